@@ -1,0 +1,83 @@
+"""The command line: `k2desk [global options] COMMAND ...` (no command opens the window)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable
+
+from k2desk import __version__
+from k2desk.cli.output import err, print_issues
+from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+
+# Each module has register(subparsers); its handlers take (ctx, args) and return an exit code.
+COMMAND_MODULES = ("patient", "settings", "backup", "doctor")
+
+Handler = Callable[[AppContext, argparse.Namespace], int]
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says 'k2desk: ...' and exits 2, like every other refusal."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]  # argparse returns NoReturn
+        self.print_usage(sys.stderr)
+        err(message)
+        raise SystemExit(EXIT_REFUSED)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="k2desk", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"k2desk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="data directory (default: $K2DESK_DATA_DIR, else the user data dir)")
+    parser.add_argument("--operator", metavar="NAME",
+                        help="who is doing this (default: $K2DESK_OPERATOR, else the login name)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"k2desk.cli.{name}").register(sub)
+    return parser
+
+
+def _run_window(args: argparse.Namespace) -> int:
+    from k2desk.ui.app import run_window
+
+    return run_window(data_dir=args.data_dir, operator=args.operator)
+
+
+def main(argv: list[str]) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _run_window(args)
+    handler: Handler = args.handler
+    try:
+        with AppContext(args.data_dir, args.operator) as ctx:
+            return handler(ctx, args)
+    except InputRefused as exc:
+        print_issues(exc.issues)
+        return EXIT_REFUSED
+    except NotFound as exc:
+        err(str(exc))
+        return EXIT_REFUSED
+    except OperationFailed as exc:
+        err(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err("interrupted; nothing further was done.")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: a message, never a traceback
+        if os.environ.get("K2DESK_DEBUG"):
+            traceback.print_exc()
+        err(f"unexpected error ({type(exc).__name__}); nothing more was changed. "
+            "Set K2DESK_DEBUG=1 to see details.")
+        return EXIT_FAILED

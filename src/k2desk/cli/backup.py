@@ -1,0 +1,58 @@
+"""`k2desk backup create|list|restore`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from k2desk.cli.output import err, print_json, print_table
+from k2desk.services import backups as svc
+from k2desk.services.context import AppContext
+
+
+def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
+    path = svc.make_backup(ctx, Path(args.output) if args.output else None)
+    sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    items = svc.backups(ctx)
+    if args.json:
+        print_json([{"id": b.path.name, "path": str(b.path), "size": b.size,
+                     "modified": b.modified.isoformat(timespec="seconds")} for b in items])
+    else:
+        print_table([(b.modified.isoformat(sep=" ", timespec="seconds"), b.size, b.path)
+                     for b in items], ("MODIFIED", "BYTES", "FILE"))
+    return 0
+
+
+def cmd_restore(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            err("restore replaces the whole database; add --yes to confirm when not at a terminal.")
+            return 2
+        answer = input(f"Replace the database in {ctx.data_dir} with {args.file}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            err("restore cancelled; nothing was changed.")
+            return 1
+    kept = svc.restore_backup(ctx, Path(args.file))
+    sys.stdout.write(f"restored from {args.file}; the replaced database was kept as {kept}\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("backup", help="create, list and restore backups")
+    ps = p.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
+    c = ps.add_parser("create", help="back up the database now")
+    c.add_argument("-o", "--output", metavar="FILE")
+    c.set_defaults(handler=cmd_create)
+    ls = ps.add_parser("list", help="backups in the data directory, newest first")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_list)
+    r = ps.add_parser("restore", help="replace the database with a checked backup")
+    r.add_argument("file")
+    r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    r.set_defaults(handler=cmd_restore)

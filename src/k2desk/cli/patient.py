@@ -1,0 +1,95 @@
+"""`k2desk patient ...`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from k2desk.cli.output import print_json, print_table
+from k2desk.domain.models import Patient
+from k2desk.domain.validation import format_phone
+from k2desk.services import patients as svc
+from k2desk.services.context import AppContext
+
+
+def patient_json(p: Patient) -> dict[str, Any]:
+    return {
+        "id": p.id, "name": p.name, "dob": p.dob.isoformat(), "phone": p.phone,
+        "address": p.address, "notes": p.notes, "nkda": p.nkda,
+        "medications": [m.text for m in p.medications], "allergies": list(p.allergies),
+        "created_at": p.created_at,
+    }
+
+
+def _print_list(patients: list[Patient], as_json: bool) -> None:
+    if as_json:
+        print_json([patient_json(p) for p in patients])
+        return
+    print_table([(p.id, p.name, p.dob.isoformat(), format_phone(p.phone)) for p in patients],
+                ("ID", "NAME", "DOB", "PHONE"))
+
+
+def cmd_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    pid = svc.add_patient(ctx, svc.PatientInput(
+        name=args.name, dob=args.dob, phone=args.phone or "", address=args.address or "",
+        medications=args.med or [], allergies=args.allergy or [], nkda=args.nkda))
+    sys.stdout.write(f"{pid}\n")
+    return 0
+
+
+def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    _print_list(svc.list_patients(ctx), args.json)
+    return 0
+
+
+def cmd_search(ctx: AppContext, args: argparse.Namespace) -> int:
+    _print_list(svc.search_patients(ctx, args.query), args.json)
+    return 0
+
+
+def cmd_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    p = svc.get_patient(ctx, args.id)
+    if args.json:
+        print_json(patient_json(p))
+        return 0
+    lines = [
+        f"Patient {p.id}: {p.name}",
+        f"  Date of birth: {p.dob.isoformat()}",
+        f"  Phone: {format_phone(p.phone)}",
+        f"  Address: {p.address}",
+        f"  Allergies: {p.allergy_text}",
+        "  Medications: " + ("; ".join(m.text for m in p.medications) or "none recorded"),
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("patient", help="add, list, show and search patients")
+    ps = p.add_subparsers(dest="patient_command", metavar="ACTION", required=True)
+
+    add = ps.add_parser("add", help="add a patient; prints the new id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--dob", required=True, metavar="YYYY-MM-DD")
+    add.add_argument("--phone")
+    add.add_argument("--address")
+    add.add_argument("--med", action="append", metavar="TEXT",
+                     help="a medication as the patient says it (repeat for each)")
+    add.add_argument("--allergy", action="append", metavar="TEXT", help="repeat for each")
+    add.add_argument("--nkda", action="store_true", help="no known drug allergies")
+    add.set_defaults(handler=cmd_add)
+
+    ls = ps.add_parser("list", help="list patients")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_list)
+
+    show = ps.add_parser("show", help="show one patient")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+    search = ps.add_parser("search", help="find patients by name or phone")
+    search.add_argument("query")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(handler=cmd_search)

@@ -1,0 +1,61 @@
+"""The application context: which data directory, which operator, and the open store."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+from k2desk.domain.issues import FieldIssue
+from k2desk.domain.text import check_text
+from k2desk.paths import resolve_data_dir
+from k2desk.services.errors import InputRefused, OperationFailed
+from k2desk.storage import Store, StoreError, open_store
+
+ENV_OPERATOR = "K2DESK_OPERATOR"
+
+
+def default_operator() -> str:
+    env = os.environ.get(ENV_OPERATOR)
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def check_operator(name: str) -> list[FieldIssue]:
+    return check_text(name, "operator", label="Operator", required=True, max_length=100)
+
+
+class AppContext:
+    """Opened once per CLI run or window; passed to every service function."""
+
+    def __init__(self, data_dir: Path | str | None = None, operator: str | None = None) -> None:
+        self.data_dir = resolve_data_dir(data_dir)
+        self.operator = operator if operator is not None else default_operator()
+        issues = check_operator(self.operator)
+        if issues:
+            raise InputRefused(issues)
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            try:
+                self._store = open_store(self.data_dir)
+            except StoreError as exc:
+                raise OperationFailed(str(exc)) from exc
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,67 @@
+"""`k2desk doctor`: is this installation usable?"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from k2desk.resources import ResourceError, forms_dir, resources_dir
+from k2desk.services.context import AppContext
+from k2desk.services.errors import OperationFailed
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _printers() -> Check:
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return Check("printers", True, "no CUPS client found; printing goes through the window's "
+                     "print dialog (or Save as PDF)")
+    try:
+        out = subprocess.run([lpstat, "-e"], capture_output=True, text=True, timeout=5,
+                             check=False).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        out = []
+    return Check("printers", True, ", ".join(out) if out else "none installed (Save as PDF works)")
+
+
+def _keyring() -> Check:
+    try:
+        import keyring
+
+        backend = keyring.get_keyring()
+    except Exception as exc:  # noqa: BLE001 - any backend failure is reported, not raised
+        return Check("keyring", True, f"unavailable ({exc}); fax passwords are asked per session")
+    return Check("keyring", True, f"{type(backend).__module__}.{type(backend).__name__}")
+
+
+def run_doctor(ctx: AppContext) -> list[Check]:
+    """Every check, in order; the installation is usable when all are ok."""
+    checks = [Check("data dir", True, str(ctx.data_dir))]
+    try:
+        store = ctx.store
+    except OperationFailed as exc:
+        checks.append(Check("database", False, str(exc)))
+        return checks
+    checks.append(Check("database", True, str(store.path)))
+    checks.append(Check("schema", True, ", ".join(store.schema_version()) or "none"))
+    integrity = store.integrity()
+    checks.append(Check("integrity", integrity == "ok", integrity))
+    try:
+        res = resources_dir()
+        forms = forms_dir()
+        fonts = sorted(p.name for p in (res / "fonts").glob("*.tt[fc]"))
+        checks.append(Check("resources", True, str(res)))
+        checks.append(Check("forms", True, str(forms)))
+        checks.append(Check("fonts", True, ", ".join(fonts) if fonts else "none bundled yet"))
+    except ResourceError as exc:
+        checks.append(Check("resources", False, str(exc)))
+    checks.append(_keyring())
+    checks.append(_printers())
+    return checks

@@ -1,0 +1,73 @@
+"""The append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlite_utils import Database
+
+from k2desk.domain.models import AuditEvent
+from k2desk.storage.clock import now_iso
+
+GENESIS = "0" * 64
+
+
+def event_hash(prev_hash: str, at: str, operator: str, action: str, entity: str,
+               entity_id: str | None, details_json: str) -> str:
+    """SHA-256 over the previous hash and this event's fields, in a fixed canonical form."""
+    payload = json.dumps(
+        [prev_hash, at, operator, action, entity, entity_id, details_json],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(db: Database, *, operator: str, action: str, entity: str,
+           entity_id: str | int | None = None, details: dict[str, Any] | None = None) -> int:
+    """Append one event; call inside the write transaction that makes the change it records."""
+    row = db.execute("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    prev = row[0] if row else GENESIS
+    at = now_iso()
+    eid = None if entity_id is None else str(entity_id)
+    details_json = json.dumps(details or {}, ensure_ascii=False, sort_keys=True,
+                              separators=(",", ":"))
+    h = event_hash(prev, at, operator, action, entity, eid, details_json)
+    cur = db.execute(
+        "INSERT INTO audit_events (at, operator, action, entity, entity_id, details, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [at, operator, action, entity, eid, details_json, prev, h],
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _row_to_event(r: tuple[Any, ...]) -> AuditEvent:
+    return AuditEvent(id=r[0], at=r[1], operator=r[2], action=r[3], entity=r[4],
+                      entity_id=r[5], details=json.loads(r[6]), prev_hash=r[7], hash=r[8])
+
+
+def iter_events(db: Database) -> Iterator[tuple[AuditEvent, str]]:
+    """Every event in order, with its raw details JSON (what the hash covers)."""
+    cur = db.execute(
+        "SELECT id, at, operator, action, entity, entity_id, details, prev_hash, hash"
+        " FROM audit_events ORDER BY id"
+    )
+    for r in cur:
+        yield _row_to_event(r), r[6]
+
+
+def verify_chain(db: Database) -> tuple[int, str | None]:
+    """Walk the chain; return (events checked, description of the first break or None)."""
+    prev = GENESIS
+    n = 0
+    for ev, raw in iter_events(db):
+        if ev.prev_hash != prev:
+            return n, f"audit event {ev.id} does not follow event before it (chain broken)"
+        expect = event_hash(prev, ev.at, ev.operator, ev.action, ev.entity, ev.entity_id, raw)
+        if expect != ev.hash:
+            return n, f"audit event {ev.id} ({ev.action} {ev.entity}) was altered"
+        prev = ev.hash
+        n += 1
+    return n, None

@@ -1,0 +1,194 @@
+"""Append-only named schema migrations (sqlite-utils ``Migrations``).
+
+Never edit a migration that has shipped: add a new one at the end.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("k2desk")
+
+
+@MIGRATIONS(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE operators (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            initials TEXT NOT NULL DEFAULT '',
+            pin_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE TABLE patients (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            dob TEXT NOT NULL,
+            phone TEXT,
+            address TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            nkda INTEGER NOT NULL DEFAULT 0 CHECK (nkda IN (0, 1)),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE medications (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            started TEXT,
+            stopped TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX medications_patient ON medications(patient_id);
+        CREATE TABLE allergies (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX allergies_patient ON allergies(patient_id);
+        CREATE VIRTUAL TABLE patients_fts USING fts5(
+            name, phone, content='patients', content_rowid='id',
+            tokenize="unicode61 remove_diacritics 2"
+        );
+        CREATE TRIGGER patients_fts_ai AFTER INSERT ON patients BEGIN
+            INSERT INTO patients_fts(rowid, name, phone) VALUES (new.id, new.name, new.phone);
+        END;
+        CREATE TRIGGER patients_fts_ad AFTER DELETE ON patients BEGIN
+            INSERT INTO patients_fts(patients_fts, rowid, name, phone)
+                VALUES ('delete', old.id, old.name, old.phone);
+        END;
+        CREATE TRIGGER patients_fts_au AFTER UPDATE ON patients BEGIN
+            INSERT INTO patients_fts(patients_fts, rowid, name, phone)
+                VALUES ('delete', old.id, old.name, old.phone);
+            INSERT INTO patients_fts(rowid, name, phone) VALUES (new.id, new.name, new.phone);
+        END;
+        CREATE TABLE prescribers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            npi TEXT NOT NULL DEFAULT '',
+            dea TEXT NOT NULL DEFAULT '',
+            licence TEXT NOT NULL DEFAULT '',
+            phone TEXT,
+            fax TEXT,
+            address TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE snippet_state (
+            id INTEGER PRIMARY KEY,
+            snippet_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'vetted', 'rejected', 'retired')),
+            operator TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX snippet_state_snippet ON snippet_state(snippet_id, version);
+        CREATE TABLE acknowledgements (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER REFERENCES patients(id),
+            finding TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE handouts (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            snippets TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'en',
+            acknowledgement_id INTEGER REFERENCES acknowledgements(id),
+            record TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        );
+        CREATE TABLE orders (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            prescriber_id INTEGER REFERENCES prescribers(id),
+            status TEXT NOT NULL DEFAULT 'draft',
+            fields TEXT NOT NULL,
+            acknowledgement_id INTEGER REFERENCES acknowledgements(id),
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX orders_patient ON orders(patient_id);
+        CREATE TABLE order_lines (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            ingredient TEXT NOT NULL,
+            strength TEXT NOT NULL,
+            unit TEXT NOT NULL
+        );
+        CREATE TABLE overrides (
+            id INTEGER PRIMARY KEY,
+            entity TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        -- PDF bytes live apart from the rows the log lists and searches, keyed by SHA-256.
+        CREATE TABLE pdf_blobs (
+            sha256 TEXT PRIMARY KEY,
+            data BLOB NOT NULL
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            patient_id INTEGER REFERENCES patients(id),
+            source_table TEXT NOT NULL,
+            source_id INTEGER NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            sha256 TEXT NOT NULL REFERENCES pdf_blobs(sha256),
+            size INTEGER NOT NULL,
+            pages INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            operator TEXT NOT NULL
+        );
+        CREATE INDEX documents_created ON documents(created_at);
+        CREATE INDEX documents_patient ON documents(patient_id);
+        CREATE TABLE fax_jobs (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            to_number TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            next_attempt_at TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE audit_events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            details TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE
+        );
+        CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN
+            SELECT RAISE(ABORT, 'audit_events is append-only');
+        END;
+        CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN
+            SELECT RAISE(ABORT, 'audit_events is append-only');
+        END;
+        """
+    )

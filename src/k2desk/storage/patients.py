@@ -1,0 +1,126 @@
+"""Patients, their medications and allergies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlite_utils import Database
+
+from k2desk.domain.models import Medication, Patient
+from k2desk.storage import audit
+from k2desk.storage.clock import now_iso
+
+_PATIENT_COLS = "id, name, dob, phone, address, notes, nkda, created_at"
+
+
+def add_patient(db: Database, patient: Patient, operator: str) -> int:
+    """Insert a patient with medications and allergies; call inside ``Store.write()``."""
+    now = now_iso()
+    cur = db.execute(
+        "INSERT INTO patients (name, dob, phone, address, notes, nkda, created_at, created_by,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [patient.name, patient.dob.isoformat(), patient.phone, patient.address, patient.notes,
+         int(patient.nkda), now, operator, now],
+    )
+    pid = int(cur.lastrowid or 0)
+    _insert_children(db, pid, patient, now)
+    audit.append(db, operator=operator, action="create", entity="patient", entity_id=pid,
+                 details={"medications": len(patient.medications),
+                          "allergies": len(patient.allergies), "nkda": patient.nkda})
+    return pid
+
+
+def _insert_children(db: Database, pid: int, patient: Patient, now: str) -> None:
+    db.conn.executemany(
+        "INSERT INTO medications (patient_id, text, started, stopped, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(pid, m.text, m.started and m.started.isoformat(),
+          m.stopped and m.stopped.isoformat(), now) for m in patient.medications],
+    )
+    db.conn.executemany(
+        "INSERT INTO allergies (patient_id, text) VALUES (?, ?)",
+        [(pid, a) for a in patient.allergies],
+    )
+
+
+def update_patient(db: Database, patient: Patient, operator: str) -> None:
+    """Replace a patient's fields, medications and allergies; call inside ``Store.write()``."""
+    assert patient.id is not None
+    now = now_iso()
+    db.execute(
+        "UPDATE patients SET name=?, dob=?, phone=?, address=?, notes=?, nkda=?, updated_at=?"
+        " WHERE id=?",
+        [patient.name, patient.dob.isoformat(), patient.phone, patient.address, patient.notes,
+         int(patient.nkda), now, patient.id],
+    )
+    db.execute("DELETE FROM medications WHERE patient_id=?", [patient.id])
+    db.execute("DELETE FROM allergies WHERE patient_id=?", [patient.id])
+    _insert_children(db, patient.id, patient, now)
+    audit.append(db, operator=operator, action="update", entity="patient", entity_id=patient.id)
+
+
+def _row_to_patient(db: Database, r: tuple[Any, ...], *, with_children: bool = True) -> Patient:
+    pid = int(r[0])
+    meds: tuple[Medication, ...] = ()
+    allergies: tuple[str, ...] = ()
+    if with_children:
+        meds = tuple(
+            Medication(text=m[1], started=m[2] and dt.date.fromisoformat(m[2]),
+                       stopped=m[3] and dt.date.fromisoformat(m[3]), id=m[0])
+            for m in db.execute(
+                "SELECT id, text, started, stopped FROM medications WHERE patient_id=? ORDER BY id",
+                [pid])
+        )
+        allergies = tuple(a[0] for a in db.execute(
+            "SELECT text FROM allergies WHERE patient_id=? ORDER BY id", [pid]))
+    return Patient(id=pid, name=r[1], dob=dt.date.fromisoformat(r[2]), phone=r[3],
+                   address=r[4], notes=r[5], nkda=bool(r[6]), created_at=r[7],
+                   medications=meds, allergies=allergies)
+
+
+def get_patient(db: Database, pid: int) -> Patient | None:
+    r = db.execute(f"SELECT {_PATIENT_COLS} FROM patients WHERE id=?", [pid]).fetchone()
+    return None if r is None else _row_to_patient(db, r)
+
+
+def list_patients(db: Database, *, limit: int = 1000, offset: int = 0) -> list[Patient]:
+    rows = db.execute(
+        f"SELECT {_PATIENT_COLS} FROM patients ORDER BY name COLLATE NOCASE, id LIMIT ? OFFSET ?",
+        [limit, offset]).fetchall()
+    return [_row_to_patient(db, r) for r in rows]
+
+
+_TOKEN_RE = re.compile(r"\w", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word a quoted prefix phrase.
+
+    Quotes, stars, NEAR( and other FTS syntax in the input become plain text. Returns None
+    when nothing searchable is left.
+    """
+    terms = []
+    for word in text.split():
+        if not _TOKEN_RE.search(word):
+            continue
+        terms.append('"' + word.replace('"', '""') + '"*')
+    return " ".join(terms) if terms else None
+
+
+def search_patients(db: Database, text: str, *, limit: int = 50) -> list[Patient]:
+    """Full-text search on name and phone; diacritics ignored ("Nguyen" finds "Nguyễn")."""
+    q = fts_query(text)
+    if q is None:
+        return []
+    rows = db.execute(
+        f"SELECT {', '.join('p.' + c.strip() for c in _PATIENT_COLS.split(','))}"
+        " FROM patients_fts JOIN patients p ON p.id = patients_fts.rowid"
+        " WHERE patients_fts MATCH ? ORDER BY rank LIMIT ?",
+        [q, limit]).fetchall()
+    return [_row_to_patient(db, r) for r in rows]
+
+
+def count_patients(db: Database) -> int:
+    return int(db.execute("SELECT count(*) FROM patients").fetchone()[0])

@@ -1,0 +1,40 @@
+"""Starting the window, with a clear message where there is no display."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def display_problem() -> str | None:
+    """Why Qt cannot open a window here, or None when it can."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return (
+            "no display is available (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window "
+            "cannot open. Run k2desk from the desktop session, or use the command line: "
+            "'k2desk --help' lists the commands."
+        )
+    return None
+
+
+def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
+    problem = display_problem()
+    if problem:
+        sys.stderr.write(f"k2desk: {problem}\n")
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    from k2desk.services.context import AppContext
+    from k2desk.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ctx = AppContext(data_dir, operator)
+    window = MainWindow(ctx)
+    window.show()
+    code = app.exec()
+    ctx.close()
+    return int(code)
