@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import pkgutil
 import sys
 import traceback
 from collections.abc import Callable
@@ -14,8 +15,13 @@ from k2desk.cli.output import err, print_issues
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 
-# Each module has register(subparsers); its handlers take (ctx, args) and return an exit code.
-COMMAND_MODULES = ("patient", "settings", "backup", "doctor")
+# Every module of this package except these defines register(subparsers); its handlers take
+# (ctx, args) and return an exit code. New command groups are picked up by adding a module.
+_NOT_COMMANDS = frozenset({"output"})
+
+
+def command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in _NOT_COMMANDS)
 
 Handler = Callable[[AppContext, argparse.Namespace], int]
 
@@ -39,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--operator", metavar="NAME",
                         help="who is doing this (default: $K2DESK_OPERATOR, else the login name)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(f"k2desk.cli.{name}").register(sub)
     return parser
 
