@@ -50,13 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_window(args: argparse.Namespace) -> int:
-    from k2desk.ui.app import run_window
-
-    return run_window(data_dir=args.data_dir, operator=args.operator)
+WindowOpener = Callable[[str | None, str | None], int]
 
 
-def main(argv: list[str]) -> int:
+def _no_window(data_dir: str | None, operator: str | None) -> int:
+    err("no command given; 'k2desk --help' lists the commands.")
+    return EXIT_REFUSED
+
+
+def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
+    """Run one command; with no command, ``open_window(data_dir, operator)`` (the GUI)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -64,7 +67,7 @@ def main(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        return _run_window(args)
+        return open_window(args.data_dir, args.operator)
     handler: Handler = args.handler
     try:
         with AppContext(args.data_dir, args.operator) as ctx:
