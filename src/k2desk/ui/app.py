@@ -29,10 +29,18 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from k2desk.services.context import AppContext
+    from k2desk.services.errors import ServiceError
     from k2desk.ui.main_window import MainWindow
+    from k2desk.ui.messages import describe
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    ctx = AppContext(data_dir, operator)
+    app.setApplicationName("k2desk")
+    try:
+        ctx = AppContext(data_dir, operator)
+        _ = ctx.store  # open now so a damaged database is a message, not a half-built window
+    except ServiceError as exc:
+        sys.stderr.write(f"k2desk: {describe(exc)}\n")
+        return 1
     window = MainWindow(ctx)
     window.show()
     code = app.exec()

@@ -1,18 +1,259 @@
-"""The main window (a first cut: the full screens come with the desktop-app issue)."""
+"""The main window: side bar, pages, shortcuts, operator in the status bar, idle lock."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMainWindow
+import importlib
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from k2desk import __version__
 from k2desk.services.context import AppContext
+from k2desk.services.settings import get_settings
+from k2desk.ui.idle import IdleWatcher
+from k2desk.ui.messages import MessageBridge
+from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.pages.lock_screen import LockScreen
+from k2desk.ui.widgets.dialogs import NoticeDialog, settle_size
+from k2desk.ui.window_state import load_geometry, load_last_page, window_settings
+from k2desk.ui.worker import Worker
+
+# key, side-bar label, "module:Class" (imported on first visit so the window opens fast)
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("patients", "Patients", "k2desk.ui.pages.patients_page:PatientsPage"),
+    ("handout", "Handout", "k2desk.ui.pages.handout_page:HandoutPage"),
+    ("orders", "Orders", "k2desk.ui.pages.order_page:OrderPage"),
+    ("log", "Log", "k2desk.ui.pages.log_page:LogPage"),
+    ("library", "Library", "k2desk.ui.pages.library_page:LibraryPage"),
+    ("settings", "Settings", "k2desk.ui.pages.settings_page:SettingsPage"),
+)
+PAGE_KEYS = [p[0] for p in PAGES]
+
+
+class ShortcutsDialog(QDialog):
+    """Help ▸ Shortcuts: every action that has a key, read from the actions themselves."""
+
+    def __init__(self, actions: list[QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = [(a.text().replace("&", ""), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
+                for a in actions if not a.shortcut().isEmpty()]
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        for r, (text, keys) in enumerate(rows):
+            self.table.setItem(r, 0, QTableWidgetItem(text))
+            self.table.setItem(r, 1, QTableWidgetItem(keys))
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table)
+        lay.addWidget(buttons)
+        settle_size(self, 420, 420)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.setWindowTitle(f"k2desk {__version__}")
-        self.setCentralWidget(QLabel(f"k2desk — data in {ctx.data_dir}"))
-        self.statusBar().showMessage(f"Operator: {ctx.operator}")
-        self.resize(1100, 750)
+        self.bridge = MessageBridge()
+        self.worker = Worker(self.bridge.report)
+        self.env = UiEnv(ctx=ctx, worker=self.worker, bridge=self.bridge, go=self.go)
+        self.qsettings = window_settings(ctx.data_dir)
+        self.pages: dict[str, Page] = {}
+        self.setWindowTitle(f"k2desk {__version__}")  # never a patient's name: it shows when locked
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(150)
+        self.sidebar.setStyleSheet("QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }")
+        self.stack = QStackedWidget()
+        self._placeholders: dict[str, QWidget] = {}
+        for key, label, _target in PAGES:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.sidebar.addItem(item)
+            ph = QWidget()
+            self._placeholders[key] = ph
+            self.stack.addWidget(ph)
+        self.sidebar.currentRowChanged.connect(lambda row: self.go(PAGE_KEYS[row]))
+
+        work = QWidget()
+        lay = QHBoxLayout(work)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.sidebar)
+        lay.addWidget(self.stack, 1)
+        self.lock_screen = LockScreen(lambda: self.ctx, self.worker, self._unlocked)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(work)
+        self.outer.addWidget(self.lock_screen)
+        self.setCentralWidget(self.outer)
+        # The layout would push a minimum size to the platform window on every change; the
+        # offscreen platform warns about that, so the minimum is set once, before showing.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setMinimumSize(760, 520)
+
+        self.operator_label = QLabel()
+        self.operator_label.setObjectName("operator-label")
+        self.statusBar().addPermanentWidget(self.operator_label)
+        self._show_operator()
+        self._message_box: NoticeDialog | None = None
+        self.bridge.error.connect(self._show_error)
+        self.bridge.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
+
+        self.actions_list: list[QAction] = []
+        self._build_actions()
+
+        minutes = int(self.worker.call(lambda: get_settings(ctx))["lock.idle_minutes"])
+        self.idle = IdleWatcher(minutes * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+
+        geometry = load_geometry(self.qsettings)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 780)
+        last = load_last_page(self.qsettings, "patients")
+        self.go(last if last in PAGE_KEYS else "patients")
+
+    # -- navigation ---------------------------------------------------------------------------
+    def page(self, key: str) -> Page:
+        """The page for ``key``, created on first use."""
+        if key not in self.pages:
+            target = dict((k, t) for k, _l, t in PAGES)[key]
+            module_name, cls_name = target.split(":")
+            cls = getattr(importlib.import_module(module_name), cls_name)
+            page: Page = cls(self.env)
+            ph = self._placeholders.pop(key)
+            index = self.stack.indexOf(ph)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(ph)
+            ph.deleteLater()
+            self.pages[key] = page
+        return self.pages[key]
+
+    def current_key(self) -> str:
+        return PAGE_KEYS[self.sidebar.currentRow()]
+
+    def current_page(self) -> Page:
+        return self.page(self.current_key())
+
+    def go(self, key: str, **kwargs: Any) -> Page:
+        page = self.page(key)
+        row = PAGE_KEYS.index(key)
+        if self.sidebar.currentRow() != row:
+            self.sidebar.blockSignals(True)
+            self.sidebar.setCurrentRow(row)
+            self.sidebar.blockSignals(False)
+        self.stack.setCurrentWidget(page)
+        page.activated(**kwargs)
+        self.qsettings.setValue("window/last_page", key)
+        return page
+
+    # -- actions ------------------------------------------------------------------------------
+    def _action(self, text: str, keys: str | QKeySequence.StandardKey, slot: Any, menu: Any) -> QAction:
+        act = QAction(text, self)
+        act.setShortcut(QKeySequence(keys))
+        act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self.addAction(act)
+        self.actions_list.append(act)
+        return act
+
+    def _build_actions(self) -> None:
+        mb = self.menuBar()
+        f = mb.addMenu("&File")
+        self.act_new_patient = self._action("New patient", "Ctrl+N", lambda: self._new("patients"), f)
+        self.act_new_handout = self._action("New handout", "Ctrl+H", lambda: self._new("handout"), f)
+        self.act_new_order = self._action("New order", "Ctrl+O", lambda: self._new("orders"), f)
+        f.addSeparator()
+        self.act_save = self._action("Save", "Ctrl+S", lambda: self.current_page().save(), f)
+        self.act_print = self._action("Print", "Ctrl+P", lambda: self.current_page().print_current(), f)
+        f.addSeparator()
+        self.act_lock = self._action("Lock now", "Ctrl+L", self.lock, f)
+        self._action("Quit", "Ctrl+Q", self.close, f)
+        e = mb.addMenu("&Edit")
+        self.act_find = self._action("Find", "Ctrl+F", lambda: self.current_page().focus_search(), e)
+        g = mb.addMenu("&Go")
+        for i, (key, label, _t) in enumerate(PAGES, 1):
+            self._action(f"Go to {label}", f"Ctrl+{i}", lambda _c=False, k=key: self.go(k), g)
+        h = mb.addMenu("&Help")
+        self.act_shortcuts = self._action("Keyboard shortcuts", "F1", self.show_shortcuts, h)
+
+    def _new(self, key: str) -> None:
+        self.go(key).new_item()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dlg = ShortcutsDialog(self.actions_list, self)
+        dlg.open()
+        return dlg
+
+    # -- messages, operator, lock -------------------------------------------------------------
+    def _show_error(self, text: str) -> None:
+        self.statusBar().showMessage(text.splitlines()[0], 10000)
+        if self._message_box is None:
+            self._message_box = NoticeDialog("k2desk", "", self)
+        self._message_box.set_text(text)
+        self._message_box.open()  # not exec(): never block the event loop
+
+    def _show_operator(self) -> None:
+        self.operator_label.setText(f"Operator: {self.ctx.operator}")
+
+    def is_locked(self) -> bool:
+        return self.outer.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        if self.is_locked():
+            return
+        for act in self.actions_list:
+            act.setEnabled(False)
+        self.menuBar().setEnabled(False)
+        self.lock_screen.prepare(self.ctx.operator)
+        self.outer.setCurrentWidget(self.lock_screen)
+        self.operator_label.setText("Locked")
+
+    def _unlocked(self, operator: str) -> None:
+        for act in self.actions_list:
+            act.setEnabled(True)
+        self.menuBar().setEnabled(True)
+        self.outer.setCurrentIndex(0)
+        self._show_operator()
+        self.idle.touch()
+
+    def set_idle_minutes(self, minutes: int) -> None:
+        self.idle.set_timeout(minutes * 60_000)
+
+    # -- shutdown -----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.setValue("window/last_page", self.current_key())
+        self.qsettings.sync()
+        self.worker.wait()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        super().closeEvent(event)

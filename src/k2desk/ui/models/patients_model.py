@@ -1,0 +1,64 @@
+"""Patients found by a search, as a table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from k2desk.domain.models import Patient
+from k2desk.domain.validation import format_phone
+
+COLUMNS = ("Name", "Date of birth", "Phone", "Allergies")
+PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PatientsModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Patient] = []
+
+    def set_patients(self, patients: list[Patient]) -> None:
+        self.beginResetModel()
+        self._rows = list(patients)
+        self.endResetModel()
+
+    def patient(self, row: int) -> Patient:
+        return self._rows[row]
+
+    def row_of(self, patient_id: int) -> int:
+        for i, p in enumerate(self._rows):
+            if p.id == patient_id:
+                return i
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        p = self._rows[index.row()]
+        if role == PATIENT_ROLE:
+            return p
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            col = index.column()
+            if col == 0:
+                return p.name
+            if col == 1:
+                return p.dob.isoformat()
+            if col == 2:
+                return format_phone(p.phone)
+            return "NKDA" if p.nkda else ", ".join(p.allergies)
+        return None

@@ -1,0 +1,55 @@
+"""What every page of the main window is given, and what it may answer to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from k2desk.services.context import AppContext
+from k2desk.ui.messages import MessageBridge
+from k2desk.ui.worker import Worker
+
+
+@dataclass
+class UiEnv:
+    """Passed to every page through its constructor (no global registry)."""
+
+    ctx: AppContext
+    worker: Worker
+    bridge: MessageBridge
+    go: Callable[..., Any]  # go(page_key, **kwargs): switch page, e.g. go("handout", patient_id=3)
+
+
+class Page(QWidget):
+    """A page: shows state and calls services; holds no business rule."""
+
+    key = ""
+    title = ""
+
+    def __init__(self, env: UiEnv) -> None:
+        super().__init__()
+        self.env = env
+        self.setObjectName(f"page-{self.key}")
+
+    @property
+    def ctx(self) -> AppContext:
+        return self.env.ctx
+
+    def activated(self, **kwargs: Any) -> None:
+        """Called when the page is shown (kwargs from ``go``)."""
+
+    def focus_search(self) -> None:
+        """Ctrl+F: put the cursor in this page's search box, if it has one."""
+
+    def new_item(self) -> None:
+        """Ctrl+N on this page."""
+
+    def print_current(self) -> None:
+        """Ctrl+P: print this page's current stored document."""
+        self.env.bridge.tell("There is no stored document to print on this page.")
+
+    def save(self) -> None:
+        """Ctrl+S."""

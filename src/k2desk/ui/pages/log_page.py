@@ -1,0 +1,16 @@
+"""Log page (first cut)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+from k2desk.ui.pages.base import Page, UiEnv
+
+
+class LogPage(Page):
+    key = "log"
+    title = "Log"
+
+    def __init__(self, env: UiEnv) -> None:
+        super().__init__(env)
+        QVBoxLayout(self).addWidget(QLabel("Log: coming in the next step."))

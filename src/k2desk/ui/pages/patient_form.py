@@ -1,0 +1,204 @@
+"""Add or edit one patient: every field with its message underneath, meds, allergies or NKDA."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from k2desk.domain.issues import FieldIssue
+from k2desk.domain.models import Patient
+from k2desk.domain.validation import format_phone
+from k2desk.services.patients import PatientInput, check_patient
+from k2desk.ui.messages import issues_by_field
+from k2desk.ui.widgets.field_message import FieldMessage
+
+
+class EditableList(QWidget):
+    """A list of one-line entries with a box to add and a button to remove."""
+
+    changed = Signal()
+
+    def __init__(self, key: str, placeholder: str) -> None:
+        super().__init__()
+        self.list = QListWidget()
+        self.list.setObjectName(f"list-{key}")
+        self.list.setMaximumHeight(110)
+        self.entry = QLineEdit()
+        self.entry.setObjectName(f"entry-{key}")
+        self.entry.setPlaceholderText(placeholder)
+        self.entry.returnPressed.connect(self.add_from_entry)
+        self.add_button = QPushButton("Add")
+        self.add_button.clicked.connect(self.add_from_entry)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        row = QHBoxLayout()
+        row.addWidget(self.entry, 1)
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.list)
+        lay.addLayout(row)
+        self.list.itemChanged.connect(lambda _i: self.changed.emit())
+
+    def add(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        self.list.addItem(item)
+        self.changed.emit()
+
+    def add_from_entry(self) -> None:
+        text = self.entry.text().strip()
+        if text:
+            self.add(text)
+            self.entry.clear()
+
+    def remove_selected(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+        self.changed.emit()
+
+    def values(self) -> list[str]:
+        """The entries, plus what is still typed in the box (so nothing typed is lost)."""
+        vals = [self.list.item(i).text() for i in range(self.list.count())]
+        if self.entry.text().strip():
+            vals.append(self.entry.text().strip())
+        return vals
+
+    def set_values(self, values: list[str]) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        self.list.blockSignals(False)
+        self.entry.clear()
+        for v in values:
+            self.add(v)
+
+    def setEnabled(self, enabled: bool) -> None:  # noqa: N802 - Qt's name
+        self.entry.setEnabled(enabled)
+        self.add_button.setEnabled(enabled)
+        self.remove_button.setEnabled(enabled)
+        self.list.setEnabled(enabled)
+
+
+class PatientForm(QWidget):
+    """Shows messages from ``check_patient`` under each field; holds no rule of its own."""
+
+    medications_changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.patient_id: int | None = None
+        self.messages: dict[str, FieldMessage] = {}
+        self._checking = False  # after the first save attempt, re-check as the person types
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.heading = QLabel("New patient")
+        self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        form.addRow(self.heading)
+
+        def field(key: str, label: str, widget: QWidget) -> QWidget:
+            widget.setObjectName(f"field-{key}")
+            box = QWidget()
+            v = QVBoxLayout(box)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.setSpacing(2)
+            v.addWidget(widget)
+            msg = FieldMessage(key)
+            self.messages[key] = msg
+            v.addWidget(msg)
+            form.addRow(label, box)
+            return widget
+
+        self.name = field("name", "Name", QLineEdit())
+        self.dob = field("dob", "Date of birth", QLineEdit())
+        self.dob.setPlaceholderText("YYYY-MM-DD, for example 1956-03-14")
+        self.phone = field("phone", "Phone", QLineEdit())
+        self.phone.setPlaceholderText("(817) 860-6083")
+        self.address = field("address", "Address", QPlainTextEdit())
+        self.address.setMaximumHeight(60)
+        self.notes = field("notes", "Notes", QPlainTextEdit())
+        self.notes.setMaximumHeight(50)
+        self.medications = field("medications", "Medications", EditableList(
+            "medications", "one medication as on the label, e.g. warfarin 5 mg"))
+        allergy_box = QWidget()
+        av = QVBoxLayout(allergy_box)
+        av.setContentsMargins(0, 0, 0, 0)
+        self.nkda = QCheckBox("NKDA — no known drug allergies (asked and confirmed)")
+        self.nkda.setObjectName("field-nkda")
+        self.allergy_list = EditableList("allergies", "one allergy, e.g. penicillin (rash)")
+        av.addWidget(self.nkda)
+        av.addWidget(self.allergy_list)
+        self.allergies = field("allergies", "Allergies", allergy_box)
+
+        for w in (self.name, self.dob, self.phone):
+            w.textChanged.connect(self._recheck)
+        for w in (self.address, self.notes):
+            w.textChanged.connect(self._recheck)
+        self.medications.changed.connect(self._recheck)
+        self.medications.changed.connect(self.medications_changed)
+        self.allergy_list.changed.connect(self._allergies_changed)
+        self.nkda.toggled.connect(self._nkda_toggled)
+        self._recheck_timer = QTimer(self, singleShot=True, interval=200)
+        self._recheck_timer.timeout.connect(self.show_check)
+
+    # NKDA and a list of allergies exclude each other: the UI makes the choice explicit.
+    def _nkda_toggled(self, on: bool) -> None:
+        self.allergy_list.setEnabled(not on)
+        self._recheck()
+
+    def _allergies_changed(self) -> None:
+        self.nkda.setEnabled(not self.allergy_list.values())
+        self._recheck()
+
+    def _recheck(self) -> None:
+        if self._checking:
+            self._recheck_timer.start()
+
+    def read(self) -> PatientInput:
+        return PatientInput(
+            name=self.name.text(), dob=self.dob.text(), phone=self.phone.text(),
+            address=self.address.toPlainText(), notes=self.notes.toPlainText(),
+            medications=self.medications.values(), allergies=self.allergy_list.values(),
+            nkda=self.nkda.isChecked())
+
+    def show_issues(self, issues: list[FieldIssue]) -> None:
+        grouped = issues_by_field(issues)
+        for key, msg in self.messages.items():
+            msg.show_issues(grouped.get(key, []))
+
+    def show_check(self) -> list[FieldIssue]:
+        """Run the service's check on what is typed and show its messages; return them."""
+        self._checking = True
+        _patient, issues = check_patient(self.read())
+        self.show_issues(issues)
+        return issues
+
+    def clear(self) -> None:
+        self.load(None)
+
+    def load(self, p: Patient | None) -> None:
+        self._checking = False
+        self.patient_id = p.id if p else None
+        self.heading.setText(f"Patient #{p.id}" if p else "New patient")
+        self.name.setText(p.name if p else "")
+        self.dob.setText(p.dob.isoformat() if p else "")
+        self.phone.setText(format_phone(p.phone) if p else "")
+        self.address.setPlainText(p.address if p else "")
+        self.notes.setPlainText(p.notes if p else "")
+        self.medications.set_values([m.text for m in p.current_medications] if p else [])
+        self.allergy_list.set_values(list(p.allergies) if p else [])
+        self.nkda.setChecked(bool(p and p.nkda))
+        self.nkda.setEnabled(not (p and p.allergies))
+        self.show_issues([])

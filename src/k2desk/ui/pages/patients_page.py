@@ -1,0 +1,215 @@
+"""Patients: search as you type, add and edit, interaction findings always in view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from k2desk.domain.models import Patient
+from k2desk.services import patients
+from k2desk.services.errors import InputRefused, ServiceError
+from k2desk.ui import findings
+from k2desk.ui.models.patients_model import PatientsModel
+from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.pages.patient_form import PatientForm
+from k2desk.ui.widgets.findings_banner import FindingsBanner
+
+SEARCH_DEBOUNCE_MS = 150
+
+
+class PatientsPage(Page):
+    key = "patients"
+    title = "Patients"
+
+    def __init__(self, env: UiEnv) -> None:
+        super().__init__(env)
+        self.search = QLineEdit()
+        self.search.setObjectName("patient-search")
+        self.search.setPlaceholderText("Find a patient by name or phone (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.model = PatientsModel()
+        self.table = QTableView()
+        self.table.setObjectName("patients-table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
+        new_button = QPushButton("New patient")
+        new_button.clicked.connect(self.new_item)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.addWidget(self.search)
+        lv.addWidget(self.table, 1)
+        lv.addWidget(new_button)
+
+        self.banner = FindingsBanner()
+        self.form = PatientForm()
+        self.form.medications_changed.connect(self._medications_typed)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        self.save_button = QPushButton("Save patient")
+        self.save_button.setObjectName("save-patient")
+        self.save_button.clicked.connect(self.save)
+        self.handout_button = QPushButton("Handout for this patient…")
+        self.handout_button.clicked.connect(lambda: self._open_with("handout"))
+        self.order_button = QPushButton("Order for this patient…")
+        self.order_button.clicked.connect(lambda: self._open_with("orders"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.handout_button)
+        buttons.addWidget(self.order_button)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.addWidget(self.banner)
+        rv.addWidget(scroll, 1)
+        rv.addLayout(buttons)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        lay = QVBoxLayout(self)
+        lay.addWidget(split)
+
+        self._generation = 0
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self._update_buttons()
+        self.run_search()
+
+    # -- search -------------------------------------------------------------------------------
+    def run_search(self) -> None:
+        """Search now (the debounce timer calls this ~150 ms after the last key)."""
+        self._generation += 1
+        gen, text, ctx = self._generation, self.search.text(), self.ctx
+
+        def work() -> list[Patient]:
+            if text.strip():
+                return patients.search_patients(ctx, text, limit=200)
+            return patients.list_patients(ctx, limit=200)
+
+        def done(rows: list[Patient]) -> None:
+            if gen == self._generation:  # a newer search has started: drop this answer
+                self._show_results(rows)
+
+        self.env.worker.run(work, done)
+
+    def _show_results(self, rows: list[Patient]) -> None:
+        keep = self.form.patient_id
+        self.model.set_patients(rows)
+        if keep is not None:
+            self.select_patient(keep)
+
+    def select_patient(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        return True
+
+    def _row_chosen(self, row: int) -> None:
+        if row < 0:
+            return
+        p = self.model.patient(row)
+        if p.id != self.form.patient_id:
+            self.show_patient(p)
+
+    # -- one patient --------------------------------------------------------------------------
+    def show_patient(self, p: Patient | None) -> None:
+        self.form.load(p)
+        self._update_buttons()
+        self.refresh_findings()
+
+    def refresh_findings(self) -> None:
+        pid, ctx = self.form.patient_id, self.ctx
+        if pid is None:
+            self._medications_typed()
+            return
+
+        def done(found: list[Any]) -> None:
+            if pid == self.form.patient_id:
+                self.banner.show_findings(found)
+
+        self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), done)
+
+    def _medications_typed(self) -> None:
+        # For a patient not yet saved, check what is typed so the warning shows before saving.
+        meds = self.form.medications.values()
+        if self.form.patient_id is not None and not meds:
+            return
+        try:
+            found = findings.check_medications(meds) if meds else []
+        except ImportError:
+            found = []
+        self.banner.show_findings(found, empty_text="No interaction found with the listed medications.")
+
+    def _update_buttons(self) -> None:
+        saved = self.form.patient_id is not None
+        self.handout_button.setEnabled(saved)
+        self.order_button.setEnabled(saved)
+
+    def _open_with(self, page: str) -> None:
+        if self.form.patient_id is not None:
+            self.env.go(page, patient_id=self.form.patient_id)
+
+    # -- page hooks ---------------------------------------------------------------------------
+    def activated(self, **kwargs: Any) -> None:
+        pid = kwargs.get("patient_id")
+        if pid is not None:
+            try:
+                self.show_patient(self.env.worker.call(lambda: patients.get_patient(self.ctx, pid)))
+            except ServiceError as exc:
+                self.env.bridge.report(exc)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def new_item(self) -> None:
+        self.table.clearSelection()
+        self.show_patient(None)
+        self.form.name.setFocus()
+
+    def save(self) -> None:
+        """Store the form through the patients service; field issues show under the fields."""
+        if self.form.show_check():
+            self.env.bridge.tell("The patient was not saved: please correct the fields marked in red.")
+            return
+        data, pid, ctx = self.form.read(), self.form.patient_id, self.ctx
+        try:
+            if pid is None:
+                pid = self.env.worker.call(lambda: patients.add_patient(ctx, data))
+            else:
+                self.env.worker.call(lambda: patients.update_patient(ctx, pid, data))
+        except InputRefused as exc:
+            self.form.show_issues(exc.issues)
+            return
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return
+        stored = self.env.worker.call(lambda: patients.get_patient(ctx, pid))
+        self.show_patient(stored)
+        self.env.bridge.tell(f"Patient #{pid} saved.")
+        self.run_search()

@@ -1,0 +1,76 @@
+"""The interaction banner: a patient's findings, always visible; a major one in bold, heavy border.
+
+Findings come from ``k2desk.services.interactions``; this widget only shows them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+
+def _text(obj: Any, *names: str) -> str:
+    for n in names:
+        v = getattr(obj, n, None)
+        if v:
+            return str(getattr(v, "value", v))
+    return ""
+
+
+def severity_of(finding: Any) -> str:
+    return _text(finding, "severity").lower() or "info"
+
+
+def finding_line(finding: Any) -> str:
+    """One line a pharmacist reads: severity, what was typed, the agent, the advice."""
+    sev = severity_of(finding)
+    typed = _text(finding, "medication_as_typed", "medication", "typed")
+    agent = _text(finding, "agent", "generic", "name")
+    msg = _text(finding, "pharmacist_message", "message", "patient_message", "summary")
+    who = f"{typed} ({agent})" if typed and agent and typed.lower() != agent.lower() else (typed or agent)
+    certainty = _text(finding, "certainty")
+    maybe = " — possible match, check the spelling" if certainty == "possible" else ""
+    return f"{sev.upper()}: {who}{maybe}. {msg}".strip()
+
+
+class FindingsBanner(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("findings-banner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(self.label.textFormat().RichText)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addWidget(self.label)
+        self.findings: list[Any] = []
+        self.acknowledged = False
+        self.show_findings([], empty_text="Choose a patient to see interaction checks.")
+
+    def has_major(self) -> bool:
+        return any(severity_of(f) == "major" for f in self.findings)
+
+    def show_findings(self, findings: Sequence[Any], *, acknowledged: bool = False,
+                      empty_text: str = "No interaction found with the listed medications.") -> None:
+        self.findings = list(findings)
+        self.acknowledged = acknowledged
+        if not self.findings:
+            self.setStyleSheet("#findings-banner { border: 1px solid #7a9a7a; background: #eef6ee; }")
+            self.label.setText(html.escape(empty_text))
+            return
+        major = self.has_major()
+        lines = []
+        for f in self.findings:
+            text = html.escape(finding_line(f))
+            lines.append(f"<b>{text}</b>" if severity_of(f) == "major" else text)
+        if major and acknowledged:
+            lines.append("<i>Acknowledged by the operator for this document.</i>")
+        elif major:
+            lines.append("<b>A major interaction must be acknowledged before a document is created.</b>")
+        border = "3px solid #b00020" if major else "1px solid #c08a00"
+        bg = "#fdecee" if major else "#fff7e0"
+        self.setStyleSheet(f"#findings-banner {{ border: {border}; background: {bg}; }}")
+        self.label.setText("<br>".join(lines))

@@ -1,0 +1,112 @@
+"""One helper for running a service call off the GUI thread (after Anki's ``CollectionOp``).
+
+Why one thread: the store's SQLite connection is opened with ``check_same_thread=False`` but must
+never be used by two threads at once. Every call that touches the store goes through this module:
+background calls run on a pool with exactly ONE thread, and both they and the quick synchronous
+reads made on the GUI thread (``Worker.call``) hold ``STORE_LOCK`` while they run. So at most one
+thread is inside the store at any moment, and background calls run in the order they were asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from k2desk.services.errors import OperationFailed, ServiceError
+
+log = logging.getLogger(__name__)
+
+# Held by whoever is using the store connection (the worker thread or the GUI thread).
+STORE_LOCK = threading.RLock()
+
+
+def _guarded(fn: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run ``fn`` holding the store lock; return (ok, result or a ServiceError)."""
+    with STORE_LOCK:
+        try:
+            return True, fn()
+        except ServiceError as exc:
+            return False, exc
+        except Exception as exc:  # noqa: BLE001 - a pharmacist sees a message, never a traceback
+            log.exception("unexpected error in a background operation")
+            return False, OperationFailed(f"Something went wrong ({type(exc).__name__}: {exc}).")
+
+
+class Op(QObject):
+    """One running call. Lives on the GUI thread so its callbacks run there."""
+
+    _finished = Signal(bool, object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None,
+                 on_failure: Callable[[ServiceError], None] | None) -> None:
+        super().__init__()
+        self.fn = fn
+        self.done = False
+        self.ok = False
+        self.result: Any = None
+        self._on_success = on_success
+        self._on_failure = on_failure
+        self._finished.connect(self._deliver)  # queued: emitted from the pool thread
+
+    @Slot(bool, object)
+    def _deliver(self, ok: bool, result: object) -> None:
+        self.done, self.ok, self.result = True, ok, result
+        if ok:
+            if self._on_success is not None:
+                self._on_success(result)
+            self.succeeded.emit(result)
+        else:
+            if self._on_failure is not None:
+                self._on_failure(result)  # type: ignore[arg-type]  # always a ServiceError here
+            self.failed.emit(result)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, op: Op) -> None:
+        super().__init__()
+        self.op = op
+
+    def run(self) -> None:
+        ok, result = _guarded(self.op.fn)
+        self.op._finished.emit(ok, result)
+
+
+class Worker(QObject):
+    """Runs service calls one at a time off the GUI thread; failures go to ``report``."""
+
+    def __init__(self, report: Callable[[ServiceError], None] | None = None) -> None:
+        super().__init__()
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # serialises every background use of the store
+        self._report = report
+        self._running: set[Op] = set()
+
+    def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
+           on_failure: Callable[[ServiceError], None] | None = None) -> Op:
+        """Start ``fn`` in the background. Failures go to ``on_failure`` or else the message bridge."""
+        op = Op(fn, on_success, on_failure if on_failure is not None else self._report)
+        self._running.add(op)
+        op.succeeded.connect(lambda _r, o=op: self._running.discard(o))
+        op.failed.connect(lambda _e, o=op: self._running.discard(o))
+        self.pool.start(_Runnable(op))
+        return op
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run a quick call on the GUI thread, holding the store lock; errors are raised."""
+        ok, result = _guarded(fn)
+        if not ok:
+            raise result
+        return result
+
+    def busy(self) -> bool:
+        return bool(self._running)
+
+    def wait(self, ms: int = 30_000) -> bool:
+        """Wait for background calls to finish (shutdown and tests)."""
+        return bool(self.pool.waitForDone(ms))
