@@ -192,3 +192,24 @@ def m0001_initial(db: Database) -> None:
         END;
         """
     )
+
+
+@MIGRATIONS(name="0004_documents_links")
+def m0004_documents_links(db: Database) -> None:
+    # A handout or order can rest on several acknowledgements (one per major finding); the
+    # single acknowledgement_id column keeps the first, this table keeps them all. The order's
+    # interaction notices are stored as printed, so a reprint or re-render shows the same review.
+    # One execute per statement: executescript would COMMIT the migration transaction early.
+    for sql in (
+        """CREATE TABLE acknowledgement_links (
+            id INTEGER PRIMARY KEY,
+            entity TEXT NOT NULL CHECK (entity IN ('order', 'handout')),
+            entity_id INTEGER NOT NULL,
+            acknowledgement_id INTEGER NOT NULL REFERENCES acknowledgements(id)
+        )""",
+        "CREATE INDEX acknowledgement_links_entity ON acknowledgement_links(entity, entity_id)",
+        "ALTER TABLE orders ADD COLUMN interactions TEXT NOT NULL DEFAULT '[]'",
+        "CREATE INDEX overrides_entity ON overrides(entity, entity_id)",
+        "CREATE INDEX documents_source ON documents(source_table, source_id)",
+    ):
+        db.execute(sql)
