@@ -66,6 +66,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "{digits} is replaced by the fax number in E.164 without '+'."),
     SettingSpec("fax.timeout_s", "Fax gateway timeout (seconds)", "int", 30, minimum=1, maximum=600),
     SettingSpec("fax.max_attempts", "Fax attempts before giving up", "int", 5, minimum=1, maximum=50),
+    SettingSpec("fax.ca_file", "Fax gateway certificate authority file", "text", "",
+                "Optional PEM file of the authority that signed a private relay's certificate; "
+                "empty trusts the system's authorities. Certificates are always checked."),
 )
 
 SETTINGS_BY_KEY: dict[str, SettingSpec] = {s.key: s for s in SETTINGS}
@@ -144,7 +147,7 @@ def parse_setting(key: str, raw: str) -> tuple[Value | None, list[FieldIssue]]:
     """Check one value typed for a setting; return the value to store or field issues."""
     spec = SETTINGS_BY_KEY.get(key)
     if spec is None:
-        return None, [error(key, "unknown_setting",
+        return None, [error("key", "unknown_setting",
                             f"{key!r} is not a setting; accepted keys: "
                             + ", ".join(SETTINGS_BY_KEY))]
     return _CHECKS[spec.kind](spec, raw)

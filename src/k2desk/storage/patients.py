@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from sqlite_utils import Database
@@ -101,6 +102,9 @@ def fts_query(text: str) -> str | None:
     Quotes, stars, NEAR( and other FTS syntax in the input become plain text. Returns None
     when nothing searchable is left.
     """
+    # Control characters and lone surrogates cannot be typed into a name (they are refused on
+    # input), and SQLite cannot take them in a query string: drop them.
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
     terms = []
     for word in text.split():
         if not _TOKEN_RE.search(word):
