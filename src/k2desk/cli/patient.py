@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from k2desk.cli.output import print_json, print_table
@@ -35,6 +36,13 @@ def cmd_add(ctx: AppContext, args: argparse.Namespace) -> int:
         name=args.name, dob=args.dob, phone=args.phone or "", address=args.address or "",
         medications=args.med or [], allergies=args.allergy or [], nkda=args.nkda))
     sys.stdout.write(f"{pid}\n")
+    return 0
+
+
+def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
+    ids = svc.import_patients_csv(ctx, Path(args.file))
+    sys.stdout.write(f"imported {len(ids)} patients" + (f" (ids {ids[0]}-{ids[-1]})" if ids else "")
+                     + "\n")
     return 0
 
 
@@ -79,6 +87,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--allergy", action="append", metavar="TEXT", help="repeat for each")
     add.add_argument("--nkda", action="store_true", help="no known drug allergies")
     add.set_defaults(handler=cmd_add)
+
+    imp = ps.add_parser("import", help="import patients from a CSV file (all rows or none)")
+    imp.add_argument("file", help="UTF-8 CSV with columns: " + ", ".join(svc.IMPORT_COLUMNS))
+    imp.set_defaults(handler=cmd_import)
 
     ls = ps.add_parser("list", help="list patients")
     ls.add_argument("--json", action="store_true")

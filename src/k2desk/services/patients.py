@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from k2desk.domain.issues import FieldIssue
+from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Medication, Patient
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import normalise_phone, validate_allergies, validate_dob
@@ -63,6 +65,60 @@ def add_patient(ctx: AppContext, data: PatientInput) -> int:
         raise InputRefused(issues)
     with ctx.store.write() as db:
         return repo.add_patient(db, patient, ctx.operator)
+
+
+IMPORT_COLUMNS = ("name", "dob", "phone", "address", "medications", "allergies", "nkda")
+_YES = {"yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0", ""}
+
+
+def import_patients_csv(ctx: AppContext, path: Path) -> list[int]:
+    """Import patients from a CSV file (UTF-8, header row; see IMPORT_COLUMNS).
+
+    ``medications`` and ``allergies`` hold several entries separated by ';'; ``nkda`` is yes/no.
+    Every row is checked first; one bad row refuses the whole file (issues are named
+    ``row N.field``) and nothing is written. Good files go in with one transaction.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            missing = [c for c in ("name", "dob") if c not in header]
+            unknown = [c for c in header if c not in IMPORT_COLUMNS]
+            if missing or unknown:
+                raise InputRefused([error(
+                    "file", "bad_header",
+                    f"{path.name}: the header row must name the columns "
+                    + ", ".join(IMPORT_COLUMNS)
+                    + (f"; missing: {', '.join(missing)}" if missing else "")
+                    + (f"; not known: {', '.join(unknown)}" if unknown else "") + ".")])
+            rows = [{(k or "").strip().lower(): (v or "") for k, v in r.items()} for r in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputRefused([error("file", "unreadable",
+                                  f"{path}: cannot be read as a UTF-8 CSV file ({exc}).")]) from exc
+    checked: list[Patient] = []
+    issues: list[FieldIssue] = []
+    for n, row in enumerate(rows, start=2):  # row 1 is the header
+        nkda_raw = row.get("nkda", "").strip().lower()
+        if nkda_raw not in _YES | _NO:
+            issues.append(error(f"row {n}.nkda", "bad_choice",
+                                f"Row {n}: nkda {nkda_raw!r} is not accepted; use yes or no."))
+            continue
+        data = PatientInput(
+            name=row.get("name", ""), dob=row.get("dob", ""), phone=row.get("phone", ""),
+            address=row.get("address", ""),
+            medications=[m for m in row.get("medications", "").split(";") if m.strip()],
+            allergies=[a for a in row.get("allergies", "").split(";") if a.strip()],
+            nkda=nkda_raw in _YES)
+        patient, problems = check_patient(data)
+        issues += [FieldIssue(f"row {n}.{i.field}", i.severity, i.code, f"Row {n}: {i.message}")
+                   for i in problems]
+        if patient is not None:
+            checked.append(patient)
+    if issues:
+        raise InputRefused(issues)
+    with ctx.store.write() as db:
+        return repo.add_patients_bulk(db, checked, ctx.operator)
 
 
 def update_patient(ctx: AppContext, patient_id: int, data: PatientInput) -> Patient:

@@ -46,6 +46,35 @@ def _insert_children(db: Database, pid: int, patient: Patient, now: str) -> None
     )
 
 
+def add_patients_bulk(db: Database, patients: list[Patient], operator: str) -> list[int]:
+    """Insert many checked patients with executemany; one audit event for the whole import.
+
+    Call inside ``Store.write()``: the import is all or nothing.
+    """
+    now = now_iso()
+    first = int(db.execute("SELECT coalesce(max(id), 0) FROM patients").fetchone()[0]) + 1
+    ids = list(range(first, first + len(patients)))
+    db.conn.executemany(
+        "INSERT INTO patients (id, name, dob, phone, address, notes, nkda, created_at, created_by,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(pid, p.name, p.dob.isoformat(), p.phone, p.address, p.notes, int(p.nkda), now, operator,
+          now) for pid, p in zip(ids, patients, strict=True)],
+    )
+    db.conn.executemany(
+        "INSERT INTO medications (patient_id, text, started, stopped, created_at)"
+        " VALUES (?, ?, NULL, NULL, ?)",
+        [(pid, m.text, now) for pid, p in zip(ids, patients, strict=True) for m in p.medications],
+    )
+    db.conn.executemany(
+        "INSERT INTO allergies (patient_id, text) VALUES (?, ?)",
+        [(pid, a) for pid, p in zip(ids, patients, strict=True) for a in p.allergies],
+    )
+    if ids:
+        audit.append(db, operator=operator, action="import", entity="patient",
+                     entity_id=f"{ids[0]}-{ids[-1]}", details={"count": len(ids)})
+    return ids
+
+
 def update_patient(db: Database, patient: Patient, operator: str) -> None:
     """Replace a patient's fields, medications and allergies; call inside ``Store.write()``."""
     assert patient.id is not None
