@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self._message_box: NoticeDialog | None = None
         self.bridge.error.connect(self._show_error)
         self.bridge.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.bridge.settings_changed.connect(self._settings_changed)
 
         self.actions_list: list[QAction] = []
         self._build_actions()
@@ -246,6 +247,9 @@ class MainWindow(QMainWindow):
 
     def set_idle_minutes(self, minutes: int) -> None:
         self.idle.set_timeout(minutes * 60_000)
+
+    def _settings_changed(self) -> None:
+        self.set_idle_minutes(int(self.worker.call(lambda: get_settings(self.ctx))["lock.idle_minutes"]))
 
     # -- shutdown -----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

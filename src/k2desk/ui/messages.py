@@ -46,6 +46,8 @@ class MessageBridge(QObject):
 
     error = Signal(str)
     info = Signal(str)
+    settings_changed = Signal()  # stored settings changed (e.g. the idle lock minutes)
+    operator_changed = Signal()
 
     def __init__(self) -> None:
         super().__init__()
