@@ -1,0 +1,285 @@
+"""The vitamin K interaction matcher: medication strings as typed in, findings sorted by severity out.
+
+Pure: the table is loaded by ``k2desk.library.interactions``; nothing here reads a file.
+
+Matching, in order, for each medication string:
+1. exact: the folded words of a generic, brand or alternate name appear together in the text
+   ("Coumadin 5 mg daily", "warfarin sodium 2.5mg tab", "mineral oil");
+2. possible: a drug-name word (letters only, not a unit, salt, dose form or vitamin word) is one
+   or two edits from a one-word name of six letters or more ("warfarine", "jantovan"), or two
+   adjacent words joined make a name ("war farin"). A possible match is reported with the agent's
+   own severity and certainty "possible": it asks for confirmation, it is never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from k2desk.domain.medication_text import (
+    daily_doses,
+    edit_distance,
+    is_drug_name_word,
+    name_words,
+    words,
+)
+
+NEAR_MISS_MIN_NAME_LENGTH = 6
+NEAR_MISS_MAX_DISTANCE = 2
+
+
+class InteractionSeverity(StrEnum):
+    MAJOR = "major"
+    MODERATE = "moderate"
+    MINOR = "minor"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for major, 3 for info: sort ascending to put the most serious first."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    InteractionSeverity.MAJOR: 0,
+    InteractionSeverity.MODERATE: 1,
+    InteractionSeverity.MINOR: 2,
+    InteractionSeverity.INFO: 3,
+}
+
+
+class Certainty(StrEnum):
+    EXACT = "exact"
+    POSSIBLE = "possible"  # a near miss: "possible match, confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRule:
+    """Severity that depends on the daily dose typed (vitamin E: 800 IU a day or more).
+
+    ``thresholds`` maps a unit ("iu", "mg", "mcg") to the daily amount from which
+    ``at_or_above`` applies; a dose in none of those units, or no dose, gets ``unknown``.
+    """
+
+    thresholds: tuple[tuple[str, float], ...]
+    at_or_above: InteractionSeverity
+    below: InteractionSeverity
+    unknown: InteractionSeverity
+
+    def severity_for(self, text: str) -> tuple[InteractionSeverity, str]:
+        """The severity for this medication text, and a note saying how the dose was read."""
+        limits = dict(self.thresholds)
+        doses = [d for d in daily_doses(text) if d.unit in limits]
+        threshold_text = " or ".join(f"{_fmt(v)} {_unit_label(u)}" for u, v in self.thresholds)
+        if not doses:
+            return self.unknown, (f"dose not given (or not in {threshold_text}); "
+                                  f"read as {self.unknown.value}: confirm the daily dose")
+        # The largest stated dose decides: when in doubt, the more serious reading.
+        worst = max(doses, key=lambda d: d.amount / limits[d.unit])
+        read = f"dose read as {_fmt(worst.amount)} {_unit_label(worst.unit)} a day"
+        if worst.amount >= limits[worst.unit]:
+            return self.at_or_above, f"{read} (at or above {threshold_text} a day)"
+        return self.below, f"{read} (below {threshold_text} a day)"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0")
+
+
+def _unit_label(unit: str) -> str:
+    return {"iu": "IU", "mg": "mg", "mcg": "mcg"}.get(unit, unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    id: str
+    text: str
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    checked: str = ""  # what was checked against which copy of the source
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """One interacting drug or supplement, with every name a person might type for it."""
+
+    generic: str
+    drug_class: str
+    class_label: str
+    severity: InteractionSeverity
+    patient_message: str
+    pharmacist_message: str
+    citations: tuple[str, ...]
+    reviewed: dt.date
+    brands: tuple[str, ...] = ()
+    alternates: tuple[str, ...] = ()
+    dose_rule: DoseRule | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Generic first, then brands, then alternate names and spellings."""
+        return (self.generic, *self.brands, *self.alternates)
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    display: str
+    words: tuple[str, ...]
+    agent: Agent
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionTable:
+    version: int
+    reviewed: dt.date
+    agents: tuple[Agent, ...]
+    citations: tuple[Citation, ...] = ()
+    _names: tuple[_Name, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = [_Name(n, name_words(n), a) for a in self.agents for n in a.names]
+        # Longest names first, so "mineral oil" claims its words before anything shorter.
+        names.sort(key=lambda n: -len(n.words))
+        object.__setattr__(self, "_names", tuple(n for n in names if n.words))
+
+    def agent(self, generic: str) -> Agent | None:
+        return next((a for a in self.agents if a.generic == generic), None)
+
+    def citation(self, citation_id: str) -> Citation | None:
+        return next((c for c in self.citations if c.id == citation_id), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One interaction found in one medication string."""
+
+    severity: InteractionSeverity
+    input: str  # the medication as typed
+    matched: str  # the known name that matched ("Coumadin")
+    agent: str  # the generic ("warfarin")
+    drug_class: str
+    certainty: Certainty
+    patient_message: str
+    pharmacist_message: str
+    citations: tuple[str, ...]
+    note: str = ""  # how a dose was read, or why a match is only possible
+
+    @property
+    def text(self) -> str:
+        """The finding as an acknowledgement stores it: ``warfarin (as typed: Coumadin 5 mg daily)``."""
+        return finding_text(self.agent, self.input)
+
+    @property
+    def is_major(self) -> bool:
+        return self.severity is InteractionSeverity.MAJOR
+
+
+def finding_text(agent: str, medication: str) -> str:
+    """Agent and medication text in the one form used to match acknowledgements to findings."""
+    return f"{agent} (as typed: {medication.strip()})"
+
+
+def _find_exact(tokens: list[str], table: InteractionTable) -> tuple[dict[str, _Name], set[int]]:
+    hits: dict[str, _Name] = {}
+    used: set[int] = set()
+    for name in table._names:
+        n = len(name.words)
+        for start in range(len(tokens) - n + 1):
+            if tuple(tokens[start:start + n]) == name.words:
+                hits.setdefault(name.agent.generic, name)
+                used.update(range(start, start + n))
+    return hits, used
+
+
+def _near_candidates(tokens: list[str], used: set[int]) -> list[tuple[str, str]]:
+    """(word to compare, words as typed) for each typed word, and each adjacent pair joined (for
+    "war farin"), that could be a misspelt drug name."""
+    singles = [(i, w) for i, w in enumerate(tokens) if i not in used and is_drug_name_word(w)]
+    out = [(w, w) for _, w in singles]
+    for (i, a), (j, b) in zip(singles, singles[1:], strict=False):
+        if j == i + 1:
+            out.append((a + b, f"{a} {b}"))
+    return out
+
+
+def _find_possible(tokens: list[str], used: set[int], table: InteractionTable,
+                   exact: dict[str, _Name]) -> dict[str, tuple[int, _Name, str]]:
+    best: dict[str, tuple[int, _Name, str]] = {}
+    candidates = _near_candidates(tokens, used)
+    if not candidates:
+        return best
+    for name in table._names:
+        if len(name.words) != 1 or name.agent.generic in exact:
+            continue
+        target = name.words[0]
+        if len(target) < NEAR_MISS_MIN_NAME_LENGTH:
+            continue
+        for word, typed in candidates:
+            d = edit_distance(word, target, NEAR_MISS_MAX_DISTANCE)
+            if d <= NEAR_MISS_MAX_DISTANCE:
+                prev = best.get(name.agent.generic)
+                if prev is None or d < prev[0]:
+                    best[name.agent.generic] = (d, name, typed)
+    return best
+
+
+def _finding(agent: Agent, text: str, matched: str, certainty: Certainty, note: str) -> Finding:
+    severity = agent.severity
+    if agent.dose_rule is not None:
+        severity, dose_note = agent.dose_rule.severity_for(text)
+        note = f"{note}; {dose_note}" if note else dose_note
+    return Finding(severity=severity, input=text, matched=matched, agent=agent.generic,
+                   drug_class=agent.drug_class, certainty=certainty,
+                   patient_message=agent.patient_message,
+                   pharmacist_message=agent.pharmacist_message,
+                   citations=agent.citations, note=note)
+
+
+def check_medication(text: str, table: InteractionTable) -> list[Finding]:
+    """Findings for one medication string: at most one per agent, exact before possible."""
+    tokens = words(text)
+    if not tokens:
+        return []
+    exact, used = _find_exact(tokens, table)
+    findings = [_finding(name.agent, text, name.display, Certainty.EXACT, "")
+                for name in exact.values()]
+    for _, (distance, name, word) in _find_possible(tokens, used, table, exact).items():
+        note = (f"possible match, confirm: {word!r} is {distance} letter(s) from {name.display!r}"
+                if distance else f"possible match, confirm: {word!r} written together is {name.display!r}")
+        findings.append(_finding(name.agent, text, name.display, Certainty.POSSIBLE, note))
+    return findings
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Most serious first, then by the medication as typed, then by agent."""
+    return sorted(findings, key=lambda f: (f.severity.rank, f.input.casefold(), f.input, f.agent))
+
+
+def check_medications(meds: Iterable[str], table: InteractionTable) -> list[Finding]:
+    """Every finding for the patient's medication strings, sorted by severity (major first).
+
+    Blank strings are skipped; the same medication typed twice gives its findings once.
+    """
+    seen: set[tuple[str, str]] = set()
+    out: list[Finding] = []
+    for med in meds:
+        if not med or not med.strip():
+            continue
+        for f in check_medication(med, table):
+            key = (f.input, f.agent)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return sort_findings(out)
+
+
+def needs_acknowledgement(findings: Iterable[Finding]) -> bool:
+    """True when any finding (exact or possible) is major: a named operator must acknowledge it."""
+    return any(f.is_major for f in findings)
+
+
+def major_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.is_major]

@@ -1,0 +1,190 @@
+"""Turning a medication as typed ("Coumadin 5 mg daily", "warfarin sodium 2.5mg tab") into words.
+
+Pure text handling for the interaction matcher: Unicode, case, accents, punctuation, salts, doses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Salt and ester words: "warfarin sodium" is warfarin. They are dropped from both the typed text and
+# the table's names before matching, and never count as a drug-name near miss.
+SALT_WORDS = frozenset({
+    "sodium", "disodium", "potassium", "hydrochloride", "hcl", "dihydrochloride", "hydrobromide",
+    "sulfate", "sulphate", "mesylate", "mesilate", "maleate", "tartrate", "succinate", "citrate",
+    "acetate", "phosphate", "besylate", "besilate", "fumarate", "chloride", "bromide", "nitrate",
+    "palmitate", "etexilate", "tosylate", "clathrate", "monohydrate", "dihydrate", "anhydrous",
+    "sesquihydrate", "trihydrate", "hyclate", "lactate", "gluconate",
+})
+
+# Dose units, dose forms, routes, frequencies and filler words. These never count as a drug-name
+# near miss (so "tablets" or "morning" can never be read as a misspelt drug).
+NOISE_WORDS = frozenset({
+    # units
+    "mg", "mcg", "ug", "μg", "g", "gm", "gram", "grams", "milligram", "milligrams", "microgram",
+    "micrograms", "ml", "iu", "ui", "unit", "units", "meq", "mmol", "percent",
+    # forms and routes
+    "tab", "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules", "softgel", "softgels",
+    "gelcap", "gelcaps", "pill", "pills", "chewable", "chewables", "gummy", "gummies", "liquid",
+    "drops", "drop", "powder", "packet", "packets", "sachet", "solution", "suspension", "syrup",
+    "oral", "po", "iv", "im", "injection", "infusion", "er", "xr", "sr", "dr", "la", "xl", "cr",
+    "extended", "delayed", "release", "coated", "enteric", "film", "generic", "brand", "otc",
+    "cream", "ointment", "topical", "enema", "suppository", "light", "heavy", "natural",
+    "synthetic", "mixed", "supplement", "supplements", "strength", "regular", "forte", "plus",
+    "ds", "ss",
+    # frequency and directions
+    "daily", "day", "days", "a", "an", "once", "twice", "three", "four", "times", "bid", "tid",
+    "qid", "qd", "od", "qam", "qpm", "qhs", "hs", "prn", "q", "h", "hr", "hrs", "hour", "hours",
+    "every", "each", "per", "x", "weekly", "week", "monthly", "month", "nightly", "night",
+    "morning", "evening", "bedtime", "noon", "am", "pm", "with", "without", "food", "meals",
+    "meal", "breakfast", "lunch", "dinner", "supper", "before", "after", "take", "takes",
+    "taking", "by", "mouth", "as", "needed", "directed", "and", "or", "of", "the", "for", "in",
+    "on", "at", "to", "then", "also", "one", "two", "half", "mon", "tue", "wed", "thu", "fri",
+    "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "except", "alternate", "alternating", "current", "currently", "since", "started", "stopped",
+    "dose", "doses", "dosing", "pt", "patient", "usually", "sometimes",
+})
+
+# Words of vitamin names. "vitamin D3" or "vitamin K2" is not a misspelt drug, so these words (and
+# any word made only of a vitamin letter and digits, like "d3", "b12", "k2") are never near misses.
+VITAMIN_WORDS = frozenset({
+    "vitamin", "vitamins", "vit", "vits", "multivitamin", "multivitamins", "multi", "multivit",
+    "prenatal", "prenatals", "menaquinone", "menaquinones", "phylloquinone", "menatetrenone",
+    "phytonadione", "menadione", "cholecalciferol", "ergocalciferol", "cyanocobalamin",
+    "methylcobalamin", "thiamine", "riboflavin", "niacin", "niacinamide", "pyridoxine", "biotin",
+    "folate", "folic", "ascorbic", "mk", "mk4", "mk7", "k2", "k1",
+})
+
+_VITAMIN_CODE_RE = re.compile(r"^(?:[a-k]\d{0,2}|mk\d{0,2})$")
+
+# A number with optional thousands separators or decimals, then an optional unit. "2.5mg" and
+# "1,000 IU" and "800iu" all parse.
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_DOSE_RE = re.compile(
+    _NUMBER + r"\s*(iu|i\s*u|international\s+units?|units?|ui|mg|milligrams?|mcg|μg|ug|micrograms?)"
+    r"(?![a-z])"
+)
+_WORD_RE = re.compile(r"[^\W_]+")
+_LETTERS_DIGITS_RE = re.compile(r"[^\W\d_]+|\d+")
+
+_UNIT_CANON = {
+    "iu": "iu", "i u": "iu", "ui": "iu", "unit": "iu", "units": "iu",
+    "international unit": "iu", "international units": "iu",
+    "mg": "mg", "milligram": "mg", "milligrams": "mg",
+    "mcg": "mcg", "μg": "mcg", "ug": "mcg", "microgram": "mcg", "micrograms": "mcg",
+}
+
+_TIMES_PER_DAY = (
+    (re.compile(r"\b(?:qid|q\.i\.d|four\s+times)\b"), 4),
+    (re.compile(r"\b(?:tid|t\.i\.d|three\s+times)\b"), 3),
+    (re.compile(r"\b(?:bid|b\.i\.d|twice|2\s*x|x\s*2)\b"), 2),
+)
+_COUNT_RE = re.compile(
+    r"\b(\d{1,2})\s*(?:x\s*)?(?:caps?|capsules?|tabs?|tablets?|softgels?|gelcaps?|pills?)\b"
+)
+
+
+def fold(text: str) -> str:
+    """NFKC, casefold and strip accents: "Marcoumár", "ＷＡＲＦＡＲＩＮ" and "warfarin" agree."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKC", stripped)
+
+
+def _split_salt_suffix(word: str) -> list[str]:
+    """"warfarinsodium" -> ["warfarin"]; a salt glued to a name must not hide the name."""
+    for salt in SALT_WORDS:
+        if len(salt) >= 4 and word.endswith(salt) and len(word) - len(salt) >= 4:
+            return [word[: -len(salt)]]
+    return [word]
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` for matching: folded, punctuation gone, letters split from digits,
+    salts dropped. Numbers stay as words so a name is never glued across a dose."""
+    out: list[str] = []
+    for chunk in _WORD_RE.findall(fold(text)):
+        for part in _LETTERS_DIGITS_RE.findall(chunk):
+            for w in _split_salt_suffix(part):
+                if w not in SALT_WORDS:
+                    out.append(w)
+    return out
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """A table name ("Warfarin Sodium", "mineral oil") as the words it must match."""
+    return tuple(words(name))
+
+
+def is_drug_name_word(word: str) -> bool:
+    """Could this typed word be a (misspelt) drug name? Letters only, not noise, not a vitamin."""
+    if not word.isalpha() or word in NOISE_WORDS or word in SALT_WORDS or word in VITAMIN_WORDS:
+        return False
+    if _VITAMIN_CODE_RE.match(word) or word.startswith(("vitamin", "multivit")):
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class DailyDose:
+    """A dose read from the text: amount per day in one unit ("iu", "mg" or "mcg")."""
+
+    amount: float
+    unit: str
+
+
+def _to_float(number: str) -> float | None:
+    try:
+        return float(number.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def daily_doses(text: str) -> list[DailyDose]:
+    """Every dose stated in ``text``, multiplied by a stated count ("2 caps") and times a day
+    ("twice daily", "BID"). A dose with no frequency is read as once a day."""
+    folded = re.sub(r"\bi\.\s*u\.?", "iu", fold(text))  # "800 I.U." -> "800 iu"
+    count = 1
+    m = _COUNT_RE.search(folded)
+    if m:
+        count = max(1, int(m.group(1)))
+    per_day = 1
+    for pattern, n in _TIMES_PER_DAY:
+        if pattern.search(folded):
+            per_day = n
+            break
+    doses: list[DailyDose] = []
+    for number, unit in _DOSE_RE.findall(folded):
+        amount = _to_float(number)
+        canon = _UNIT_CANON.get(re.sub(r"\s+", " ", unit))
+        if amount is None or canon is None:
+            continue
+        doses.append(DailyDose(amount * count * per_day, canon))
+    return doses
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions),
+    cut off at ``limit + 1``.
+
+    Written by hand rather than adding a compiled dependency: the words are short, the table is a
+    few hundred names, and this 20-line DP is exhaustively unit-tested.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[len(b)], limit + 1)

@@ -1,0 +1,325 @@
+"""Loading ``resources/interactions.toml`` with strict checks.
+
+Every problem is one line naming the file, the entry (agent, class or citation) and the field.
+A table with any problem is refused whole: a half-loaded interaction table could go quiet about
+a warfarin patient, which is the one thing it must never do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from k2desk.domain.interactions import (
+    Agent,
+    Citation,
+    DoseRule,
+    InteractionSeverity,
+    InteractionTable,
+)
+from k2desk.domain.medication_text import name_words
+from k2desk.domain.text import check_text
+from k2desk.resources import resource_path
+
+TABLE_FILE = "interactions.toml"
+
+TOP_REQUIRED = ("version", "reviewed", "citations", "classes", "agents")
+TOP_OPTIONAL = ("reviewed_by",)
+CITATION_REQUIRED = ("text",)
+CITATION_OPTIONAL = ("doi", "pmid", "url", "checked")
+CLASS_REQUIRED = ("label", "severity", "patient_message", "pharmacist_message", "citations")
+AGENT_REQUIRED = ("generic", "class", "reviewed")
+AGENT_OPTIONAL = ("brands", "alternates", "severity", "patient_message", "pharmacist_message",
+                  "citations", "dose_rule")
+DOSE_RULE_KEYS = ("thresholds", "at_or_above", "below", "unknown")
+DOSE_UNITS = ("iu", "mg", "mcg")
+
+_SEVERITIES = ", ".join(s.value for s in InteractionSeverity)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_PMID = re.compile(r"^\d{1,9}$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class InteractionTableError(Exception):
+    """The interaction table failed its checks; ``problems`` lists each one."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        shown = "\n".join(f"  {p}" for p in self.problems[:50])
+        more = f"\n  ... and {len(self.problems) - 50} more" if len(self.problems) > 50 else ""
+        super().__init__(f"{path}: the interaction table was refused ({len(self.problems)} "
+                         f"problem(s)):\n{shown}{more}")
+
+
+def _kind(value: object) -> str:
+    return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+class _Entry:
+    """Collects problems for one entry, each prefixed with the file and where it is."""
+
+    def __init__(self, where: str, raw: Mapping[str, Any], problems: list[str]) -> None:
+        self.where = where
+        self.raw = raw
+        self.problems = problems
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(f"{self.where}: field '{key}': {message}")
+
+    def keys(self, required: Iterable[str], optional: Iterable[str] = ()) -> None:
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        for key in self.raw:
+            if key not in allowed:
+                self.fail(str(key), "unknown key (accepted: " + ", ".join(sorted(allowed)) + ")")
+        for key in required:
+            if key not in self.raw:
+                self.fail(key, "is missing (it is required)")
+
+    def text(self, key: str, value: object, *, multiline: bool = False) -> str | None:
+        if not isinstance(value, str):
+            self.fail(key, f"must be text, not {_kind(value)}")
+            return None
+        if not value.strip():
+            self.fail(key, "must not be empty")
+            return None
+        for issue in check_text(value, key, label="The text", max_length=5000, multiline=multiline):
+            self.fail(key, issue.message)
+            return None
+        return value.strip()
+
+    def text_list(self, key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            self.fail(key, f"must be a list of text, not {_kind(value)}")
+            return ()
+        out: list[str] = []
+        for i, item in enumerate(value, 1):
+            t = self.text(f"{key}[{i}]", item)
+            if t is not None:
+                out.append(t)
+        return tuple(out)
+
+    def severity(self, key: str, value: object) -> InteractionSeverity | None:
+        try:
+            return InteractionSeverity(value)
+        except ValueError:
+            self.fail(key, f"{value!r} is not a severity (accepted: {_SEVERITIES})")
+            return None
+
+    def date(self, key: str, value: object) -> dt.date | None:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        self.fail(key, f"must be a TOML date like 2026-11-22, not {_kind(value)} {value!r}")
+        return None
+
+
+def _citations(raw: object, where: str, problems: list[str]) -> dict[str, Citation]:
+    out: dict[str, Citation] = {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: field 'citations': must be a table of [citations.<id>] entries")
+        return out
+    for cid, body in raw.items():
+        e = _Entry(f"{where}: citation '{cid}'", body if isinstance(body, dict) else {}, problems)
+        if not isinstance(body, dict):
+            e.fail("citations", "must be a table")
+            continue
+        if not _ID.match(cid):
+            e.fail("id", "use lower-case letters, digits, '-' and '_'")
+        e.keys(CITATION_REQUIRED, CITATION_OPTIONAL)
+        text = e.text("text", body.get("text", ""))
+        values = {k: body.get(k, "") for k in CITATION_OPTIONAL}
+        for k, v in values.items():
+            if not isinstance(v, str):
+                e.fail(k, f"must be text, not {_kind(v)}")
+                values[k] = ""
+        if values["doi"] and not _DOI.match(values["doi"]):
+            e.fail("doi", f"{values['doi']!r} is not a DOI (10.xxxx/...)")
+        if values["pmid"] and not _PMID.match(values["pmid"]):
+            e.fail("pmid", f"{values['pmid']!r} is not a PubMed id (digits only)")
+        if values["url"] and not values["url"].startswith("https://"):
+            e.fail("url", "must start with https://")
+        if text is not None:
+            out[cid] = Citation(id=cid, text=text, doi=values["doi"], pmid=values["pmid"],
+                                url=values["url"], checked=values["checked"])
+    return out
+
+
+def _classes(raw: object, where: str, problems: list[str],
+             citations: Mapping[str, Citation]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: field 'classes': must be a table of [classes.<id>] entries")
+        return out
+    for name, body in raw.items():
+        if not isinstance(body, dict):
+            problems.append(f"{where}: class '{name}': must be a table")
+            continue
+        e = _Entry(f"{where}: class '{name}'", body, problems)
+        e.keys(CLASS_REQUIRED)
+        out[name] = {
+            "label": e.text("label", body.get("label", "")),
+            "severity": e.severity("severity", body.get("severity")),
+            "patient_message": e.text("patient_message", body.get("patient_message", ""),
+                                      multiline=True),
+            "pharmacist_message": e.text("pharmacist_message",
+                                         body.get("pharmacist_message", ""), multiline=True),
+            "citations": _citation_ids(e, body.get("citations", []), citations),
+        }
+    return out
+
+
+def _citation_ids(e: _Entry, value: object, citations: Mapping[str, Citation]) -> tuple[str, ...]:
+    ids = e.text_list("citations", value)
+    for cid in ids:
+        if cid not in citations:
+            e.fail("citations", f"cites {cid!r}, which is not in [citations]")
+    if isinstance(value, list) and not ids:
+        e.fail("citations", "must cite at least one source")
+    return ids
+
+
+def _dose_rule(e: _Entry, raw: object) -> DoseRule | None:
+    if not isinstance(raw, dict):
+        e.fail("dose_rule", "must be a table")
+        return None
+    sub = _Entry(f"{e.where}: dose_rule", raw, e.problems)
+    sub.keys(DOSE_RULE_KEYS)
+    thresholds = raw.get("thresholds")
+    pairs: list[tuple[str, float]] = []
+    if not isinstance(thresholds, dict) or not thresholds:
+        sub.fail("thresholds", "must be a table like { iu = 800, mg = 536 }")
+    else:
+        for unit, amount in thresholds.items():
+            if unit not in DOSE_UNITS:
+                sub.fail("thresholds", f"unit {unit!r} is not one of {', '.join(DOSE_UNITS)}")
+            elif isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+                sub.fail("thresholds", f"amount for {unit!r} must be a number above 0")
+            else:
+                pairs.append((unit, float(amount)))
+    sev = [sub.severity(k, raw.get(k)) for k in ("at_or_above", "below", "unknown")]
+    if len(pairs) != len(thresholds or {}) or sev[0] is None or sev[1] is None or sev[2] is None:
+        return None
+    return DoseRule(thresholds=tuple(pairs), at_or_above=sev[0], below=sev[1], unknown=sev[2])
+
+
+def _agent(body: dict[str, Any], where: str, problems: list[str],
+           classes: Mapping[str, dict[str, Any]],
+           citations: Mapping[str, Citation]) -> Agent | None:
+    label = body.get("generic")
+    e = _Entry(f"{where}: agent '{label}'", body, problems)
+    before = len(problems)
+    e.keys(AGENT_REQUIRED, AGENT_OPTIONAL)
+    generic = e.text("generic", body.get("generic", ""))
+    cls_name = body.get("class")
+    cls = classes.get(cls_name) if isinstance(cls_name, str) else None
+    if cls is None and "class" in body:
+        e.fail("class", f"{cls_name!r} is not in [classes] (known: {', '.join(sorted(classes))})")
+    cls = cls or {}
+    reviewed = e.date("reviewed", body.get("reviewed"))
+    brands = e.text_list("brands", body.get("brands", []))
+    alternates = e.text_list("alternates", body.get("alternates", []))
+    severity = (e.severity("severity", body["severity"]) if "severity" in body
+                else cls.get("severity"))
+    messages: dict[str, str | None] = {}
+    for key in ("patient_message", "pharmacist_message"):
+        if key in body:
+            messages[key] = e.text(key, body[key], multiline=True)
+        elif cls.get(key):
+            messages[key] = cls[key]
+        else:
+            messages[key] = None
+            if cls:
+                e.fail(key, "is missing here and in its class")
+    cites = (_citation_ids(e, body["citations"], citations) if "citations" in body
+             else cls.get("citations", ()))
+    rule = _dose_rule(e, body["dose_rule"]) if "dose_rule" in body else None
+    if len(problems) > before or generic is None or reviewed is None or severity is None:
+        return None
+    pm, rm = messages["patient_message"], messages["pharmacist_message"]
+    if pm is None or rm is None or not cls.get("label"):
+        return None
+    return Agent(generic=generic, drug_class=str(cls_name), class_label=cls["label"],
+                 severity=severity, patient_message=pm, pharmacist_message=rm,
+                 citations=tuple(cites), reviewed=reviewed, brands=brands,
+                 alternates=alternates, dose_rule=rule)
+
+
+def _check_names(agents: list[Agent], where: str, problems: list[str]) -> None:
+    owner: dict[tuple[str, ...], tuple[str, str]] = {}
+    for agent in agents:
+        for name in agent.names:
+            key = name_words(name)
+            if not key:
+                problems.append(f"{where}: agent '{agent.generic}': name {name!r} has no letters "
+                                "left after removing salts and punctuation")
+                continue
+            seen = owner.get(key)
+            if seen is not None and seen[0] != agent.generic:
+                problems.append(f"{where}: agent '{agent.generic}': name {name!r} is also a name "
+                                f"of agent '{seen[0]}' (as {seen[1]!r}); a name may belong to one "
+                                "agent only")
+            elif seen is None:
+                owner[key] = (agent.generic, name)
+
+
+def parse_interaction_table(data: Mapping[str, Any], where: str) -> InteractionTable:
+    """Check already-parsed TOML data; raise InteractionTableError listing every problem."""
+    problems: list[str] = []
+    top = _Entry(where, data, problems)
+    top.keys(TOP_REQUIRED, TOP_OPTIONAL)
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        top.fail("version", "must be a whole number, 1 or more")
+    reviewed = top.date("reviewed", data.get("reviewed")) if "reviewed" in data else None
+    citations = _citations(data.get("citations", {}), where, problems)
+    classes = _classes(data.get("classes", {}), where, problems, citations)
+    raw_agents = data.get("agents", [])
+    agents: list[Agent] = []
+    if not isinstance(raw_agents, list) or not raw_agents:
+        top.fail("agents", "must be one or more [[agents]] entries")
+        raw_agents = []
+    for i, body in enumerate(raw_agents, 1):
+        if not isinstance(body, dict):
+            problems.append(f"{where}: agent #{i}: must be a table")
+            continue
+        agent = _agent(body, where, problems, classes, citations)
+        if agent is not None:
+            agents.append(agent)
+    generics = [a.generic for a in agents]
+    for g in sorted({g for g in generics if generics.count(g) > 1}):
+        problems.append(f"{where}: agent '{g}': field 'generic': appears more than once")
+    _check_names(agents, where, problems)
+    if problems or not isinstance(version, int) or reviewed is None:
+        raise InteractionTableError(Path(where), problems)
+    return InteractionTable(version=version, reviewed=reviewed, agents=tuple(agents),
+                            citations=tuple(citations.values()))
+
+
+def _load(path: Path) -> InteractionTable:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise InteractionTableError(path, [f"{path}: cannot be read ({exc.strerror})"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InteractionTableError(path, [f"{path}: is not valid TOML: {exc}"]) from exc
+    return parse_interaction_table(data, str(path))
+
+
+@functools.cache
+def _default_table() -> InteractionTable:
+    return _load(resource_path(TABLE_FILE))
+
+
+def load_interaction_table(path: Path | str | None = None) -> InteractionTable:
+    """The shipped table (loaded once and cached), or the table in ``path`` (loaded fresh)."""
+    if path is None:
+        return _default_table()
+    return _load(Path(path))
