@@ -1,0 +1,228 @@
+"""Sharing a library between pharmacies: export as one JSON file, and plan an import.
+
+Planning is pure: it says what an import would do (added, updated, unchanged, skipped,
+conflict) without touching anything. The service stores the plan only when it has no conflict,
+so a conflicting file changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from k2desk.domain.evidence import (
+    Citation,
+    LocalDecision,
+    Snippet,
+    SnippetStatus,
+    StatusSource,
+    content_hash,
+    snippet_state,
+)
+from k2desk.library.evidence_library import IMPORTED, Library, LibraryError
+from k2desk.library.evidence_schema import (
+    check_references,
+    citation_to_json,
+    parse_citation,
+    parse_snippet,
+    snippet_to_json,
+)
+
+FORMAT = "k2desk-evidence-library"
+FORMAT_VERSION = 1
+_TOP_KEYS = ("format", "format_version", "exported_at", "snippets", "citations")
+
+
+def exported_form(snippet: Snippet, decision: LocalDecision | None, today: dt.date) -> Snippet:
+    """The snippet with this pharmacy's effective status and who decided it."""
+    state = snippet_state(snippet, decision, today)
+    d = state.decision
+    if state.source is StatusSource.PHARMACY and d is not None:
+        if state.status is SnippetStatus.VETTED:
+            return replace(snippet, status=state.status, vetted_by=d.operator, vetted_on=d.day,
+                           review_due=state.review_due, reason="")
+        return replace(snippet, status=state.status, reason=d.reason or snippet.reason)
+    if state.source is StatusSource.NEEDS_REVETTING:
+        return replace(snippet, status=SnippetStatus.DRAFT, vetted_by="", vetted_on=None,
+                       review_due=None)
+    return snippet
+
+
+def export_library_json(library: Library, decisions: Mapping[str, LocalDecision], *,
+                        today: dt.date | None = None, exported_at: str = "") -> dict[str, Any]:
+    """The whole effective library as one JSON-ready object (snippets with this pharmacy's
+    decisions applied, and every citation)."""
+    today = today or dt.date.today()
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_at": exported_at,
+        "snippets": [snippet_to_json(exported_form(s, decisions.get(s.id), today))
+                     for s in library.snippets.values()],
+        "citations": {cid: citation_to_json(c) for cid, c in library.citations.items()},
+    }
+
+
+def as_imported(s: Snippet) -> Snippet:
+    """How an incoming snippet is stored: never vetted here until this pharmacy vets it.
+
+    A vetted or draft snippet arrives as a draft; a rejected or retired one keeps that status
+    and its reason, so a claim another pharmacy refused does not come back as a candidate.
+    """
+    if s.status in (SnippetStatus.REJECTED, SnippetStatus.RETIRED):
+        return replace(s, vetted_by="", vetted_on=None, review_due=None, source_file=IMPORTED)
+    return replace(s, status=SnippetStatus.DRAFT, vetted_by="", vetted_on=None, review_due=None,
+                   reason="", source_file=IMPORTED)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportItem:
+    id: str
+    action: str  # added | updated | unchanged | skipped | conflict
+    note: str
+    snippet: Snippet | None = None  # the form to store, for added and updated
+    old_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    source: str
+    items: tuple[ImportItem, ...]
+    new_citations: tuple[Citation, ...] = ()
+
+    def _with(self, action: str) -> list[ImportItem]:
+        return [i for i in self.items if i.action == action]
+
+    @property
+    def added(self) -> list[ImportItem]:
+        return self._with("added")
+
+    @property
+    def updated(self) -> list[ImportItem]:
+        return self._with("updated")
+
+    @property
+    def unchanged(self) -> list[ImportItem]:
+        return self._with("unchanged")
+
+    @property
+    def skipped(self) -> list[ImportItem]:
+        return self._with("skipped")
+
+    @property
+    def conflicts(self) -> list[ImportItem]:
+        return self._with("conflict")
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts
+
+    def to_store(self) -> list[Snippet]:
+        return [i.snippet for i in self.items if i.snippet is not None and i.action in ("added", "updated")]
+
+
+def _decode(incoming: str | bytes | Mapping[str, Any], source: str) -> Mapping[str, Any]:
+    if isinstance(incoming, Mapping):
+        return incoming
+    try:
+        text = incoming.decode("utf-8") if isinstance(incoming, bytes) else incoming
+        data = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise LibraryError([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
+    except json.JSONDecodeError as exc:
+        raise LibraryError([f"{source}: not valid JSON: {exc.msg} at line {exc.lineno}, "
+                            f"column {exc.colno}"]) from exc
+    if not isinstance(data, Mapping):
+        raise LibraryError([f"{source}: not a k2desk evidence library (expected a JSON object)"])
+    return data
+
+
+def _check_top(data: Mapping[str, Any], source: str) -> list[str]:
+    problems = [f"{source}: unknown key '{k}' (accepted: {', '.join(_TOP_KEYS)})"
+                for k in data if k not in _TOP_KEYS]
+    if data.get("format") != FORMAT:
+        problems.append(f"{source}: field 'format': not a k2desk evidence library export "
+                        f"(expected \"{FORMAT}\")")
+    elif data.get("format_version") != FORMAT_VERSION:
+        problems.append(f"{source}: field 'format_version': {data.get('format_version')!r} is not "
+                        f"supported (this k2desk reads version {FORMAT_VERSION})")
+    if not isinstance(data.get("snippets"), list):
+        problems.append(f"{source}: field 'snippets': must be a list of snippets")
+    if not isinstance(data.get("citations", {}), Mapping):
+        problems.append(f"{source}: field 'citations': must be an object keyed by citation id")
+    return problems
+
+
+def plan_import(current: Library, decisions: Mapping[str, LocalDecision],
+                incoming: str | bytes | Mapping[str, Any], *, source: str = "import file") -> ImportPlan:
+    """Check an export file against the same rules as the shipped library and work out, snippet
+    by snippet, what importing it would do. Raises ``LibraryError`` when the file is malformed.
+
+    - a snippet this pharmacy does not have: added (as draft)
+    - a higher version of one it has: updated, and it needs vetting again
+    - the same id and version with the same content: unchanged
+    - the same id and version with different content: conflict (the whole import is refused)
+    - a lower version: skipped, with a note
+    """
+    data = _decode(incoming, source)
+    problems = _check_top(data, source)
+    if problems:
+        raise LibraryError(problems)
+    incoming_cits: dict[str, Citation] = {}
+    conflicts: list[ImportItem] = []
+    broken: set[str] = set()
+    for cid, raw in data.get("citations", {}).items():
+        cit = parse_citation(cid, raw, file=source, problems=problems)
+        if cit is None:
+            broken.add(str(cid))
+            continue
+        incoming_cits[cit.id] = cit
+        known = current.citations.get(cit.id)
+        if known is not None and known.bibliographic() != cit.bibliographic():
+            conflicts.append(ImportItem(f"citation:{cit.id}", "conflict",
+                                        f"citation '{cit.id}' has different details from the one "
+                                        "this pharmacy has"))
+    parsed: list[Snippet] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["snippets"], 1):
+        s = parse_snippet(raw, file=source, index=i, dates="json", file_topic=None,
+                          known_topics=None, problems=problems)
+        if s is None:
+            continue
+        if s.id in seen:
+            problems.append(f"{source}: snippet '{s.id}': field 'id': appears more than once in the file")
+            continue
+        seen.add(s.id)
+        parsed.append(s)
+    check_references(parsed, {**current.citations, **incoming_cits}, problems,
+                     citations_where="the file's citations or this pharmacy's library", broken=broken)
+    if problems:
+        raise LibraryError(problems)
+
+    items: list[ImportItem] = []
+    for s in parsed:
+        have = current.snippets.get(s.id)
+        if have is None:
+            stored = as_imported(s)
+            items.append(ImportItem(s.id, "added", f"new snippet, added as {stored.status.value}",
+                                    stored))
+        elif s.version > have.version:
+            d = decisions.get(s.id)
+            note = f"version {have.version} -> {s.version}; needs vetting again"
+            if d is not None:
+                note += f" (version {d.version} was {d.status.value} here by {d.operator})"
+            items.append(ImportItem(s.id, "updated", note, as_imported(s), have.version))
+        elif s.version < have.version:
+            items.append(ImportItem(s.id, "skipped", f"the file has version {s.version}; this "
+                                    f"pharmacy already has version {have.version}"))
+        elif content_hash(s) == content_hash(have):
+            items.append(ImportItem(s.id, "unchanged", f"version {s.version} is already here"))
+        else:
+            items.append(ImportItem(s.id, "conflict", f"version {s.version} in the file has different "
+                                    "content from version "
+                                    f"{have.version} here; the same version must have the same content"))
+    new_cits = tuple(c for cid, c in incoming_cits.items() if cid not in current.citations)
+    return ImportPlan(source, tuple(conflicts + items), new_cits)
