@@ -213,3 +213,28 @@ def m0004_documents_links(db: Database) -> None:
         "CREATE INDEX documents_source ON documents(source_table, source_id)",
     ):
         db.execute(sql)
+
+
+@MIGRATIONS(name="0002_imported_snippets")
+def m0002_imported_snippets(db: Database) -> None:
+    # Snippets and citations a pharmacy imported from another pharmacy's export. The shipped
+    # library stays in resources/; these rows are the definitions (JSON, same keys as the TOML).
+    db.executescript(
+        """
+        CREATE TABLE imported_snippets (
+            snippet_id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            definition TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL
+        );
+        CREATE TABLE imported_citations (
+            citation_id TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL
+        );
+        """
+    )
