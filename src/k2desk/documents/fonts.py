@@ -1,0 +1,238 @@
+"""Bundled fonts: registration, per-character fallback, right-to-left runs, printable checks.
+
+Every piece of user text that reaches a PDF goes through :func:`markup`, which escapes it for
+reportlab's Paragraph mini-language and wraps each run of characters in the first bundled font
+that has them (see resources/fonts/README.md for the chain). A character that no bundled font has
+is refused up front by :func:`check_printable` (services call it before saving) and, as a last
+line of defence, makes :func:`markup` raise instead of printing a box or dropping it.
+
+Right-to-left text: reportlab shapes each word with HarfBuzz (``ParagraphStyle.shaping``), which
+joins Arabic letters and puts a word's glyphs in visual order, but it only orders *words* with
+the optional ``rlbidi`` package, which is not on PyPI for our platforms. So :func:`visual_order`
+reverses the word order of each right-to-left stretch itself (a word-level subset of the Unicode
+bidi algorithm on a left-to-right page). A right-to-left stretch that wraps onto a second line
+would read in the wrong line order; names and short fields fit on one line.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont
+
+from k2desk.domain.issues import FieldIssue, error
+from k2desk.resources import resource_path
+
+# The body font family; bold/italic come from <b>/<i> through reportlab's family mapping.
+BASE = "K2Sans"
+
+
+@dataclass(frozen=True, slots=True)
+class _Family:
+    name: str
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+# Fallback order: the first family whose regular face has a character prints it.
+_FAMILIES: tuple[_Family, ...] = (
+    _Family(BASE, "NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSans-Italic.ttf",
+            "NotoSans-BoldItalic.ttf"),
+    _Family("K2Hebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
+            "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf"),
+    _Family("K2Arabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+            "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
+    _Family("K2CJK", "DroidSansFallbackFull.ttf", "DroidSansFallbackFull.ttf",
+            "DroidSansFallbackFull.ttf", "DroidSansFallbackFull.ttf"),
+    _Family("K2Korean", "NanumGothic.ttf", "NanumGothic.ttf", "NanumGothic.ttf", "NanumGothic.ttf"),
+)
+
+_lock = threading.Lock()
+
+
+def _face_name(family: str, bold: bool, italic: bool) -> str:
+    suffix = {(False, False): "", (True, False): "-Bold", (False, True): "-Italic",
+              (True, True): "-BoldItalic"}[(bold, italic)]
+    return family + suffix
+
+
+@cache
+def _coverage() -> tuple[tuple[str, frozenset[int]], ...]:
+    """(family name, code points its regular face maps) in fallback order."""
+    register_fonts()
+    out = []
+    for fam in _FAMILIES:
+        font = pdfmetrics.getFont(fam.name)
+        assert isinstance(font, TTFont)
+        out.append((fam.name, frozenset(font.face.charToGlyph)))
+    return tuple(out)
+
+
+@cache
+def register_fonts() -> None:
+    """Register every bundled face with reportlab once per process (thread-safe, cached)."""
+    with _lock:
+        for fam in _FAMILIES:
+            files = {(False, False): fam.regular, (True, False): fam.bold,
+                     (False, True): fam.italic, (True, True): fam.bold_italic}
+            registered: dict[str, str] = {}  # file -> face name, so a file is parsed once
+            for (bold, italic), filename in files.items():
+                name = registered.get(filename)
+                if name is None:
+                    name = _face_name(fam.name, bold, italic)
+                    pdfmetrics.registerFont(TTFont(name, str(resource_path(f"fonts/{filename}"))))
+                    registered[filename] = name
+                addMapping(fam.name, int(bold), int(italic), name)
+        # reportlab shapes with discretionary ligatures on by default; in Noto Sans Arabic those
+        # turn a typed name such as "محمد" into a single vowelled glyph. Print the letters typed.
+        defaults = ttfonts.shapeFragWord.__defaults__
+        if defaults and isinstance(defaults[0], dict):
+            defaults[0].pop("dlig", None)
+
+
+def describe(ch: str) -> str:
+    """'U+1F600 GRINNING FACE' for a character."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" {name}" if name else "")
+
+
+def _ignorable(ch: str) -> bool:
+    # Line breaks and tabs are laid out, not drawn.
+    return ch in "\n\r\t"
+
+
+def family_for(ch: str) -> str | None:
+    """The first bundled family that has ``ch``, or None."""
+    cp = ord(ch)
+    for name, cover in _coverage():
+        if cp in cover:
+            return name
+    return None
+
+
+def missing_characters(text: str) -> list[str]:
+    """Characters of ``text`` (each once, in order) that no bundled font can print."""
+    seen: dict[str, None] = {}
+    for ch in text:
+        if ch not in seen and not _ignorable(ch) and family_for(ch) is None:
+            seen[ch] = None
+    return list(seen)
+
+
+def check_printable(text: str, field: str, label: str) -> list[FieldIssue]:
+    """Refuse text with characters the PDFs cannot print, naming each one.
+
+    Emoji are refused too: no bundled font has them, and a fax turns colour pictures to mush.
+    """
+    missing = missing_characters(text)
+    if not missing:
+        return []
+    named = ", ".join(describe(ch) for ch in missing)
+    extra = " Emoji cannot be printed; use words instead." if any(_is_emoji(c) for c in missing) else ""
+    return [
+        error(
+            field,
+            "unprintable_character",
+            f"{label} contains {'a character' if len(missing) == 1 else 'characters'} the printed "
+            f"documents cannot show: {named}. Letters of Latin, Vietnamese, Greek, Cyrillic, Hebrew, "
+            f"Arabic, Chinese, Japanese and Korean are accepted.{extra}",
+        )
+    ]
+
+
+def _is_emoji(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or cp in (0xFE0F, 0x200D)
+
+
+class UnprintableText(ValueError):
+    """Raised by :func:`markup` when text reaches a renderer without check_printable."""
+
+
+def _strong(ch: str) -> str:
+    """'R' for right-to-left letters, 'L' for left-to-right letters, 'N' for the rest."""
+    bidi = unicodedata.bidirectional(ch)
+    if bidi in ("R", "AL"):
+        return "R"
+    if bidi == "L":
+        return "L"
+    return "N"
+
+
+def visual_order(text: str) -> str:
+    """``text`` with the words of each right-to-left stretch in visual (reversed) order.
+
+    A stretch runs from a right-to-left letter to the last right-to-left letter before the next
+    left-to-right letter; neutral characters at its edges stay with the left-to-right page.
+    The letters inside each word stay in typed order: HarfBuzz reverses and joins them.
+    """
+    kinds = [_strong(c) for c in text]
+    if "R" not in kinds:
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if kinds[i] != "R":
+            out.append(text[i])
+            i += 1
+            continue
+        # Extend the stretch over neutrals while another R follows before any L.
+        end = i
+        j = i
+        while j < n and kinds[j] != "L":
+            if kinds[j] == "R":
+                end = j
+            j += 1
+        # Keep combining marks (category M) attached to the last letter of the stretch.
+        while end + 1 < n and unicodedata.category(text[end + 1]).startswith("M"):
+            end += 1
+        stretch = text[i : end + 1]
+        out.append(" ".join(reversed(stretch.split(" "))))
+        i = end + 1
+    return "".join(out)
+
+
+def markup(text: str) -> str:
+    """Paragraph markup for user ``text``: escaped, right-to-left words ordered, fonts per run.
+
+    Line breaks become ``<br/>``. Raises :class:`UnprintableText` naming any character no
+    bundled font has (services refuse such input earlier with :func:`check_printable`).
+    """
+    missing = missing_characters(text)
+    if missing:
+        raise UnprintableText("cannot print " + ", ".join(describe(c) for c in missing))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<br/>".join(_markup_line(visual_order(line.replace("\t", " "))) for line in lines)
+
+
+def _markup_line(text: str) -> str:
+    runs: list[tuple[str, list[str]]] = []
+    for ch in text:
+        fam = family_for(ch)
+        assert fam is not None  # markup() refused missing characters already
+        if runs and fam != runs[-1][0] and _strong(ch) == "N" and ord(ch) in _cover_of(runs[-1][0]):
+            # Spaces and punctuation stay in the current run: fewer font switches, and a
+            # right-to-left name keeps its spaces in its own font.
+            fam = runs[-1][0]
+        if runs and runs[-1][0] == fam:
+            runs[-1][1].append(ch)
+        else:
+            runs.append((fam, [ch]))
+    parts = []
+    for fam, chars in runs:
+        body = escape("".join(chars), {'"': "&quot;"})
+        parts.append(body if fam == BASE else f'<font face="{fam}">{body}</font>')
+    return "".join(parts)
+
+
+@cache
+def _cover_of(family: str) -> frozenset[int]:
+    return dict(_coverage())[family]
