@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from k2desk.domain.issues import FieldIssue, error
 
 # Bidirectional embedding/override/isolate controls can make a name display reversed or
 # spoofed (for example on a printed label); they are never needed to type a name.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# C0/C1 controls (category Cc), bidi controls, line/paragraph separators, lone surrogates.
+_BAD = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
+_BAD_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
 
 
 def _describe(ch: str) -> str:
@@ -40,17 +44,15 @@ def check_text(
                 f"{label} is {len(value)} characters long; at most {max_length} are accepted.",
             )
         )
-    for ch in value:
-        cat = unicodedata.category(ch)
-        if multiline and ch in "\n\t":
-            continue
-        if cat == "Cs":
+    bad = (_BAD_MULTILINE if multiline else _BAD).search(value)
+    if bad is not None:
+        ch = bad.group()
+        if unicodedata.category(ch) == "Cs":
             issues.append(
                 error(field, "bad_character", f"{label} contains an invalid character "
                       f"(U+{ord(ch):04X}, a lone surrogate); retype it.")
             )
-            break
-        if cat == "Cc" or ch in _BIDI_CONTROLS or ch in "\u2028\u2029":
+        else:
             what = "a NUL byte" if ch == "\0" else _describe(ch)
             issues.append(
                 error(
@@ -61,5 +63,4 @@ def check_text(
                     + (" (line breaks are allowed here)." if multiline else "."),
                 )
             )
-            break
     return issues
