@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="data directory (default: $K2DESK_DATA_DIR, else the user data dir)")
     parser.add_argument("--operator", metavar="NAME",
                         help="who is doing this (default: $K2DESK_OPERATOR, else the login name)")
+    # Handled in k2desk.__main__ before this parser runs; declared here so --help lists it.
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation in a temporary data dir and exit 0 (or 1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in command_modules():
         importlib.import_module(f"k2desk.cli.{name}").register(sub)

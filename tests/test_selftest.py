@@ -1,0 +1,85 @@
+"""`k2desk --self-test`: one line and exit 0 in a throw-away data dir, or the failing step named."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from k2desk import selftest
+from k2desk.__main__ import _wants_self_test
+
+
+def _run_in_process(monkeypatch: pytest.MonkeyPatch, steps: tuple[str, ...]) -> tuple[int, str, str]:
+    monkeypatch.setattr(selftest, "STEP_NAMES", steps)
+    out, err = io.StringIO(), io.StringIO()
+    code = selftest.run(out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_failing_step_is_named_with_its_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def broken(run: selftest.SelfTestRun) -> str:
+        raise RuntimeError("the printer caught fire")
+
+    monkeypatch.setattr(selftest, "step_add_patient", broken)
+    code, out, err = _run_in_process(monkeypatch, ("open_store", "add_patient", "load_library"))
+    assert code == 1
+    assert out == ""
+    assert err == "k2desk self-test FAILED at step 'add_patient': RuntimeError: the printer caught fire\n"
+    assert not (tmp_path / "data").exists()  # the test's own K2DESK_DATA_DIR was not used
+
+
+def test_a_missing_feature_says_not_available(monkeypatch: pytest.MonkeyPatch) -> None:
+    def needs_missing(run: selftest.SelfTestRun) -> str:
+        selftest.feature("k2desk.services.no_such_feature", "create")
+        return "unreachable"
+
+    monkeypatch.setattr(selftest, "step_load_library", needs_missing)
+    code, _out, err = _run_in_process(monkeypatch, ("open_store", "load_library"))
+    assert code == 1
+    assert err.startswith("k2desk self-test FAILED at step 'load_library': not available (")
+    assert "k2desk.services.no_such_feature" in err
+
+
+def test_a_module_with_a_missing_dependency_is_a_failure_not_unavailable(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "k2desk_probe_module.py").write_text("import k2desk_dependency_that_is_not_installed\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModuleNotFoundError):
+        selftest.feature("k2desk_probe_module", "anything")
+
+
+def test_the_available_steps_pass_in_process_and_restore_the_environment(
+        monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
+    import keyring
+
+    ring = keyring.get_keyring()
+    steps = ("open_store", "load_library", "add_patient", "open_window")
+    code, out, err = _run_in_process(monkeypatch, steps)
+    assert (code, err) == (0, "")
+    assert out.startswith("k2desk self-test passed: 4 steps in ")
+    assert "snippets" in out and re.search(r"window \d+ pages", out)
+    assert os.environ["K2DESK_DATA_DIR"] == str(data_dir)
+    assert keyring.get_keyring() is ring
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize(("argv", "wanted"), [
+    (["--self-test"], True),
+    (["--data-dir", "/x", "--operator", "me", "--self-test"], True),
+    (["--data-dir=/x", "--self-test"], True),
+    (["patient", "add", "--name", "--self-test"], False),
+    (["--data-dir", "--self-test"], False),  # that is the data dir's name, not the flag
+    ([], False),
+])
+def test_self_test_flag_is_found_among_global_options_only(argv: list[str], wanted: bool) -> None:
+    assert _wants_self_test(argv) is wanted
+
+
+def test_help_mentions_the_self_test() -> None:
+    from k2desk.cli import build_parser
+
+    assert "--self-test" in build_parser().format_help()
