@@ -1,0 +1,3 @@
+"""Fixtures for the fax tests: real SMTP servers on 127.0.0.1 (see fax_servers.py)."""
+
+from fax_servers import dropping_server, smtp_factory, stalling_server, tls_files  # noqa: F401
