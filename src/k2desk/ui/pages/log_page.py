@@ -1,10 +1,38 @@
-"""Log page (first cut)."""
+"""Log: every stored document and order, newest first, lazily fetched; preview, reprint, export."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from typing import Any
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from k2desk.domain.orders import STATUSES
+from k2desk.domain.validation import parse_date
+from k2desk.services import doc_use, log_browse
+from k2desk.services.errors import ServiceError
+from k2desk.services.log_browse import LogFilter, LogRow
+from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.printing import PrintFlow
+from k2desk.ui.widgets.field_message import FieldMessage
+from k2desk.ui.widgets.pdf_preview import PdfPreview
+
+SEARCH_DEBOUNCE_MS = 150
 
 
 class LogPage(Page):
@@ -13,4 +41,239 @@ class LogPage(Page):
 
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
-        QVBoxLayout(self).addWidget(QLabel("Log: coming in the next step."))
+        ctx = env.ctx
+        self.model = LogModel(lambda flt, before, n: env.worker.call(
+            lambda: log_browse.log_page(ctx, flt, before_id=before, limit=n)))
+        self.search = QLineEdit()
+        self.search.setObjectName("log-search")
+        self.search.setPlaceholderText("Search by patient name, title or document number (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.kind = QComboBox()
+        self.kind.addItem("Any kind", None)
+        for k, label in KIND_LABELS.items():
+            self.kind.addItem(label, k)
+        self.status = QComboBox()
+        self.status.addItem("Any status", None)
+        for s in STATUSES:
+            self.status.addItem(s.replace("-", " "), s)
+        self.date_from = QLineEdit()
+        self.date_from.setPlaceholderText("from YYYY-MM-DD")
+        self.date_from.setMaximumWidth(130)
+        self.date_to = QLineEdit()
+        self.date_to.setPlaceholderText("to YYYY-MM-DD")
+        self.date_to.setMaximumWidth(130)
+        self.patient_id: int | None = None
+        self.patient_label = QLabel("")
+        self.clear_patient = QPushButton("All patients")
+        self.clear_patient.clicked.connect(lambda: self.set_patient(None))
+        self.date_message = FieldMessage("dates")
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.kind)
+        filters.addWidget(self.status)
+        filters.addWidget(self.date_from)
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.patient_label)
+        filters.addWidget(self.clear_patient)
+
+        self.table = QTableView()
+        self.table.setObjectName("log-table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row heights: the view never asks every row for its size.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((70, 125, 75, 220, 160, 120, 90, 50)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
+
+        self.preview = PdfPreview(empty_text="Choose a document to see the stored PDF.")
+        self.reprint_button = QPushButton("Reprint (Ctrl+P)")
+        self.reprint_button.setObjectName("reprint")
+        self.reprint_button.clicked.connect(self.print_current)
+        self.export_button = QPushButton("Export log…")
+        self.export_button.clicked.connect(self.export_log)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.hide()
+        self.doc_label = QLabel("")
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.doc_label)
+        rv.addWidget(self.preview, 1)
+        rb = QHBoxLayout()
+        rb.addWidget(self.reprint_button)
+        rb.addStretch(1)
+        rb.addWidget(self.progress)
+        rb.addWidget(self.export_button)
+        rv.addLayout(rb)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.addLayout(filters)
+        lay.addWidget(self.date_message)
+        lay.addWidget(split, 1)
+
+        self.current: LogRow | None = None
+        self.print_flow = PrintFlow(self, self._printed)
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        for w in (self.search, self.date_from, self.date_to):
+            w.textChanged.connect(lambda _t: self._debounce.start())
+        self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self._update_buttons()
+        self.set_patient(None)
+
+    # -- filtering ----------------------------------------------------------------------------
+    def current_filter(self) -> LogFilter | None:
+        issues = []
+        dates: list[str | None] = []
+        for w, label in ((self.date_from, "From date"), (self.date_to, "To date")):
+            text = w.text().strip()
+            if not text:
+                dates.append(None)
+                continue
+            d, problems = parse_date(text, "dates", label=label)
+            issues += problems
+            dates.append(d.isoformat() if d else None)
+        self.date_message.show_issues(issues)
+        if issues:
+            return None
+        return LogFilter(text=self.search.text(), kind=self.kind.currentData(),
+                         status=self.status.currentData(), patient_id=self.patient_id,
+                         date_from=dates[0], date_to=dates[1])
+
+    def apply_filter(self) -> None:
+        flt = self.current_filter()
+        if flt is None:
+            return
+        self.current = None
+        self.preview.clear("Choose a document to see the stored PDF.")
+        self.doc_label.clear()
+        self._update_buttons()
+        try:
+            self.model.set_filter(flt)
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+
+    def set_patient(self, patient_id: int | None) -> None:
+        self.patient_id = patient_id
+        self.patient_label.setText("" if patient_id is None else f"Patient #{patient_id} only")
+        self.clear_patient.setVisible(patient_id is not None)
+        self.apply_filter()
+
+    # -- one document -------------------------------------------------------------------------
+    def _row_chosen(self, row: int) -> None:
+        if row < 0:
+            return
+        self.show_document(self.model.row(row))
+
+    def show_document(self, r: LogRow) -> None:
+        self.current = r
+        self.doc_label.setText(f"Document {r.id} · {KIND_LABELS.get(r.kind, r.kind)} · {r.title}")
+        self._update_buttons()
+        ctx, doc_id = self.ctx, r.id
+
+        def shown(data: bytes) -> None:
+            if self.current is not None and self.current.id == doc_id:
+                self.preview.show_pdf(data)
+
+        self.env.worker.run(lambda: doc_use.stored_pdf(ctx, doc_id), shown)
+
+    def select_document(self, doc_id: int) -> bool:
+        """Select ``doc_id`` if it is in the loaded rows (fetching further pages as needed)."""
+        while True:
+            for i in range(self.model.rowCount()):
+                if self.model.row(i).id == doc_id:
+                    self.table.selectRow(i)
+                    return True
+            if not self.model.canFetchMore():
+                return False
+            self.model.fetchMore()
+
+    def _update_buttons(self) -> None:
+        self.reprint_button.setEnabled(self.current is not None)
+
+    def print_current(self) -> None:
+        """Reprint: the stored bytes, exactly as first printed."""
+        if self.current is None:
+            self.env.bridge.tell("Choose a document in the log to reprint.")
+            return
+        doc_id = self.current.id
+        try:
+            data = self.env.worker.call(lambda: doc_use.stored_pdf(self.ctx, doc_id))
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return
+        self.print_flow.start(data, f"k2desk-document-{doc_id}.pdf")
+
+    def _printed(self, how: str, detail: str) -> None:
+        if self.current is None:
+            return
+        doc_id, ctx = self.current.id, self.ctx
+        action = "reprint" if how == "print" else "save-copy"
+        self.env.worker.run(lambda: doc_use.record_use(ctx, doc_id, action, detail=detail))
+        self.env.bridge.tell(f"Document {doc_id}: {'sent to the printer' if how == 'print' else 'saved'}.")
+
+    # -- export -------------------------------------------------------------------------------
+    def export_log(self, path: str | None = None) -> None:
+        """Export the log through the export service, with a progress bar."""
+        try:
+            from k2desk.services import export
+        except ModuleNotFoundError:
+            self.env.bridge.tell("Export is not available in this build.")
+            return
+        if path is None:
+            path, _f = QFileDialog.getSaveFileName(self, "Export the log", "k2desk-log.xlsx",
+                                                   "Excel workbook (*.xlsx);;CSV (*.csv)")
+            if not path:
+                return
+        self._run_export(export, path)
+
+    def _run_export(self, export: Any, path: str) -> None:
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.export_button.setEnabled(False)
+        ctx = self.ctx
+        progress = self.progress
+
+        def report(done: int, total: int) -> None:
+            # Called on the worker thread: hand the numbers to the GUI thread.
+            QTimer.singleShot(0, progress, lambda: progress.setValue(int(100 * done / max(total, 1))))
+
+        def finished(_result: object) -> None:
+            self.progress.setValue(100)
+            self.export_button.setEnabled(True)
+            self.env.bridge.tell(f"The log was exported to {path}.")
+
+        def failed(exc: ServiceError) -> None:
+            self.progress.hide()
+            self.export_button.setEnabled(True)
+            self.env.bridge.report(exc)
+
+        self.env.worker.run(lambda: export.export_log(ctx, path, progress=report), finished, failed)
+
+    # -- page hooks ---------------------------------------------------------------------------
+    def activated(self, **kwargs: Any) -> None:
+        if "patient_id" in kwargs:
+            self.set_patient(kwargs["patient_id"])
+        else:
+            self.model.refresh()
+        if kwargs.get("document_id") is not None:
+            self.select_document(int(kwargs["document_id"]))
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()

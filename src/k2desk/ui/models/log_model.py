@@ -1,0 +1,103 @@
+"""The document log as a lazily fetched table (after Vorta's and Picard's log models).
+
+Rows come in pages of ~200 through ``fetch`` (keyset-paged in storage), only when the view
+scrolls near the end (``canFetchMore``/``fetchMore``), so a million-row log opens at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from k2desk.services.log_browse import PAGE_SIZE, LogFilter, LogRow
+
+COLUMNS = ("No.", "Date", "Kind", "Title", "Patient", "Status", "Operator", "Pages")
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_LABELS = {"handout": "Handout", "order": "Order", "fax-cover": "Fax cover"}
+
+Index = QModelIndex | QPersistentModelIndex
+Fetch = Callable[[LogFilter, int | None, int], list[LogRow]]
+
+
+class LogModel(QAbstractTableModel):
+    def __init__(self, fetch: Fetch, page_size: int = PAGE_SIZE) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self.page_size = page_size
+        self.filter = LogFilter()
+        self._rows: list[LogRow] = []
+        self._more = False
+        self.fetches = 0  # how many pages were read (for tests and the benchmark)
+
+    def set_filter(self, flt: LogFilter) -> None:
+        """Start over with ``flt``: forget every row and read the first page."""
+        self.beginResetModel()
+        self.filter = flt
+        self._rows = []
+        self._more = True
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def refresh(self) -> None:
+        self.set_filter(self.filter)
+
+    def row(self, r: int) -> LogRow:
+        return self._rows[r]
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt's API
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt's API
+        if parent.isValid() or not self._more:
+            return
+        before = self._rows[-1].id if self._rows else None
+        page = self._fetch(self.filter, before, self.page_size)
+        self.fetches += 1
+        if len(page) < self.page_size:
+            self._more = False
+        if page:
+            start = len(self._rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        r = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return r
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 7):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        col = index.column()
+        if col == 0:
+            return str(r.id)
+        if col == 1:
+            return r.created_at[:16].replace("T", " ")
+        if col == 2:
+            return KIND_LABELS.get(r.kind, r.kind)
+        if col == 3:
+            return r.title
+        if col == 4:
+            return r.patient_name
+        if col == 5:
+            return r.status.replace("_", " ")
+        if col == 6:
+            return r.operator
+        return str(r.pages) if r.pages else ""

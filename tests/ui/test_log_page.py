@@ -1,0 +1,116 @@
+"""The log model (lazy, keyset-paged) and the Log page: filters, preview, reprint."""
+
+from __future__ import annotations
+
+import io
+
+from PySide6.QtCore import QModelIndex
+from reportlab.pdfgen import canvas
+
+from k2desk.services import patients
+from k2desk.services.log_browse import LogFilter, log_page
+from k2desk.services.patients import PatientInput
+from k2desk.storage import documents as docs
+from k2desk.storage.clock import now_iso
+from k2desk.ui import printing
+from k2desk.ui.models.log_model import LogModel
+
+
+def _pdf(text: str, pages: int = 1) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for i in range(pages):
+        c.drawString(72, 720, f"{text} page {i + 1}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _bulk_documents(ctx, n: int, pid: int | None = None) -> None:
+    pdf = _pdf("bulk")
+    digest = docs.sha256_hex(pdf)
+    with ctx.store.write() as db:
+        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+        db.conn.executemany(
+            "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size, pages,"
+            " created_at, operator) VALUES (?, ?, 'documents', 0, ?, ?, ?, 1, ?, 'test-rph')",
+            [("handout" if i % 3 else "order", pid, f"Bulk {i}", digest, len(pdf), now_iso())
+             for i in range(n)])
+
+
+def test_log_model_fetches_lazily_in_pages(ctx):
+    _bulk_documents(ctx, 5000)
+    calls = []
+
+    def fetch(flt, before, n):
+        calls.append(before)
+        return log_page(ctx, flt, before_id=before, limit=n)
+
+    m = LogModel(fetch, page_size=200)
+    m.set_filter(LogFilter())
+    assert m.rowCount() == 200 and len(calls) == 1
+    assert m.canFetchMore(QModelIndex())
+    first_ids = [m.row(i).id for i in range(200)]
+    assert first_ids == sorted(first_ids, reverse=True)  # newest first
+    m.fetchMore(QModelIndex())
+    assert m.rowCount() == 400
+    assert calls[1] == first_ids[-1]  # keyset: continue below the last id seen
+    while m.canFetchMore(QModelIndex()):
+        m.fetchMore(QModelIndex())
+    assert m.rowCount() == 5000
+    assert len({m.row(i).id for i in range(5000)}) == 5000
+    assert m.data(m.index(0, 2)) in ("Handout", "Order")
+
+
+def test_log_filters_kind_text_and_patient(ctx):
+    pid = patients.add_patient(ctx, PatientInput("Zofia Kowalska", "1950-05-05", nkda=True))
+    _bulk_documents(ctx, 30)
+    _bulk_documents(ctx, 4, pid)
+    assert len(log_page(ctx, LogFilter(patient_id=pid))) == 4
+    assert len(log_page(ctx, LogFilter(text="kowal"))) == 4
+    assert all(r.kind == "order" for r in log_page(ctx, LogFilter(kind="order")))
+    assert [r.title for r in log_page(ctx, LogFilter(text="Bulk 7"))] == ["Bulk 7"]
+    assert log_page(ctx, LogFilter(date_to="2000-01-01")) == []
+
+
+def test_page_previews_and_reprints_the_stored_bytes(window, qtbot, ctx, settle, tmp_path, monkeypatch):
+    pdf = _pdf("Reprint me", pages=2)
+    with ctx.store.write() as db:
+        doc_id = docs.store_document(db, kind="handout", patient_id=None, source_table="documents",
+                                     source_id=0, pdf=pdf, title="K2 handout", operator="test-rph", pages=2)
+    page = window.go("log")
+    assert page.model.rowCount() == 1
+    assert page.select_document(doc_id)
+    settle(window)
+    qtbot.waitUntil(lambda: page.preview.page_count() == 2, timeout=3000)
+    assert page.preview.pdf_bytes == pdf
+    monkeypatch.setattr(printing, "printers_available", lambda: False)
+    page.print_current()
+    notice = page.print_flow.dialog
+    assert notice.objectName() == "no-printer" and notice.isVisible()
+    assert "No printer is installed" in notice.label.text()
+    out = page.print_flow.save_to(tmp_path / "copy.pdf")
+    notice.close()
+    settle(window)
+    assert out.read_bytes() == pdf  # byte for byte the stored document
+    actions = [r[0] for r in ctx.store.db.execute(
+        "SELECT action FROM audit_events WHERE entity='document' AND entity_id=?", [str(doc_id)])]
+    assert actions == ["render", "save-copy"]
+
+
+def test_bad_date_filter_is_an_inline_message(window):
+    page = window.go("log")
+    page.date_from.setText("2026-13-01")
+    page.apply_filter()
+    assert "not a real date" in page.date_message.text()
+
+
+def test_render_stored_pdf_into_a_printer(qapp, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert printing.render_pdf_to_printer(_pdf("to the printer", pages=3), printer) == 3
+    assert len(PdfReader(tmp_path / "printed.pdf").pages) == 3
