@@ -137,6 +137,10 @@ class InteractionTable:
     reviewed: dt.date
     agents: tuple[Agent, ...]
     citations: tuple[Citation, ...] = ()
+    # Folded words of other, non-interacting drugs that sit within two letters of a table name
+    # ("Haldol" vs "Mandol"): typed exactly, they are not near misses. The loader refuses any
+    # word here that is near a major agent's name, so this list can never silence a VKA.
+    not_near_misses: frozenset[str] = frozenset()
     _names: tuple[_Name, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -194,10 +198,12 @@ def _find_exact(tokens: list[str], table: InteractionTable) -> tuple[dict[str, _
     return hits, used
 
 
-def _near_candidates(tokens: list[str], used: set[int]) -> list[tuple[str, str]]:
+def _near_candidates(tokens: list[str], used: set[int],
+                     exempt: frozenset[str]) -> list[tuple[str, str]]:
     """(word to compare, words as typed) for each typed word, and each adjacent pair joined (for
     "war farin"), that could be a misspelt drug name."""
-    singles = [(i, w) for i, w in enumerate(tokens) if i not in used and is_drug_name_word(w)]
+    singles = [(i, w) for i, w in enumerate(tokens)
+               if i not in used and is_drug_name_word(w) and w not in exempt]
     out = [(w, w) for _, w in singles]
     for (i, a), (j, b) in zip(singles, singles[1:], strict=False):
         if j == i + 1:
@@ -208,7 +214,7 @@ def _near_candidates(tokens: list[str], used: set[int]) -> list[tuple[str, str]]
 def _find_possible(tokens: list[str], used: set[int], table: InteractionTable,
                    exact: dict[str, _Name]) -> dict[str, tuple[int, _Name, str]]:
     best: dict[str, tuple[int, _Name, str]] = {}
-    candidates = _near_candidates(tokens, used)
+    candidates = _near_candidates(tokens, used, table.not_near_misses)
     if not candidates:
         return best
     for name in table._names:

@@ -45,6 +45,10 @@ NOISE_WORDS = frozenset({
     "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "except", "alternate", "alternating", "current", "currently", "since", "started", "stopped",
     "dose", "doses", "dosing", "pt", "patient", "usually", "sometimes",
+    # common words in supplement names ("folic acid" must not read as "Klacid")
+    "acid", "acids", "oil", "oils", "extract", "root", "leaf", "seed", "seeds", "juice", "tea",
+    "complex", "formula", "blend", "chips", "drink", "lotion", "spray", "gel", "eye", "nasal",
+    "inhaler", "patch", "pen", "vial", "kit",
 })
 
 # Words of vitamin names. "vitamin D3" or "vitamin K2" is not a misspelt drug, so these words (and

@@ -16,20 +16,22 @@ from pathlib import Path
 from typing import Any
 
 from k2desk.domain.interactions import (
+    NEAR_MISS_MAX_DISTANCE,
+    NEAR_MISS_MIN_NAME_LENGTH,
     Agent,
     Citation,
     DoseRule,
     InteractionSeverity,
     InteractionTable,
 )
-from k2desk.domain.medication_text import name_words
+from k2desk.domain.medication_text import edit_distance, name_words
 from k2desk.domain.text import check_text
 from k2desk.resources import resource_path
 
 TABLE_FILE = "interactions.toml"
 
 TOP_REQUIRED = ("version", "reviewed", "citations", "classes", "agents")
-TOP_OPTIONAL = ("reviewed_by",)
+TOP_OPTIONAL = ("reviewed_by", "not_near_misses")
 CITATION_REQUIRED = ("text",)
 CITATION_OPTIONAL = ("doi", "pmid", "url", "checked")
 CLASS_REQUIRED = ("label", "severity", "patient_message", "pharmacist_message", "citations")
@@ -296,10 +298,38 @@ def parse_interaction_table(data: Mapping[str, Any], where: str) -> InteractionT
     for g in sorted({g for g in generics if generics.count(g) > 1}):
         problems.append(f"{where}: agent '{g}': field 'generic': appears more than once")
     _check_names(agents, where, problems)
+    exempt = _not_near_misses(top, data.get("not_near_misses", []), agents)
     if problems or not isinstance(version, int) or reviewed is None:
         raise InteractionTableError(Path(where), problems)
     return InteractionTable(version=version, reviewed=reviewed, agents=tuple(agents),
-                            citations=tuple(citations.values()))
+                            citations=tuple(citations.values()), not_near_misses=exempt)
+
+
+def _not_near_misses(top: _Entry, raw: object, agents: list[Agent]) -> frozenset[str]:
+    """Exact names of other drugs that are not near misses, refused if near a major agent."""
+    out: set[str] = set()
+    # The names the matcher compares for near misses: one word of six letters or more.
+    major_names = [(a.generic, k[0]) for a in agents if a.severity is InteractionSeverity.MAJOR
+                   for k in map(name_words, a.names)
+                   if len(k) == 1 and len(k[0]) >= NEAR_MISS_MIN_NAME_LENGTH]
+    all_names = {w for a in agents for n in a.names for w in name_words(n)}
+    for word in top.text_list("not_near_misses", raw):
+        key = name_words(word)
+        if len(key) != 1:
+            top.fail("not_near_misses", f"{word!r} must be one word")
+            continue
+        w = key[0]
+        if w in all_names:
+            top.fail("not_near_misses", f"{word!r} is a name in the table itself")
+            continue
+        near = [g for g, n in major_names if edit_distance(w, n, NEAR_MISS_MAX_DISTANCE)
+                <= NEAR_MISS_MAX_DISTANCE]
+        if near:
+            top.fail("not_near_misses", f"{word!r} is within {NEAR_MISS_MAX_DISTANCE} letters of "
+                     f"a name of major agent '{near[0]}'; it must stay a possible match")
+            continue
+        out.add(w)
+    return frozenset(out)
 
 
 def _load(path: Path) -> InteractionTable:

@@ -1,0 +1,272 @@
+"""Unit tests for the matcher: normalisation, the near-miss rule, dose rules, sorting, acknowledgement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from k2desk.domain.interactions import (
+    Agent,
+    Certainty,
+    DoseRule,
+    Finding,
+    InteractionSeverity,
+    InteractionTable,
+    check_medication,
+    check_medications,
+    finding_text,
+    needs_acknowledgement,
+    sort_findings,
+)
+from k2desk.domain.medication_text import (
+    daily_doses,
+    edit_distance,
+    fold,
+    is_drug_name_word,
+    words,
+)
+from k2desk.library.interactions import load_interaction_table
+
+TABLE = load_interaction_table()
+DAY = dt.date(2026, 11, 22)
+
+
+def _agent(generic: str, severity: str = "major", *, brands: tuple[str, ...] = (),
+           alternates: tuple[str, ...] = (), rule: DoseRule | None = None) -> Agent:
+    return Agent(generic=generic, drug_class="test", class_label="Test",
+                 severity=InteractionSeverity(severity),
+                 patient_message=f"patient {generic}", pharmacist_message=f"pharmacist {generic}",
+                 citations=("c1",), reviewed=DAY, brands=brands, alternates=alternates, dose_rule=rule)
+
+
+def _table(*agents: Agent) -> InteractionTable:
+    return InteractionTable(version=1, reviewed=DAY, agents=agents)
+
+
+# --- normalisation ----------------------------------------------------------------------------
+
+def test_fold_handles_case_width_and_accents() -> None:
+    assert fold("ＷＡＲＦＡＲＩＮ") == "warfarin"
+    assert fold("Marcoumár") == "marcoumar"
+    assert fold("STRASSE ß") == "strasse ss"
+    assert fold("5 µg") == "5 μg"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Coumadin 5 mg daily", ["coumadin", "5", "mg", "daily"]),
+    ("warfarin sodium 2.5mg tab", ["warfarin", "2", "5", "mg", "tab"]),
+    ("Warfarin-Sodium", ["warfarin"]),
+    ("warfarinsodium", ["warfarin"]),
+    ("Coumadin5mg.", ["coumadin", "5", "mg"]),
+    ("mineral   oil!!", ["mineral", "oil"]),
+    ("Vitamin E (d-alpha tocopheryl acetate)", ["vitamin", "e", "d", "alpha", "tocopheryl"]),
+    ("colesevelam HCl", ["colesevelam"]),
+    ("", []),
+    ("  ,.;  ", []),
+])
+def test_words(typed: str, expected: list[str]) -> None:
+    assert words(typed) == expected
+
+
+@pytest.mark.parametrize("typed", [
+    "Coumadin 5 mg daily", "COUMADIN", "coumadin.", "Coumadin 5MG PO QD", "Coumadin, 2.5 mg, M/W/F",
+    "coumadin (warfarin sodium) 5 mg", "Coumadín", "ｃｏｕｍａｄｉｎ", "coumadin-2.5mg-tab",
+])
+def test_brand_with_case_punctuation_unicode_and_dose_is_exact_major(typed: str) -> None:
+    findings = check_medications([typed], TABLE)
+    assert [(f.agent, f.severity, f.certainty, f.input) for f in findings] == [
+        ("warfarin", InteractionSeverity.MAJOR, Certainty.EXACT, typed)]
+
+
+def test_multi_word_names_match_only_as_a_phrase() -> None:
+    assert [f.agent for f in check_medications(["Mineral oil 15 mL"], TABLE)] == ["mineral oil"]
+    assert check_medications(["oil of minerals"], TABLE) == []
+    assert [f.agent for f in check_medications(["Vitamin E 400 IU"], TABLE)] == ["vitamin E"]
+    assert check_medications(["vitamin D 400 IU", "E-Z Gas"], TABLE) == []
+
+
+def test_finding_carries_matched_name_class_messages_and_citations() -> None:
+    [f] = check_medications(["JANTOVEN 3 mg"], TABLE)
+    assert f.matched == "Jantoven"
+    assert f.agent == "warfarin"
+    assert f.drug_class == "coumarin-vka"
+    assert "INR" in f.patient_message
+    assert "1-2 weeks" in f.pharmacist_message and "Stopping" in f.pharmacist_message
+    assert "theuwissen2013" in f.citations
+    assert f.text == "warfarin (as typed: JANTOVEN 3 mg)"
+    assert finding_text("warfarin", "  JANTOVEN 3 mg ") == f.text
+
+
+# --- near misses -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("a", "b", "d"), [
+    ("warfarin", "warfarin", 0), ("warfarine", "warfarin", 1), ("wafarin", "warfarin", 1),
+    ("wrafarin", "warfarin", 1),  # adjacent transposition counts as one edit
+    ("warfrain", "warfarin", 1), ("wharfarin", "warfarin", 1), ("warfarinee", "warfarin", 2),
+    ("wrfrn", "warfarin", 3), ("", "abc", 3), ("abc", "", 3), ("ca", "abc", 3),
+])
+def test_edit_distance(a: str, b: str, d: int) -> None:
+    assert edit_distance(a, b, limit=2) == min(d, 3)
+    assert edit_distance(b, a, limit=2) == min(d, 3)
+
+
+def test_edit_distance_matches_plain_dp_without_cutoff() -> None:
+    assert edit_distance("kitten", "sitting", limit=10) == 3
+    assert edit_distance("ca", "abc", limit=10) == 3  # OSA, not full Damerau (which gives 2)
+
+
+def test_near_miss_is_possible_with_the_agents_own_severity() -> None:
+    table = _table(_agent("warfarin"), _agent("orlistat", "moderate", brands=("Xenical",)))
+    [f] = check_medication("warfarine 5 mg", table)
+    assert (f.agent, f.severity, f.certainty, f.matched) == (
+        "warfarin", InteractionSeverity.MAJOR, Certainty.POSSIBLE, "warfarin")
+    assert "possible match, confirm" in f.note
+    [g] = check_medication("Xenicall", table)
+    assert (g.agent, g.severity, g.certainty) == (
+        "orlistat", InteractionSeverity.MODERATE, Certainty.POSSIBLE)
+
+
+def test_near_miss_needs_a_name_of_six_letters_or_more() -> None:
+    table = _table(_agent("waran"), _agent("alli", "moderate"), _agent("abcdef"))
+    assert check_medication("waren", table) == []  # 5-letter name: exact only
+    assert check_medication("alle", table) == []
+    assert [f.certainty for f in check_medication("abcdeg", table)] == [Certainty.POSSIBLE]
+    assert [f.certainty for f in check_medication("waran", table)] == [Certainty.EXACT]
+
+
+def test_near_miss_distance_two_at_most() -> None:
+    table = _table(_agent("warfarin"))
+    assert [f.certainty for f in check_medication("wrfarn", table)] == [Certainty.POSSIBLE]  # 2 edits
+    assert check_medication("wrfrn", table) == []  # 3 edits
+
+
+def test_vitamin_names_are_never_near_misses() -> None:
+    # "vitamin" is one edit from "vitamen", "d3"/"k2"/"b12" are vitamin codes, not drug words
+    table = _table(_agent("vitamen"), _agent("vitamins2"), _agent("multivitamix"))
+    for typed in ("vitamin D3", "vitamin K2", "vitamin B12 1000 mcg", "Vitamins", "multivitamin", "MK-7"):
+        assert check_medication(typed, table) == [], typed
+    for word in ("vitamin", "d3", "k2", "b12", "mk7", "mg", "tablets", "sodium", "daily"):
+        assert not is_drug_name_word(word), word
+    assert is_drug_name_word("warfarine")
+    assert not is_drug_name_word("warfarin5")
+
+
+def test_exact_match_wins_over_near_miss_for_the_same_agent() -> None:
+    [f] = check_medications(["warfarin (warfarine?)"], TABLE)
+    assert f.certainty is Certainty.EXACT
+
+
+def test_split_name_is_a_possible_match() -> None:
+    [f] = check_medications(["war farin 5mg"], TABLE)
+    assert (f.agent, f.certainty) == ("warfarin", Certainty.POSSIBLE)
+    assert "war farin" in f.note
+
+
+def test_not_near_misses_exempts_only_exact_words() -> None:
+    [f] = check_medications(["Mandoll 500"], TABLE)
+    assert f.agent == "cefamandole"
+    assert check_medications(["Haldol 5 mg"], TABLE) == []
+
+
+# --- dose rules ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "amount", "unit"), [
+    ("vitamin E 400 IU", 400, "iu"), ("vitamin E 1,000 IU", 1000, "iu"), ("E 800iu", 800, "iu"),
+    ("vitamin E 400 I.U.", 400, "iu"), ("400 international units", 400, "iu"),
+    ("vitamin E 400 IU twice daily", 800, "iu"), ("400 IU BID", 800, "iu"), ("200 IU tid", 600, "iu"),
+    ("2 caps of 400 IU", 800, "iu"), ("268 mg", 268, "mg"), ("100 mcg", 100, "mcg"), ("100 µg", 100, "mcg"),
+    ("2.5mg", 2.5, "mg"),
+])
+def test_daily_doses(typed: str, amount: float, unit: str) -> None:
+    [d] = daily_doses(typed)
+    assert (d.amount, d.unit) == (amount, unit)
+
+
+def test_no_dose_is_no_dose() -> None:
+    assert daily_doses("vitamin E") == []
+    assert daily_doses("vitamin E 400") == []
+
+
+@pytest.mark.parametrize(("typed", "severity", "note"), [
+    ("vitamin E 400 IU", InteractionSeverity.MINOR, "dose read as 400 IU a day"),
+    ("vitamin E 799 IU", InteractionSeverity.MINOR, "below 800 IU"),
+    ("vitamin E 800 IU", InteractionSeverity.MODERATE, "at or above 800 IU"),
+    ("vitamin E 1000 IU", InteractionSeverity.MODERATE, "1,000 IU a day"),
+    ("vitamin E 400 IU twice a day", InteractionSeverity.MODERATE, "800 IU a day"),
+    ("vitamin E 670 mg", InteractionSeverity.MODERATE, "670 mg a day"),
+    ("vitamin E", InteractionSeverity.MODERATE, "dose not given"),
+    ("vitamin E 400", InteractionSeverity.MODERATE, "dose not given"),
+])
+def test_vitamin_e_severity_follows_the_daily_dose(typed: str, severity: InteractionSeverity,
+                                                    note: str) -> None:
+    [f] = check_medications([typed], TABLE)
+    assert f.agent == "vitamin E"
+    assert f.severity is severity
+    assert note in f.note
+
+
+def test_vitamin_a_large_dose_is_moderate_small_dose_info() -> None:
+    def sev(typed: str) -> list[InteractionSeverity]:
+        return [f.severity for f in check_medications([typed], TABLE)]
+
+    assert sev("vitamin A 25,000 IU") == [InteractionSeverity.MODERATE]
+    assert sev("vitamin A 5000 IU") == [InteractionSeverity.INFO]
+    assert sev("retinol") == [InteractionSeverity.MINOR]
+
+
+def test_vka_fires_at_any_k2_strength_and_alongside_k2() -> None:
+    findings = check_medications(["warfarin 1 mg", "vitamin K2 MK-7 10 mcg"], TABLE)
+    assert [(f.agent, f.severity) for f in findings] == [("warfarin", InteractionSeverity.MAJOR)]
+
+
+# --- sorting, duplicates, acknowledgement -------------------------------------------------------
+
+def test_sorted_by_severity_then_input() -> None:
+    meds = ["Xarelto", "vitamin E 400 IU", "cefotetan", "Coumadin", "b-warfarin", "Questran"]
+    findings = check_medications(meds, TABLE)
+    assert [(f.severity.value, f.input) for f in findings] == [
+        ("major", "b-warfarin"), ("major", "Coumadin"), ("moderate", "cefotetan"),
+        ("moderate", "Questran"), ("minor", "vitamin E 400 IU"), ("info", "Xarelto")]
+    assert [s.rank for s in InteractionSeverity] == [0, 1, 2, 3]
+
+
+def test_one_finding_per_agent_per_string_and_no_duplicates() -> None:
+    findings = check_medications(["Coumadin (warfarin) 5 mg", "Coumadin (warfarin) 5 mg", "", "  "], TABLE)
+    assert len(findings) == 1
+    both = check_medications(["warfarin and Eliquis"], TABLE)
+    assert [f.agent for f in both] == ["warfarin", "apixaban"]
+
+
+def test_needs_acknowledgement_only_for_major() -> None:
+    assert needs_acknowledgement(check_medications(["Coumadin"], TABLE))
+    assert needs_acknowledgement(check_medications(["warfarine"], TABLE))  # possible major counts
+    assert not needs_acknowledgement(check_medications(["Eliquis", "vitamin E 1000 IU", "Questran"], TABLE))
+    assert not needs_acknowledgement([])
+
+
+def test_sort_findings_is_stable_on_ties() -> None:
+    f = check_medications(["Coumadin", "acenocoumarol"], TABLE)
+    assert sort_findings(reversed(f)) == f
+    assert all(isinstance(x, Finding) for x in f)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_string_never_raises(text: str) -> None:
+    findings = check_medications([text], TABLE)
+    assert all(f.input == text for f in findings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=60),
+       st.sampled_from(["warfarin", "Warfarin", "WARFARIN", "wárfarin"]))
+def test_any_string_with_warfarin_as_a_word_is_major_exact(prefix: str, suffix: str, word: str) -> None:
+    text = f"{prefix} {word} {suffix}"
+    findings = check_medications([text], TABLE)
+    assert any(f.agent == "warfarin" and f.severity is InteractionSeverity.MAJOR
+               and f.certainty is Certainty.EXACT for f in findings)
