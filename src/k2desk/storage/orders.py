@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from k2desk.domain.documents import InteractionNotice, OrderLine
+from k2desk.domain.models import Prescriber
 from k2desk.domain.records import Override, StoredOrder
 from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
@@ -67,15 +68,37 @@ def notices_from_json(data: Any) -> tuple[InteractionNotice, ...]:
     return tuple(InteractionNotice(**{k: str(v) for k, v in d.items()}) for d in data)
 
 
+def find_or_add_prescriber(db: Database, p: Prescriber, operator: str) -> int:
+    """The id of a prescriber row with exactly these details, adding one if there is none.
+
+    Orders keep their own copy of the prescriber fields; this row lets the fax outbox find
+    the prescriber's fax number for an order.
+    """
+    r = db.execute(
+        "SELECT id FROM prescribers WHERE name=? AND npi=? AND dea=? AND licence=?"
+        " AND coalesce(phone, '')=? AND coalesce(fax, '')=? AND address=? ORDER BY id LIMIT 1",
+        [p.name, p.npi, p.dea, p.licence, p.phone or "", p.fax or "", p.address]).fetchone()
+    if r is not None:
+        return int(r[0])
+    cur = db.execute(
+        "INSERT INTO prescribers (name, npi, dea, licence, phone, fax, address, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [p.name, p.npi, p.dea, p.licence, p.phone, p.fax, p.address, now_iso()])
+    pid = int(cur.lastrowid or 0)
+    audit.append(db, operator=operator, action="create", entity="prescriber", entity_id=pid)
+    return pid
+
+
 def insert_order(db: Database, *, patient_id: int, values: Mapping[str, str],
                  lines: Sequence[OrderLine], status: str, interactions: Sequence[InteractionNotice],
-                 acknowledgement_ids: Sequence[int], operator: str) -> int:
+                 acknowledgement_ids: Sequence[int], operator: str,
+                 prescriber_id: int | None = None) -> int:
     """Store an order with its lines and acknowledgement links, and audit 'create'."""
     now = now_iso()
     cur = db.execute(
-        "INSERT INTO orders (patient_id, status, fields, acknowledgement_id, interactions,"
-        " created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [patient_id, status, _dumps(dict(values)),
+        "INSERT INTO orders (patient_id, prescriber_id, status, fields, acknowledgement_id,"
+        " interactions, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [patient_id, prescriber_id, status, _dumps(dict(values)),
          acknowledgement_ids[0] if acknowledgement_ids else None,
          _dumps(notices_to_json(interactions)), now, operator, now])
     oid = int(cur.lastrowid or 0)
@@ -143,3 +166,13 @@ def set_status(db: Database, order_id: int, *, old: str, new: str, operator: str
 
 class OrderChanged(Exception):
     """The order's status changed between reading it and writing the new one."""
+
+
+def acknowledgement_rows(db: Database, ack_ids: Sequence[int]) -> list[tuple[str, str, str, str]]:
+    """(finding, operator, reason, at) of the given acknowledgements, in id order."""
+    if not ack_ids:
+        return []
+    marks = ",".join("?" * len(ack_ids))
+    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in db.execute(
+        f"SELECT finding, operator, reason, at FROM acknowledgements WHERE id IN ({marks}) ORDER BY id",
+        list(ack_ids))]
