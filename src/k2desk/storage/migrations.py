@@ -238,3 +238,55 @@ def m0002_imported_snippets(db: Database) -> None:
         );
         """
     )
+
+
+@MIGRATIONS(name="0006_order_drafts")
+def m0006_order_drafts(db: Database) -> None:
+    # An order being typed in the window, saved as the person types (a crash loses at most the
+    # field being typed). A draft is unchecked input: it never prints; creating the order deletes it.
+    for sql in (
+        """CREATE TABLE order_drafts (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients(id),
+            data TEXT NOT NULL,
+            overrides TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            operator TEXT NOT NULL
+        )""",
+        "CREATE INDEX order_drafts_patient ON order_drafts(patient_id)",
+    ):
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0005_log_search")
+def m0005_log_search(db: Database) -> None:
+    # Full-text index of the document log: patient name, kind, title and the document id as
+    # text; never the PDF bytes. Its own copy of the text (not external content), because the
+    # patient's name lives in another table; triggers keep it in step with both tables.
+    # One execute per statement: executescript would COMMIT the migration transaction early.
+    row = ("COALESCE((SELECT name FROM patients WHERE id = new.patient_id), ''), new.kind, new.title,"
+           " CAST(new.id AS TEXT)")
+    for sql in (
+        """CREATE VIRTUAL TABLE documents_fts USING fts5(
+            patient_name, kind, title, ref, tokenize="unicode61 remove_diacritics 2"
+        )""",
+        f"""CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, patient_name, kind, title, ref) VALUES (new.id, {row});
+        END""",
+        f"""CREATE TRIGGER documents_fts_au AFTER UPDATE OF id, patient_id, kind, title ON documents BEGIN
+            DELETE FROM documents_fts WHERE rowid = old.id;
+            INSERT INTO documents_fts(rowid, patient_name, kind, title, ref) VALUES (new.id, {row});
+        END""",
+        """CREATE TRIGGER documents_fts_ad AFTER DELETE ON documents BEGIN
+            DELETE FROM documents_fts WHERE rowid = old.id;
+        END""",
+        """CREATE TRIGGER documents_fts_patient_au AFTER UPDATE OF name ON patients BEGIN
+            UPDATE documents_fts SET patient_name = new.name
+                WHERE rowid IN (SELECT id FROM documents WHERE patient_id = new.id);
+        END""",
+        """INSERT INTO documents_fts(rowid, patient_name, kind, title, ref)
+            SELECT d.id, COALESCE(p.name, ''), d.kind, d.title, CAST(d.id AS TEXT)
+            FROM documents d LEFT JOIN patients p ON p.id = d.patient_id""",
+    ):
+        db.execute(sql)
