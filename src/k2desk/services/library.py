@@ -253,10 +253,33 @@ def import_file(ctx: AppContext, path: Path) -> ImportReport:
     return plan
 
 
+def _folder(folder: Path | None) -> Path:
+    return Path(folder) if folder is not None else (EVIDENCE_FOLDER or resource_path("evidence"))
+
+
 def validate(folder: Path | None = None) -> list[str]:
     """Every problem in a library folder (default: the shipped one); empty means it is sound."""
-    target = Path(folder) if folder is not None else (EVIDENCE_FOLDER or resource_path("evidence"))
-    return validate_folder(target)
+    return validate_folder(_folder(folder))
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    folder: Path
+    problems: list[str]
+    snippets: int = 0
+    citations: int = 0
+    vetted: int = 0
+
+
+def validation_report(folder: Path | None = None) -> ValidationReport:
+    """Check a library folder and, when sound, count what it holds."""
+    target = _folder(folder)
+    try:
+        library = load_library(target)
+    except LibraryError as exc:
+        return ValidationReport(target, exc.problems)
+    vetted = sum(1 for s in library.snippets.values() if s.status is SnippetStatus.VETTED)
+    return ValidationReport(target, [], len(library.snippets), len(library.citations), vetted)
 
 
 def usable_snippets(ctx: AppContext, topics: list[str] | None = None, ids: list[str] | None = None,
