@@ -289,3 +289,16 @@ def needs_acknowledgement(findings: Iterable[Finding]) -> bool:
 
 def major_findings(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.is_major]
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """A named operator's stored acknowledgement of one major finding, with the reason."""
+
+    id: int
+    patient_id: int | None
+    finding: str  # finding_text(agent, medication as typed)
+    severity: str
+    operator: str
+    reason: str
+    at: str  # UTC ISO 8601

@@ -1,0 +1,186 @@
+"""Loading interactions.toml: the shipped table loads; every kind of mistake is refused by name."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from k2desk.domain.evidence import reading_grade
+from k2desk.domain.interactions import InteractionSeverity
+from k2desk.library.interactions import (
+    InteractionTableError,
+    load_interaction_table,
+)
+from k2desk.resources import resource_path
+
+SHIPPED = resource_path("interactions.toml")
+
+MINIMAL = '''
+version = 3
+reviewed = 2026-11-22
+
+[citations.c1]
+text = "A source."
+doi = "10.1111/jth.12203"
+
+[classes.vka]
+label = "VKA"
+severity = "major"
+citations = ["c1"]
+patient_message = "Talk to your clinic."
+pharmacist_message = "Check the INR in 1-2 weeks."
+
+[[agents]]
+generic = "warfarin"
+class = "vka"
+brands = ["Coumadin"]
+reviewed = 2026-11-22
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "interactions.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(InteractionTableError) as info:
+        load_interaction_table(write(tmp_path, text))
+    return info.value.problems
+
+
+def test_shipped_table_loads_with_version_and_review_date() -> None:
+    table = load_interaction_table()
+    assert table.version >= 1
+    assert table.reviewed.year >= 2026
+    assert load_interaction_table() is table  # cached
+    raw = tomllib.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert list(raw)[:2] == ["version", "reviewed"]  # versioned at the top of the file
+
+
+def test_shipped_table_covers_every_row_of_the_domain_table() -> None:
+    table = load_interaction_table()
+    by_class: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for a in table.agents:
+        by_class.setdefault(a.drug_class, set()).add(a.generic)
+        for n in a.names:
+            names[n.casefold()] = a.generic
+    required = {
+        "warfarin": ["coumadin", "jantoven", "marevan", "waran", "warfarin sodium"],
+        "acenocoumarol": ["sintrom", "nicoumalone"],
+        "phenprocoumon": ["marcumar", "marcoumar", "falithrom"],
+        "dicoumarol": ["dicumarol"], "tioclomarol": [], "fluindione": ["previscan"],
+        "phenindione": ["dindevan"], "anisindione": [], "apixaban": ["eliquis"],
+        "rivaroxaban": ["xarelto"], "dabigatran": ["pradaxa"], "edoxaban": ["savaysa", "lixiana"],
+        "orlistat": ["xenical", "alli"], "olestra": [], "cholestyramine": ["questran"],
+        "colestipol": ["colestid"], "colesevelam": ["welchol"], "mineral oil": [],
+        "vitamin E": [], "vitamin A": [], "cefotetan": [], "cefoperazone": [], "cefamandole": [],
+        "cefmetazole": [], "phenytoin": [], "carbamazepine": [], "phenobarbital": [],
+        "rifampin": ["rifampicin"], "isoniazid": [], "amoxicillin": [], "ciprofloxacin": [],
+    }
+    for generic, others in required.items():
+        agent = table.agent(generic)
+        assert agent is not None, generic
+        for n in others:
+            assert names[n] == generic
+    major = {a.generic for a in table.agents if a.severity is InteractionSeverity.MAJOR}
+    assert {"warfarin", "acenocoumarol", "phenprocoumon", "dicoumarol", "tioclomarol", "fluindione",
+            "phenindione", "anisindione"} <= major
+    assert all(table.agent(g).severity is InteractionSeverity.INFO  # type: ignore[union-attr]
+               for g in ("apixaban", "rivaroxaban", "dabigatran", "edoxaban"))
+    assert {table.agent(g).severity for g in ("phenytoin", "rifampin", "isoniazid")} == {  # type: ignore[union-attr]
+        InteractionSeverity.MINOR}
+    assert len(by_class["gut-flora-antibiotic"]) >= 10
+    assert by_class["gut-flora-nmtt"] >= {"cefotetan", "cefoperazone", "cefamandole", "cefmetazole"}
+
+
+def test_every_agent_has_plain_patient_text_cited_management_and_review_date() -> None:
+    table = load_interaction_table()
+    cited = {c.id for c in table.citations}
+    for a in table.agents:
+        assert reading_grade(a.patient_message) <= 8.0, a.generic
+        assert a.citations and set(a.citations) <= cited
+        assert a.reviewed <= table.reviewed
+        if a.severity is InteractionSeverity.MAJOR:
+            pm = a.pharmacist_message
+            assert "1-2 weeks" in pm and "INR" in pm
+            assert re.search(r"[Ss]topping", pm) and re.search(r"start", pm)
+            assert "anticoagulation clinic" in pm
+            assert "theuwissen2013" in a.citations and "schurgers2007" in a.citations
+        if a.drug_class == "doac":
+            assert "no vitamin K mechanism" in a.pharmacist_message
+            assert "every supplement" in a.pharmacist_message
+    doi = {c.id: c.doi for c in table.citations}
+    assert doi["theuwissen2013"] == "10.1111/jth.12203"
+    assert doi["schurgers2007"] == "10.1182/blood-2006-08-040709"
+    assert table.citation("ods_vitamin_k").url.startswith("https://ods.od.nih.gov/")  # type: ignore[union-attr]
+
+
+def test_minimal_table_loads(tmp_path: Path) -> None:
+    table = load_interaction_table(write(tmp_path, MINIMAL))
+    assert table.version == 3
+    [agent] = table.agents
+    assert agent.patient_message == "Talk to your clinic."  # inherited from its class
+    assert agent.severity is InteractionSeverity.MAJOR
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda t: t.replace('brands = ["Coumadin"]', 'brands = ["Coumadin"]\ncolour = "red"'),
+     "agent 'warfarin': field 'colour': unknown key"),
+    (lambda t: t + '\n[[agents]]\ngeneric = "x"\nclass = "vka"\nseverity = "severe"\nreviewed = 2026-11-22\n',
+     "agent 'x': field 'severity': 'severe' is not a severity (accepted: major, moderate, minor, info)"),
+    (lambda t: t + '\n[[agents]]\ngeneric = "acenocoumarol"\nclass = "vka"\nbrands = ["COUMADIN"]\n'
+     'reviewed = 2026-11-22\n',
+     "agent 'acenocoumarol': name 'COUMADIN' is also a name of agent 'warfarin'"),
+    (lambda t: t + '\n[[agents]]\ngeneric = "Warfarin Sodium"\nclass = "vka"\nreviewed = 2026-11-22\n',
+     "name 'Warfarin Sodium' is also a name of agent 'warfarin'"),
+    (lambda t: t.replace('patient_message = "Talk to your clinic."\n', ''),
+     "class 'vka': field 'patient_message': is missing"),
+    (lambda t: t.replace('pharmacist_message = "Check the INR in 1-2 weeks."', 'pharmacist_message = "  "'),
+     "class 'vka': field 'pharmacist_message': must not be empty"),
+    (lambda t: t.replace('citations = ["c1"]', 'citations = ["nobody2020"]'),
+     "class 'vka': field 'citations': cites 'nobody2020', which is not in [citations]"),
+    (lambda t: t.replace('class = "vka"', 'class = "vkaa"'),
+     "agent 'warfarin': field 'class': 'vkaa' is not in [classes]"),
+    (lambda t: t.replace('reviewed = 2026-11-22\n\n[citations', 'reviewed = "yesterday"\n\n[citations'),
+     "field 'reviewed': must be a TOML date"),
+    (lambda t: t.replace('version = 3', 'version = "three"'), "field 'version': must be a whole number"),
+    (lambda t: t.replace('doi = "10.1111/jth.12203"', 'doi = "jth.12203"'),
+     "citation 'c1': field 'doi': 'jth.12203' is not a DOI"),
+    (lambda t: t + 'not_near_misses = ["warfarine"]\n', "not_near_misses"),
+    (lambda t: t + '[agents.dose_rule]\nthresholds = { iu = 800, grains = 2 }\nat_or_above = "moderate"\n'
+     'below = "minor"\nunknown = "moderate"\n', "dose_rule: field 'thresholds': unit 'grains'"),
+])
+def test_mistakes_are_refused_naming_file_entry_and_field(tmp_path: Path, change, expected: str) -> None:
+    found = problems(tmp_path, change(MINIMAL))
+    assert any(expected in p for p in found), found
+    assert all(str(tmp_path / "interactions.toml") in p for p in found)
+
+
+def test_a_misspelling_near_a_major_name_cannot_be_exempted(tmp_path: Path) -> None:
+    text = MINIMAL.replace("version = 3", 'version = 3\nnot_near_misses = ["Coumadine", "Haldol"]')
+    found = problems(tmp_path, text)
+    assert found == [f"{tmp_path / 'interactions.toml'}: field 'not_near_misses': 'Coumadine' is within 2 "
+                     "letters of a name of major agent 'warfarin'; it must stay a possible match"]
+
+
+def test_broken_toml_and_missing_file_are_refused(tmp_path: Path) -> None:
+    found = problems(tmp_path, "version = = 1")
+    assert "is not valid TOML" in found[0]
+    with pytest.raises(InteractionTableError) as info:
+        load_interaction_table(tmp_path / "missing.toml")
+    assert "cannot be read" in str(info.value)
+
+
+def test_error_message_lists_every_problem(tmp_path: Path) -> None:
+    text = MINIMAL.replace('severity = "major"', 'severity = "big"').replace('version = 3', 'version = 0')
+    with pytest.raises(InteractionTableError) as info:
+        load_interaction_table(write(tmp_path, text))
+    msg = str(info.value)
+    assert "refused (2 problem(s))" in msg
+    assert "'big' is not a severity" in msg and "field 'version'" in msg
