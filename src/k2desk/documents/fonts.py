@@ -91,11 +91,14 @@ def register_fonts() -> None:
                     pdfmetrics.registerFont(TTFont(name, str(resource_path(f"fonts/{filename}"))))
                     registered[filename] = name
                 addMapping(fam.name, int(bold), int(italic), name)
-        # reportlab shapes with discretionary ligatures on by default; in Noto Sans Arabic those
-        # turn a typed name such as "محمد" into a single vowelled glyph. Print the letters typed.
+        # reportlab shapes with the liga and dlig features on by default. dlig turns a typed
+        # "محمد" into one vowelled glyph, and liga prints "fi" as one glyph that text extraction
+        # reads back as U+FB01, so a name would not come back as typed. Keep kerning; HarfBuzz
+        # still applies the required Arabic forms (init/medi/fina, rlig) on its own.
         defaults = ttfonts.shapeFragWord.__defaults__
         if defaults and isinstance(defaults[0], dict):
             defaults[0].pop("dlig", None)
+            defaults[0].pop("liga", None)
 
 
 def describe(ch: str) -> str:
@@ -165,6 +168,15 @@ def _strong(ch: str) -> str:
     if bidi == "L":
         return "L"
     return "N"
+
+
+def needs_shaping(text: str) -> bool:
+    """True when ``text`` has right-to-left letters or combining marks: only then is HarfBuzz
+    shaping worth its cost (Latin, Greek, Cyrillic and CJK print fine without it)."""
+    for ch in text:
+        if ord(ch) >= 0x0300 and (_strong(ch) == "R" or unicodedata.category(ch).startswith("M")):
+            return True
+    return False
 
 
 def visual_order(text: str) -> str:

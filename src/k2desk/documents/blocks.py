@@ -1,0 +1,74 @@
+"""Small building blocks shared by the renderers: dates, paragraphs of user text, boxes, rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+
+from k2desk.documents import styles as S
+from k2desk.documents.fonts import markup, needs_shaping
+from k2desk.domain.documents import PharmacyProfile
+
+
+def fmt_date(day: dt.date | str) -> str:
+    """'November 22, 2026': month spelled out, so no one reads 03/04 the wrong way round."""
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day[:10])
+        except ValueError:
+            return day
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def para(text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "") -> Paragraph:
+    """A paragraph of user ``text`` (escaped, fonts per script); ``prefix``/``suffix`` are trusted
+    markup written by k2desk itself (bold labels, citation markers)."""
+    if needs_shaping(text):
+        style = S.shaped(style)
+    return Paragraph(prefix + markup(text) + suffix, style)
+
+
+def labelled(label: str, value: str, style: ParagraphStyle | None = None) -> Paragraph:
+    """'<b>Label:</b> value' with the value as typed."""
+    return para(value, style or S.stylesheet().body, prefix=f"<b>{markup(label)}:</b> ")
+
+
+def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
+          padding: float = 8) -> Table:
+    """``content`` inside a black border (no fill: grey turns to mush on a fax)."""
+    t = Table([[list(content)]], colWidths=[width])
+    t.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), border, S.INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding + border / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding + border / 2),
+        ("TOPPADDING", (0, 0), (-1, -1), padding - 2 + border / 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), padding + border / 2),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return t
+
+
+def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable] = ()) -> Table:
+    """Pharmacy name, address, phone and fax on the left; ``right`` (for example a date) opposite,
+    with a rule underneath."""
+    st = S.stylesheet()
+    left: list[Flowable] = [para(pharmacy.name or "Pharmacy", st.letterhead_name)]
+    if pharmacy.address:
+        left.append(para(pharmacy.address, st.letterhead))
+    contact = "   ".join(
+        f"{label} {value}" for label, value in (("Phone", pharmacy.phone), ("Fax", pharmacy.fax)) if value
+    )
+    if contact:
+        left.append(para(contact, st.letterhead))
+    t = Table([[left, list(right)]], colWidths=[width * 0.64, width * 0.36])
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LINEBELOW", (0, 0), (-1, -1), S.RULE * 2, S.INK),
+    ]))
+    return t

@@ -1,0 +1,160 @@
+"""The patient handout: letterhead, interaction box, question-style sections, foods, references."""
+
+from __future__ import annotations
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from k2desk.documents import styles as S
+from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
+from k2desk.documents.fonts import markup
+from k2desk.documents.page import Footer, build_pdf, document_ref
+from k2desk.domain.documents import HandoutItem, HandoutRecord, InteractionNotice
+from k2desk.domain.evidence import STUDY_LABELS
+
+MAJOR_ACTION = (
+    "Do not start or stop vitamin K2 without talking to your anticoagulation clinic; "
+    "get your INR checked in about 1–2 weeks."
+)
+
+DISCLAIMER = (
+    "This handout is for education only. It is not a substitute for advice from your doctor, "
+    "pharmacist or anticoagulation clinic about your own health. Vitamin K2 is sold as a dietary "
+    "supplement: it is not approved by the FDA to treat cancer or any other disease. Tell everyone "
+    "who prescribes for you about every vitamin and supplement you take."
+)
+
+_SEVERITY_TITLE = {
+    "major": "MAJOR INTERACTION",
+    "moderate": "Interaction to discuss",
+    "minor": "Minor interaction",
+    "info": "Good to know",
+}
+
+
+def _width(rec: HandoutRecord) -> float:
+    return S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN
+
+
+def _interaction_box(n: InteractionNotice, width: float) -> Table:
+    st = S.stylesheet()
+    major = n.severity == "major"
+    title = f"{_SEVERITY_TITLE.get(n.severity, 'Interaction')}: vitamin K2 and {n.agent}"
+    typed = "may be" if n.certainty != "exact" else "is"
+    body: list[Flowable] = [
+        para(title, st.box_title),
+        para(n.medication_as_typed, st.body_bold if major else st.body,
+             prefix="Your medicine list includes “", suffix=f"”, which {typed} {markup(n.agent)}."),
+    ]
+    if n.patient_message:
+        body.append(para(n.patient_message, st.body_bold if major else st.body))
+    if major:
+        body.append(Paragraph(f"<b>What to do:</b> {markup(MAJOR_ACTION)}", st.body_bold))
+    if n.acknowledged_by:
+        when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
+        body.append(para(n.ack_reason, st.body,
+                         prefix=f"Interaction reviewed by RPh {markup(n.acknowledged_by)}{markup(when)}: "))
+    return boxed(body, width, border=S.HEAVY_RULE if major else S.RULE * 1.5, padding=9)
+
+
+def _item(item: HandoutItem) -> Paragraph:
+    st = S.stylesheet()
+    cites = "".join(f"[{c}]" for c in item.citation_numbers)
+    return para(item.text, st.body, prefix=f"<b><i>{markup(item.evidence_label)}:</i></b> ",
+                suffix=f" {cites}" if cites else "")
+
+
+def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
+    st = S.stylesheet()
+    header = [Paragraph(h, st.cell_bold) for h in ("Food", "Serving", "Form", "Vitamin K2")]
+    rows = [[para(f.food, st.cell), para(f.serving, st.cell), para(f.form, st.cell), para(f.amount, st.cell)]
+            for f in rec.foods]
+    t = Table([header, *rows], colWidths=[width * 0.36, width * 0.24, width * 0.14, width * 0.26],
+              repeatRows=1)
+    # Rules, not shading: a grey fill dithers to a black smear on a fax.
+    t.setStyle(TableStyle([
+        ("LINEABOVE", (0, 0), (-1, 0), S.RULE * 1.5, S.INK),
+        ("LINEBELOW", (0, 0), (-1, 0), S.RULE * 1.5, S.INK),
+        ("LINEBELOW", (0, 1), (-1, -1), S.RULE * 0.75, S.INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return [Paragraph("Foods that contain vitamin K2", st.heading), t]
+
+
+def _grading(width: float) -> Table:
+    st = S.stylesheet()
+    body: list[Flowable] = [
+        Paragraph("How we grade evidence", st.box_title),
+        Paragraph("Each statement above starts with the kind of study behind it, strongest first:", st.body),
+    ]
+    for label in STUDY_LABELS.values():
+        body.append(Paragraph(f"<b><i>{markup(label)}</i></b>", st.bullet, bulletText="•"))
+    return boxed(body, width)
+
+
+def _counselled(rec: HandoutRecord, width: float) -> Table:
+    st = S.stylesheet()
+    who = para(rec.counselled_by, st.body) if rec.counselled_by else Paragraph("", st.body)
+    t = Table([[Paragraph("<b>Counselled by:</b>", st.body), who, Paragraph("<b>Date:</b>", st.body),
+                para(fmt_date(rec.created_on), st.body)]],
+              colWidths=[width * 0.2, width * 0.45, width * 0.1, width * 0.25])
+    t.setStyle(TableStyle([
+        ("LINEBELOW", (1, 0), (1, 0), S.RULE, S.INK),
+        ("LINEBELOW", (3, 0), (3, 0), S.RULE, S.INK),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 14),
+    ]))
+    return t
+
+
+def story(rec: HandoutRecord) -> list[Flowable]:
+    """The handout's flowables, in print order."""
+    st = S.stylesheet()
+    width = _width(rec)
+    right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
+    out: list[Flowable] = [
+        letterhead(rec.pharmacy, width, [para(fmt_date(rec.created_on), right),
+                                         Paragraph(document_ref(rec.document_id), right)]),
+        Spacer(1, 8),
+        para(rec.title, st.title),
+        labelled("Prepared for", rec.patient_name),
+        labelled("Date of birth", fmt_date(rec.patient_dob)),
+        Spacer(1, 6),
+    ]
+    for notice in rec.interactions:
+        out += [_interaction_box(notice, width), Spacer(1, 8)]
+    for section in rec.sections:
+        items = [_item(i) for i in section.items]
+        # Keep a question with its first answer so a heading never ends a page.
+        out.append(KeepTogether([para(section.question, st.heading), *items[:1]]))
+        out += items[1:]
+    if rec.foods:
+        out += _foods(rec, width)
+    out += [Spacer(1, 10), KeepTogether([_grading(width)]), Spacer(1, 8),
+            Paragraph("Please read", st.heading), Paragraph(markup(DISCLAIMER), st.body),
+            _counselled(rec, width)]
+    if rec.citations:
+        out.append(Paragraph("References", st.heading))
+        out += [Paragraph(f"[{i}]&nbsp;&nbsp;{markup(c)}", st.reference)
+                for i, c in enumerate(rec.citations, 1)]
+    return out
+
+
+def render_handout(rec: HandoutRecord) -> bytes:
+    """The handout PDF for ``rec``: same record, same bytes; no patient name in the metadata."""
+    ref = document_ref(rec.document_id)
+    return build_pdf(
+        story(rec),
+        paper=rec.paper_size,
+        footer=Footer(label=f"Vitamin K2 handout · Document {ref}", qr_text=ref),
+        title=f"k2desk handout {ref}",
+        subject="Vitamin K2 patient handout",
+        created_on=rec.created_on,
+    )
+
+
+render = render_handout

@@ -1,0 +1,153 @@
+"""The shared page template: frame, footer ("Page X of Y", document id, QR code), metadata.
+
+Reproducible: reportlab's invariant mode, the creation date taken from the record and no random
+ids, so the same record gives the same bytes. The PDF metadata never carries a patient's name:
+callers pass a title such as "k2desk handout D-123".
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+
+from k2desk.documents import styles as S
+from k2desk.documents.fonts import BASE, register_fonts
+from k2desk.domain.documents import PaperSize
+
+
+def document_ref(document_id: int) -> str:
+    """How a document id is printed and encoded in the footer QR code: 'D-123'."""
+    return f"D-{document_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Footer:
+    label: str  # e.g. "Vitamin K2 handout · Document D-123"
+    qr_text: str  # what the QR code encodes (the document reference)
+
+
+def _timestamp(day: dt.date) -> TimeStamp:
+    """A reportlab TimeStamp fixed at midnight UTC of ``day`` (CreationDate/ModDate)."""
+    ts = TimeStamp(invariant=True)
+    t = calendar.timegm(day.timetuple())
+    ts.t = t
+    ts.lt = time.gmtime(t)
+    ts.YMDhms = tuple(ts.lt)[:6]
+    return ts
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code of ``text`` as black vector squares, ``size`` points wide, at (x, y)."""
+    qr = segno.make(text, error="m", micro=False)
+    rows = [list(r) for r in qr.matrix]
+    n = len(rows)
+    module = size / n
+    canvas.saveState()
+    canvas.setFillColor(S.INK)
+    for r, row in enumerate(rows):
+        c = 0
+        while c < n:
+            if row[c]:
+                start = c
+                while c < n and row[c]:
+                    c += 1
+                # One rectangle per horizontal run of dark modules keeps the stream small.
+                canvas.rect(x + start * module, y + (n - 1 - r) * module, (c - start) * module, module,
+                            stroke=0, fill=1)
+            else:
+                c += 1
+    canvas.restoreState()
+
+
+def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
+    class FooterCanvas(Canvas):
+        """Holds pages back until the end so every footer can say "Page X of Y"."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["invariant"] = 1
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _timestamp(created_on)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._draw_footer(number, total)
+                super().showPage()
+            super().save()
+
+        def _draw_footer(self, number: int, total: int) -> None:
+            width, _height = self._pagesize
+            left = S.SIDE_MARGIN
+            right = width - S.SIDE_MARGIN
+            self.saveState()
+            self.setStrokeColor(S.INK)
+            self.setFillColor(S.INK)
+            self.setLineWidth(S.RULE)
+            self.line(left, S.FOOTER_TOP, right, S.FOOTER_TOP)
+            self.setFont(BASE, S.MIN_FONT_SIZE)
+            self.drawString(left, S.FOOTER_BASELINE + 14, footer.label)
+            self.setFont(BASE + "-Bold", S.BODY_SIZE)
+            self.drawString(left, S.FOOTER_BASELINE, f"Page {number} of {total}")
+            self.restoreState()
+            draw_qr(self, footer.qr_text, right - S.QR_SIZE, S.QR_BOTTOM, S.QR_SIZE)
+
+    return FooterCanvas
+
+
+def build_pdf(
+    story: Sequence[Flowable],
+    *,
+    paper: PaperSize,
+    footer: Footer,
+    title: str,
+    subject: str,
+    created_on: dt.date,
+) -> bytes:
+    """Lay out ``story`` on the shared template and return the PDF bytes.
+
+    ``title`` and ``subject`` go into the PDF metadata: never put a patient's name in them.
+    """
+    register_fonts()
+    buf = io.BytesIO()
+    size = S.page_size(paper)
+    frame = Frame(
+        S.SIDE_MARGIN,
+        S.BOTTOM_MARGIN,
+        size[0] - 2 * S.SIDE_MARGIN,
+        size[1] - S.TOP_MARGIN - S.BOTTOM_MARGIN,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=size,
+        pageTemplates=[PageTemplate(id="page", frames=[frame])],
+        title=title,
+        author="k2desk",
+        subject=subject,
+        creator="k2desk",
+        keywords="",
+        invariant=1,
+        lang="en",
+    )
+    doc.build(list(story), canvasmaker=_canvas_class(footer, created_on))
+    return buf.getvalue()

@@ -1,0 +1,99 @@
+"""The one stylesheet and page geometry every k2desk PDF uses.
+
+Fax-ready by construction (DOMAIN.md section 4): black ink only, no text under 10 pt (body
+11 pt), and every mark at least 0.5 in from every edge. The frame margins are 0.75 in and the
+footer sits between 0.6 in and 1.25 in from the bottom, so there is room to spare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from reportlab.lib.colors import black
+from reportlab.lib.pagesizes import A4, letter
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+
+from k2desk.documents.fonts import BASE, register_fonts
+from k2desk.domain.documents import PaperSize
+
+INK = black
+MIN_FONT_SIZE = 10.0
+BODY_SIZE = 11.0
+
+SIDE_MARGIN = 0.75 * inch
+TOP_MARGIN = 0.75 * inch
+FOOTER_TOP = 1.25 * inch  # the footer's rule; the story frame ends above it
+BOTTOM_MARGIN = FOOTER_TOP + 0.15 * inch
+FOOTER_BASELINE = 0.8 * inch
+QR_SIZE = 0.6 * inch
+QR_BOTTOM = 0.6 * inch
+
+RULE = 0.75  # pt; a thin black line that survives a fax
+HEAVY_RULE = 3.0  # pt; the major-interaction box
+
+
+def page_size(paper: PaperSize) -> tuple[float, float]:
+    return A4 if paper is PaperSize.A4 else letter
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    body: ParagraphStyle
+    body_bold: ParagraphStyle
+    small: ParagraphStyle
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    letterhead: ParagraphStyle
+    letterhead_name: ParagraphStyle
+    cell: ParagraphStyle
+    cell_bold: ParagraphStyle
+    label: ParagraphStyle
+    box_title: ParagraphStyle
+    bullet: ParagraphStyle
+    reference: ParagraphStyle
+
+
+@cache
+def shaped(style: ParagraphStyle) -> ParagraphStyle:
+    """``style`` with HarfBuzz shaping on: Arabic joining, right-to-left glyph order, marks.
+
+    Only paragraphs that need it get it (see fonts.needs_shaping): shaping every word would
+    make rendering several times slower.
+    """
+    return ParagraphStyle(style.name + "+shaped", parent=style, shaping=1)
+
+
+@cache
+def stylesheet() -> Styles:
+    """The shared paragraph styles (cached; fonts are registered on first use)."""
+    register_fonts()
+
+    def style(name: str, size: float, leading: float, *, bold: bool = False, **kw: object) -> ParagraphStyle:
+        assert size >= MIN_FONT_SIZE
+        return ParagraphStyle(
+            name,
+            fontName=BASE + ("-Bold" if bold else ""),
+            fontSize=size,
+            leading=leading,
+            textColor=INK,
+            bulletFontName=BASE,
+            **kw,  # type: ignore[arg-type]  # ParagraphStyle takes arbitrary attributes
+        )
+
+    return Styles(
+        body=style("body", BODY_SIZE, 14.5, spaceAfter=4),
+        body_bold=style("body_bold", BODY_SIZE, 14.5, bold=True, spaceAfter=4),
+        small=style("small", MIN_FONT_SIZE, 12.5),
+        title=style("title", 18, 22, bold=True, spaceBefore=4, spaceAfter=8),
+        heading=style("heading", 13.5, 17, bold=True, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+        letterhead=style("letterhead", 10.5, 13),
+        letterhead_name=style("letterhead_name", 14, 17, bold=True),
+        cell=style("cell", 10.5, 13),
+        cell_bold=style("cell_bold", 10.5, 13, bold=True),
+        label=style("label", MIN_FONT_SIZE, 12, bold=True),
+        box_title=style("box_title", 12.5, 15.5, bold=True, spaceAfter=3),
+        bullet=style("bullet", BODY_SIZE, 14.5, leftIndent=12, bulletIndent=0, spaceAfter=1),
+        reference=style("reference", MIN_FONT_SIZE, 12.5, leftIndent=18, firstLineIndent=-18, spaceAfter=2),
+    )

@@ -1,0 +1,110 @@
+"""The handout renderer: content, every script, escaping, fax-readiness, reproducibility."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import unicodedata
+
+import doc_samples as samples
+import pytest
+from faxcheck import fax_ready_problems
+from pypdf import PdfReader
+
+from k2desk.documents.fonts import UnprintableText
+from k2desk.documents.handout import render_handout
+from k2desk.domain.documents import PaperSize
+
+
+def pypdf_text(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def assert_name_extracts(pdf: bytes, name: str) -> None:
+    """The name comes back from pypdf exactly as typed. pypdf puts right-to-left runs back in
+    logical order; Arabic comes back as the shaped letter forms (presentation forms, U+FExx),
+    which Unicode compatibility normalisation (NFKC) folds back into the letters typed."""
+    text = pypdf_text(pdf)
+    if any(unicodedata.bidirectional(c) == "AL" for c in name):
+        assert name not in text  # documents why NFKC is needed here
+        assert nfkc(name) == name and name in nfkc(text)
+    else:
+        assert name in text
+
+
+@pytest.fixture(scope="module")
+def handout_pdf() -> bytes:
+    return render_handout(samples.handout())
+
+
+def test_handout_prints_every_part(handout_pdf: bytes) -> None:
+    text = pypdf_text(handout_pdf)
+    for expected in [
+        "Riverside Compounding Pharmacy", "120 Main Street, Suite 4, Springfield, IL 62701",
+        "Phone (217) 555-0142", "Fax (217) 555-0143", "Vitamin K2: what you asked about",
+        "Prepared for: Maria Lopez", "Date of birth: March 4, 1951", "November 22, 2026",
+        "MAJOR INTERACTION: vitamin K2 and warfarin", "Coumadin 5 mg daily",
+        "Do not start or stop vitamin K2 without talking to your anticoagulation",
+        "Interaction reviewed by RPh Dana Whitfield on November 20, 2026: Discussed with patient",
+        "What is vitamin K2?", "A review of several studies in people:", "[1]",
+        "Foods that contain vitamin K2", "Natto (fermented soybeans)", "about 850 µg",
+        "How we grade evidence", "Animal studies only: not shown in people",
+        "not approved by the FDA to treat cancer", "education only",
+        "Counselled by:", "Dana Whitfield, RPh", "References",
+        "Geleijnse JM et al.", "Page 1 of 3", "Page 3 of 3", "Document D-123",
+    ]:
+        assert expected in text, expected
+
+
+def test_handout_is_three_pages_and_fax_ready(handout_pdf: bytes) -> None:
+    assert len(PdfReader(io.BytesIO(handout_pdf)).pages) == 3
+    assert fax_ready_problems(handout_pdf) == []
+
+
+def test_a4_when_asked() -> None:
+    pdf = render_handout(samples.handout(paper=PaperSize.A4, sections=2))
+    assert fax_ready_problems(pdf, PaperSize.A4) == []
+
+
+@pytest.mark.parametrize("name", samples.NAMES)
+def test_every_script_name_extracts_as_typed(name: str) -> None:
+    pdf = render_handout(samples.handout(name, sections=1))
+    assert_name_extracts(pdf, name)
+    assert fax_ready_problems(pdf) == []
+
+
+def test_user_text_is_escaped_not_markup() -> None:
+    rec = samples.handout('O\'Brien <b>&amp; "Jr"', sections=1)
+    text = pypdf_text(render_handout(rec))
+    assert 'O\'Brien <b>&amp; "Jr"' in text
+    assert "Gouda cheese <aged>" in text
+    assert "Chicken thigh & leg" in text
+
+
+def test_same_record_same_bytes_and_no_name_in_metadata() -> None:
+    rec = samples.handout("Zebulon Quartermaine")
+    first, second = render_handout(rec), render_handout(rec)
+    assert first == second
+    meta = PdfReader(io.BytesIO(first)).metadata
+    assert meta is not None
+    assert meta.title == "k2desk handout D-123"
+    for value in meta.values():
+        assert "Zebulon" not in str(value) and "Quartermaine" not in str(value)
+    assert meta["/CreationDate"].startswith("D:20261122")
+    # A different record gives different bytes (the id is not ignored).
+    assert render_handout(dataclasses.replace(rec, document_id=124)) != first
+
+
+def test_no_interaction_box_without_findings() -> None:
+    text = pypdf_text(render_handout(samples.handout(interactions=(), sections=1)))
+    assert "INTERACTION" not in text
+    assert "INR" not in text
+
+
+def test_unprintable_character_is_refused_not_boxed() -> None:
+    with pytest.raises(UnprintableText, match="U\\+1F600 GRINNING FACE"):
+        render_handout(samples.handout("Anna 😀", sections=1))
