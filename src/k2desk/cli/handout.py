@@ -1,0 +1,49 @@
+"""`k2desk handout ...`"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from k2desk.cli.output import err
+from k2desk.services import documents as doc_svc
+from k2desk.services import handouts as svc
+from k2desk.services.context import AppContext
+from k2desk.services.errors import OperationFailed
+
+
+def write_after_commit(ctx: AppContext, doc_id: int, path: str, what: str) -> int:
+    """Write the stored PDF to ``path``; on failure say the document is kept and how to save it."""
+    try:
+        doc_svc.save_pdf(ctx, doc_id, path)
+    except OperationFailed as exc:
+        err(f"{exc} The {what} is stored as document {doc_id}; save a copy with "
+            f"'k2desk document save {doc_id} -o FILE.pdf'.")
+        return 1
+    return 0
+
+
+def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
+    doc_id = svc.create_handout(ctx, args.patient, topics=args.topic or [],
+                                snippet_ids=args.snippet or [], ack_by=args.ack_by,
+                                ack_reason=args.ack_reason)
+    sys.stdout.write(f"{doc_id}\n")
+    sys.stdout.flush()
+    return write_after_commit(ctx, doc_id, args.output, "handout") if args.output else 0
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("handout", help="make patient handouts from vetted evidence")
+    ps = p.add_subparsers(dest="handout_command", metavar="ACTION", required=True)
+    c = ps.add_parser("create", help="make and store a handout; prints the new document id")
+    c.add_argument("--patient", type=int, required=True, metavar="ID")
+    c.add_argument("--topic", action="append", metavar="T", help="a library topic (repeat for each)")
+    c.add_argument("--snippet", action="append", metavar="ID",
+                   help="a vetted snippet to include (repeat for each)")
+    c.add_argument("--ack-by", metavar="NAME",
+                   help="the pharmacist who reviewed a major interaction")
+    c.add_argument("--ack-reason", metavar="TEXT", help="why it is safe to go ahead")
+    c.add_argument("-o", "--output", required=True, metavar="FILE.pdf",
+                   help="also save the PDF here (written after it is stored)")
+    c.set_defaults(handler=cmd_create)

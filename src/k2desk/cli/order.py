@@ -1,0 +1,143 @@
+"""`k2desk order ...`"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from k2desk.cli.handout import write_after_commit
+from k2desk.cli.output import print_json, print_table
+from k2desk.domain.issues import error
+from k2desk.domain.orders import STATUSES
+from k2desk.domain.records import StoredOrder
+from k2desk.services import orders as svc
+from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused
+
+
+def _override(text: str) -> tuple[str, str]:
+    key, sep, reason = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not FIELD=REASON (for example prescriber.npi=\"Verified on NPPES\")")
+    return key.strip(), reason
+
+
+def _read_order_file(path: str) -> Any:
+    try:
+        text = Path(path).read_text("utf-8")
+    except FileNotFoundError:
+        raise InputRefused([error("file", "not_found", f"The order file {path} does not exist.")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputRefused([error("file", "unreadable",
+                                  f"The order file {path} cannot be read as UTF-8 text ({exc}).")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputRefused([error("file", "bad_json",
+                                  f"The order file {path} is not valid JSON: {exc.msg} at line "
+                                  f"{exc.lineno}, column {exc.colno}.")]) from None
+
+
+def order_json(o: StoredOrder, documents: list[int]) -> dict[str, Any]:
+    return {
+        "id": o.id, "patient_id": o.patient_id, "status": o.status, "fields": o.values,
+        "lines": [{"ingredient": ln.ingredient, "strength": ln.strength, "unit": ln.unit}
+                  for ln in o.lines],
+        "interactions": [{"severity": n.severity, "agent": n.agent, "input": n.medication_as_typed,
+                          "certainty": n.certainty, "acknowledged_by": n.acknowledged_by,
+                          "ack_reason": n.ack_reason, "ack_at": n.ack_at} for n in o.interactions],
+        "overrides": [{"field": v.field, "reason": v.reason, "operator": v.operator, "at": v.at}
+                      for v in o.overrides],
+        "acknowledgement_ids": list(o.acknowledgement_ids), "documents": documents,
+        "created_at": o.created_at, "created_by": o.created_by, "updated_at": o.updated_at,
+    }
+
+
+def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
+    data = _read_order_file(args.file)
+    overrides = dict(args.override or [])
+    order_id, doc_id = svc.create_order(ctx, args.patient, data, overrides, ack_by=args.ack_by,
+                                        ack_reason=args.ack_reason)
+    sys.stdout.write(f"{order_id}\n")
+    sys.stdout.flush()
+    return write_after_commit(ctx, doc_id, args.output, f"order {order_id}") if args.output else 0
+
+
+def cmd_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    o = svc.get_order(ctx, args.id)
+    docs = [d.id for d in svc.order_documents(ctx, o.id)]
+    if args.json:
+        print_json(order_json(o, docs))
+        return 0
+    out = [f"Order {o.id} for patient {o.patient_id}: {o.status}",
+           f"  Created {o.created_at} by {o.created_by}; documents: {', '.join(map(str, docs)) or 'none'}"]
+    form = svc.order_form()
+    for section in form.sections:
+        if section.repeating:
+            out.append(f"  {section.title}:")
+            out += [f"    {n}. {ln.ingredient} {ln.strength} {ln.unit}" for n, ln in enumerate(o.lines, 1)]
+            continue
+        out.append(f"  {section.title}:")
+        for f in section.fields:
+            value = o.values.get(f.key, "")
+            if value:
+                out.append(f"    {f.label}: " + value.replace("\n", "\n      "))
+    for v in o.overrides:
+        out.append(f"  Override {v.field} by {v.operator}: {v.reason}")
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    orders = svc.list_orders(ctx, patient_id=args.patient)
+    if args.json:
+        print_json([order_json(o, [d.id for d in svc.order_documents(ctx, o.id)]) for o in orders])
+        return 0
+    print_table([(o.id, o.patient_id, o.status, o.created_at[:10], len(o.lines)) for o in orders],
+                ("ID", "PATIENT", "STATUS", "CREATED", "LINES"))
+    return 0
+
+
+def cmd_status(ctx: AppContext, args: argparse.Namespace) -> int:
+    o = svc.order_status(ctx, args.id, args.new_status, args.note or "")
+    sys.stdout.write(f"Order {o.id} is now {o.status}.\n")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("order", help="compound order forms: create, show, status")
+    ps = p.add_subparsers(dest="order_command", metavar="ACTION", required=True)
+
+    c = ps.add_parser("create", help="check, store and render an order; prints the new order id")
+    c.add_argument("--patient", type=int, required=True, metavar="ID")
+    c.add_argument("--file", required=True, metavar="ORDER.json",
+                   help="the order as JSON (see 'Order file format' in the README)")
+    c.add_argument("--override", action="append", type=_override, metavar="FIELD=REASON",
+                   help="let a warning on FIELD (a dotted key such as prescriber.npi) through, "
+                        "with the reason recorded (repeat for each)")
+    c.add_argument("--ack-by", metavar="NAME", help="the pharmacist who reviewed a major interaction")
+    c.add_argument("--ack-reason", metavar="TEXT", help="why it is safe to go ahead")
+    c.add_argument("-o", "--output", metavar="FILE.pdf",
+                   help="also save the order PDF here (written after it is stored)")
+    c.set_defaults(handler=cmd_create)
+
+    show = ps.add_parser("show", help="show one order")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_show)
+
+    ls = ps.add_parser("list", help="list orders, newest first")
+    ls.add_argument("--patient", type=int, metavar="ID")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(handler=cmd_list)
+
+    st = ps.add_parser("status", help="move an order to its next status")
+    st.add_argument("id", type=int)
+    st.add_argument("new_status", metavar="NEW_STATUS", help="one of: " + ", ".join(STATUSES))
+    st.add_argument("--note", metavar="TEXT",
+                    help="for signed-original-received: how it came in (fax, mail, hand)")
+    st.set_defaults(handler=cmd_status)

@@ -1,0 +1,228 @@
+"""Compound order use cases: create (check, save, render from the saved rows, store the PDF),
+show, and move through the status workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from k2desk.domain.documents import DocumentKind, OrderLine, OrderRecord
+from k2desk.domain.forms import FormDefinition
+from k2desk.domain.issues import FieldIssue, Severity, blocking, error
+from k2desk.domain.models import Patient, Prescriber
+from k2desk.domain.orders import DRAFT, SIGNED, check_transition, read_order_data, validate_order
+from k2desk.domain.records import StoredDocument, StoredOrder
+from k2desk.domain.text import check_text
+from k2desk.domain.validation import format_phone, normalise_phone
+from k2desk.library.forms import load_form
+from k2desk.services import library as library_svc
+from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.patients import get_patient
+from k2desk.services.rendering import count_pages, local_date, paper_size, pharmacy_profile
+from k2desk.services.review import record_review, review_interactions, review_statement
+from k2desk.storage import documents as doc_repo
+from k2desk.storage import orders as repo
+
+ORDER_FORM = "compound_order"
+# Patient details on an order always come from the stored patient record.
+_FROM_RECORD = ("patient.name", "patient.dob", "patient.address", "patient.phone", "patient.allergies")
+
+
+def order_form() -> FormDefinition:
+    return load_form(ORDER_FORM)
+
+
+def _patient_values(patient: Patient, values: dict[str, str]) -> list[FieldIssue]:
+    """Fill the patient fields from the record; refuse a file that names someone else."""
+    issues: list[FieldIssue] = []
+    record = {
+        "patient.name": patient.name, "patient.dob": patient.dob.isoformat(),
+        "patient.address": patient.address, "patient.phone": format_phone(patient.phone),
+        "patient.allergies": patient.allergy_text,
+    }
+    for key in _FROM_RECORD:
+        given = values.get(key)
+        if given is not None and given.strip():
+            if key in ("patient.name", "patient.dob") and given.strip() != record[key]:
+                issues.append(error(key, "patient_mismatch",
+                                    f"The order file's {key.split('.')[1]} {given!r} does not match "
+                                    f"patient {patient.id}'s record; check you chose the right "
+                                    "patient (leave it out to use the record)."))
+            elif key not in ("patient.name", "patient.dob"):
+                issues.append(error(key, "from_record",
+                                    f"{key} comes from patient {patient.id}'s record, not the order "
+                                    "file; edit the patient instead."))
+        values[key] = record[key]
+    if not patient.allergy_text:
+        issues.append(error("patient.allergies", "allergies_missing",
+                            f"Patient {patient.id} has no allergies recorded and is not marked NKDA; "
+                            "record the allergies, or NKDA, on the patient first."))
+    return issues
+
+
+def _printable_issues(form: FormDefinition, values: Mapping[str, str],
+                      lines: Any) -> list[FieldIssue]:
+    from k2desk.documents.fonts import check_printable
+
+    issues: list[FieldIssue] = []
+    for key, value in values.items():
+        if value and form.has_key(key):
+            issues += check_printable(value, key, form.field(key).label)
+    for n, line in enumerate(lines, 1):
+        for name in ("ingredient", "strength", "unit"):
+            key = f"ingredients.{n}.{name}"
+            issues += check_printable(getattr(line, name), key, form.field(key).label)
+    return issues
+
+
+def _override_issues(form: FormDefinition, overrides: Mapping[str, str],
+                     found: list[FieldIssue]) -> list[FieldIssue]:
+    issues: list[FieldIssue] = []
+    warned = {i.field for i in found if i.severity is Severity.WARNING}
+    for key, reason in overrides.items():
+        if not reason or not reason.strip():
+            issues.append(error(key, "override_reason", f"The override of {key} needs a reason "
+                                f"(--override {key}=REASON)."))
+        elif key not in warned:
+            what = "is not a field of this form" if not form.has_key(key) else "has no warning"
+            issues.append(error(key, "override_unused",
+                                f"--override {key}: {key} {what}, so there is nothing to override."))
+        else:
+            issues += check_text(reason, key, label=f"Override reason for {key}", max_length=1000)
+    return issues
+
+
+def _explain(issues: list[FieldIssue]) -> list[FieldIssue]:
+    """Warnings that still block say which key to override."""
+    return [replace(i, message=f"{i.message} To go ahead, override {i.field} with a reason "
+                    f"(--override {i.field}=REASON).") if i.severity is Severity.WARNING else i
+            for i in issues]
+
+
+def check_order(ctx: AppContext, patient_id: int, order_json: Any,
+                overrides: Mapping[str, str] | None = None) -> tuple[dict[str, str], list[Any],
+                                                                      list[FieldIssue]]:
+    """Every issue with an order file for this patient, before anything is saved.
+
+    Returns the values (patient fields from the record), the ingredient lines and all issues,
+    warnings included (``blocking`` tells which still stop the order).
+    """
+    form = order_form()
+    patient = get_patient(ctx, patient_id)
+    values, lines, issues = read_order_data(form, order_json)
+    issues += _patient_values(patient, values)
+    issues += [i for i in validate_order(form, values, lines, dose_limits=library_svc.dose_limits(ctx),
+                                         today=dt.date.today())
+               if not (i.field == "patient.allergies" and i.code == "required")]
+    if not any(i.severity is Severity.ERROR for i in issues):
+        issues += _printable_issues(form, values, lines)
+    issues += _override_issues(form, overrides or {}, issues)
+    return values, lines, issues
+
+
+def create_order(ctx: AppContext, patient_id: int, order_json: Any,
+                 overrides: Mapping[str, str] | None = None, ack_by: str | None = None,
+                 ack_reason: str | None = None) -> tuple[int, int]:
+    """Check, save and render a compound order; return (order id, document id).
+
+    Refused with every problem at once (InputRefused, nothing written) on a field error, a
+    warning without an override reason, or an unacknowledged major interaction. Otherwise, in
+    one transaction: the order, its lines, overrides and acknowledgement are saved, the order is
+    read back and rendered from what was saved, and the PDF is stored with its SHA-256.
+    """
+    from k2desk.documents.order_form import render_order
+
+    overrides = {k: v.strip() for k, v in (overrides or {}).items()}
+    form = order_form()
+    values, lines, issues = check_order(ctx, patient_id, order_json, overrides)
+    review = review_interactions(ctx, patient_id, ack_by, ack_reason)
+    problems = _explain(blocking(issues, overrides)) + list(review.issues)
+    if problems:
+        raise InputRefused(problems)
+    profile, paper = pharmacy_profile(ctx), paper_size(ctx)
+    prescriber = Prescriber(
+        name=values.get("prescriber.name", "").strip(), npi=values.get("prescriber.npi", "").strip(),
+        dea=values.get("prescriber.dea", "").strip().upper(),
+        licence=values.get("prescriber.licence", "").strip(),
+        phone=normalise_phone(values.get("prescriber.phone", ""))[0],
+        fax=normalise_phone(values.get("prescriber.fax", ""))[0],
+        address=values.get("prescriber.address", "").strip())
+    with ctx.store.write() as db:
+        ack_ids, notices = record_review(ctx, review)
+        values = {k: v.strip() for k, v in values.items()}
+        values["pharmacy_use.interaction_review"] = review_statement(notices)
+        values["pharmacy_use.status"] = DRAFT
+        prescriber_id = repo.find_or_add_prescriber(db, prescriber, ctx.operator)
+        lines = [OrderLine(ln.ingredient.strip(), ln.strength.strip(), ln.unit.strip()) for ln in lines]
+        order_id = repo.insert_order(db, patient_id=patient_id, values=values, lines=lines,
+                                     status=DRAFT, interactions=notices, acknowledgement_ids=ack_ids,
+                                     operator=ctx.operator, prescriber_id=prescriber_id)
+        if overrides:
+            repo.add_overrides(db, entity="order", entity_id=order_id, overrides=overrides,
+                               operator=ctx.operator)
+        stored = repo.get_order(db, order_id)
+        if stored is None:  # pragma: no cover - read back inside the same transaction
+            raise OperationFailed(f"order {order_id} vanished while it was being saved")
+        doc_id = doc_repo.next_document_id(db)
+        record = order_record(stored, document_id=doc_id, profile=profile, paper=paper)
+        pdf = render_order(record, form)
+        doc_repo.store_document(db, kind=DocumentKind.ORDER.value, patient_id=patient_id,
+                                source_table="orders", source_id=order_id, pdf=pdf,
+                                title=f"Compound order {order_id}", operator=ctx.operator,
+                                pages=count_pages(pdf), document_id=doc_id)
+    return order_id, doc_id
+
+
+def order_record(stored: StoredOrder, *, document_id: int, profile: Any, paper: Any) -> OrderRecord:
+    """The record the order renderer takes, built only from the stored order."""
+    return OrderRecord(
+        document_id=document_id, order_id=stored.id, created_on=local_date(stored.created_at),
+        pharmacy=profile, values=dict(stored.values), lines=stored.lines,
+        interactions=stored.interactions,
+        overrides=tuple((o.field, o.reason, o.operator) for o in stored.overrides),
+        status=stored.status, paper_size=paper)
+
+
+def get_order(ctx: AppContext, order_id: int) -> StoredOrder:
+    o = repo.get_order(ctx.store.db, order_id)
+    if o is None:
+        raise NotFound(f"There is no order with id {order_id}.")
+    return o
+
+
+def list_orders(ctx: AppContext, *, patient_id: int | None = None) -> list[StoredOrder]:
+    return repo.list_orders(ctx.store.db, patient_id=patient_id)
+
+
+def order_documents(ctx: AppContext, order_id: int) -> list[StoredDocument]:
+    return doc_repo.list_documents(ctx.store.db, source=("orders", order_id))
+
+
+def order_status(ctx: AppContext, order_id: int, new: str, note: str = "") -> StoredOrder:
+    """Move an order to ``new``; the signed original must be recorded (with how it came in,
+    as the note) before an order can be compounded or dispensed."""
+    order = get_order(ctx, order_id)
+    note = note.strip()
+    issues = check_transition(order.status, new)
+    issues += check_text(note, "note", label="Note", max_length=1000)
+    if new == SIGNED and not note:
+        issues.append(error("note", "required",
+                            "Say how the signed original came in (for example: fax from the "
+                            "prescriber's office, by mail, by hand) with --note."))
+    if issues:
+        raise InputRefused(issues)
+    changes = {"pharmacy_use.status_note": note}
+    if new == SIGNED:
+        changes["pharmacy_use.signed_original_received"] = note
+        changes["pharmacy_use.signed_original_received_on"] = dt.date.today().isoformat()
+    try:
+        with ctx.store.write() as db:
+            repo.set_status(db, order_id, old=order.status, new=new, operator=ctx.operator,
+                            field_changes=changes)
+    except repo.OrderChanged as exc:
+        raise OperationFailed(f"Order {order_id} was changed by someone else meanwhile; "
+                              "look at it again and retry.") from exc
+    return get_order(ctx, order_id)

@@ -1,0 +1,131 @@
+"""Handouts end to end through the service: vetted snippets only, warfarin blocks until
+acknowledged, saved record first, render from it, stored bytes with their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from doc_helpers import pdf_text, table_counts
+from k2desk.domain.record_json import handout_from_json
+from k2desk.services import documents as doc_svc
+from k2desk.services import handouts as svc
+from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused, NotFound
+from k2desk.storage import audit
+
+
+def test_handout_for_plain_patient(ctx: AppContext, plain_patient: int) -> None:
+    doc_id = svc.create_handout(ctx, plain_patient, topics=["bone", "safety"])
+    doc = doc_svc.get_document(ctx, doc_id)
+    assert doc.kind == "handout" and doc.source_table == "handouts" and doc.pages >= 1
+    pdf = doc_svc.get_pdf(ctx, doc_id)
+    assert hashlib.sha256(pdf).hexdigest() == doc.sha256
+    text = pdf_text(pdf)
+    assert "Ana Souza" in text
+    assert "What do studies show?" in text and "Is it safe?" in text
+    # question order: studies before safety
+    assert text.index("What do studies show?") < text.index("Is it safe?")
+    assert "Counselled by" in text or "counselled by" in text.lower()
+    assert "test-rph" in text
+    handout = svc.get_handout(ctx, doc.source_id)
+    assert handout.record["document_id"] == doc_id
+    assert all(v >= 1 for _, v in handout.snippets)
+    rec = handout_from_json(handout.record)
+    assert rec.patient_name == "Ana Souza" and rec.counselled_by == "test-rph"
+    assert rec.interactions == ()
+    # numbered citations: every item's numbers point into the citation list
+    nums = {n for s in rec.sections for i in s.items for n in i.citation_numbers}
+    assert nums == set(range(1, len(rec.citations) + 1))
+    assert rec.foods  # the food-sources table
+
+
+def test_reprint_returns_identical_bytes_and_is_audited(ctx: AppContext, plain_patient: int) -> None:
+    doc_id = svc.create_handout(ctx, plain_patient, topics=["what-is-k2"])
+    first = doc_svc.get_pdf(ctx, doc_id)
+    second = doc_svc.get_pdf(ctx, doc_id)
+    assert first == second
+    actions = [(e.action, e.entity_id) for e, _ in audit.iter_events(ctx.store.db)]
+    assert actions.count(("reprint", str(doc_id))) == 2
+    render = [e for e, _ in audit.iter_events(ctx.store.db) if e.action == "render"]
+    assert render[-1].details["sha256"] == hashlib.sha256(first).hexdigest()
+    assert "Ana" not in json.dumps([e.details for e, _ in audit.iter_events(ctx.store.db)])
+
+
+def test_same_stored_record_renders_same_bytes(ctx: AppContext, plain_patient: int) -> None:
+    from k2desk.documents.handout import render_handout
+
+    doc_id = svc.create_handout(ctx, plain_patient, topics=["bone"])
+    doc = doc_svc.get_document(ctx, doc_id)
+    record = handout_from_json(svc.get_handout(ctx, doc.source_id).record)
+    assert render_handout(record) == doc_svc.get_pdf(ctx, doc_id)
+
+
+def test_warfarin_blocks_until_acknowledged(ctx: AppContext, warfarin_patient: int) -> None:
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_handout(ctx, warfarin_patient, topics=["interactions"])
+    assert [i.field for i in exc.value.issues] == ["ack_by"]
+    assert "warfarin" in exc.value.issues[0].message
+    assert table_counts(ctx) == before
+    # only one half of the acknowledgement is refused too
+    with pytest.raises(InputRefused) as exc:
+        svc.create_handout(ctx, warfarin_patient, topics=["interactions"], ack_by="RPh Lee")
+    assert "ack_reason" in {i.field for i in exc.value.issues}
+    assert table_counts(ctx) == before
+
+    doc_id = svc.create_handout(ctx, warfarin_patient, topics=["interactions"], ack_by="Dana Lee",
+                                ack_reason="Anticoagulation clinic told; INR in 1 week")
+    text = pdf_text(doc_svc.get_pdf(ctx, doc_id))
+    assert "reviewed by" in text.lower() or "acknowledged by" in text.lower()
+    assert "Dana Lee" in text
+    after = table_counts(ctx)
+    assert after["acknowledgements"] == before["acknowledgements"] + 1
+    assert after["handouts"] == before["handouts"] + 1
+    handout = svc.get_handout(ctx, doc_svc.get_document(ctx, doc_id).source_id)
+    assert len(handout.acknowledgement_ids) == 1
+    notice = handout.record["interactions"][0]
+    assert notice["severity"] == "major" and notice["acknowledged_by"] == "Dana Lee"
+
+    # the stored acknowledgement covers the next handout for the same medication list
+    again = svc.create_handout(ctx, warfarin_patient, topics=["safety"])
+    assert "Dana Lee" in pdf_text(doc_svc.get_pdf(ctx, again))
+
+
+def test_refusals_write_nothing(ctx: AppContext, plain_patient: int) -> None:
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_handout(ctx, plain_patient, topics=["astrology"])
+    assert exc.value.issues[0].field == "topic"
+    with pytest.raises(InputRefused):
+        svc.create_handout(ctx, plain_patient)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_handout(ctx, plain_patient, snippet_ids=["no-such-snippet"])
+    assert "no-such-snippet" in str(exc.value)
+    with pytest.raises(NotFound):
+        svc.create_handout(ctx, 999, topics=["bone"])
+    assert table_counts(ctx) == before
+
+
+def test_unvetted_snippet_is_refused(ctx: AppContext, plain_patient: int) -> None:
+    from k2desk.services import library
+
+    not_usable = [v.snippet.id for v in library.list_snippets(ctx) if not v.state.usable]
+    assert not_usable, "the shipped library has rejected and draft snippets"
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_handout(ctx, plain_patient, snippet_ids=[not_usable[0]])
+    assert not_usable[0] in str(exc.value)
+    assert table_counts(ctx) == before
+
+
+def test_preview_renders_without_storing(ctx: AppContext, warfarin_patient: int) -> None:
+    before = table_counts(ctx)
+    pdf = svc.preview_handout(ctx, warfarin_patient, topics=["bone"])
+    assert pdf.startswith(b"%PDF")
+    assert "Walter Ng" in pdf_text(pdf)
+    assert table_counts(ctx) == before
+    with pytest.raises(InputRefused):
+        svc.preview_handout(ctx, warfarin_patient, topics=["bone"], require_ack=True)
