@@ -175,3 +175,17 @@ def test_validate(evidence_dir: Path, tmp_path: Path) -> None:
     (evidence_dir / "dosing.toml").write_text("[[snippet]]\nid = 'x'\n")
     problems = svc.validate(evidence_dir)
     assert any(p.startswith("dosing.toml: snippet 'x': field 'version': is missing") for p in problems)
+
+
+def test_citations_for_numbers_each_source_once(ctx: AppContext, evidence_dir: Path) -> None:
+    chosen = svc.usable_snippets(ctx, ids=["liver-hcc-habu-2004", "what-k2-forms", "dose-mk4-45"],
+                                 today=TODAY)
+    assert [c.id for c in svc.citations_for(ctx, chosen)] == ["habu2004", "schurgers2007"]
+
+
+def test_export_to_a_missing_folder_fails_cleanly(ctx: AppContext, evidence_dir: Path,
+                                                  tmp_path: Path) -> None:
+    from k2desk.services.errors import OperationFailed
+
+    with pytest.raises(OperationFailed, match="Cannot write"):
+        svc.export(ctx, tmp_path / "no-such-folder" / "lib.json")

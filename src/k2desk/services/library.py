@@ -202,10 +202,14 @@ def export(ctx: AppContext, path: Path, *, today: dt.date | None = None) -> int:
     path = Path(path).absolute()
     try:
         fd, tmp = tempfile.mkstemp(prefix=".k2desk-export-", suffix=".json", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=2)
+                fh.write("\n")
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     except OSError as exc:
         raise OperationFailed(f"Cannot write {path}: {exc.strerror}.") from exc
     with ctx.store.write() as db:
@@ -307,6 +311,17 @@ def usable_snippets(ctx: AppContext, topics: list[str] | None = None, ids: list[
     if issues:
         raise InputRefused(issues)
     return [by_id[sid].snippet for sid in ids]
+
+
+def citations_for(ctx: AppContext, snippets: list[Snippet]) -> list[Citation]:
+    """The citations of ``snippets``, each once, in the order they are first cited (so a handout
+    can number them [1], [2], ...)."""
+    library = load(ctx)
+    seen: dict[str, Citation] = {}
+    for s in snippets:
+        for c in library.citations_for(s):
+            seen.setdefault(c.id, c)
+    return list(seen.values())
 
 
 def dose_limits(ctx: AppContext, *, today: dt.date | None = None) -> list[DoseLimit]:
