@@ -6,7 +6,6 @@ so a million-row log scrolls as smoothly as a ten-row one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +51,6 @@ _SELECT = (
     " LEFT JOIN patients p ON p.id = d.patient_id"
     " LEFT JOIN orders o ON d.source_table = 'orders' AND o.id = d.source_id"
 )
-_DOC_ID_RE = re.compile(r"^#?(\d{1,12})$")
 
 
 def _where(flt: LogFilter) -> tuple[list[str], list[Any]]:
@@ -73,20 +71,11 @@ def _where(flt: LogFilter) -> tuple[list[str], list[Any]]:
     if flt.date_to:
         where.append("d.created_at < date(?, '+1 day')")
         params.append(flt.date_to)
-    text = flt.text.strip()
-    if text:
-        m = _DOC_ID_RE.match(text)
-        q = fts_query(text)
-        parts: list[str] = []
-        if m:
-            parts.append("d.id = ?")
-            params.append(int(m.group(1)))
-        if q is not None:
-            parts.append("d.patient_id IN (SELECT rowid FROM patients_fts WHERE patients_fts MATCH ?)")
-            params.append(q)
-            parts.append("d.title LIKE ? ESCAPE '\\'")
-            params.append("%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        where.append("(" + (" OR ".join(parts) or "0") + ")")
+    q = fts_query(flt.text)
+    if q is not None:
+        # The log's own full-text index (migration 0005): patient name, kind, title, document id.
+        where.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+        params.append(q)
     return where, params
 
 

@@ -60,30 +60,24 @@ def render_pdf_to_printer(data: bytes, printer: QPrinter) -> int:
     return sent
 
 
-def save_copy(data: bytes, path: str | Path) -> Path:
-    """Write the stored bytes unchanged to ``path``."""
-    p = Path(path)
-    if p.suffix.lower() != ".pdf":
-        p = p.with_suffix(".pdf")
-    p.write_bytes(data)
-    return p
-
-
 class PrintFlow:
     """Print stored bytes through QPrintDialog, or offer Save as PDF when no printer exists.
 
-    ``on_printed(how, detail)`` is called after a print ("print", pages) or save ("save-copy",
-    path) so the caller can audit it through a service.
+    ``on_printed(pages)`` is called after the pages went to the printer, and ``save(path)``
+    writes the stored copy (both call services, which audit them).
     """
 
-    def __init__(self, parent: QWidget, on_done: Callable[[str, str], None]) -> None:
+    def __init__(self, parent: QWidget, on_printed: Callable[[int], None],
+                 save: Callable[[Path], None]) -> None:
         self.parent = parent
-        self.on_done = on_done
+        self.on_printed = on_printed
+        self.save = save
         self.dialog: QPrintDialog | NoticeDialog | None = None
         self.data = b""
         self.suggested_name = "document.pdf"
 
     def start(self, data: bytes, suggested_name: str) -> None:
+        """Print ``data`` (the stored bytes) or, with no printer, offer to save them."""
         self.data, self.suggested_name = data, suggested_name
         if not printers_available():
             notice = NoticeDialog("No printer", NO_PRINTER_TEXT, self.parent)
@@ -106,8 +100,7 @@ class PrintFlow:
         dlg.open()
 
     def _print(self, printer: QPrinter) -> None:
-        pages = render_pdf_to_printer(self.data, printer)
-        self.on_done("print", str(pages))
+        self.on_printed(render_pdf_to_printer(self.data, printer))
 
     def ask_where_to_save(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self.parent, "Save the stored PDF",
@@ -116,6 +109,8 @@ class PrintFlow:
             self.save_to(path)
 
     def save_to(self, path: str | Path) -> Path:
-        p = save_copy(self.data, path)
-        self.on_done("save-copy", p.name)
+        p = Path(path)
+        if p.suffix.lower() != ".pdf":
+            p = p.with_suffix(".pdf")
+        self.save(p)
         return p

@@ -26,9 +26,9 @@ from k2desk.domain.validation import parse_date
 from k2desk.services import doc_use, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
+from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
-from k2desk.ui.printing import PrintFlow
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.pdf_preview import PdfPreview
 
@@ -125,7 +125,7 @@ class LogPage(Page):
         lay.addWidget(split, 1)
 
         self.current: LogRow | None = None
-        self.print_flow = PrintFlow(self, self._printed)
+        self.printer = DocumentPrinter(self, env, lambda: self.current.id if self.current else None)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
         for w in (self.search, self.date_from, self.date_to):
@@ -210,21 +210,7 @@ class LogPage(Page):
         if self.current is None:
             self.env.bridge.tell("Choose a document in the log to reprint.")
             return
-        doc_id = self.current.id
-        try:
-            data = self.env.worker.call(lambda: doc_use.stored_pdf(self.ctx, doc_id))
-        except ServiceError as exc:
-            self.env.bridge.report(exc)
-            return
-        self.print_flow.start(data, f"k2desk-document-{doc_id}.pdf")
-
-    def _printed(self, how: str, detail: str) -> None:
-        if self.current is None:
-            return
-        doc_id, ctx = self.current.id, self.ctx
-        action = "reprint" if how == "print" else "save-copy"
-        self.env.worker.run(lambda: doc_use.record_use(ctx, doc_id, action, detail=detail))
-        self.env.bridge.tell(f"Document {doc_id}: {'sent to the printer' if how == 'print' else 'saved'}.")
+        self.printer.print_document()
 
     # -- export -------------------------------------------------------------------------------
     def export_log(self, path: str | None = None) -> None:

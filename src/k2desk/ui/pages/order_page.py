@@ -1,10 +1,43 @@
-"""Orders page (first cut)."""
+"""Order editor: generated from forms/compound_order.toml, checked as you type by the orders
+service, drafts saved as you type, overrides with a reason, and the status workflow."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from typing import Any
 
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from k2desk.domain.issues import FieldIssue
+from k2desk.domain.models import Patient
+from k2desk.domain.orders import DRAFT, SIGNED, STATUSES, next_statuses
+from k2desk.domain.records import StoredOrder
+from k2desk.services import doc_use, order_drafts, orders
+from k2desk.services.errors import InputRefused, ServiceError
+from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
+from k2desk.ui import findings
+from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.pages.form_editor import FormEditor
+from k2desk.ui.widgets.field_message import FieldMessage
+from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.patient_picker import PatientPicker
+from k2desk.ui.widgets.pdf_preview import PdfPreview
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
+
+CHECK_DEBOUNCE_MS = 300
+DRAFT_DEBOUNCE_MS = 400
+STATUS_LABELS = {"sent-for-signature": "Sent for signature",
+                 "signed-original-received": "Signed original received",
+                 "compounded": "Compounded", "dispensed": "Dispensed", "cancelled": "Cancel order"}
 
 
 class OrderPage(Page):
@@ -13,4 +46,328 @@ class OrderPage(Page):
 
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
-        QVBoxLayout(self).addWidget(QLabel("Orders: coming in the next step."))
+        self.form_def = orders.order_form()
+        self.picker = PatientPicker(env)
+        self.picker.chosen.connect(lambda p: self.start(p))
+        self.banner = FindingsBanner()
+        self.editor = FormEditor(self.form_def, FROM_RECORD)
+        self.editor.changed.connect(self._changed)
+        self.editor.override_requested.connect(self.ask_override)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
+        self.other_issues = FieldMessage("order")
+        self.draft_label = QLabel("")
+        self.draft_label.setObjectName("draft-label")
+        self.draft_label.setStyleSheet("color: #555;")
+        self.create_button = QPushButton("Save order and make PDF (Ctrl+S)")
+        self.create_button.setObjectName("create-order")
+        self.create_button.clicked.connect(self.save)
+        self.new_button = QPushButton("New order")
+        self.new_button.clicked.connect(self.new_item)
+        self.discard_button = QPushButton("Discard draft")
+        self.discard_button.clicked.connect(self.discard_draft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.draft_label)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.picker)
+        lv.addWidget(self.banner)
+        lv.addWidget(scroll, 1)
+        lv.addWidget(self.other_issues)
+        lv.addLayout(buttons)
+
+        self.preview = PdfPreview(empty_text="The order PDF appears here once the order is saved.")
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("order-status")
+        self.status_buttons: dict[str, QPushButton] = {}
+        sb = QHBoxLayout()
+        for s in STATUSES:
+            if s == DRAFT:
+                continue
+            b = QPushButton(STATUS_LABELS.get(s, s))
+            b.setObjectName(f"status-{s}")
+            b.clicked.connect(lambda _c=False, st=s: self.ask_status(st))
+            self.status_buttons[s] = b
+            sb.addWidget(b)
+        self.print_button = QPushButton("Print (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_current)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.status_label)
+        rv.addLayout(sb)
+        rv.addWidget(self.preview, 1)
+        rv.addWidget(self.print_button)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        QVBoxLayout(self).addWidget(split)
+
+        self.patient: Patient | None = None
+        self.draft_id: int | None = None
+        self.order: StoredOrder | None = None
+        self.document_id: int | None = None
+        self.overrides: dict[str, str] = {}
+        self.issues: list[FieldIssue] = []
+        self.ack: tuple[str, str] | None = None
+        self._loading = False
+        self._check_gen = 0
+        self.printer = DocumentPrinter(self, env, lambda: self.document_id)
+        self._check_timer = QTimer(self, singleShot=True, interval=CHECK_DEBOUNCE_MS)
+        self._check_timer.timeout.connect(self.run_check)
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DEBOUNCE_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._update_state()
+
+    # -- starting an order --------------------------------------------------------------------
+    def start(self, patient: Patient | None, draft: order_drafts.OrderDraft | None = None) -> None:
+        """Begin an order for ``patient``: its latest draft if there is one, else a blank form."""
+        self.flush_draft()
+        self.patient, self.order, self.document_id, self.ack = patient, None, None, None
+        self.picker.set_patient(patient, emit=False)
+        self.preview.clear("The order PDF appears here once the order is saved.")
+        self._loading = True
+        try:
+            if patient is not None and draft is None:
+                drafts = self.env.worker.call(lambda: order_drafts.list_drafts(self.ctx, patient.id))
+                draft = drafts[0] if drafts else None
+            self.draft_id = draft.id if draft else None
+            self.overrides = dict(draft.overrides) if draft else {}
+            self.editor.load_json(draft.data if draft else {})
+            self.editor.set_editable(patient is not None)
+        finally:
+            self._loading = False
+        self.draft_label.setText(f"Draft {self.draft_id} restored" if draft else "")
+        self._refresh_findings()
+        self._update_state()
+        if patient is not None:
+            self.run_check()
+
+    def _refresh_findings(self) -> None:
+        if self.patient is None or self.patient.id is None:
+            self.banner.show_findings([], empty_text="Choose a patient to see interaction checks.")
+            return
+        pid, ctx = self.patient.id, self.ctx
+        self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid),
+                            lambda found: self.banner.show_findings(found, acknowledged=self.ack is not None))
+
+    # -- typing: check and draft --------------------------------------------------------------
+    def _changed(self) -> None:
+        if self._loading or self.patient is None or self.order is not None:
+            return
+        self._check_timer.start()
+        self._draft_timer.start()
+        self.draft_label.setText("Saving draft…")
+
+    def run_check(self) -> None:
+        """Ask the orders service for every issue with what is typed; show them by the fields."""
+        if self.patient is None or self.patient.id is None:
+            return
+        self._check_gen += 1
+        gen, ctx, pid = self._check_gen, self.ctx, self.patient.id
+        data, overrides = self.editor.to_json(), dict(self.overrides)
+
+        def done(result: tuple[dict[str, str], list[Any], list[FieldIssue]]) -> None:
+            if gen != self._check_gen:
+                return
+            values, _lines, issues = result
+            self.editor.set_record_values({k: values.get(k, "") for k in FROM_RECORD})
+            self.show_issues(issues)
+
+        self.env.worker.run(lambda: orders.check_order(ctx, pid, data, overrides), done)
+
+    def show_issues(self, issues: list[FieldIssue]) -> None:
+        self.issues = list(issues)
+        rest = self.editor.show_issues(self.issues, self.overrides)
+        self.other_issues.show_issues(rest)
+
+    def save_draft(self) -> None:
+        """Store what is typed now (called ~0.4 s after the last change, and before leaving)."""
+        self._draft_timer.stop()
+        if self.patient is None or self.patient.id is None or self.order is not None:
+            return
+        ctx, pid, did = self.ctx, self.patient.id, self.draft_id
+        data, overrides = self.editor.to_json(), dict(self.overrides)
+
+        def saved(new_id: int) -> None:
+            if self.order is None and self.patient is not None and self.patient.id == pid:
+                self.draft_id = new_id
+                self.draft_label.setText(f"Draft {new_id} saved")
+
+        self.env.worker.run(lambda: order_drafts.save_draft(ctx, did, pid, data, overrides), saved)
+
+    def flush_draft(self) -> None:
+        if self._draft_timer.isActive():
+            self.save_draft()
+            self.env.worker.wait()
+            QCoreApplication.processEvents()  # deliver the new draft id before going on
+
+    def discard_draft(self) -> None:
+        self._draft_timer.stop()
+        if self.draft_id is not None:
+            did = self.draft_id
+            try:
+                self.env.worker.call(lambda: order_drafts.discard_draft(self.ctx, did))
+            except ServiceError as exc:
+                self.env.bridge.report(exc)
+        self.draft_id = None
+        self._blank()
+
+    def _blank(self) -> None:
+        self._loading = True
+        self.overrides = {}
+        self.editor.load_json({})
+        self._loading = False
+        self.draft_label.setText("")
+        self.run_check()
+
+    # -- overrides and acknowledgement --------------------------------------------------------
+    def ask_override(self, key: str) -> None:
+        label = self.form_def.field(key).label if self.form_def.has_key(key) else key
+        warning = next((i.message for i in self.issues if i.field == key), "")
+        dlg = ReasonDialog("Override a warning", f"{label}: {warning}\n\nWhy is it right to go ahead?",
+                           parent=self)
+        dlg.accepted.connect(lambda: self.grant_override(key, dlg.values()[1]))
+        dlg.open()
+
+    def grant_override(self, key: str, reason: str) -> None:
+        if not reason.strip():
+            return
+        self.overrides[key] = reason.strip()
+        self.show_issues(self.issues)
+        self._changed()
+
+    def ask_acknowledgement(self) -> ReasonDialog:
+        majors = [f for f in self.banner.findings if str(getattr(f, "severity", "")) == "major"]
+        text = "; ".join(f"{f.agent} (as typed: {f.input})" for f in majors)
+        dlg = ReasonDialog("Acknowledge a major interaction",
+                           f"Major interaction with vitamin K: {text}.\nA named pharmacist must review it "
+                           "before this order is made.", operator=self.ctx.operator, parent=self)
+        dlg.accepted.connect(lambda: self.acknowledge(*dlg.values()))
+        dlg.open()
+        return dlg
+
+    def acknowledge(self, by: str, reason: str) -> None:
+        self.ack = (by, reason)
+        self.banner.show_findings(self.banner.findings, acknowledged=True)
+        self._update_state()
+
+    # -- saving the order ---------------------------------------------------------------------
+    def save(self) -> None:
+        """Create the order through the orders service; it renders and stores the PDF."""
+        if self.patient is None or self.patient.id is None or self.order is not None:
+            return
+        if findings.needs_acknowledgement(self.banner.findings) and self.ack is None:
+            self.ask_acknowledgement()
+            return
+        ctx, pid = self.ctx, self.patient.id
+        data, overrides = self.editor.to_json(), dict(self.overrides)
+        by, reason = self.ack or (None, None)
+        self._draft_timer.stop()
+        self.create_button.setEnabled(False)
+
+        def failed(exc: ServiceError) -> None:
+            self._update_state()
+            if isinstance(exc, InputRefused):
+                self.show_issues(exc.issues)
+                self.env.bridge.tell("The order was not saved: see the messages by the fields.")
+            else:
+                self.env.bridge.report(exc)
+
+        self.env.worker.run(lambda: orders.create_order(ctx, pid, data, overrides, by, reason),
+                            self._created, failed)
+
+    def _created(self, ids: tuple[int, int]) -> None:
+        order_id, doc_id = ids
+        if self.draft_id is not None:
+            did = self.draft_id
+            self.env.worker.run(lambda: order_drafts.discard_draft(self.ctx, did, "order created"))
+            self.draft_id = None
+        self.document_id = doc_id
+        self.order = self.env.worker.call(lambda: orders.get_order(self.ctx, order_id))
+        self.editor.set_editable(False)
+        self.draft_label.setText(f"Order {order_id} saved as document {doc_id}")
+        self._show_stored_pdf()
+        self._update_state()
+        self.env.bridge.tell(f"Order {order_id} saved; document {doc_id} is in the log.")
+
+    def _show_stored_pdf(self) -> None:
+        if self.document_id is not None:
+            doc_id = self.document_id
+            self.preview.show_pdf(self.env.worker.call(lambda: doc_use.stored_pdf(self.ctx, doc_id)))
+
+    # -- status -------------------------------------------------------------------------------
+    def ask_status(self, new: str) -> None:
+        if new == SIGNED:
+            dlg = ReasonDialog("Signed original received",
+                               "How did the signed original come in (fax from the office, mail, by hand)?",
+                               parent=self)
+            dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
+            dlg.open()
+            return
+        self.change_status(new, "")
+
+    def change_status(self, new: str, note: str) -> None:
+        if self.order is None:
+            return
+        oid = self.order.id
+        try:
+            self.order = self.env.worker.call(lambda: orders.order_status(self.ctx, oid, new, note))
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return
+        self._update_state()
+
+    def _update_state(self) -> None:
+        has_patient = self.patient is not None
+        created = self.order is not None
+        self.create_button.setEnabled(has_patient and not created)
+        self.discard_button.setEnabled(has_patient and not created)
+        self.print_button.setEnabled(self.document_id is not None)
+        status = self.order.status if self.order else None
+        allowed = next_statuses(status) if status else ()
+        for s, b in self.status_buttons.items():
+            b.setEnabled(s in allowed)  # e.g. "dispensed" stays off until the signed original is in
+        self.status_label.setText(
+            f"Order {self.order.id}: {status.replace('-', ' ')}" if self.order and status
+            else "Not saved yet: drafts are kept as you type.")
+
+    # -- page hooks ---------------------------------------------------------------------------
+    def activated(self, **kwargs: Any) -> None:
+        pid = kwargs.get("patient_id")
+        if pid is not None and (self.patient is None or self.patient.id != pid or self.order is not None):
+            from k2desk.services import patients
+
+            try:
+                self.start(self.env.worker.call(lambda: patients.get_patient(self.ctx, pid)))
+            except ServiceError as exc:
+                self.env.bridge.report(exc)
+        elif self.patient is not None:
+            self._refresh_findings()
+
+    def new_item(self) -> None:
+        if self.patient is None:
+            self.picker.search.setFocus()
+            self.env.bridge.tell("Choose the patient for the new order.")
+            return
+        if self.order is not None:
+            self.start(self.patient)
+        else:
+            self.picker.search.setFocus()
+
+    def focus_search(self) -> None:
+        self.picker.search.setFocus()
+
+    def print_current(self) -> None:
+        if self.document_id is None:
+            self.env.bridge.tell("Save the order first: only the stored PDF is printed.")
+            return
+        self.printer.print_document()

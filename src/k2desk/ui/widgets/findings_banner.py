@@ -27,7 +27,7 @@ def severity_of(finding: Any) -> str:
 def finding_line(finding: Any) -> str:
     """One line a pharmacist reads: severity, what was typed, the agent, the advice."""
     sev = severity_of(finding)
-    typed = _text(finding, "medication_as_typed", "medication", "typed")
+    typed = _text(finding, "input", "medication_as_typed", "medication")
     agent = _text(finding, "agent", "generic", "name")
     msg = _text(finding, "pharmacist_message", "message", "patient_message", "summary")
     who = f"{typed} ({agent})" if typed and agent and typed.lower() != agent.lower() else (typed or agent)

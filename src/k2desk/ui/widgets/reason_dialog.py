@@ -1,0 +1,46 @@
+"""Small dialogs that ask for a reason: acknowledging an interaction, overriding a warning."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from k2desk.ui.widgets.dialogs import settle_size
+
+
+class ReasonDialog(QDialog):
+    """Asks for a reason (required) and, for an acknowledgement, who gives it (pre-filled)."""
+
+    def __init__(self, title: str, explanation: str, *, operator: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        text = QLabel(explanation)
+        text.setWordWrap(True)
+        form.addRow(text)
+        self.operator: QLineEdit | None = None
+        if operator is not None:
+            self.operator = QLineEdit(operator)
+            self.operator.setObjectName("ack-operator")
+            form.addRow("Pharmacist", self.operator)
+            self.operator.textChanged.connect(self._update)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
+        self.reason.setPlaceholderText("required")
+        self.reason.textChanged.connect(self._update)
+        form.addRow("Reason", self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self._update()
+        settle_size(self, 520, 220)
+
+    def _update(self) -> None:
+        who_ok = self.operator is None or bool(self.operator.text().strip())
+        ok = bool(self.reason.text().strip()) and who_ok
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    def values(self) -> tuple[str, str]:
+        return (self.operator.text().strip() if self.operator else "", self.reason.text().strip())
