@@ -133,8 +133,6 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
     one transaction: the order, its lines, overrides and acknowledgement are saved, the order is
     read back and rendered from what was saved, and the PDF is stored with its SHA-256.
     """
-    from k2desk.documents.order_form import render_order
-
     overrides = {k: v.strip() for k, v in (overrides or {}).items()}
     form = order_form()
     values, lines, issues = check_order(ctx, patient_id, order_json, overrides)
@@ -142,6 +140,8 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
     problems = _explain(blocking(issues, overrides)) + list(review.issues)
     if problems:
         raise InputRefused(problems)
+    from k2desk.documents.order_form import render_order
+
     profile, paper = pharmacy_profile(ctx), paper_size(ctx)
     prescriber = Prescriber(
         name=values.get("prescriber.name", "").strip(), npi=values.get("prescriber.npi", "").strip(),
