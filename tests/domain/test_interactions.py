@@ -270,3 +270,11 @@ def test_any_string_with_warfarin_as_a_word_is_major_exact(prefix: str, suffix: 
     findings = check_medications([text], TABLE)
     assert any(f.agent == "warfarin" and f.severity is InteractionSeverity.MAJOR
                and f.certainty is Certainty.EXACT for f in findings)
+
+
+def test_unnamed_blood_thinner_is_major_only_when_nothing_else_matches() -> None:
+    [f] = check_medications(["blood thinner, not sure which"], TABLE)
+    assert (f.agent, f.severity) == ("unnamed blood thinner", InteractionSeverity.MAJOR)
+    assert [g.agent for g in check_medications(["Xarelto (blood thinner)"], TABLE)] == ["rivaroxaban"]
+    assert [g.agent for g in check_medications(["warfarine blood thinner"], TABLE)] == ["warfarin"]
+    assert f.medication_as_typed == f.input

@@ -152,7 +152,9 @@ def test_minimal_table_loads(tmp_path: Path) -> None:
     (lambda t: t.replace('version = 3', 'version = "three"'), "field 'version': must be a whole number"),
     (lambda t: t.replace('doi = "10.1111/jth.12203"', 'doi = "jth.12203"'),
      "citation 'c1': field 'doi': 'jth.12203' is not a DOI"),
-    (lambda t: t + 'not_near_misses = ["warfarine"]\n', "not_near_misses"),
+    (lambda t: t.replace("version = 3", 'version = 3\nnot_near_misses = ["warfarine", "two words"]'),
+     "field 'not_near_misses': 'two words' must be one word"),
+    (lambda t: t + 'fallback = "yes"\n', "agent 'warfarin': field 'fallback': must be true or false"),
     (lambda t: t + '[agents.dose_rule]\nthresholds = { iu = 800, grains = 2 }\nat_or_above = "moderate"\n'
      'below = "minor"\nunknown = "moderate"\n', "dose_rule: field 'thresholds': unit 'grains'"),
 ])

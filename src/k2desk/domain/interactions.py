@@ -117,6 +117,9 @@ class Agent:
     brands: tuple[str, ...] = ()
     alternates: tuple[str, ...] = ()
     dose_rule: DoseRule | None = None
+    # A fallback agent ("blood thinner", name not given) is reported only when nothing else in
+    # the same medication string is: "Eliquis (blood thinner)" is apixaban, not an unknown drug.
+    fallback: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -179,6 +182,11 @@ class Finding:
     @property
     def is_major(self) -> bool:
         return self.severity is InteractionSeverity.MAJOR
+
+    @property
+    def medication_as_typed(self) -> str:
+        """The same as ``input`` (the name documents and the UI use)."""
+        return self.input
 
 
 def finding_text(agent: str, medication: str) -> str:
@@ -256,6 +264,9 @@ def check_medication(text: str, table: InteractionTable) -> list[Finding]:
         note = (f"possible match, confirm: {word!r} is {distance} letter(s) from {name.display!r}"
                 if distance else f"possible match, confirm: {word!r} written together is {name.display!r}")
         findings.append(_finding(name.agent, text, name.display, Certainty.POSSIBLE, note))
+    fallback = {a.generic for a in table.agents if a.fallback}
+    if any(f.agent not in fallback for f in findings):
+        findings = [f for f in findings if f.agent not in fallback]
     return findings
 
 

@@ -37,7 +37,7 @@ CITATION_OPTIONAL = ("doi", "pmid", "url", "checked")
 CLASS_REQUIRED = ("label", "severity", "patient_message", "pharmacist_message", "citations")
 AGENT_REQUIRED = ("generic", "class", "reviewed")
 AGENT_OPTIONAL = ("brands", "alternates", "severity", "patient_message", "pharmacist_message",
-                  "citations", "dose_rule")
+                  "citations", "dose_rule", "fallback")
 DOSE_RULE_KEYS = ("thresholds", "at_or_above", "below", "unknown")
 DOSE_UNITS = ("iu", "mg", "mcg")
 
@@ -242,6 +242,9 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
     cites = (_citation_ids(e, body["citations"], citations) if "citations" in body
              else cls.get("citations", ()))
     rule = _dose_rule(e, body["dose_rule"]) if "dose_rule" in body else None
+    fallback = body.get("fallback", False)
+    if not isinstance(fallback, bool):
+        e.fail("fallback", f"must be true or false, not {_kind(fallback)}")
     if len(problems) > before or generic is None or reviewed is None or severity is None:
         return None
     pm, rm = messages["patient_message"], messages["pharmacist_message"]
@@ -250,7 +253,7 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
     return Agent(generic=generic, drug_class=str(cls_name), class_label=cls["label"],
                  severity=severity, patient_message=pm, pharmacist_message=rm,
                  citations=tuple(cites), reviewed=reviewed, brands=brands,
-                 alternates=alternates, dose_rule=rule)
+                 alternates=alternates, dose_rule=rule, fallback=fallback is True)
 
 
 def _check_names(agents: list[Agent], where: str, problems: list[str]) -> None:

@@ -35,6 +35,11 @@ def table(ctx: AppContext | None = None) -> InteractionTable:
         raise OperationFailed(str(exc)) from exc
 
 
+def load_table() -> InteractionTable:
+    """The shipped interaction table (same as ``table()``; the self-test calls it by this name)."""
+    return table()
+
+
 def check(meds: Sequence[str]) -> list[Finding]:
     """Findings for medication strings as typed, most serious first."""
     return check_medications(meds, table())
