@@ -256,7 +256,12 @@ class MainWindow(QMainWindow):
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.setValue("window/last_page", self.current_key())
         self.qsettings.sync()
-        self.worker.wait()
+        orders_page = self.pages.get("orders")
+        if orders_page is not None:
+            orders_page.flush_draft()  # type: ignore[attr-defined]  # what was typed last is kept
+        for page in self.pages.values():
+            page.shutdown()
+        self.worker.shutdown()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)

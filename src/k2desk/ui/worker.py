@@ -48,6 +48,7 @@ class Op(QObject):
         super().__init__()
         self.fn = fn
         self.done = False
+        self.cancelled = False  # set when the window closes: results then go nowhere
         self.ok = False
         self.result: Any = None
         self._on_success = on_success
@@ -57,6 +58,9 @@ class Op(QObject):
     @Slot(bool, object)
     def _deliver(self, ok: bool, result: object) -> None:
         self.done, self.ok, self.result = True, ok, result
+        if self.cancelled:
+            (self.succeeded if ok else self.failed).emit(result)
+            return
         if ok:
             if self._on_success is not None:
                 self._on_success(result)
@@ -103,6 +107,12 @@ class Worker(QObject):
         if not ok:
             raise result
         return result
+
+    def shutdown(self, ms: int = 30_000) -> None:
+        """Finish what is running, and deliver no more results (the widgets are going away)."""
+        for op in list(self._running):
+            op.cancelled = True
+        self.pool.waitForDone(ms)
 
     def busy(self) -> bool:
         return bool(self._running)

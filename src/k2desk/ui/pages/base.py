@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from k2desk.services.context import AppContext
@@ -53,3 +54,8 @@ class Page(QWidget):
 
     def save(self) -> None:
         """Ctrl+S."""
+
+    def shutdown(self) -> None:
+        """The window is closing: stop every pending debounce timer of this page."""
+        for timer in self.findChildren(QTimer):
+            timer.stop()

@@ -75,11 +75,11 @@ def write_input(w: QWidget, value: Any) -> None:
 
 def _connect(w: QWidget, slot: Callable[[], None]) -> None:
     if isinstance(w, QPlainTextEdit | QLineEdit):
-        w.textChanged.connect(slot)
+        w.textChanged.connect(lambda *_a: slot())
     elif isinstance(w, QComboBox):
-        w.currentTextChanged.connect(slot)
+        w.currentTextChanged.connect(lambda *_a: slot())
     elif isinstance(w, QCheckBox):
-        w.toggled.connect(slot)
+        w.toggled.connect(lambda *_a: slot())
 
 
 class FieldCell(QWidget):
