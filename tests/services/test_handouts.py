@@ -129,3 +129,20 @@ def test_preview_renders_without_storing(ctx: AppContext, warfarin_patient: int)
     assert table_counts(ctx) == before
     with pytest.raises(InputRefused):
         svc.preview_handout(ctx, warfarin_patient, topics=["bone"], require_ack=True)
+
+
+def test_cover_sheet_and_fax_image_for_a_handout(ctx: AppContext, plain_patient: int) -> None:
+    import io
+
+    from PIL import Image
+
+    doc_id = svc.create_handout(ctx, plain_patient, topics=["bone"])
+    pages = doc_svc.get_document(ctx, doc_id).pages
+    cover_id, pdf = doc_svc.create_cover_sheet(ctx, doc_id, "+1 817 860 6083", to_name="Dr Lopez",
+                                               note="Handout for your records")
+    text = pdf_text(pdf)
+    assert f"Document {doc_id}" in text and "Ana Souza" not in text and "Dr Lopez" in text
+    assert str(pages + 1) in text
+    assert doc_svc.get_pdf(ctx, cover_id) == pdf
+    with Image.open(io.BytesIO(doc_svc.fax_tiff(ctx, doc_id))) as im:
+        assert im.mode == "1" and im.size[0] == 1728 and im.n_frames == pages

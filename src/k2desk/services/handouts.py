@@ -26,7 +26,7 @@ from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.patients import get_patient
-from k2desk.services.rendering import count_pages, local_date, paper_size, pharmacy_profile
+from k2desk.services.rendering import count_pages, local_date, paper_size, pharmacy_profile, profile_issues
 from k2desk.services.review import Review, preview_notices, record_review, review_interactions
 from k2desk.storage import documents as doc_repo
 from k2desk.storage import handouts as repo
@@ -93,11 +93,11 @@ def build_record(*, document_id: int, created_on: dt.date, patient: Patient, sni
         counselled_by=counselled_by, language=language, paper_size=paper)
 
 
-def _check_printable(patient: Patient, review: Review, operator: str) -> list[FieldIssue]:
+def _check_printable(patient: Patient, profile: PharmacyProfile, operator: str) -> list[FieldIssue]:
     from k2desk.documents.fonts import check_printable
 
     return check_printable(patient.name, "patient.name", "Patient name") + \
-        check_printable(operator, "operator", "Counselled by")
+        check_printable(operator, "operator", "Counselled by") + profile_issues(profile)
 
 
 def _prepare(ctx: AppContext, patient_id: int, topics: Sequence[str], snippet_ids: Sequence[str],
@@ -106,7 +106,7 @@ def _prepare(ctx: AppContext, patient_id: int, topics: Sequence[str], snippet_id
     library = library_svc.load(ctx)
     snippets = _select(ctx, library, topics, snippet_ids)
     review = review_interactions(ctx, patient_id, ack_by, ack_reason)
-    problems = _check_printable(patient, review, ctx.operator) + list(review.issues)
+    problems = _check_printable(patient, pharmacy_profile(ctx), ctx.operator) + list(review.issues)
     if problems:
         raise InputRefused(problems)
     return patient, library, snippets, review
@@ -163,7 +163,7 @@ def preview_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = ()
     library = library_svc.load(ctx)
     snippets = _select(ctx, library, topics, snippet_ids)
     review = review_interactions(ctx, patient_id, ack_by, ack_reason)
-    problems = _check_printable(patient, review, ctx.operator)
+    problems = _check_printable(patient, pharmacy_profile(ctx), ctx.operator)
     problems += [i for i in review.issues
                  if require_ack or i.code != "interaction_unacknowledged"]
     if problems:

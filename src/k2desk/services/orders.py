@@ -21,14 +21,21 @@ from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.patients import get_patient
-from k2desk.services.rendering import count_pages, local_date, paper_size, pharmacy_profile
+from k2desk.services.rendering import (
+    count_pages,
+    local_date,
+    paper_size,
+    pharmacy_profile,
+    profile_issues,
+)
 from k2desk.services.review import record_review, review_interactions, review_statement
 from k2desk.storage import documents as doc_repo
 from k2desk.storage import orders as repo
 
 ORDER_FORM = "compound_order"
 # Patient details on an order always come from the stored patient record.
-_FROM_RECORD = ("patient.name", "patient.dob", "patient.address", "patient.phone", "patient.allergies")
+FROM_RECORD = ("patient.name", "patient.dob", "patient.address", "patient.phone", "patient.allergies")
+_FROM_RECORD = FROM_RECORD  # older name, used by the order editor
 
 
 def order_form() -> FormDefinition:
@@ -43,7 +50,7 @@ def _patient_values(patient: Patient, values: dict[str, str]) -> list[FieldIssue
         "patient.address": patient.address, "patient.phone": format_phone(patient.phone),
         "patient.allergies": patient.allergy_text,
     }
-    for key in _FROM_RECORD:
+    for key in FROM_RECORD:
         given = values.get(key)
         if given is not None and given.strip():
             if key in ("patient.name", "patient.dob") and given.strip() != record[key]:
@@ -138,6 +145,7 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
     values, lines, issues = check_order(ctx, patient_id, order_json, overrides)
     review = review_interactions(ctx, patient_id, ack_by, ack_reason)
     problems = _explain(blocking(issues, overrides)) + list(review.issues)
+    problems += profile_issues(pharmacy_profile(ctx))
     if problems:
         raise InputRefused(problems)
     from k2desk.documents.order_form import render_order

@@ -8,6 +8,7 @@ import io
 from pypdf import PdfReader
 
 from k2desk.domain.documents import PaperSize, PharmacyProfile
+from k2desk.domain.issues import FieldIssue
 from k2desk.domain.validation import format_phone
 from k2desk.services.context import AppContext
 from k2desk.storage.settings import load_settings
@@ -33,3 +34,11 @@ def count_pages(pdf: bytes) -> int:
 def local_date(stored_at: str) -> dt.date:
     """The calendar day at the counter for a stored UTC timestamp."""
     return dt.datetime.fromisoformat(stored_at).astimezone().date()
+
+
+def profile_issues(profile: PharmacyProfile) -> list[FieldIssue]:
+    """Letterhead text a bundled font cannot print (a setting typed with an odd character)."""
+    from k2desk.documents.fonts import check_printable
+
+    return (check_printable(profile.name, "pharmacy.name", "Pharmacy name")
+            + check_printable(profile.address, "pharmacy.address", "Pharmacy address"))

@@ -167,12 +167,3 @@ def set_status(db: Database, order_id: int, *, old: str, new: str, operator: str
 class OrderChanged(Exception):
     """The order's status changed between reading it and writing the new one."""
 
-
-def acknowledgement_rows(db: Database, ack_ids: Sequence[int]) -> list[tuple[str, str, str, str]]:
-    """(finding, operator, reason, at) of the given acknowledgements, in id order."""
-    if not ack_ids:
-        return []
-    marks = ",".join("?" * len(ack_ids))
-    return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in db.execute(
-        f"SELECT finding, operator, reason, at FROM acknowledgements WHERE id IN ({marks}) ORDER BY id",
-        list(ack_ids))]
