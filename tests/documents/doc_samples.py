@@ -134,10 +134,16 @@ def order_values(name: str = "Maria Lopez") -> dict[str, str]:
         "compound.base": "Microcrystalline cellulose",
         "compound.dosage_form": "capsule",
         "compound.quantity": "30",
+        "compound.quantity_unit": "capsules",
         "compound.days_supply": "30",
         "compound.sig": "Take 1 capsule by mouth once daily with a meal containing fat.",
         "compound.refills": "2",
         "compound.daw": "no",
+        "pharmacy_use.interaction_review": (
+            "MAJOR: warfarin (as typed: Coumadin 5 mg daily). Interaction reviewed by RPh Dana "
+            "Whitfield on 2026-11-20: Discussed with patient; anticoagulation clinic informed by phone."
+        ),
+        "pharmacy_use.status": "draft",
     }
 
 

@@ -1,0 +1,257 @@
+"""The compound order form, laid out from its form definition (forms/compound_order.toml).
+
+One definition drives validation, the editor and this layout, so the three cannot drift apart:
+each section prints its title and its fields in definition order, packed into rows by each
+field's ``print_width``; the repeating section prints as a ruled table, one active ingredient
+per line with its own strength; ``elements`` add the prescriber's blank signature box and the
+pharmacy's "fax signed order to" line. Everything is printed from the stored record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from k2desk.documents import styles as S
+from k2desk.documents.blocks import boxed, fmt_date, letterhead, para
+from k2desk.documents.fonts import markup
+from k2desk.documents.page import Footer, build_pdf, document_ref
+from k2desk.domain.documents import OrderRecord
+from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
+
+# Pharmacy-use fields printed by the signed-original and review blocks rather than as plain rows.
+_REVIEW = "interaction_review"
+_RECEIVED = ("signed_original_received", "signed_original_received_on")
+_SIGNATURE_HEIGHT = 0.85 * inch
+
+
+def _width(rec: OrderRecord) -> float:
+    return S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN
+
+
+def _shown(f: FieldDef, value: str) -> str:
+    if not value:
+        return ""
+    if f.type is FieldType.DATE:
+        return fmt_date(value)
+    if f.type is FieldType.BOOL:
+        return {YES: "Yes", NO: "No"}.get(value, value)
+    return value
+
+
+def _field_cell(f: FieldDef, value: str) -> Paragraph:
+    st = S.stylesheet()
+    return para(_shown(f, value), st.cell, prefix=f"<b>{markup(f.label)}:</b> ")
+
+
+def _rows(fields: Sequence[FieldDef]) -> list[list[FieldDef]]:
+    """Pack fields into printed rows: a row takes fields while their print widths add up to 1."""
+    rows: list[list[FieldDef]] = []
+    used = 1.0
+    for f in fields:
+        if not rows or used + f.print_width > 1.0 + 1e-6:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(f)
+        used += f.print_width
+    return rows
+
+
+def _field_table(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> Table | None:
+    data: list[list[Flowable | str]] = []
+    spans = []
+    columns = 20  # a row's cells span whole twentieths of the line (print widths are fractions)
+    for r, row in enumerate(_rows(fields)):
+        cells: list[Flowable | str] = []
+        col = 0
+        for i, f in enumerate(row):
+            span = columns - col if i == len(row) - 1 else max(1, round(f.print_width * columns))
+            cells.append(_field_cell(f, rec.values.get(f.key, "")))
+            cells += [""] * (span - 1)
+            if span > 1:
+                spans.append(("SPAN", (col, r), (col + span - 1, r)))
+            col += span
+        data.append(cells)
+    if not data:
+        return None
+    t = Table(data, colWidths=[width / columns] * columns)
+    t.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        # A ruled line under every field, as on a paper form; filled or blank for handwriting.
+        ("LINEBELOW", (0, 0), (-1, -1), S.RULE * 0.75, S.INK),
+        *spans,
+    ]))
+    return t
+
+
+def _ingredient_value(rec: OrderRecord, n: int, f: FieldDef) -> str:
+    if n <= len(rec.lines):
+        line = rec.lines[n - 1]
+        direct = {"ingredient": line.ingredient, "strength": line.strength, "unit": line.unit}
+        if f.name in direct:
+            return direct[f.name]
+    return rec.values.get(f"{f.key.split('.')[0]}.{n}.{f.name}", "")
+
+
+def _ingredients(rec: OrderRecord, section: SectionDef, width: float) -> Table:
+    st = S.stylesheet()
+    total = sum(f.print_width for f in section.fields) or 1.0
+    widths = [width * 0.06] + [width * 0.94 * f.print_width / total for f in section.fields]
+    header: list[Flowable] = [Paragraph("#", st.cell_bold)] + [
+        Paragraph(markup(f.label), st.cell_bold) for f in section.fields
+    ]
+    rows: list[list[Flowable]] = [header]
+    for n in range(1, max(len(rec.lines), 1) + 1):
+        rows.append([Paragraph(str(n), st.cell)]
+                    + [para(_ingredient_value(rec, n, f), st.cell) for f in section.fields])
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), S.RULE, S.INK),
+        ("INNERGRID", (0, 0), (-1, -1), S.RULE * 0.75, S.INK),
+        ("LINEBELOW", (0, 0), (-1, 0), S.RULE * 2, S.INK),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ]))
+    return t
+
+
+def _signature_box(width: float) -> Table:
+    st = S.stylesheet()
+    label = Paragraph("<b>Prescriber's signature</b> (handwritten, in ink: a faxed order is valid only "
+                      "when signed)", st.cell)
+    t = Table([[label, Paragraph("<b>Date signed</b>", st.cell)], ["", ""]],
+              colWidths=[width * 0.68, width * 0.32], rowHeights=[None, _SIGNATURE_HEIGHT])
+    t.setStyle(TableStyle([
+        ("BOX", (0, 1), (0, 1), S.RULE * 1.5, S.INK),  # the blank box to sign in
+        ("LINEBELOW", (1, 1), (1, 1), S.RULE, S.INK),  # a line to write the date on
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (0, -1), 12),
+        ("LEFTPADDING", (1, 0), (1, -1), 12),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    ]))
+    return t
+
+
+def _review_statement(rec: OrderRecord) -> str:
+    stated = rec.values.get(f"pharmacy_use.{_REVIEW}", "").strip()
+    if stated:
+        return stated
+    if not rec.interactions:
+        return "no vitamin K interactions found in the patient's medication list."
+    lines = []
+    for n in rec.interactions:
+        line = f"{n.severity.upper()}: {n.agent} (as typed: {n.medication_as_typed})"
+        if n.acknowledged_by:
+            when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
+            line += f". Reviewed by RPh {n.acknowledged_by}{when}: {n.ack_reason}"
+        lines.append(line + ".")
+    return "\n".join(lines)
+
+
+def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, width: float) -> Table:
+    st = S.stylesheet()
+    inner = width - 2 * 9
+    body: list[Flowable] = [para(section.title, st.box_title)]
+    body.append(para(_review_statement(rec), st.body, prefix="<b>Interaction review:</b> "))
+    for key, reason, operator in rec.overrides:
+        try:
+            label = form.field(key).label
+        except KeyError:
+            label = key
+        body.append(para(f"{label} ({key}): {reason} (by {operator})", st.body, prefix="<b>Override:</b> "))
+    how = rec.values.get(f"pharmacy_use.{_RECEIVED[0]}", "")
+    when = rec.values.get(f"pharmacy_use.{_RECEIVED[1]}", "")
+    received = Table(
+        [[Paragraph("<b>Signed original received:</b>", st.body), para(how, st.body),
+          para(fmt_date(when) if when else "", st.body), Paragraph("(how, when)", st.body)]],
+        colWidths=[inner * 0.32, inner * 0.3, inner * 0.2, inner * 0.18],
+    )
+    received.setStyle(TableStyle([
+        ("LINEBELOW", (1, 0), (2, 0), S.RULE, S.INK),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("LEFTPADDING", (3, 0), (3, 0), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 10),
+    ]))
+    body.append(received)
+    others = [f for f in section.fields if f.name not in (_REVIEW, *_RECEIVED)]
+    table = _field_table(rec, others, inner)
+    if table is not None:
+        body.append(table)
+    if "fax_to" in section.elements:
+        body += [Spacer(1, 6), para(rec.pharmacy.fax or "(pharmacy fax not set)", st.box_title,
+                                    prefix="Fax signed order to: ")]
+    return boxed(body, width, border=S.RULE * 1.5, padding=9)
+
+
+def _major_box(rec: OrderRecord, width: float) -> Table | None:
+    majors = [n for n in rec.interactions if n.severity == "major"]
+    if not majors:
+        return None
+    st = S.stylesheet()
+    body: list[Flowable] = []
+    for n in majors:
+        body.append(para(n.medication_as_typed, st.body_bold,
+                         prefix=f"MAJOR INTERACTION: vitamin K2 and {markup(n.agent)} (patient takes “",
+                         suffix="”). Vitamin K2 can lower the INR; the anticoagulation clinic should "
+                                "know before K2 is started or stopped."))
+    return boxed(body, width, border=S.HEAVY_RULE, padding=8)
+
+
+def story(rec: OrderRecord, form: FormDefinition) -> list[Flowable]:
+    st = S.stylesheet()
+    width = _width(rec)
+    right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
+    out: list[Flowable] = [
+        letterhead(rec.pharmacy, width, [
+            Paragraph(f"<b>Order {rec.order_id}</b>", right),
+            Paragraph(markup(fmt_date(rec.created_on)), right),
+            Paragraph(f"Document {document_ref(rec.document_id)}", right),
+        ]),
+        Spacer(1, 6),
+        para(form.title, st.title),
+    ]
+    major = _major_box(rec, width)
+    if major is not None:
+        out += [major, Spacer(1, 4)]
+    for section in form.sections:
+        if section.system:
+            out += [Spacer(1, 8), KeepTogether([_pharmacy_use(rec, form, section, width)])]
+            continue
+        block: list[Flowable] = [para(section.title, st.heading)]
+        if section.repeating:
+            block.append(_ingredients(rec, section, width))
+        else:
+            table = _field_table(rec, section.fields, width)
+            if table is not None:
+                block.append(table)
+        if "signature_box" in section.elements:
+            block += [Spacer(1, 8), _signature_box(width)]
+        out.append(KeepTogether(block))
+    return out
+
+
+def render_order(rec: OrderRecord, form: FormDefinition) -> bytes:
+    """The compound order PDF for ``rec`` laid out from ``form``; same record, same bytes."""
+    ref = document_ref(rec.document_id)
+    return build_pdf(
+        story(rec, form),
+        paper=rec.paper_size,
+        footer=Footer(label=f"Compound order {rec.order_id} · Document {ref}", qr_text=ref),
+        title=f"k2desk order {rec.order_id} {ref}",
+        subject="Compounded prescription order",
+        created_on=rec.created_on,
+    )
+
+
+render = render_order
