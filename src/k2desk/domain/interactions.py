@@ -144,13 +144,36 @@ class InteractionTable:
     # ("Haldol" vs "Mandol"): typed exactly, they are not near misses. The loader refuses any
     # word here that is near a major agent's name, so this list can never silence a VKA.
     not_near_misses: frozenset[str] = frozenset()
-    _names: tuple[_Name, ...] = field(init=False, repr=False, compare=False)
+    _by_first_word: dict[str, tuple[_Name, ...]] = field(init=False, repr=False, compare=False)
+    _near_targets: tuple[_Name, ...] = field(init=False, repr=False, compare=False)
+    _near_cache: dict[str, tuple[tuple[int, _Name], ...]] = field(init=False, repr=False,
+                                                                  compare=False)
 
     def __post_init__(self) -> None:
         names = [_Name(n, name_words(n), a) for a in self.agents for n in a.names]
-        # Longest names first, so "mineral oil" claims its words before anything shorter.
+        names = [n for n in names if n.words]
+        # Longest names first, so "mineral oil" is preferred over anything shorter.
         names.sort(key=lambda n: -len(n.words))
-        object.__setattr__(self, "_names", tuple(n for n in names if n.words))
+        by_first: dict[str, list[_Name]] = {}
+        for n in names:
+            by_first.setdefault(n.words[0], []).append(n)
+        object.__setattr__(self, "_by_first_word", {k: tuple(v) for k, v in by_first.items()})
+        object.__setattr__(self, "_near_targets", tuple(
+            n for n in names if len(n.words) == 1 and len(n.words[0]) >= NEAR_MISS_MIN_NAME_LENGTH))
+        # Near-miss results per typed word: the same words come back on every keystroke and
+        # every patient, and the DP is the costly part of a check.
+        object.__setattr__(self, "_near_cache", {})
+
+    def near_names(self, word: str) -> tuple[tuple[int, _Name], ...]:
+        """(distance, name) for every one-word name of six letters or more within two edits."""
+        hit = self._near_cache.get(word)
+        if hit is None:
+            hit = tuple((d, n) for n in self._near_targets
+                        if (d := edit_distance(word, n.words[0], NEAR_MISS_MAX_DISTANCE))
+                        <= NEAR_MISS_MAX_DISTANCE)
+            if len(self._near_cache) < 100_000:  # bounded: typed text is unbounded
+                self._near_cache[word] = hit
+        return hit
 
     def agent(self, generic: str) -> Agent | None:
         return next((a for a in self.agents if a.generic == generic), None)
@@ -195,14 +218,17 @@ def finding_text(agent: str, medication: str) -> str:
 
 
 def _find_exact(tokens: list[str], table: InteractionTable) -> tuple[dict[str, _Name], set[int]]:
-    hits: dict[str, _Name] = {}
+    matches: list[_Name] = []
     used: set[int] = set()
-    for name in table._names:
-        n = len(name.words)
-        for start in range(len(tokens) - n + 1):
+    for start, token in enumerate(tokens):
+        for name in table._by_first_word.get(token, ()):
+            n = len(name.words)
             if tuple(tokens[start:start + n]) == name.words:
-                hits.setdefault(name.agent.generic, name)
+                matches.append(name)
                 used.update(range(start, start + n))
+    hits: dict[str, _Name] = {}
+    for name in sorted(matches, key=lambda m: -len(m.words)):  # stable: first typed wins ties
+        hits.setdefault(name.agent.generic, name)
     return hits, used
 
 
@@ -225,18 +251,13 @@ def _find_possible(tokens: list[str], used: set[int], table: InteractionTable,
     candidates = _near_candidates(tokens, used, table.not_near_misses)
     if not candidates:
         return best
-    for name in table._names:
-        if len(name.words) != 1 or name.agent.generic in exact:
-            continue
-        target = name.words[0]
-        if len(target) < NEAR_MISS_MIN_NAME_LENGTH:
-            continue
-        for word, typed in candidates:
-            d = edit_distance(word, target, NEAR_MISS_MAX_DISTANCE)
-            if d <= NEAR_MISS_MAX_DISTANCE:
-                prev = best.get(name.agent.generic)
-                if prev is None or d < prev[0]:
-                    best[name.agent.generic] = (d, name, typed)
+    for word, typed in candidates:
+        for d, name in table.near_names(word):
+            if name.agent.generic in exact:
+                continue
+            prev = best.get(name.agent.generic)
+            if prev is None or d < prev[0]:
+                best[name.agent.generic] = (d, name, typed)
     return best
 
 
