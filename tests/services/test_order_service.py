@@ -1,0 +1,186 @@
+"""Compound orders end to end through the service: checks, overrides with reasons, warfarin
+acknowledgement, saved rows rendered, stored PDF, status workflow."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from doc_helpers import pdf_text, table_counts
+from k2desk.services import documents as doc_svc
+from k2desk.services import orders as svc
+from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused, NotFound
+from k2desk.storage import audit
+
+
+def test_create_order_stores_rows_and_pdf(ctx: AppContext, plain_patient: int,
+                                          order_data: dict[str, Any]) -> None:
+    before = table_counts(ctx)
+    order_id, doc_id = svc.create_order(ctx, plain_patient, order_data, {})
+    order = svc.get_order(ctx, order_id)
+    assert order.status == "draft"
+    assert order.values["patient.name"] == "Ana Souza"  # from the record, not the file
+    assert order.values["patient.allergies"] == "NKDA (no known drug allergies)"
+    assert order.values["prescriber.npi"] == "1234567893"
+    assert order.values["compound.daw"] == "no"
+    assert "no vitamin K interactions" in order.values["pharmacy_use.interaction_review"]
+    assert [ln.ingredient for ln in order.lines] == ["MK-4 (menatetrenone)"]
+    doc = doc_svc.get_document(ctx, doc_id)
+    assert (doc.kind, doc.source_table, doc.source_id) == ("order", "orders", order_id)
+    pdf = doc_svc.get_pdf(ctx, doc_id)
+    assert hashlib.sha256(pdf).hexdigest() == doc.sha256
+    assert doc_svc.get_pdf(ctx, doc_id) == pdf  # a reprint is the stored bytes
+    text = pdf_text(pdf)
+    for expected in ("Ana Souza", "1956", "Dr. Maria Lopez", "1234567893", "MK-4 (menatetrenone)",
+                     "Take 1 capsule by mouth three times daily", "M81.0"):
+        assert expected in text, expected
+    after = table_counts(ctx)
+    assert after["orders"] == before["orders"] + 1
+    assert after["order_lines"] == before["order_lines"] + 1
+    assert after["documents"] == before["documents"] + 1
+    assert after["prescribers"] == before["prescribers"] + 1
+    assert [d.id for d in svc.order_documents(ctx, order_id)] == [doc_id]
+    # the same prescriber again reuses the row
+    svc.create_order(ctx, plain_patient, order_data, {})
+    assert table_counts(ctx)["prescribers"] == after["prescribers"]
+
+
+def test_bad_npi_needs_override_with_reason(ctx: AppContext, plain_patient: int,
+                                            order_data: dict[str, Any]) -> None:
+    order_data["prescriber"]["npi"] = "1234567890"
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, plain_patient, order_data, {})
+    [issue] = exc.value.issues
+    assert issue.field == "prescriber.npi" and "--override prescriber.npi=REASON" in issue.message
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, plain_patient, order_data, {"prescriber.npi": "  "})
+    assert "needs a reason" in str(exc.value)
+    assert table_counts(ctx) == before
+
+    order_id, doc_id = svc.create_order(ctx, plain_patient, order_data,
+                                        {"prescriber.npi": "Checked on NPPES registry"})
+    order = svc.get_order(ctx, order_id)
+    assert [(o.field, o.reason, o.operator) for o in order.overrides] == [
+        ("prescriber.npi", "Checked on NPPES registry", "test-rph")]
+    row = ctx.store.conn.execute("SELECT entity, entity_id, field, reason FROM overrides").fetchone()
+    assert tuple(row) == ("order", order_id, "prescriber.npi", "Checked on NPPES registry")
+    events = [e for e, _ in audit.iter_events(ctx.store.db) if e.action == "override"]
+    assert [e.details["field"] for e in events] == ["prescriber.npi"]
+    text = pdf_text(doc_svc.get_pdf(ctx, doc_id))
+    assert "Checked on NPPES registry" in text
+
+
+def test_dose_above_limit_warns_and_override_prints(ctx: AppContext, plain_patient: int,
+                                                    order_data: dict[str, Any]) -> None:
+    order_data["ingredients"] = [{"ingredient": "MK-4 (menatetrenone)", "strength": 45, "unit": "mg"}]
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, plain_patient, order_data)
+    [issue] = exc.value.issues
+    assert issue.field == "ingredients.1.strength" and "135 mg a day" in issue.message
+    assert table_counts(ctx) == before
+    order_id, doc_id = svc.create_order(ctx, plain_patient, order_data,
+                                        {"ingredients.1.strength": "Hepatology protocol, Dr Lopez"})
+    assert svc.get_order(ctx, order_id).lines[0].strength == "45"
+    assert "Hepatology protocol" in pdf_text(doc_svc.get_pdf(ctx, doc_id))
+
+
+def test_errors_are_not_overridable_and_all_reported(ctx: AppContext, plain_patient: int,
+                                                     order_data: dict[str, Any]) -> None:
+    order_data["compound"]["refills"] = 12
+    order_data["compound"]["dosage_form"] = "pill"
+    order_data["prescriber"]["date_written"] = "2026-02-30"
+    order_data["patient"]["name"] = "Someone Else"
+    order_data["pharmacy_use"] = {"status": "dispensed"}
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, plain_patient, order_data,
+                         {"compound.refills": "prescriber said so", "nonsense.key": "x"})
+    fields = {i.field for i in exc.value.issues}
+    assert {"compound.refills", "compound.dosage_form", "prescriber.date_written", "patient.name",
+            "pharmacy_use", "nonsense.key"} <= fields
+    assert table_counts(ctx) == before
+
+
+def test_unprintable_character_is_refused(ctx: AppContext, plain_patient: int,
+                                          order_data: dict[str, Any]) -> None:
+    order_data["compound"]["base"] = "Base \U0001D11E clef"  # musical symbol: no bundled font
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, plain_patient, order_data)
+    assert [i.field for i in exc.value.issues] == ["compound.base"]
+    assert "1D11E" in exc.value.issues[0].message.upper()
+    assert table_counts(ctx) == before
+
+
+def test_warfarin_order_blocked_then_reviewed(ctx: AppContext, warfarin_patient: int,
+                                              order_data: dict[str, Any]) -> None:
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, warfarin_patient, order_data)
+    assert [i.field for i in exc.value.issues] == ["ack_by"]
+    assert table_counts(ctx) == before
+    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, ack_by="Dana Lee",
+                                        ack_reason="Prescriber aware; INR check in 1 week")
+    order = svc.get_order(ctx, order_id)
+    assert len(order.acknowledgement_ids) == 1
+    assert order.interactions[0].acknowledged_by == "Dana Lee"
+    assert "reviewed by RPh Dana Lee" in order.values["pharmacy_use.interaction_review"]
+    text = " ".join(pdf_text(doc_svc.get_pdf(ctx, doc_id)).split())  # lines may wrap anywhere
+    assert "reviewed by RPh Dana Lee" in text
+    assert "Penicillin" in text
+
+
+def test_patient_without_allergy_answer_is_refused(ctx: AppContext, pharmacy: None,
+                                                   order_data: dict[str, Any]) -> None:
+    # A patient stored before NKDA was required: no allergies, no NKDA.
+    with ctx.store.write() as db:
+        pid = db.execute("INSERT INTO patients (name, dob, nkda, created_at, created_by, updated_at)"
+                         " VALUES ('Old Record', '1940-01-01', 0, 'x', 'x', 'x')").lastrowid
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, int(pid or 0), order_data)
+    assert [i.field for i in exc.value.issues] == ["patient.allergies"]
+
+
+def test_status_workflow(ctx: AppContext, plain_patient: int, order_data: dict[str, Any]) -> None:
+    order_id, _ = svc.create_order(ctx, plain_patient, order_data)
+    with pytest.raises(InputRefused) as exc:
+        svc.order_status(ctx, order_id, "dispensed")
+    assert exc.value.issues[0].code == "not_signed"
+    svc.order_status(ctx, order_id, "sent-for-signature", "faxed to Dr Lopez")
+    with pytest.raises(InputRefused) as exc:
+        svc.order_status(ctx, order_id, "signed-original-received")
+    assert exc.value.issues[0].field == "note"
+    o = svc.order_status(ctx, order_id, "signed-original-received", "Fax from prescriber's office")
+    assert o.values["pharmacy_use.signed_original_received"] == "Fax from prescriber's office"
+    assert o.values["pharmacy_use.signed_original_received_on"]
+    svc.order_status(ctx, order_id, "compounded")
+    o = svc.order_status(ctx, order_id, "dispensed")
+    assert o.status == "dispensed" and o.values["pharmacy_use.status"] == "dispensed"
+    with pytest.raises(InputRefused):
+        svc.order_status(ctx, order_id, "cancelled")
+    moves = [e.details for e, _ in audit.iter_events(ctx.store.db) if e.action == "status"]
+    assert [m["to"] for m in moves] == ["sent-for-signature", "signed-original-received",
+                                        "compounded", "dispensed"]
+    with pytest.raises(NotFound):
+        svc.order_status(ctx, 999, "cancelled")
+
+
+def test_cover_sheet_for_order(ctx: AppContext, plain_patient: int, order_data: dict[str, Any]) -> None:
+    order_id, doc_id = svc.create_order(ctx, plain_patient, order_data)
+    doc_pages = doc_svc.get_document(ctx, doc_id).pages
+    cover_id, pdf = doc_svc.create_cover_sheet(ctx, doc_id, "(817) 860-6083")
+    text = pdf_text(pdf)
+    assert f"Order {order_id}" in text
+    assert "Ana Souza" not in text
+    assert "Dr. Maria Lopez" in text  # the order's prescriber fax matches
+    assert str(doc_pages + 1) in text
+    cover = doc_svc.get_document(ctx, cover_id)
+    assert cover.kind == "fax-cover" and cover.source_id == doc_id
+    with pytest.raises(InputRefused) as exc:
+        doc_svc.create_cover_sheet(ctx, doc_id, "12")
+    assert exc.value.issues[0].field == "to_fax"
