@@ -1,10 +1,84 @@
-"""Handout page (first cut)."""
+"""Handout builder: patient, topics, vetted snippets (include, exclude, reorder), a live preview
+rendered off the GUI thread, and the interaction banner that blocks Create/Print until a major
+finding is acknowledged."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from dataclasses import dataclass
+from typing import Any
 
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from k2desk.domain.evidence import Snippet, reading_grade
+from k2desk.domain.models import Patient
+from k2desk.services import handouts, library, patients
+from k2desk.services.errors import InputRefused, ServiceError
+from k2desk.ui import findings
+from k2desk.ui.document_actions import DocumentPrinter
+from k2desk.ui.messages import describe
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.widgets.field_message import FieldMessage
+from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.patient_picker import PatientPicker
+from k2desk.ui.widgets.pdf_preview import PdfPreview
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
+
+PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
+SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class SnippetRow:
+    snippet: Snippet
+    grade: float
+
+
+def load_snippet_rows(ctx: Any) -> tuple[tuple[str, ...], list[SnippetRow]]:
+    """Topics and every printable (vetted, in date) snippet with its reading grade."""
+    topics = library.load(ctx).topics
+    rows = [SnippetRow(s, reading_grade(s.text_for("en"))) for s in library.usable_snippets(ctx)]
+    return topics, rows
+
+
+class SnippetList(QListWidget):
+    """Checkable snippets; drag and drop or Alt+Up/Alt+Down to reorder."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("snippet-list")
+        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setWordWrap(True)
+        self.setAlternatingRowColors(True)
+
+    def move_current(self, step: int) -> None:
+        row = self.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.count():
+            return
+        item = self.takeItem(row)
+        self.insertItem(target, item)
+        self.setCurrentRow(target)
+        self.model().layoutChanged.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier and event.key() in (Qt.Key.Key_Up,
+                                                                                   Qt.Key.Key_Down):
+            self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return
+        super().keyPressEvent(event)
 
 
 class HandoutPage(Page):
@@ -13,4 +87,286 @@ class HandoutPage(Page):
 
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
-        QVBoxLayout(self).addWidget(QLabel("Handout: coming in the next step."))
+        self.picker = PatientPicker(env)
+        self.picker.chosen.connect(self.set_patient)
+        self.banner = FindingsBanner()
+        self.ack_button = QPushButton("Acknowledge interaction…")
+        self.ack_button.setObjectName("acknowledge")
+        self.ack_button.clicked.connect(self.ask_acknowledgement)
+        self.topics = QListWidget()
+        self.topics.setObjectName("topic-list")
+        self.topics.setMaximumHeight(130)
+        self.topics.itemChanged.connect(lambda _i: self._topics_changed())
+        self.snippets = SnippetList()
+        self.snippets.itemChanged.connect(lambda _i: self._content_changed())
+        self.snippets.model().rowsMoved.connect(lambda *_a: self._content_changed())
+        self.snippets.model().layoutChanged.connect(lambda *_a: self._content_changed())
+        up = QPushButton("Move up (Alt+Up)")
+        up.clicked.connect(lambda: self.snippets.move_current(-1))
+        down = QPushButton("Move down (Alt+Down)")
+        down.clicked.connect(lambda: self.snippets.move_current(1))
+        self.message = FieldMessage("handout")
+        self.create_button = QPushButton("Create handout (Ctrl+S)")
+        self.create_button.setObjectName("create-handout")
+        self.create_button.clicked.connect(self.save)
+        self.print_button = QPushButton("Print (Ctrl+P)")
+        self.print_button.setObjectName("print-handout")
+        self.print_button.clicked.connect(self.print_current)
+        self.log_button = QPushButton("Show in log")
+        self.log_button.clicked.connect(lambda: self.env.go("log", document_id=self.document_id))
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.picker)
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.ack_button)
+        lv.addLayout(banner_row)
+        lv.addWidget(QLabel("Topics"))
+        lv.addWidget(self.topics)
+        lv.addWidget(QLabel("Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)"))
+        lv.addWidget(self.snippets, 1)
+        moves = QHBoxLayout()
+        moves.addWidget(up)
+        moves.addWidget(down)
+        moves.addStretch(1)
+        lv.addLayout(moves)
+        lv.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.create_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.log_button)
+        buttons.addStretch(1)
+        lv.addLayout(buttons)
+        self.preview_label = QLabel("Preview (not saved)")
+        self.preview_label.setObjectName("preview-label")
+        self.preview = PdfPreview(empty_text="Choose a patient and at least one topic to see the handout.")
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.preview_label)
+        rv.addWidget(self.preview, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        QVBoxLayout(self).addWidget(split)
+
+        self.patient: Patient | None = None
+        self.rows: list[SnippetRow] = []
+        self.ack: tuple[str, str] | None = None
+        self.document_id: int | None = None
+        self._gen = 0
+        self.previews = 0  # previews shown (tests and the benchmark read it)
+        self.printer = DocumentPrinter(self, env, lambda: self.document_id)
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
+        self._preview_timer.timeout.connect(self.render_preview)
+        self.loaded = False
+        ctx = env.ctx
+        env.worker.run(lambda: load_snippet_rows(ctx), self._library_loaded)
+        self._update_state()
+
+    # -- library ------------------------------------------------------------------------------
+    def _library_loaded(self, result: tuple[tuple[str, ...], list[SnippetRow]]) -> None:
+        topics, rows = result
+        self.rows = rows
+        self.topics.blockSignals(True)
+        self.topics.clear()
+        for t in topics:
+            if not any(t in r.snippet.topics for r in rows):
+                continue  # nothing vetted to print for this topic
+            item = QListWidgetItem(t.replace("-", " "))
+            item.setData(Qt.ItemDataRole.UserRole, t)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.topics.addItem(item)
+        self.topics.blockSignals(False)
+        self.loaded = True
+
+    def chosen_topics(self) -> list[str]:
+        return [self.topics.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.topics.count())
+                if self.topics.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_topics(self, topics: list[str]) -> None:
+        self.topics.blockSignals(True)
+        for i in range(self.topics.count()):
+            item = self.topics.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in topics
+                               else Qt.CheckState.Unchecked)
+        self.topics.blockSignals(False)
+        self._topics_changed()
+
+    def _topics_changed(self) -> None:
+        """List the snippets of the chosen topics (all included), keeping earlier choices."""
+        topics = set(self.chosen_topics())
+        previous = {self.snippets.item(i).data(SNIPPET_ROLE).snippet.id: self.snippets.item(i).checkState()
+                    for i in range(self.snippets.count())}
+        order = [self.snippets.item(i).data(SNIPPET_ROLE).snippet.id for i in range(self.snippets.count())]
+        wanted = [r for r in self.rows if topics.intersection(r.snippet.topics)]
+        wanted.sort(key=lambda r: order.index(r.snippet.id) if r.snippet.id in order else len(order))
+        self.snippets.blockSignals(True)
+        self.snippets.clear()
+        for r in wanted:
+            s = r.snippet
+            text = s.text_for("en")
+            item = QListWidgetItem(f"{s.evidence_label} · reading grade {r.grade:.1f} · {s.id}\n"
+                                   f"{text[:160]}{'…' if len(text) > 160 else ''}")
+            item.setData(SNIPPET_ROLE, r)
+            item.setToolTip(text)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(previous.get(s.id, Qt.CheckState.Checked))
+            self.snippets.addItem(item)
+        self.snippets.blockSignals(False)
+        self._content_changed()
+
+    def chosen_snippet_ids(self) -> list[str]:
+        return [self.snippets.item(i).data(SNIPPET_ROLE).snippet.id for i in range(self.snippets.count())
+                if self.snippets.item(i).checkState() == Qt.CheckState.Checked]
+
+    # -- patient and interactions -------------------------------------------------------------
+    def set_patient(self, p: Patient | None) -> None:
+        self.patient, self.ack, self.document_id = p, None, None
+        self.picker.set_patient(p, emit=False)
+        self.banner.show_findings([], empty_text="Checking interactions…" if p else
+                                  "Choose a patient to see interaction checks.")
+        self._update_state()
+        if p is not None and p.id is not None:
+            pid, ctx = p.id, self.ctx
+
+            def shown(found: list[Any]) -> None:
+                if self.patient is not None and self.patient.id == pid:
+                    self.banner.show_findings(found)
+                    self._update_state()
+
+            self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), shown)
+        self.schedule_preview()
+
+    def blocked(self) -> bool:
+        """A major finding not yet acknowledged blocks Create and Print."""
+        return findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+
+    def ask_acknowledgement(self) -> ReasonDialog:
+        majors = [f for f in self.banner.findings if findings.needs_acknowledgement([f])]
+        text = "; ".join(f"{f.agent} (as typed: {f.input})" for f in majors)
+        dlg = ReasonDialog("Acknowledge a major interaction",
+                           f"Major interaction with vitamin K: {text}.\nA named pharmacist must review "
+                           "it before this handout is made. The acknowledgement is stored and printed.",
+                           operator=self.ctx.operator, parent=self)
+        dlg.accepted.connect(lambda: self.acknowledge(*dlg.values()))
+        dlg.open()
+        return dlg
+
+    def acknowledge(self, by: str, reason: str) -> None:
+        if not (by.strip() and reason.strip()):
+            return
+        self.ack = (by.strip(), reason.strip())
+        self.banner.show_findings(self.banner.findings, acknowledged=True)
+        self._update_state()
+        self.schedule_preview()
+
+    # -- preview ------------------------------------------------------------------------------
+    def schedule_preview(self) -> None:
+        self._preview_timer.start()
+
+    def _content_changed(self) -> None:
+        # What is on screen no longer matches the stored handout: Print waits for a new Create.
+        self.document_id = None
+        self._update_state()
+        self.schedule_preview()
+
+    def render_preview(self) -> None:
+        """Render the handout as it stands, off the GUI thread; a newer change wins."""
+        if self.patient is None or self.patient.id is None or not self.chosen_snippet_ids():
+            self.preview.clear("Choose a patient and at least one topic to see the handout.")
+            return
+        self._gen += 1
+        gen, ctx, pid = self._gen, self.ctx, self.patient.id
+        ids = self.chosen_snippet_ids()
+        by, reason = self.ack or (None, None)
+
+        def shown(pdf: bytes) -> None:
+            if gen == self._gen:
+                self.preview.show_pdf(pdf)
+                self.preview_label.setText("Preview (not saved)")
+                self.message.show_issues([])
+                self.previews += 1
+
+        def failed(exc: ServiceError) -> None:
+            if gen != self._gen:
+                return
+            if isinstance(exc, InputRefused):
+                self.message.show_issues(exc.issues)
+                self.preview.clear(describe(exc))
+            else:
+                self.env.bridge.report(exc)
+
+        self.env.worker.run(lambda: handouts.preview_handout(ctx, pid, (), ids, by, reason), shown, failed)
+
+    # -- create and print ---------------------------------------------------------------------
+    def save(self) -> None:
+        """Create the handout through the service; then show the STORED PDF."""
+        if self.patient is None or self.patient.id is None:
+            self.env.bridge.tell("Choose a patient first.")
+            return
+        if self.blocked():
+            self.ask_acknowledgement()
+            return
+        ctx, pid, ids = self.ctx, self.patient.id, self.chosen_snippet_ids()
+        by, reason = self.ack or (None, None)
+
+        def created(doc_id: int) -> None:
+            self.document_id = doc_id
+            self._preview_timer.stop()
+            self._gen += 1  # an older preview must not replace the stored PDF
+            from k2desk.services import doc_use
+
+            self.preview.show_pdf(self.env.worker.call(lambda: doc_use.stored_pdf(ctx, doc_id)))
+            self.preview_label.setText(f"Stored document {doc_id}")
+            self._update_state()
+            self.env.bridge.tell(f"Handout saved as document {doc_id}.")
+
+        def failed(exc: ServiceError) -> None:
+            if isinstance(exc, InputRefused):
+                self.message.show_issues(exc.issues)
+            else:
+                self.env.bridge.report(exc)
+
+        self.env.worker.run(lambda: handouts.create_handout(ctx, pid, (), ids, by, reason), created, failed)
+
+    def print_current(self) -> None:
+        if self.blocked():
+            self.ask_acknowledgement()
+            return
+        if self.document_id is None:
+            self.env.bridge.tell("Create the handout first: only the stored PDF is printed.")
+            return
+        self.printer.print_document()
+
+    def _update_state(self) -> None:
+        blocked = self.blocked()
+        self.ack_button.setVisible(findings.needs_acknowledgement(self.banner.findings))
+        self.ack_button.setEnabled(self.ack is None)
+        self.create_button.setEnabled(self.patient is not None and not blocked)
+        self.print_button.setEnabled(self.document_id is not None and not blocked)
+        self.log_button.setEnabled(self.document_id is not None)
+
+    # -- page hooks ---------------------------------------------------------------------------
+    def activated(self, **kwargs: Any) -> None:
+        pid = kwargs.get("patient_id")
+        if pid is not None and (self.patient is None or self.patient.id != pid):
+            try:
+                self.set_patient(self.env.worker.call(lambda: patients.get_patient(self.ctx, pid)))
+            except ServiceError as exc:
+                self.env.bridge.report(exc)
+
+    def new_item(self) -> None:
+        self.document_id = None
+        self.ack = None
+        if self.patient is not None:
+            self.set_patient(self.patient)
+        self.picker.search.setFocus()
+
+    def focus_search(self) -> None:
+        self.picker.search.setFocus()
