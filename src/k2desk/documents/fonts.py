@@ -112,6 +112,16 @@ def _ignorable(ch: str) -> bool:
     return ch in "\n\r\t"
 
 
+@cache
+def _plain_chars() -> frozenset[str]:
+    """Characters the body font prints that need no fallback and no right-to-left handling:
+    text made only of these takes the fast path through :func:`markup`."""
+    cover = dict(_coverage())[BASE]
+    return frozenset(chr(cp) for cp in cover if _strong(chr(cp)) != "R"
+                     and not unicodedata.category(chr(cp)).startswith("M")) | frozenset("\n\r\t")
+
+
+@cache
 def family_for(ch: str) -> str | None:
     """The first bundled family that has ``ch``, or None."""
     cp = ord(ch)
@@ -123,6 +133,8 @@ def family_for(ch: str) -> str | None:
 
 def missing_characters(text: str) -> list[str]:
     """Characters of ``text`` (each once, in order) that no bundled font can print."""
+    if _plain_chars().issuperset(text):
+        return []
     seen: dict[str, None] = {}
     for ch in text:
         if ch not in seen and not _ignorable(ch) and family_for(ch) is None:
@@ -218,6 +230,9 @@ def markup(text: str) -> str:
     Line breaks become ``<br/>``. Raises :class:`UnprintableText` naming any character no
     bundled font has (services refuse such input earlier with :func:`check_printable`).
     """
+    if _plain_chars().issuperset(text):
+        return escape(text, {'"': "&quot;"}).replace("\r\n", "\n").replace("\r", "\n") \
+            .replace("\t", " ").replace("\n", "<br/>")
     missing = missing_characters(text)
     if missing:
         raise UnprintableText("cannot print " + ", ".join(describe(c) for c in missing))

@@ -13,6 +13,7 @@ import io
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -46,10 +47,17 @@ def _timestamp(day: dt.date) -> TimeStamp:
     return ts
 
 
+@lru_cache(maxsize=64)
+def _qr_rows(text: str) -> tuple[tuple[int, ...], ...]:
+    # Mask 0 is a valid mask for any symbol; letting segno score all eight costs ~30 ms a code
+    # and only trims a little contrast a scanner never misses at this size.
+    qr = segno.make(text, error="m", micro=False, mask=0)
+    return tuple(tuple(r) for r in qr.matrix)
+
+
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     """Draw a QR code of ``text`` as black vector squares, ``size`` points wide, at (x, y)."""
-    qr = segno.make(text, error="m", micro=False)
-    rows = [list(r) for r in qr.matrix]
+    rows = _qr_rows(text)
     n = len(rows)
     module = size / n
     canvas.saveState()
