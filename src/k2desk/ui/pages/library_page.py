@@ -1,10 +1,43 @@
-"""Library page (first cut)."""
+"""Library: browse evidence snippets by topic and status, read the citation and the pharmacist
+note, vet, reject or retire (with a reason), and see what is due for review."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+import html
+from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from k2desk.domain.evidence import reading_grade
+from k2desk.services import library
+from k2desk.services.errors import InputRefused, ServiceError
+from k2desk.services.library import STATUS_FILTERS, SnippetView
+from k2desk.ui.messages import describe
+from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
+
+DUE = "__due__"
+
+
+def load_rows(ctx: Any, topic: str | None, status: str | None) -> list[tuple[SnippetView, float]]:
+    views = library.due_for_review(ctx) if status == DUE else library.list_snippets(ctx, topic, status)
+    if status == DUE and topic:
+        views = [v for v in views if topic in v.snippet.topics]
+    return [(v, reading_grade(v.snippet.text_for("en"))) for v in views]
 
 
 class LibraryPage(Page):
@@ -13,4 +46,181 @@ class LibraryPage(Page):
 
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
-        QVBoxLayout(self).addWidget(QLabel("Library: coming in the next step."))
+        self.topic = QComboBox()
+        self.topic.setObjectName("library-topic")
+        self.topic.addItem("All topics", None)
+        self.status = QComboBox()
+        self.status.setObjectName("library-status")
+        self.status.addItem("Any status", None)
+        for s in STATUS_FILTERS:
+            self.status.addItem(s, s)
+        self.status.addItem("Due for review (30 days)", DUE)
+        self.count_label = QLabel("")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Topic"))
+        top.addWidget(self.topic)
+        top.addWidget(QLabel("Status"))
+        top.addWidget(self.status)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+
+        self.model = SnippetsModel()
+        self.table = QTableView()
+        self.table.setObjectName("snippets-table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((170, 120, 220, 70, 90, 50)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
+
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("snippet-detail")
+        self.detail.setOpenExternalLinks(False)
+        self.vet_button = QPushButton("Vet")
+        self.vet_button.setObjectName("vet")
+        self.vet_button.clicked.connect(self.ask_vet)
+        self.reject_button = QPushButton("Reject…")
+        self.reject_button.clicked.connect(lambda: self.ask_reason("reject"))
+        self.retire_button = QPushButton("Retire…")
+        self.retire_button.clicked.connect(lambda: self.ask_reason("retire"))
+        self.decision_message = QLabel("")
+        self.decision_message.setWordWrap(True)
+        self.decision_message.setStyleSheet("color: #b00020;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.vet_button)
+        buttons.addWidget(self.reject_button)
+        buttons.addWidget(self.retire_button)
+        buttons.addStretch(1)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.detail, 1)
+        rv.addWidget(self.decision_message)
+        rv.addLayout(buttons)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+
+        self.current: SnippetView | None = None
+        self.loaded = False
+        self._gen = 0
+        self.topic.currentIndexChanged.connect(lambda _i: self.reload())
+        self.status.currentIndexChanged.connect(lambda _i: self.reload())
+        ctx = env.ctx
+        env.worker.run(lambda: library.load(ctx).topics, self._topics_loaded)
+        self._update_buttons()
+
+    def _topics_loaded(self, topics: tuple[str, ...]) -> None:
+        self.topic.blockSignals(True)
+        for t in topics:
+            self.topic.addItem(t.replace("-", " "), t)
+        self.topic.blockSignals(False)
+        self.reload()
+
+    def reload(self, keep: str | None = None) -> None:
+        self._gen += 1
+        gen, ctx = self._gen, self.ctx
+        topic, status = self.topic.currentData(), self.status.currentData()
+        keep = keep or (self.current.id if self.current else None)
+
+        def shown(rows: list[tuple[SnippetView, float]]) -> None:
+            if gen != self._gen:
+                return
+            self.model.set_rows(rows)
+            self.count_label.setText(f"{len(rows)} snippet(s)")
+            self.loaded = True
+            row = self.model.row_of(keep) if keep else -1
+            if row >= 0:
+                self.table.selectRow(row)
+            else:
+                self.current = None
+                self.detail.clear()
+                self._update_buttons()
+
+        self.env.worker.run(lambda: load_rows(ctx, topic, status), shown)
+
+    def _row_chosen(self, row: int) -> None:
+        if row < 0:
+            return
+        self.show_snippet(self.model.view(row))
+
+    def select(self, snippet_id: str) -> bool:
+        row = self.model.row_of(snippet_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        return row >= 0
+
+    def show_snippet(self, v: SnippetView) -> None:
+        self.current = v
+        s = v.snippet
+        cites = "".join(f"<li>{html.escape(c.formatted())}</li>" for c in v.citations)
+        note = html.escape(s.pharmacist_note) if s.pharmacist_note else "<i>none</i>"
+        due = v.state.review_due.isoformat() if v.state.review_due else "not set"
+        self.detail.setHtml(
+            f"<h3>{html.escape(s.id)} <small>(version {s.version})</small></h3>"
+            f"<p><b>{html.escape(s.evidence_label)}</b> · {html.escape(s.section.question)}</p>"
+            f"<p style='font-size: 12pt'>{html.escape(s.text_for('en'))}</p>"
+            f"<p><b>Status:</b> {html.escape(v.state.label)} — {html.escape(v.why)}<br>"
+            f"<b>Review due:</b> {due}</p>"
+            f"<p><b>Pharmacist note:</b> {note}</p>"
+            f"<p><b>Sources</b></p><ol>{cites or '<li><i>no citation</i></li>'}</ol>")
+        self.decision_message.clear()
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        label = self.current.state.label if self.current else None
+        self.vet_button.setEnabled(label is not None and label != "vetted")
+        self.reject_button.setEnabled(label is not None and label != "rejected")
+        self.retire_button.setEnabled(label is not None and label != "retired")
+
+    # -- decisions ----------------------------------------------------------------------------
+    def ask_vet(self) -> None:
+        if self.current is None:
+            return
+        self.decide("vet", self.ctx.operator, "")
+
+    def ask_reason(self, action: str) -> ReasonDialog | None:
+        if self.current is None:
+            return None
+        verb = "Reject" if action == "reject" else "Retire"
+        dlg = ReasonDialog(f"{verb} snippet", f"{verb} '{self.current.id}': it will no longer print. "
+                           "Say why (kept with the decision).", operator=self.ctx.operator, parent=self)
+        dlg.accepted.connect(lambda: self.decide(action, *dlg.values()))
+        dlg.open()
+        return dlg
+
+    def decide(self, action: str, by: str, reason: str) -> bool:
+        """Record a decision through the library service; problems show under the text."""
+        if self.current is None:
+            return False
+        sid, ctx = self.current.id, self.ctx
+        try:
+            if action == "vet":
+                self.env.worker.call(lambda: library.vet(ctx, sid, by))
+            elif action == "reject":
+                self.env.worker.call(lambda: library.reject(ctx, sid, by, reason))
+            else:
+                self.env.worker.call(lambda: library.retire(ctx, sid, by, reason))
+        except InputRefused as exc:
+            self.decision_message.setText(describe(exc))
+            return False
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return False
+        self.env.bridge.tell(f"Snippet {sid}: {action} recorded.")
+        self.reload(keep=sid)
+        return True
+
+    def activated(self, **kwargs: Any) -> None:
+        if self.loaded:
+            self.reload()

@@ -1,0 +1,70 @@
+"""Evidence snippets (the library page's table), testable without a view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from k2desk.services.library import SnippetView
+
+COLUMNS = ("Snippet", "Topics", "Evidence", "Status", "Review due", "Grade")
+VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
+_STATUS_COLOURS = {"vetted": "#1e6b2e", "draft": "#6b5a00", "rejected": "#9b1c1c", "retired": "#555555",
+                   "expired": "#9b4d00"}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class SnippetsModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[tuple[SnippetView, float]] = []
+
+    def set_rows(self, rows: list[tuple[SnippetView, float]]) -> None:
+        """Rows of (snippet view, reading grade); the grade is computed off the GUI thread."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def view(self, row: int) -> SnippetView:
+        return self._rows[row][0]
+
+    def row_of(self, snippet_id: str) -> int:
+        return next((i for i, (v, _g) in enumerate(self._rows) if v.id == snippet_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        v, grade = self._rows[index.row()]
+        if role == VIEW_ROLE:
+            return v
+        col = index.column()
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3:
+            return QColor(_STATUS_COLOURS.get(v.state.label, "#000000"))
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if col == 0:
+            return v.id
+        if col == 1:
+            return ", ".join(v.snippet.topics)
+        if col == 2:
+            return v.snippet.evidence_label
+        if col == 3:
+            return v.state.label
+        if col == 4:
+            return v.state.review_due.isoformat() if v.state.review_due else ""
+        return f"{grade:.1f}"
