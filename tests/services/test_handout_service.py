@@ -146,3 +146,19 @@ def test_cover_sheet_and_fax_image_for_a_handout(ctx: AppContext, plain_patient:
     assert doc_svc.get_pdf(ctx, cover_id) == pdf
     with Image.open(io.BytesIO(doc_svc.fax_tiff(ctx, doc_id))) as im:
         assert im.mode == "1" and im.size[0] == 1728 and im.n_frames == pages
+
+
+def test_render_failure_rolls_back_handout_and_acknowledgement(
+        ctx: AppContext, warfarin_patient: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fault injection after the acknowledgement and the handout row were written.
+    import k2desk.documents.handout as handout_renderer
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(handout_renderer, "render_handout", broken)
+    before = table_counts(ctx)
+    with pytest.raises(RuntimeError):
+        svc.create_handout(ctx, warfarin_patient, topics=["bone"], ack_by="Dana Lee",
+                           ack_reason="clinic told")
+    assert table_counts(ctx) == before

@@ -184,3 +184,54 @@ def test_cover_sheet_for_order(ctx: AppContext, plain_patient: int, order_data: 
     with pytest.raises(InputRefused) as exc:
         doc_svc.create_cover_sheet(ctx, doc_id, "12")
     assert exc.value.issues[0].field == "to_fax"
+
+
+def test_render_failure_rolls_back_everything(ctx: AppContext, warfarin_patient: int,
+                                              order_data: dict[str, Any],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fault injection: the renderer fails after the order, its acknowledgement and overrides
+    # were written inside the transaction; none of it may stay.
+    import k2desk.documents.order_form as order_form
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(order_form, "render_order", broken)
+    order_data["prescriber"]["npi"] = "1234567890"
+    before = table_counts(ctx)
+    with pytest.raises(RuntimeError):
+        svc.create_order(ctx, warfarin_patient, order_data, {"prescriber.npi": "checked"},
+                         ack_by="Dana Lee", ack_reason="clinic told")
+    assert table_counts(ctx) == before
+
+
+def test_stored_order_rerenders_to_the_stored_bytes(ctx: AppContext, plain_patient: int,
+                                                    order_data: dict[str, Any]) -> None:
+    from k2desk.documents.order_form import render_order
+    from k2desk.services.rendering import paper_size, pharmacy_profile
+
+    order_id, doc_id = svc.create_order(ctx, plain_patient, order_data)
+    record = svc.order_record(svc.get_order(ctx, order_id), document_id=doc_id,
+                              profile=pharmacy_profile(ctx), paper=paper_size(ctx))
+    assert render_order(record, svc.order_form()) == doc_svc.get_pdf(ctx, doc_id)
+
+
+def test_order_links_prescriber_for_the_fax_outbox(ctx: AppContext, plain_patient: int,
+                                                   order_data: dict[str, Any]) -> None:
+    order_id, _ = svc.create_order(ctx, plain_patient, order_data)
+    row = ctx.store.conn.execute(
+        "SELECT p.name, p.fax, p.npi FROM orders o JOIN prescribers p ON p.id = o.prescriber_id"
+        " WHERE o.id=?", [order_id]).fetchone()
+    assert tuple(row) == ("Dr. Maria Lopez", "+18178606083", "1234567893")
+
+
+def test_codes_and_phones_stored_one_way(ctx: AppContext, plain_patient: int,
+                                         order_data: dict[str, Any]) -> None:
+    order_data["patient"]["icd10"] = "m81.0"
+    order_data["prescriber"]["phone"] = "817.555.0142"
+    order_data["prescriber"]["fax"] = "+1 817 860 6083"
+    order_id, _ = svc.create_order(ctx, plain_patient, order_data)
+    values = svc.get_order(ctx, order_id).values
+    assert values["patient.icd10"] == "M81.0"
+    assert values["prescriber.phone"] == "(817) 555-0142"
+    assert values["prescriber.fax"] == "(817) 860-6083"

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from k2desk.domain.documents import DocumentKind, OrderLine, OrderRecord
-from k2desk.domain.forms import FormDefinition
+from k2desk.domain.forms import FieldType, FormDefinition
 from k2desk.domain.issues import FieldIssue, Severity, blocking, error
 from k2desk.domain.models import Patient, Prescriber
 from k2desk.domain.orders import DRAFT, SIGNED, check_transition, read_order_data, validate_order
@@ -70,6 +70,18 @@ def _patient_values(patient: Patient, values: dict[str, str]) -> list[FieldIssue
     return issues
 
 
+def _tidy(form: FormDefinition, values: dict[str, str]) -> None:
+    """Store identifiers and numbers one way: codes upper-case, phones in national format."""
+    for key in ("patient.icd10", "prescriber.dea"):
+        if key in values:
+            values[key] = values[key].strip().upper()
+    for f in form.fields(repeating=False):
+        if f.type is FieldType.PHONE and values.get(f.key, "").strip():
+            e164 = normalise_phone(values[f.key])[0]
+            if e164:
+                values[f.key] = format_phone(e164)
+
+
 def _printable_issues(form: FormDefinition, values: Mapping[str, str],
                       lines: Any) -> list[FieldIssue]:
     from k2desk.documents.fonts import check_printable
@@ -124,6 +136,7 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
     issues += [i for i in validate_order(form, values, lines, dose_limits=library_svc.dose_limits(ctx),
                                          today=dt.date.today())
                if not (i.field == "patient.allergies" and i.code == "required")]
+    _tidy(form, values)
     if not any(i.severity is Severity.ERROR for i in issues):
         issues += _printable_issues(form, values, lines)
     issues += _override_issues(form, overrides or {}, issues)
