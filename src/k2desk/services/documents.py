@@ -152,6 +152,8 @@ def create_cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, *, to_name: st
     return cover_id, pdf
 
 
-def cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, to_name: str = "", **kw: str) -> bytes:
+def cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, to_name: str = "", *,
+                to_organisation: str = "", to_phone: str = "", note: str = "") -> bytes:
     """The fax cover sheet's PDF bytes (stored in the log as a 'fax-cover' document)."""
-    return create_cover_sheet(ctx, doc_id, to_fax, to_name=to_name, **kw)[1]
+    return create_cover_sheet(ctx, doc_id, to_fax, to_name=to_name, to_organisation=to_organisation,
+                              to_phone=to_phone, note=note)[1]
