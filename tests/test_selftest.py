@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,27 @@ def _run_in_process(monkeypatch: pytest.MonkeyPatch, steps: tuple[str, ...]) -> 
     out, err = io.StringIO(), io.StringIO()
     code = selftest.run(out=out, err=err)
     return code, out.getvalue(), err.getvalue()
+
+
+def test_self_test_passes_and_leaves_the_pharmacy_data_dir_alone(tmp_path: Path) -> None:
+    pharmacy = tmp_path / "pharmacy-data"
+    named = tmp_path / "named-data"
+    env = dict(os.environ, K2DESK_DATA_DIR=str(pharmacy))
+    env.pop("QT_QPA_PLATFORM", None)  # the self-test must choose the offscreen platform itself
+    env.pop("K2DESK_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "k2desk", "--data-dir", str(named), "--self-test"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, proc.stdout
+    assert lines[0].startswith(f"k2desk self-test passed: {len(selftest.STEP_NAMES)} steps in ")
+    for note in ("snippets", "handout D-", "order O-", "fax TIFF", "log ", "window"):
+        assert note in lines[0]
+    assert proc.stderr == ""
+    assert not pharmacy.exists()
+    assert not named.exists()
 
 
 def test_a_failing_step_is_named_with_its_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

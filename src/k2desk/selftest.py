@@ -156,7 +156,9 @@ def step_add_patient(run: SelfTestRun) -> str:
 def step_render_handout(run: SelfTestRun) -> str:
     create_handout = feature("k2desk.services.handouts", "create_handout")
     topics = list(run.library.topics[:2]) if run.library is not None else []
-    run.handout_document_id = create_handout(run.ctx, run.patient_id, topics, None, OPERATOR, ACK_REASON)
+    # The patient takes warfarin: the handout is refused unless the warning is acknowledged.
+    run.handout_document_id = create_handout(run.ctx, run.patient_id, topics=topics,
+                                             ack_by=OPERATOR, ack_reason=ACK_REASON)
     pages = _pdf_pages(_document_pdf(run, run.handout_document_id), "handout")
     return f"handout D-{run.handout_document_id} {pages} page{'s' if pages != 1 else ''}"
 
@@ -167,7 +169,7 @@ def step_render_order(run: SelfTestRun) -> str:
     create_order = feature("k2desk.services.orders", "create_order")
     order_json = json.loads(form_path("examples/compound_order_example.json").read_text(encoding="utf-8"))
     run.order_id, run.order_document_id = create_order(
-        run.ctx, run.patient_id, order_json, {}, OPERATOR, ACK_REASON)
+        run.ctx, run.patient_id, order_json, overrides={}, ack_by=OPERATOR, ack_reason=ACK_REASON)
     _pdf_pages(_document_pdf(run, run.order_document_id), "order form")
     return f"order O-{run.order_id}"
 
@@ -175,24 +177,28 @@ def step_render_order(run: SelfTestRun) -> str:
 def step_fax_image(run: SelfTestRun) -> str:
     from PIL import Image
 
-    pdf_to_fax_tiff = feature("k2desk.documents.fax_image", "pdf_to_fax_tiff")
+    fax_tiff = feature("k2desk.services.documents", "fax_tiff")
     if run.order_document_id is None:
         raise StepFailed("there is no order document to turn into a fax image")
-    tiff: bytes = pdf_to_fax_tiff(_document_pdf(run, run.order_document_id), fine=True)
+    tiff: bytes = fax_tiff(run.ctx, run.order_document_id, fine=True)
     with Image.open(io.BytesIO(tiff)) as image:
         if image.format != "TIFF":
             raise StepFailed(f"the fax image is {image.format}, not TIFF")
+        if image.width != 1728:  # the fax standard's line width
+            raise StepFailed(f"the fax image is {image.width} pixels wide, not 1728")
         frames = getattr(image, "n_frames", 1)
     return f"fax TIFF {frames} page{'s' if frames != 1 else ''}"
 
 
 def step_verify_log(run: SelfTestRun) -> str:
     verify_log = feature("k2desk.services.log", "verify_log")
-    result = verify_log(run.ctx)
-    ok = getattr(result, "ok", result)
-    if not ok:
-        raise StepFailed(f"the log does not verify: {result}")
-    return ""
+    report = verify_log(run.ctx)
+    if not report.ok:
+        raise StepFailed(f"the log does not verify: {report.problem}")
+    expected = sum(d is not None for d in (run.handout_document_id, run.order_document_id))
+    if report.documents < expected:
+        raise StepFailed(f"the log verified {report.documents} documents, expected {expected}")
+    return f"log {report.events} events"
 
 
 def step_open_window(run: SelfTestRun) -> str:
