@@ -7,6 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from k2desk.domain.documents import OrderLine
 from k2desk.domain.dosing import check_doses, to_mcg
@@ -138,6 +140,10 @@ def test_ingredient_line_errors_are_keyed_per_line() -> None:
     ("one capsule at bedtime", 1, 1),
     ("Take 1 capsule four times daily", 1, 4),
     ("Take 1 capsule every other day", 1, Decimal("0.5")),
+    ("Take 1 capsule every 8 to 12 hours", 1, 3),
+    ("Take one capsule with each meal", 1, 3),
+    ("Take 2 capsules in the morning and at bedtime", 2, 2),
+    ("Take 1 capsule once weekly", 1, Decimal(1) / Decimal(7)),
     ("Apply as directed", None, None),
 ])
 def test_read_sig(sig: str, per_dose: object, per_day: object) -> None:
@@ -208,3 +214,10 @@ def test_status_workflow() -> None:
     assert check_transition(DRAFT, "shipped")[0].code == "unknown_status"
     assert check_transition(CANCELLED, DRAFT)[0].code == "bad_transition"
     assert all(i.severity is Severity.ERROR for i in check_transition(SENT, DISPENSED))
+
+
+@given(st.text(max_size=200))
+def test_read_sig_never_raises_and_counts_are_positive(sig: str) -> None:
+    r = read_sig(sig)
+    assert r.per_day is None or r.per_day > 0
+    assert r.per_dose is None or r.per_dose >= 0

@@ -23,12 +23,15 @@ _FREQUENCIES: tuple[tuple[str, Decimal], ...] = (
     (r"\b(four|4) times (a |per |each )?(day|daily)\b|\bq\.?i\.?d\.?(?=\s|$)", Decimal(4)),
     (r"\b(three|3) times (a |per |each )?(day|daily)\b|\bt\.?i\.?d\.?(?=\s|$)", Decimal(3)),
     (r"\b(twice|two times|2 times) (a |per |each )?(day|daily)\b|\bb\.?i\.?d\.?(?=\s|$)"
-     r"|\btwice daily\b", Decimal(2)),
+     r"|\btwice daily\b|\bmorning and (evening|night|at bedtime|bedtime)\b", Decimal(2)),
+    (r"\bwith (each|every|all) meals?\b|\bwith meals\b", Decimal(3)),
     (r"\bonce (a |per |each )?(day|daily)\b|\b(1|one) time (a |per )?day\b|\bdaily\b"
      r"|\bevery (day|morning|evening|night)\b|\beach (day|morning|evening)\b|\bq\.?d\.?(?=\s|$)"
      r"|\bat bedtime\b|\bq\.?h\.?s\.?(?=\s|$)|\bnightly\b|\ba day\b", Decimal(1)),
 )
-_EVERY_HOURS = re.compile(r"\b(?:every|q\.?)\s*(\d+(?:\.\d+)?)\s*(?:-\s*\d+\s*)?(?:hours?|hrs?|h)\b")
+# "every 8 to 12 hours" counts the shorter interval: the dose check wants the most a day.
+_EVERY_HOURS = re.compile(
+    r"\b(?:every|q\.?)\s*(\d+(?:\.\d+)?)\s*(?:(?:-|to)\s*\d+\s*)?(?:hours?|hrs?|h)\b")
 _DOSE = re.compile(
     r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six)\s*"
     r"(capsules?|caps?|tablets?|tabs?|troches?|suppositor(?:y|ies)|ml|millilit(?:er|re)s?"
