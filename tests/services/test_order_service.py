@@ -235,3 +235,24 @@ def test_codes_and_phones_stored_one_way(ctx: AppContext, plain_patient: int,
     assert values["patient.icd10"] == "M81.0"
     assert values["prescriber.phone"] == "(817) 555-0142"
     assert values["prescriber.fax"] == "(817) 860-6083"
+
+
+def test_paper_size_setting_reaches_order_and_handout(ctx: AppContext, plain_patient: int,
+                                                      order_data: dict[str, Any]) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from k2desk.services import handouts
+    from k2desk.services.settings import set_settings
+
+    def size(doc_id: int) -> tuple[int, int]:
+        box = PdfReader(io.BytesIO(doc_svc.get_pdf(ctx, doc_id))).pages[0].mediabox
+        return round(float(box.width)), round(float(box.height))
+
+    _, letter_doc = svc.create_order(ctx, plain_patient, order_data)
+    assert size(letter_doc) == (612, 792)
+    set_settings(ctx, {"print.paper_size": "a4"})
+    _, a4_doc = svc.create_order(ctx, plain_patient, order_data)
+    assert size(a4_doc) == (595, 842)
+    assert size(handouts.create_handout(ctx, plain_patient, topics=["bone"])) == (595, 842)
