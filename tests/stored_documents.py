@@ -4,7 +4,6 @@ a documents row and a pdf_blobs row), without depending on that service."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 
 from reportlab.lib.pagesizes import letter
@@ -12,6 +11,7 @@ from reportlab.pdfgen import canvas
 
 from k2desk.services.context import AppContext
 from k2desk.services.patients import PatientInput, add_patient
+from k2desk.storage import documents
 
 
 def make_pdf(lines_per_page: list[str]) -> bytes:
@@ -34,12 +34,12 @@ def store_document(ctx: AppContext, *, patient_id: int | None, kind: str = "hand
                    title: str = "Vitamin K2 handout", pages: list[str] | None = None,
                    created_at: str | None = None, order_status: str | None = None,
                    prescriber: tuple[str, str] | None = None) -> int:
-    """Insert a document (and an order row for kind 'order'); return the document id."""
-    pdf = make_pdf(pages or [f"{title} page 1", f"{title} page 2"])
-    sha = hashlib.sha256(pdf).hexdigest()
-    now = created_at or dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    """Store a document through storage.documents (an order row first for kind 'order'), with
+    ``created_at`` moved to a chosen time when given; return the document id."""
+    texts = pages or [f"{title} page 1", f"{title} page 2"]
+    pdf = make_pdf(texts)
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     with ctx.store.write() as db:
-        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [sha, pdf])
         source_table, source_id = "handouts", 0
         if kind == "order":
             prescriber_id = None
@@ -52,11 +52,12 @@ def store_document(ctx: AppContext, *, patient_id: int | None, kind: str = "hand
                 " updated_at) VALUES (?, ?, ?, '{}', ?, 'test-rph', ?)",
                 [patient_id, prescriber_id, order_status or "draft", now, now])
             source_table, source_id = "orders", int(cur.lastrowid)
-        cur = db.execute(
-            "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size, pages,"
-            " created_at, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test-rph')",
-            [kind, patient_id, source_table, source_id, title, sha, len(pdf), len(pages or [1, 2]), now])
-        return int(cur.lastrowid)
+        doc_id = documents.store_document(db, kind=kind, patient_id=patient_id, source_table=source_table,
+                                          source_id=source_id, pdf=pdf, title=title, operator="test-rph",
+                                          pages=len(texts))
+        if created_at is not None:
+            db.execute("UPDATE documents SET created_at=? WHERE id=?", [created_at, doc_id])
+        return doc_id
 
 
 def stored_pdf(ctx: AppContext, document_id: int) -> bytes:

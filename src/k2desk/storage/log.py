@@ -1,0 +1,147 @@
+"""The document log as rows: list, full-text search, streamed export rows, and PDF hash checks.
+
+The PDF bytes themselves stay in ``pdf_blobs``; the rows here never carry them, and the search
+index (``documents_fts``, migration 0005_log_search) holds only the patient name, kind, title
+and document id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from k2desk.storage.patients import fts_query
+
+
+@dataclass(frozen=True, slots=True)
+class LogQuery:
+    """Bounds as stored timestamps (UTC ISO 8601): ``since`` inclusive, ``until`` exclusive."""
+
+    since: str | None = None
+    until: str | None = None
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    document_id: int
+    created_at: str
+    kind: str
+    patient_id: int | None
+    patient_name: str
+    patient_dob: str
+    title: str
+    operator: str
+    sha256: str
+    size: int
+    pages: int
+    order_status: str | None
+
+
+_SELECT = (
+    "SELECT d.id, d.created_at, d.kind, d.patient_id, COALESCE(p.name, ''), COALESCE(p.dob, ''),"
+    " d.title, d.operator, d.sha256, d.size, d.pages, o.status"
+    " FROM documents d LEFT JOIN patients p ON p.id = d.patient_id"
+    " LEFT JOIN orders o ON d.source_table = 'orders' AND o.id = d.source_id"
+)
+
+
+def _row(r: Any) -> LogEntry:
+    return LogEntry(document_id=int(r[0]), created_at=str(r[1]), kind=str(r[2]),
+                  patient_id=None if r[3] is None else int(r[3]), patient_name=str(r[4]),
+                  patient_dob=str(r[5]), title=str(r[6]), operator=str(r[7]), sha256=str(r[8]),
+                  size=int(r[9]), pages=int(r[10]), order_status=None if r[11] is None else str(r[11]))
+
+
+def _where(f: LogQuery) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if f.since:
+        clauses.append("d.created_at >= ?")
+        params.append(f.since)
+    if f.until:
+        clauses.append("d.created_at < ?")
+        params.append(f.until)
+    if f.kind:
+        clauses.append("d.kind = ?")
+        params.append(f.kind)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def count_rows(db: Database, f: LogQuery) -> int:
+    where, params = _where(f)
+    return int(db.execute(f"SELECT count(*) FROM documents d{where}", params).fetchone()[0])
+
+
+def iter_rows(db: Database, f: LogQuery) -> Iterator[LogEntry]:
+    """Rows oldest first, read one at a time from the cursor (never all in memory)."""
+    where, params = _where(f)
+    cur = db.execute(f"{_SELECT}{where} ORDER BY d.created_at, d.id", params)
+    for r in cur:
+        yield _row(r)
+
+
+def list_rows(db: Database, f: LogQuery, *, limit: int = 500, offset: int = 0) -> list[LogEntry]:
+    """A page of rows, newest first."""
+    where, params = _where(f)
+    rows = db.execute(f"{_SELECT}{where} ORDER BY d.created_at DESC, d.id DESC LIMIT ? OFFSET ?",
+                      [*params, limit, offset]).fetchall()
+    return [_row(r) for r in rows]
+
+
+def search_rows(db: Database, text: str, *, limit: int = 100) -> list[LogEntry]:
+    """Full-text search over patient name, kind, title and document id (diacritics ignored)."""
+    q = fts_query(text)
+    if q is None:
+        return []
+    rows = db.execute(
+        f"{_SELECT} JOIN documents_fts ON documents_fts.rowid = d.id WHERE documents_fts MATCH ?"
+        " ORDER BY documents_fts.rank, d.id DESC LIMIT ?", [q, limit]).fetchall()
+    return [_row(r) for r in rows]
+
+
+def _recorded_hashes(db: Database) -> dict[int, str]:
+    """The SHA-256 each document had when its creation was audited ('render', entity 'document').
+
+    The audit chain protects these values, so a PDF changed together with its documents row is
+    still caught, and so is a document whose creation event was cut off the end of the chain."""
+    found: dict[int, str] = {}
+    cur = db.execute("SELECT entity_id, details FROM audit_events WHERE entity = 'document'"
+                     " AND details LIKE '%sha256%' ORDER BY id")
+    for entity_id, details in cur:
+        try:
+            data = json.loads(details)
+            doc_id = int(entity_id)
+        except (TypeError, ValueError):
+            continue
+        sha = data.get("sha256") if isinstance(data, dict) else None
+        if isinstance(sha, str) and doc_id not in found:
+            found[doc_id] = sha
+    return found
+
+
+def verify_documents(db: Database) -> tuple[int, str | None]:
+    """Recompute the SHA-256 of every stored PDF; return (documents checked, first problem or None)."""
+    recorded = _recorded_hashes(db)
+    n = 0
+    cur = db.execute("SELECT d.id, d.sha256, d.size, CAST(b.data AS BLOB) FROM documents d"
+                     " LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256 ORDER BY d.id")
+    for doc_id, sha, size, data in cur:
+        if data is None:
+            return n, f"document {doc_id}: its stored PDF is missing"
+        if hashlib.sha256(data).hexdigest() != sha:
+            return n, f"document {doc_id}: the stored PDF does not match its SHA-256 (it was changed)"
+        if len(data) != size:
+            return n, f"document {doc_id}: the stored PDF's size does not match the log"
+        if doc_id not in recorded:
+            return n, (f"document {doc_id}: the audit trail has no event recording its creation "
+                       "(events were removed, or the row was added behind k2desk's back)")
+        if recorded[doc_id] != sha:
+            return n, (f"document {doc_id}: its SHA-256 differs from the one recorded in the audit "
+                       "trail when it was created (the PDF and its row were changed)")
+        n += 1
+    return n, None
