@@ -93,6 +93,7 @@ class FormDefinition:
     sections: tuple[SectionDef, ...]
 
     def section(self, key: str) -> SectionDef:
+        """The section with this key (KeyError if there is none)."""
         for s in self.sections:
             if s.key == key:
                 return s
@@ -116,9 +117,11 @@ class FormDefinition:
                 yield from s.fields
 
     def repeating_section(self) -> SectionDef | None:
+        """The section with one row per line (the ingredients), if the form has one."""
         return next((s for s in self.sections if s.repeating), None)
 
     def has_key(self, key: str) -> bool:
+        """True when ``key`` (or a per-line key such as ``ingredients.2.unit``) is a field."""
         try:
             self.field(key)
         except KeyError:

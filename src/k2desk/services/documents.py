@@ -28,6 +28,7 @@ def list_documents(ctx: AppContext, *, patient_id: int | None = None, kind: str 
 
 
 def get_document(ctx: AppContext, doc_id: int) -> StoredDocument:
+    """One row of the document log; NotFound for an unknown id."""
     doc = repo.get_document(ctx.store.db, doc_id)
     if doc is None:
         raise NotFound(f"There is no document with id {doc_id}.")

@@ -177,6 +177,7 @@ def preview_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = ()
 
 
 def get_handout(ctx: AppContext, handout_id: int) -> StoredHandout:
+    """The stored handout with the record that was printed; NotFound for an unknown id."""
     h = repo.get_handout(ctx.store.db, handout_id)
     if h is None:
         raise NotFound(f"There is no handout with id {handout_id}.")

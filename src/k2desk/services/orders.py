@@ -39,6 +39,7 @@ _FROM_RECORD = FROM_RECORD  # older name, used by the order editor
 
 
 def order_form() -> FormDefinition:
+    """The shipped compound order form definition."""
     return load_form(ORDER_FORM)
 
 
@@ -208,6 +209,7 @@ def order_record(stored: StoredOrder, *, document_id: int, profile: Any, paper: 
 
 
 def get_order(ctx: AppContext, order_id: int) -> StoredOrder:
+    """The stored order with its lines, overrides and notices; NotFound for an unknown id."""
     o = repo.get_order(ctx.store.db, order_id)
     if o is None:
         raise NotFound(f"There is no order with id {order_id}.")
@@ -215,10 +217,12 @@ def get_order(ctx: AppContext, order_id: int) -> StoredOrder:
 
 
 def list_orders(ctx: AppContext, *, patient_id: int | None = None) -> list[StoredOrder]:
+    """Orders newest first, optionally for one patient."""
     return repo.list_orders(ctx.store.db, patient_id=patient_id)
 
 
 def order_documents(ctx: AppContext, order_id: int) -> list[StoredDocument]:
+    """The stored PDFs rendered for an order, newest first."""
     return doc_repo.list_documents(ctx.store.db, source=("orders", order_id))
 
 
