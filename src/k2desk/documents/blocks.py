@@ -9,7 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 
 from k2desk.documents import styles as S
-from k2desk.documents.fonts import markup, needs_shaping
+from k2desk.documents.fonts import markup
 from k2desk.domain.documents import PharmacyProfile
 
 
@@ -26,8 +26,6 @@ def fmt_date(day: dt.date | str) -> str:
 def para(text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "") -> Paragraph:
     """A paragraph of user ``text`` (escaped, fonts per script); ``prefix``/``suffix`` are trusted
     markup written by k2desk itself (bold labels, citation markers)."""
-    if needs_shaping(text):
-        style = S.shaped(style)
     return Paragraph(prefix + markup(text) + suffix, style)
 
 

@@ -61,7 +61,7 @@ def story(rec: FaxCoverRecord) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 6),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]))
-    title = Paragraph("FAX", S.shaped(st.title).clone("fax_title", fontSize=30, leading=36))
+    title = Paragraph("FAX", st.title.clone("fax_title", fontSize=30, leading=36))
     out: list[Flowable] = [letterhead(rec.from_pharmacy, width), Spacer(1, 14), title, Spacer(1, 6), table]
     if rec.note:
         out += [Spacer(1, 14), boxed([Paragraph("Message", st.box_title), para(rec.note, st.body)], width)]

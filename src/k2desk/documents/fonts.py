@@ -6,12 +6,8 @@ that has them (see resources/fonts/README.md for the chain). A character that no
 is refused up front by :func:`check_printable` (services call it before saving) and, as a last
 line of defence, makes :func:`markup` raise instead of printing a box or dropping it.
 
-Right-to-left text: reportlab shapes each word with HarfBuzz (``ParagraphStyle.shaping``), which
-joins Arabic letters and puts a word's glyphs in visual order, but it only orders *words* with
-the optional ``rlbidi`` package, which is not on PyPI for our platforms. So :func:`visual_order`
-reverses the word order of each right-to-left stretch itself (a word-level subset of the Unicode
-bidi algorithm on a left-to-right page). A right-to-left stretch that wraps onto a second line
-would read in the wrong line order; names and short fields fit on one line.
+Right-to-left text is put in visual order (and Arabic joined) by ``k2desk.documents.bidi``
+before it is split into font runs, so reportlab only ever draws left to right, unshaped.
 """
 
 from __future__ import annotations
@@ -23,9 +19,10 @@ from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from k2desk.documents.bidi import strong, visual_order
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.resources import resource_path
 
@@ -91,14 +88,6 @@ def register_fonts() -> None:
                     pdfmetrics.registerFont(TTFont(name, str(resource_path(f"fonts/{filename}"))))
                     registered[filename] = name
                 addMapping(fam.name, int(bold), int(italic), name)
-        # reportlab shapes with the liga and dlig features on by default. dlig turns a typed
-        # "محمد" into one vowelled glyph, and liga prints "fi" as one glyph that text extraction
-        # reads back as U+FB01, so a name would not come back as typed. Keep kerning; HarfBuzz
-        # still applies the required Arabic forms (init/medi/fina, rlig) on its own.
-        defaults = ttfonts.shapeFragWord.__defaults__
-        if defaults and isinstance(defaults[0], dict):
-            defaults[0].pop("dlig", None)
-            defaults[0].pop("liga", None)
 
 
 def describe(ch: str) -> str:
@@ -117,7 +106,7 @@ def _plain_chars() -> frozenset[str]:
     """Characters the body font prints that need no fallback and no right-to-left handling:
     text made only of these takes the fast path through :func:`markup`."""
     cover = dict(_coverage())[BASE]
-    return frozenset(chr(cp) for cp in cover if _strong(chr(cp)) != "R"
+    return frozenset(chr(cp) for cp in cover if strong(chr(cp)) != "R"
                      and not unicodedata.category(chr(cp)).startswith("M")) | frozenset("\n\r\t")
 
 
@@ -172,58 +161,6 @@ class UnprintableText(ValueError):
     """Raised by :func:`markup` when text reaches a renderer without check_printable."""
 
 
-def _strong(ch: str) -> str:
-    """'R' for right-to-left letters, 'L' for left-to-right letters, 'N' for the rest."""
-    bidi = unicodedata.bidirectional(ch)
-    if bidi in ("R", "AL"):
-        return "R"
-    if bidi == "L":
-        return "L"
-    return "N"
-
-
-def needs_shaping(text: str) -> bool:
-    """True when ``text`` has right-to-left letters or combining marks: only then is HarfBuzz
-    shaping worth its cost (Latin, Greek, Cyrillic and CJK print fine without it)."""
-    for ch in text:
-        if ord(ch) >= 0x0300 and (_strong(ch) == "R" or unicodedata.category(ch).startswith("M")):
-            return True
-    return False
-
-
-def visual_order(text: str) -> str:
-    """``text`` with the words of each right-to-left stretch in visual (reversed) order.
-
-    A stretch runs from a right-to-left letter to the last right-to-left letter before the next
-    left-to-right letter; neutral characters at its edges stay with the left-to-right page.
-    The letters inside each word stay in typed order: HarfBuzz reverses and joins them.
-    """
-    kinds = [_strong(c) for c in text]
-    if "R" not in kinds:
-        return text
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        if kinds[i] != "R":
-            out.append(text[i])
-            i += 1
-            continue
-        # Extend the stretch over neutrals while another R follows before any L.
-        end = i
-        j = i
-        while j < n and kinds[j] != "L":
-            if kinds[j] == "R":
-                end = j
-            j += 1
-        # Keep combining marks (category M) attached to the last letter of the stretch.
-        while end + 1 < n and unicodedata.category(text[end + 1]).startswith("M"):
-            end += 1
-        stretch = text[i : end + 1]
-        out.append(" ".join(reversed(stretch.split(" "))))
-        i = end + 1
-    return "".join(out)
-
-
 def markup(text: str) -> str:
     """Paragraph markup for user ``text``: escaped, right-to-left words ordered, fonts per run.
 
@@ -245,7 +182,7 @@ def _markup_line(text: str) -> str:
     for ch in text:
         fam = family_for(ch)
         assert fam is not None  # markup() refused missing characters already
-        if runs and fam != runs[-1][0] and _strong(ch) == "N" and ord(ch) in _cover_of(runs[-1][0]):
+        if runs and fam != runs[-1][0] and strong(ch) == "N" and ord(ch) in _cover_of(runs[-1][0]):
             # Spaces and punctuation stay in the current run: fewer font switches, and a
             # right-to-left name keeps its spaces in its own font.
             fam = runs[-1][0]

@@ -56,16 +56,6 @@ class Styles:
 
 
 @cache
-def shaped(style: ParagraphStyle) -> ParagraphStyle:
-    """``style`` with HarfBuzz shaping on: Arabic joining, right-to-left glyph order, marks.
-
-    Only paragraphs that need it get it (see fonts.needs_shaping): shaping every word would
-    make rendering several times slower.
-    """
-    return ParagraphStyle(style.name + "+shaped", parent=style, shaping=1)
-
-
-@cache
 def stylesheet() -> Styles:
     """The shared paragraph styles (cached; fonts are registered on first use)."""
     register_fonts()
