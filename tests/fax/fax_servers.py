@@ -223,3 +223,16 @@ def dropping_server() -> Iterator[RawServer]:
     server = RawServer(_drop_mid_message)
     yield server
     server.close()
+
+
+def configure_gateway(ctx: Any, port: int, ca_file: Path | None, **overrides: str) -> None:
+    """Complete fax.* settings pointing at a test server on 127.0.0.1."""
+    from k2desk.services.settings import set_settings
+
+    values = {"fax.smtp_host": "127.0.0.1", "fax.smtp_port": str(port), "fax.security": "starttls",
+              "fax.username": USER, "fax.sender": "fax@pharmacy.example.com",
+              "fax.recipient_pattern": "{digits}@fax.gateway.example", "fax.timeout_s": "5",
+              "fax.ca_file": str(ca_file or ""), "pharmacy.name": "Hillside Compounding",
+              "pharmacy.phone": "(817) 555-0100", "pharmacy.fax": "(817) 555-0101"}
+    values.update(overrides)
+    set_settings(ctx, values)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from k2desk.documents.fax_cover import render_fax_cover
 from k2desk.domain.documents import FaxCoverRecord, PaperSize, PharmacyProfile
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.settings import SETTINGS_BY_KEY, Value
@@ -132,8 +133,6 @@ def _reference(doc: FaxDocument) -> str:
 
 def _cover(values: dict[str, Value], doc: FaxDocument, to_e164: str, doc_pages: int,
            today: dt.date) -> bytes:
-    from k2desk.documents.fax_cover import render_fax_cover
-
     pharmacy = PharmacyProfile(
         name=str(values["pharmacy.name"]), address=str(values["pharmacy.address"]),
         phone=format_phone(str(values["pharmacy.phone"])), fax=format_phone(str(values["pharmacy.fax"])),
