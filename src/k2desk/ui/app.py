@@ -41,6 +41,10 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     except ServiceError as exc:
         sys.stderr.write(f"k2desk: {describe(exc)}\n")
         return 1
+    from k2desk.services.startup import on_start
+
+    for warning in on_start(ctx):  # daily automatic backup, fax outbox recovery; never fails
+        sys.stderr.write(f"k2desk: {warning}\n")
     window = MainWindow(ctx)
     window.show()
     code = app.exec()

@@ -63,13 +63,14 @@ class ShortcutsDialog(QDialog):
             self.table.setItem(r, 1, QTableWidgetItem(keys))
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(self.table)
         lay.addWidget(buttons)
-        settle_size(self, 420, 420)
+        settle_size(self, 420, 560)
 
 
 class MainWindow(QMainWindow):
@@ -235,6 +236,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(False)
         self.lock_screen.prepare(self.ctx.operator)
         self.outer.setCurrentWidget(self.lock_screen)
+        self.statusBar().clearMessage()  # a message may name a record
         self.operator_label.setText("Locked")
 
     def _unlocked(self, operator: str) -> None:

@@ -55,6 +55,8 @@ class SnippetsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
             return QColor(_STATUS_COLOURS.get(v.state.label, "#000000"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return v.snippet.text_for("en")
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if col == 0:

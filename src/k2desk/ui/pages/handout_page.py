@@ -95,7 +95,7 @@ class HandoutPage(Page):
         self.ack_button.clicked.connect(self.ask_acknowledgement)
         self.topics = QListWidget()
         self.topics.setObjectName("topic-list")
-        self.topics.setMaximumHeight(130)
+        self.topics.setMaximumHeight(180)
         self.topics.itemChanged.connect(lambda _i: self._topics_changed())
         self.snippets = SnippetList()
         self.snippets.itemChanged.connect(lambda _i: self._content_changed())
@@ -183,6 +183,8 @@ class HandoutPage(Page):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.topics.addItem(item)
         self.topics.blockSignals(False)
+        rows_h = sum(self.topics.sizeHintForRow(i) for i in range(self.topics.count()))
+        self.topics.setMaximumHeight(min(rows_h + 2 * self.topics.frameWidth() + 4, 220))
         self.loaded = True
 
     def chosen_topics(self) -> list[str]:
@@ -348,7 +350,8 @@ class HandoutPage(Page):
         blocked = self.blocked()
         self.ack_button.setVisible(findings.needs_acknowledgement(self.banner.findings))
         self.ack_button.setEnabled(self.ack is None)
-        self.create_button.setEnabled(self.patient is not None and not blocked)
+        # Once stored, Create waits for a change (no accidental duplicate of the same handout).
+        self.create_button.setEnabled(self.patient is not None and not blocked and self.document_id is None)
         self.print_button.setEnabled(self.document_id is not None and not blocked)
         self.log_button.setEnabled(self.document_id is not None)
 

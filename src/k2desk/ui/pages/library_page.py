@@ -74,8 +74,10 @@ class LibraryPage(Page):
         self.table.verticalHeader().setVisible(False)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((170, 120, 220, 70, 90, 50)):
+        for col, width in enumerate((215, 95, 200, 62, 85, 45)):
             self.table.setColumnWidth(col, width)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
         self.detail = QTextBrowser()
@@ -105,8 +107,8 @@ class LibraryPage(Page):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 3)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
@@ -169,7 +171,7 @@ class LibraryPage(Page):
         self.detail.setHtml(
             f"<h3>{html.escape(s.id)} <small>(version {s.version})</small></h3>"
             f"<p><b>{html.escape(s.evidence_label)}</b> · {html.escape(s.section.question)}</p>"
-            f"<p style='font-size: 12pt'>{html.escape(s.text_for('en'))}</p>"
+            f"<p>{html.escape(s.text_for('en'))}</p>"
             f"<p><b>Status:</b> {html.escape(v.state.label)} — {html.escape(v.why)}<br>"
             f"<b>Review due:</b> {due}</p>"
             f"<p><b>Pharmacist note:</b> {note}</p>"

@@ -138,7 +138,6 @@ class SettingsPage(Page):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.status, 1)
-        outer.addLayout(buttons)
         self.operators_box = OperatorsBox(env)
         outer.addWidget(self.operators_box)
         outer.addStretch(1)
@@ -146,9 +145,11 @@ class SettingsPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        body.setMaximumWidth(900)  # long fields are hard to read across a wide screen
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(scroll)
+        lay.setContentsMargins(0, 0, 0, 6)
+        lay.addWidget(scroll, 1)
+        lay.addLayout(buttons)  # always in view, whatever is scrolled
         self.load()
 
     def activated(self, **kwargs: Any) -> None:

@@ -24,16 +24,25 @@ def severity_of(finding: Any) -> str:
     return _text(finding, "severity").lower() or "info"
 
 
+def _advice(message: str) -> str:
+    """The part a pharmacist acts on: the management advice, else the first sentence."""
+    if "Management:" in message:
+        return "Management:" + message.split("Management:", 1)[1].split(" (", 1)[0].rstrip(".") + "."
+    return message.split(". ", 1)[0].rstrip(".") + "." if message else ""
+
+
 def finding_line(finding: Any) -> str:
-    """One line a pharmacist reads: severity, what was typed, the agent, the advice."""
+    """One line a pharmacist reads: severity, what was typed, the agent, what to do."""
     sev = severity_of(finding)
     typed = _text(finding, "input", "medication_as_typed", "medication")
     agent = _text(finding, "agent", "generic", "name")
+    kind = _text(finding, "drug_class")
     msg = _text(finding, "pharmacist_message", "message", "patient_message", "summary")
-    who = f"{typed} ({agent})" if typed and agent and typed.lower() != agent.lower() else (typed or agent)
+    what = ", ".join(x for x in (agent, kind.replace("-", " ")) if x)
+    who = f"{typed} ({what})" if typed and what else (typed or what)
     certainty = _text(finding, "certainty")
     maybe = " — possible match, check the spelling" if certainty == "possible" else ""
-    return f"{sev.upper()}: {who}{maybe}. {msg}".strip()
+    return f"{sev.upper()}: {who}{maybe}. {_advice(msg)}".strip()
 
 
 class FindingsBanner(QFrame):
@@ -58,11 +67,13 @@ class FindingsBanner(QFrame):
         self.findings = list(findings)
         self.acknowledged = acknowledged
         if not self.findings:
+            self.setToolTip("")
             self.setStyleSheet("#findings-banner { border: 1px solid #7a9a7a; background: #eef6ee; }")
             self.label.setText(html.escape(empty_text))
             return
         major = self.has_major()
         lines = []
+        self.setToolTip("\n\n".join(_text(f, "pharmacist_message", "message") for f in self.findings))
         for f in self.findings:
             text = html.escape(finding_line(f))
             lines.append(f"<b>{text}</b>" if severity_of(f) == "major" else text)
