@@ -5,15 +5,33 @@ Never edit a migration that has shipped: add a new one at the end.
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 MIGRATIONS = Migrations("k2desk")
 
 
+def run_script(db: Database, script: str) -> None:
+    """Run each statement of ``script`` inside the migration's transaction.
+
+    ``executescript`` would COMMIT first and then run statement by statement, so a crash
+    half-way would leave a partly created schema that is not recorded as applied.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
 @MIGRATIONS(name="0001_initial")
 def m0001_initial(db: Database) -> None:
-    db.executescript(
+    run_script(db,
         """
         CREATE TABLE operators (
             id INTEGER PRIMARY KEY,
@@ -219,7 +237,7 @@ def m0004_documents_links(db: Database) -> None:
 def m0002_imported_snippets(db: Database) -> None:
     # Snippets and citations a pharmacy imported from another pharmacy's export. The shipped
     # library stays in resources/; these rows are the definitions (JSON, same keys as the TOML).
-    db.executescript(
+    run_script(db,
         """
         CREATE TABLE imported_snippets (
             snippet_id TEXT PRIMARY KEY,
