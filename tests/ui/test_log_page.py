@@ -115,3 +115,38 @@ def test_render_stored_pdf_into_a_printer(qapp, tmp_path):
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     assert printing.render_pdf_to_printer(_pdf("to the printer", pages=3), printer) == 3
     assert len(PdfReader(tmp_path / "printed.pdf").pages) == 3
+
+
+def test_patient_documents_button_filters_the_log(window, ctx, settle):
+    pid = patients.add_patient(ctx, PatientInput("Zofia Kowalska", "1950-05-05", nkda=True))
+    _bulk_documents(ctx, 5)
+    _bulk_documents(ctx, 3, pid)
+    pp = window.go("patients")
+    settle(window)
+    assert pp.select_patient(pid)
+    pp.documents_button.click()
+    log = window.pages["log"]
+    assert window.current_key() == "log"
+    assert log.model.rowCount() == 3 and {log.model.row(i).patient_id for i in range(3)} == {pid}
+    log.clear_patient.click()
+    assert log.model.rowCount() == 8
+
+
+def test_export_runs_in_the_background_with_a_progress_bar(window, qtbot, ctx, settle, tmp_path):
+    _bulk_documents(ctx, 1200)
+    page = window.go("log")
+    out = tmp_path / "log.csv"
+    page.export_log(str(out))
+    assert page.progress.isVisible()
+    settle(window)
+    qtbot.waitUntil(lambda: page.export_button.isEnabled(), timeout=10_000)
+    assert page.progress.value() == 100
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1201  # header + every document
+    assert "exported" in window.bridge.last_info
+
+
+def test_ctrl_f_puts_the_cursor_in_the_log_search(window, qtbot):
+    window.go("log")
+    window.act_find.trigger()
+    assert window.pages["log"].search.hasFocus()

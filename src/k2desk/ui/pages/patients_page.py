@@ -71,11 +71,15 @@ class PatientsPage(Page):
         self.handout_button.clicked.connect(lambda: self._open_with("handout"))
         self.order_button = QPushButton("Order for this patient…")
         self.order_button.clicked.connect(lambda: self._open_with("orders"))
+        self.documents_button = QPushButton("Documents…")
+        self.documents_button.setToolTip("This patient's handouts and orders in the log")
+        self.documents_button.clicked.connect(lambda: self._open_with("log"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         buttons.addWidget(self.handout_button)
         buttons.addWidget(self.order_button)
+        buttons.addWidget(self.documents_button)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.addWidget(self.banner)
@@ -169,6 +173,7 @@ class PatientsPage(Page):
         saved = self.form.patient_id is not None
         self.handout_button.setEnabled(saved)
         self.order_button.setEnabled(saved)
+        self.documents_button.setEnabled(saved)
 
     def _open_with(self, page: str) -> None:
         if self.form.patient_id is not None:
@@ -176,6 +181,7 @@ class PatientsPage(Page):
 
     # -- page hooks ---------------------------------------------------------------------------
     def activated(self, **kwargs: Any) -> None:
+        self.run_search()  # patients may have been added elsewhere (import, another window)
         pid = kwargs.get("patient_id")
         if pid is not None:
             try:
