@@ -61,6 +61,16 @@ def _no_window(data_dir: str | None, operator: str | None) -> int:
     return EXIT_REFUSED
 
 
+def _housekeeping(ctx: AppContext, command: str) -> None:
+    """After a command succeeded: the daily automatic backup and fax-outbox recovery
+    (services.startup). After, so a refused command still writes nothing; warnings only."""
+    from k2desk.services.startup import SKIP_COMMANDS, on_start  # imported late: keeps --help fast
+
+    if command not in SKIP_COMMANDS:
+        for warning in on_start(ctx):
+            err(warning)
+
+
 def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     """Run one command; with no command, ``open_window(data_dir, operator)`` (the GUI)."""
     for stream in (sys.stdout, sys.stderr):
@@ -74,7 +84,10 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     handler: Handler = args.handler
     try:
         with AppContext(args.data_dir, args.operator) as ctx:
-            return handler(ctx, args)
+            code = handler(ctx, args)
+            if code == EXIT_OK:
+                _housekeeping(ctx, args.command)
+            return code
     except InputRefused as exc:
         print_issues(exc.issues)
         return EXIT_REFUSED

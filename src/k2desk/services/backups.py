@@ -1,7 +1,9 @@
-"""Backup use cases: create, list, restore (checked before anything is replaced)."""
+"""Backup use cases: create (with rotation), the daily automatic backup, list, and restore
+(the file's integrity and audit chain checked before anything is replaced)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from k2desk.services.context import AppContext
@@ -14,20 +16,46 @@ from k2desk.storage.backup import (
     check_backup_file,
     create_backup,
     list_backups,
+    newest_backup_time,
     restore_file,
+    rotate_backups,
 )
 
+AUTO_BACKUP_AGE = dt.timedelta(days=1)
 
-def make_backup(ctx: AppContext, dest: Path | None = None) -> Path:
-    """Write a backup (to ``dest`` or the backups folder) and audit it."""
+
+def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "manual") -> Path:
+    """Write a backup (to ``dest`` or the backups folder, 0600), rotate the folder, audit both."""
     try:
-        path = backup_to(ctx.store, dest) if dest else create_backup(ctx.store)
-    except BackupError as exc:
+        path = backup_to(ctx.store, dest) if dest else create_backup(ctx.store, reason=reason)
+        removed = rotate_backups(ctx.data_dir)
+    except (BackupError, OSError) as exc:
         raise OperationFailed(str(exc)) from exc
     with ctx.store.write() as db:
         audit.append(db, operator=ctx.operator, action="backup", entity="database",
-                     details={"file": path.name})
+                     details={"file": path.name, "reason": reason,
+                              "rotated_out": [p.name for p in removed]})
     return path
+
+
+def backup_due(ctx: AppContext, *, now: dt.datetime | None = None) -> bool:
+    """True when the database holds something and the newest automatic or manual backup is
+    more than a day old (or there is none)."""
+    has_data = ctx.store.conn.execute("SELECT 1 FROM audit_events LIMIT 1").fetchone() is not None
+    if not has_data:
+        return False  # a brand-new, empty database has nothing worth keeping yet
+    newest = newest_backup_time(ctx.data_dir)
+    return newest is None or (now or dt.datetime.now()) - newest > AUTO_BACKUP_AGE
+
+
+def auto_backup_if_due(ctx: AppContext, *, now: dt.datetime | None = None) -> Path | None:
+    """Take the daily automatic backup if one is due; return its path, or None if not due.
+
+    Raises OperationFailed when the backup fails; callers at start-up turn that into a warning.
+    """
+    if not backup_due(ctx, now=now):
+        return None
+    return make_backup(ctx, reason="auto")
 
 
 def backups(ctx: AppContext) -> list[BackupInfo]:

@@ -106,6 +106,8 @@ def set_password(ctx: AppContext, password: str) -> None:
 
 def recover_interrupted(ctx: AppContext, *, now: dt.datetime | None = None) -> list[int]:
     """Put jobs left "sending" by a program that stopped back in the queue; return their ids."""
+    if not repo.list_jobs(ctx.store.db, limit=1, states=(repo.SENDING,)):
+        return []  # the usual case: no write transaction needed
     values = load_settings(ctx.store.db)
     at = now or dt.datetime.now(dt.UTC)
     older_than = at - dt.timedelta(seconds=float(values["fax.timeout_s"])) - SENDING_GRACE

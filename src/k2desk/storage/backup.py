@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlite_utils import Database
+
+from k2desk.domain.backup_policy import backups_to_keep, parse_backup_name
 from k2desk.paths import backup_dir, db_path
+from k2desk.storage.audit import verify_chain
+from k2desk.storage.log import verify_documents
 
 if TYPE_CHECKING:
     from k2desk.storage.db import Store
@@ -42,6 +47,9 @@ def backup_to(store: Store, dest: Path) -> Path:
         target = sqlite3.connect(dest)
         try:
             store.conn.backup(target)
+            # A backup is one self-contained file: without WAL, opening it to check or restore
+            # leaves no -wal/-shm files beside it.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
     except (OSError, sqlite3.Error) as exc:
@@ -87,6 +95,27 @@ def check_backup_file(path: Path) -> None:
         raise BackupError(f"{path} failed its integrity check ({result}); nothing was restored.")
     if not {"patients", "audit_events", "documents"} <= tables:
         raise BackupError(f"{path} is not a k2desk database; nothing was restored.")
+    problem = _trail_problem(path)
+    if problem:
+        raise BackupError(f"{path} fails its audit check ({problem}); it may have been altered, "
+                          "so nothing was restored.")
+
+
+def _trail_problem(path: Path) -> str | None:
+    """The first break in the file's audit chain or stored PDF hashes, or None."""
+    try:
+        # immutable: a file being checked is not written by anyone, and no lock files appear.
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            db = Database(conn)
+            _, problem = verify_chain(db)
+            if problem is None:
+                _, problem = verify_documents(db)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"it cannot be read ({exc})"
+    return problem
 
 
 def restore_file(data_dir: Path, source: Path) -> Path:
@@ -121,6 +150,7 @@ def restore_file(data_dir: Path, source: Path) -> Path:
             keep_conn = sqlite3.connect(kept)
             try:
                 live_conn.backup(keep_conn)
+                keep_conn.execute("PRAGMA journal_mode=DELETE")
             finally:
                 keep_conn.close()
         finally:
@@ -129,3 +159,37 @@ def restore_file(data_dir: Path, source: Path) -> Path:
         Path(str(live) + suffix).unlink(missing_ok=True)
     os.replace(tmp, live)
     return kept
+
+
+def backup_time(path: Path) -> dt.datetime | None:
+    """When a backup in the backups folder was taken (from its name), for automatic and manual ones."""
+    parsed = parse_backup_name(path.name)
+    return parsed.taken_at if parsed is not None and parsed.rotated else None
+
+
+def newest_backup_time(data_dir: Path) -> dt.datetime | None:
+    """The time of the newest automatic or manual backup in the backups folder, or None."""
+    folder = backup_dir(data_dir)
+    if not folder.is_dir():
+        return None
+    times = [t for p in folder.glob("*.sqlite3") if (t := backup_time(p)) is not None]
+    return max(times, default=None)
+
+
+def rotate_backups(data_dir: Path) -> list[Path]:
+    """Delete automatic and manual backups that the keep policy (7 daily, 4 weekly) lets go.
+
+    Pre-migration copies, files a restore replaced and files not named by k2desk stay.
+    Returns the deleted files.
+    """
+    folder = backup_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    candidates = {p.name: (p, t) for p in folder.glob("*.sqlite3") if (t := backup_time(p)) is not None}
+    keep = backups_to_keep((name, t) for name, (_, t) in candidates.items())
+    removed = []
+    for name, (p, _) in sorted(candidates.items()):
+        if name not in keep:
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed

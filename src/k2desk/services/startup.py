@@ -1,0 +1,43 @@
+"""Housekeeping when k2desk starts (the window, and every command except backup and doctor).
+
+1. The daily automatic backup, when the newest automatic or manual backup is over a day old.
+2. Fax jobs left "sending" by a program that stopped go back to the queue.
+
+This runs once, in one place per entry point: ``k2desk.ui.app.run_window`` right after the
+store opens, and ``k2desk.cli.main`` after a command has succeeded (so a refused command still
+writes nothing, and the day's backup includes the change just made). It never fails the
+command: every problem becomes a warning line for the caller to show, and an unusable database
+is left to the command itself to report.
+"""
+
+from __future__ import annotations
+
+from k2desk.services.backups import auto_backup_if_due
+from k2desk.services.context import AppContext
+from k2desk.services.errors import ServiceError
+from k2desk.services.fax import recover_interrupted
+
+# `backup` restores and backs up on its own terms (and must work on a database that will not
+# open); `doctor` diagnoses and should change nothing.
+SKIP_COMMANDS = frozenset({"backup", "doctor"})
+
+
+def on_start(ctx: AppContext) -> list[str]:
+    """Run start-up housekeeping; return warnings (plain sentences), never raise."""
+    try:
+        _ = ctx.store
+    except ServiceError:
+        return []
+    warnings: list[str] = []
+    try:
+        auto_backup_if_due(ctx)
+    except Exception as exc:  # noqa: BLE001 - a failed automatic backup must not stop the work
+        detail = str(exc) if isinstance(exc, ServiceError) else type(exc).__name__
+        warnings.append(f"the automatic daily backup failed ({detail}); your work is not affected. "
+                        "Make one with 'k2desk backup create' and check the disk.")
+    try:
+        recover_interrupted(ctx)
+    except Exception as exc:  # noqa: BLE001 - the outbox can be looked at later
+        warnings.append(f"interrupted fax jobs could not be put back in the queue ({type(exc).__name__}); "
+                        "'k2desk fax retry' will try again.")
+    return warnings
