@@ -5,7 +5,8 @@ Each check returns a list of human-readable problems; an empty list means the PD
   no ink), and every image is 1-bit or grey-free;
 - no text under 10 pt: font size from Tf times the text-matrix and CTM scale at each text show;
 - all ink at least 0.5 in from every edge: rasterised with pdfium, every non-white pixel;
-- page size: US Letter or A4 as asked.
+- page size: US Letter or A4 as asked;
+- every font embedded.
 """
 
 from __future__ import annotations
@@ -150,7 +151,25 @@ def page_size_problems(pdf: bytes, paper: PaperSize = PaperSize.LETTER) -> list[
     return problems
 
 
+def unembedded_fonts(pdf: bytes) -> list[str]:
+    """Fonts a page uses whose program is not inside the PDF (a fax server would substitute)."""
+    problems = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        resources = page.get("/Resources")
+        fonts = resources.get("/Font", {}) if resources else {}
+        for key, ref in dict(fonts).items():
+            font = ref.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else None
+            files = ("/FontFile", "/FontFile2", "/FontFile3")
+            if descriptor is None or not any(k in descriptor for k in files):
+                problems.append(f"page {number}: font {key} ({font.get('/BaseFont')}) is not embedded")
+    return problems
+
+
 def fax_ready_problems(pdf: bytes, paper: PaperSize = PaperSize.LETTER) -> list[str]:
     """Every check above, together."""
     return (colour_problems(pdf) + small_text_problems(pdf) + margin_problems(pdf)
-            + page_size_problems(pdf, paper))
+            + page_size_problems(pdf, paper) + unembedded_fonts(pdf))

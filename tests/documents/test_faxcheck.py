@@ -29,8 +29,8 @@ def _pdf(draw, size=letter) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
-def test_clean_page_passes() -> None:
-    assert fax_ready_problems(_pdf(lambda c: None)) == []
+def test_clean_page_passes_but_for_its_unembedded_helvetica() -> None:
+    assert fax_ready_problems(_pdf(lambda c: None)) == ["page 1: font /F1 (/Helvetica) is not embedded"]
 
 
 def test_grey_fill_and_colour_text_are_caught() -> None:

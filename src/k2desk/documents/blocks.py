@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.fonts import markup
@@ -38,7 +38,7 @@ def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
           padding: float = 8) -> Table:
     """``content`` inside a black border (no fill: grey turns to mush on a fax)."""
     t = Table([[list(content)]], colWidths=[width])
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("BOX", (0, 0), (-1, -1), border, S.INK),
         ("LEFTPADDING", (0, 0), (-1, -1), padding + border / 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), padding + border / 2),
@@ -62,7 +62,7 @@ def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable
     if contact:
         left.append(para(contact, st.letterhead))
     t = Table([[left, list(right)]], colWidths=[width * 0.64, width * 0.36])
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),

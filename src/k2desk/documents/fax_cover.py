@@ -6,7 +6,7 @@ is the page most likely to be read by the wrong person.
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, letterhead, para
@@ -53,7 +53,7 @@ def story(rec: FaxCoverRecord) -> list[Flowable]:
         [[Paragraph(f"<b>{label}</b>", st.body_bold), cell] for label, cell in _rows(rec)],
         colWidths=[width * 0.22, width * 0.78],
     )
-    table.setStyle(TableStyle([
+    table.setStyle(S.table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), S.RULE, S.INK),
         ("LINEABOVE", (0, 0), (-1, 0), S.RULE, S.INK),

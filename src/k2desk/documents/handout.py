@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
@@ -73,7 +73,7 @@ def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
     t = Table([header, *rows], colWidths=[width * 0.36, width * 0.24, width * 0.14, width * 0.26],
               repeatRows=1)
     # Rules, not shading: a grey fill dithers to a black smear on a fax.
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("LINEABOVE", (0, 0), (-1, 0), S.RULE * 1.5, S.INK),
         ("LINEBELOW", (0, 0), (-1, 0), S.RULE * 1.5, S.INK),
         ("LINEBELOW", (0, 1), (-1, -1), S.RULE * 0.75, S.INK),
@@ -101,7 +101,7 @@ def _counselled(rec: HandoutRecord, width: float) -> Table:
     t = Table([[Paragraph("<b>Counselled by:</b>", st.body), who, Paragraph("<b>Date:</b>", st.body),
                 para(fmt_date(rec.created_on), st.body)]],
               colWidths=[width * 0.2, width * 0.45, width * 0.1, width * 0.25])
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("LINEBELOW", (1, 0), (1, 0), S.RULE, S.INK),
         ("LINEBELOW", (3, 0), (3, 0), S.RULE, S.INK),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),

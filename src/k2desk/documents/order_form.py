@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, letterhead, para
@@ -79,7 +79,7 @@ def _field_table(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> 
     if not data:
         return None
     t = Table(data, colWidths=[width / columns] * columns)
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 8),
@@ -113,7 +113,7 @@ def _ingredients(rec: OrderRecord, section: SectionDef, width: float) -> Table:
         rows.append([Paragraph(str(n), st.cell)]
                     + [para(_ingredient_value(rec, n, f), st.cell) for f in section.fields])
     t = Table(rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("BOX", (0, 0), (-1, -1), S.RULE, S.INK),
         ("INNERGRID", (0, 0), (-1, -1), S.RULE * 0.75, S.INK),
         ("LINEBELOW", (0, 0), (-1, 0), S.RULE * 2, S.INK),
@@ -130,7 +130,7 @@ def _signature_box(width: float) -> Table:
                       "when signed)", st.cell)
     t = Table([[label, Paragraph("<b>Date signed</b>", st.cell)], ["", ""]],
               colWidths=[width * 0.68, width * 0.32], rowHeights=[None, _SIGNATURE_HEIGHT])
-    t.setStyle(TableStyle([
+    t.setStyle(S.table_style([
         ("BOX", (0, 1), (0, 1), S.RULE * 1.5, S.INK),  # the blank box to sign in
         ("LINEBELOW", (1, 1), (1, 1), S.RULE, S.INK),  # a line to write the date on
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
@@ -175,7 +175,7 @@ def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, w
           para(fmt_date(when) if when else "", st.body), Paragraph("(how, when)", st.body)]],
         colWidths=[inner * 0.32, inner * 0.3, inner * 0.2, inner * 0.18],
     )
-    received.setStyle(TableStyle([
+    received.setStyle(S.table_style([
         ("LINEBELOW", (1, 0), (2, 0), S.RULE, S.INK),
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

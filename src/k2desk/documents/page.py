@@ -83,6 +83,9 @@ def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["invariant"] = 1
+            # reportlab's default initial font is Helvetica, which it never embeds; start in
+            # ours so every font the PDF names travels with it (fax servers substitute others).
+            kwargs["initialFontName"] = BASE
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _timestamp(created_on)
             self._pages: list[dict[str, Any]] = []

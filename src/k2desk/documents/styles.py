@@ -14,6 +14,7 @@ from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
+from reportlab.platypus import TableStyle
 
 from k2desk.documents.fonts import BASE, register_fonts
 from k2desk.domain.documents import PaperSize
@@ -87,3 +88,10 @@ def stylesheet() -> Styles:
         bullet=style("bullet", BODY_SIZE, 14.5, leftIndent=12, bulletIndent=0, spaceAfter=1),
         reference=style("reference", MIN_FONT_SIZE, 12.5, leftIndent=18, firstLineIndent=-18, spaceAfter=2),
     )
+
+
+def table_style(commands: list[tuple[object, ...]]) -> TableStyle:
+    """A TableStyle whose cells default to our font: reportlab's default is Helvetica, which it
+    never embeds, and a fax server substitutes fonts it is not given."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), BASE), ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+                       *commands])
