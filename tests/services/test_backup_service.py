@@ -138,3 +138,25 @@ def test_a_failed_automatic_backup_is_only_a_warning(capsys, data_dir):
     assert main(["patient", "list", "--json"]) == 0
     out, err = capsys.readouterr()
     assert [p["name"] for p in json.loads(out)] == ["Ann"]
+
+
+def test_the_pre_migration_backup_is_audited(data_dir):
+    import sqlite_utils
+
+    from k2desk.storage import open_store
+    from k2desk.storage.migrations import MIGRATIONS
+
+    names = [m.name for m in MIGRATIONS._migrations]
+    data_dir.mkdir(mode=0o700)
+    old = sqlite_utils.Database(db_path(data_dir))
+    MIGRATIONS.apply(old, stop_before=names[1])
+    old.close()
+    store = open_store(data_dir)
+    try:
+        (row,) = store.conn.execute("SELECT operator, details FROM audit_events WHERE action='backup'")
+        details = json.loads(row[1])
+        assert row[0] == "k2desk" and details["reason"] == "pre-migration"
+        assert (backup_dir(data_dir) / details["file"]).exists()
+        assert details["migrations"] == names[1:]
+    finally:
+        store.close()

@@ -125,6 +125,7 @@ def open_store(data_dir: Path, *, migrate: bool = True) -> Store:
     A file that is not SQLite, or fails ``quick_check``, is left untouched and reported with the
     newest backup. Before pending migrations run on an existing file, a backup copy is taken.
     """
+    from k2desk.storage import audit
     from k2desk.storage.backup import create_backup
     from k2desk.storage.migrations import MIGRATIONS
 
@@ -167,13 +168,19 @@ def open_store(data_dir: Path, *, migrate: bool = True) -> Store:
     if migrate:
         try:
             pending = MIGRATIONS.pending(db)
+            pre_migration = None
             if pending and existed and MIGRATIONS.applied(db):
                 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                create_backup(store, reason=f"pre-migration-{stamp}")
+                pre_migration = create_backup(store, reason=f"pre-migration-{stamp}")
             if pending:
                 # Under the write lock, so two programs starting at once apply each step once.
                 with store.write():
                     MIGRATIONS.apply(db)
+                    if pre_migration is not None:
+                        # Every backup is audited; this one has no person behind it.
+                        audit.append(db, operator="k2desk", action="backup", entity="database",
+                                     details={"file": pre_migration.name, "reason": "pre-migration",
+                                              "migrations": [m.name for m in pending]})
         except sqlite3.DatabaseError as exc:
             store.close()
             raise StoreError(f"Cannot update the database {path}: {exc}.") from exc
