@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -139,7 +139,13 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1180, 780)
         last = load_last_page(self.qsettings, "patients")
-        self.go(last if last in PAGE_KEYS else "patients")
+        last = last if last in PAGE_KEYS else "patients"
+        self.sidebar.blockSignals(True)
+        self.sidebar.setCurrentRow(PAGE_KEYS.index(last))
+        self.sidebar.blockSignals(False)
+        # The page itself is built right after the window is first shown: the frame appears at
+        # once and the page fills in on the next turn of the event loop.
+        QTimer.singleShot(0, lambda: self.go(self.current_key()) if not self.pages else None)
 
     # -- navigation ---------------------------------------------------------------------------
     def page(self, key: str) -> Page:
