@@ -37,7 +37,12 @@ def main() -> int:
     svg = ICONS / "k2desk.svg"
     for size in SIZES:
         render(svg, size, ICONS / f"k2desk-{size}.png")
-    print(f"wrote {len(SIZES)} PNGs to {ICONS}")
+    # Windows wants one .ico holding several sizes (exe icon, installer, uninstaller entry).
+    from PIL import Image
+
+    with Image.open(ICONS / "k2desk-256.png") as big:
+        big.save(ICONS / "k2desk.ico", sizes=[(s, s) for s in SIZES])
+    print(f"wrote {len(SIZES)} PNGs and k2desk.ico to {ICONS}")
     return 0
 
 
