@@ -107,3 +107,22 @@ def test_pin_is_stored_only_as_a_salted_hash(ctx):
     assert stored[0] != stored[1]  # different salts
     assert operators.pin_matches("2468", stored[0])
     assert not operators.pin_matches("2469", stored[0])
+
+
+def test_run_window_opens_the_window_and_returns_the_exit_code(qapp, data_dir):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from k2desk.ui.app import run_window
+
+    seen = []
+
+    def look_then_quit():
+        seen.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        for w in seen:
+            w.close()
+        QApplication.quit()
+
+    QTimer.singleShot(300, look_then_quit)
+    assert run_window(str(data_dir), "test-rph") == 0
+    assert len(seen) == 1 and seen[0].ctx.operator == "test-rph"

@@ -30,11 +30,13 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
 
     from k2desk.services.context import AppContext
     from k2desk.services.errors import ServiceError
+    from k2desk.ui.icons import app_icon
     from k2desk.ui.main_window import MainWindow
     from k2desk.ui.messages import describe
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("k2desk")
+    app.setWindowIcon(app_icon())  # type: ignore[union-attr]  # instance() may be QCoreApplication
     try:
         ctx = AppContext(data_dir, operator)
         _ = ctx.store  # open now so a damaged database is a message, not a half-built window
