@@ -106,3 +106,24 @@ def test_help_mentions_the_self_test() -> None:
     from k2desk.cli import build_parser
 
     assert "--self-test" in build_parser().format_help()
+
+
+def test_self_test_passes_from_the_installed_wheel(tmp_path: Path) -> None:
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path / "dist"), str(root)], check=True, capture_output=True, timeout=300)
+    (wheel,) = (tmp_path / "dist").glob("k2desk-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = (f"import sys; sys.path.insert(0, {str(site)!r}); import k2desk; "
+            f"assert k2desk.__file__.startswith({str(site)!r}), k2desk.__file__; "
+            "from k2desk.__main__ import main; sys.exit(main(['--self-test']))")
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=elsewhere, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("k2desk self-test passed: ")
