@@ -108,3 +108,11 @@ def test_no_interaction_box_without_findings() -> None:
 def test_unprintable_character_is_refused_not_boxed() -> None:
     with pytest.raises(UnprintableText, match="U\\+1F600 GRINNING FACE"):
         render_handout(samples.handout("Anna 😀", sections=1))
+
+
+def test_a_very_long_interaction_message_continues_on_the_next_page() -> None:
+    notice = dataclasses.replace(samples.WARFARIN, patient_message="Talk to your clinic first. " * 250)
+    pdf = render_handout(samples.handout(interactions=(notice,), sections=1))
+    # Every sentence printed (one may straddle a page break, with the footer in between).
+    assert pypdf_text(pdf).count("Talk") == 250
+    assert fax_ready_problems(pdf) == []

@@ -95,3 +95,18 @@ def test_blank_fields_print_as_lines_to_fill_and_no_review_falls_back(form: Form
     assert "Interaction review: no vitamin K interactions found" in text
     assert "MAJOR INTERACTION" not in text
     assert "Take <1> capsule & water" in text
+
+
+def test_fields_at_their_longest_continue_on_the_next_page(form: FormDefinition) -> None:
+    rec = samples.order()
+    values = dict(rec.values)
+    # Each at the form's max_length: a box or row taller than a page must split, not crash.
+    values["pharmacy_use.interaction_review"] = ("MAJOR: warfarin, reviewed with the clinic. " * 100)[:4000]
+    values["patient.address"] = ("45 Elm Street\n" * 200)[:2000]
+    values["compound.sig"] = ("Take one capsule daily. " * 50)[:1000]
+    pdf = render_order(dataclasses.replace(rec, values=values), form)
+    text = " ".join(pypdf_text(pdf).split())
+    assert text.count("reviewed with the clinic") >= 90
+    assert text.count("45 Elm Street") == 2000 // len("45 Elm Street\n")
+    assert "Fax signed order to: (217) 555-0143" in text
+    assert fax_ready_problems(pdf) == []

@@ -37,7 +37,8 @@ def labelled(label: str, value: str, style: ParagraphStyle | None = None) -> Par
 def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
           padding: float = 8) -> Table:
     """``content`` inside a black border (no fill: grey turns to mush on a fax)."""
-    t = Table([[list(content)]], colWidths=[width])
+    # splitInRow: a box taller than a page (a very long review) continues on the next page.
+    t = Table([[list(content)]], colWidths=[width], splitInRow=1)
     t.setStyle(S.table_style([
         ("BOX", (0, 0), (-1, -1), border, S.INK),
         ("LEFTPADDING", (0, 0), (-1, -1), padding + border / 2),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, letterhead, para
@@ -27,6 +27,8 @@ from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, Se
 _REVIEW = "interaction_review"
 _RECEIVED = ("signed_original_received", "signed_original_received_on")
 _SIGNATURE_HEIGHT = 0.85 * inch
+_LONG_CHARS = 600
+_LONG_LINES = 12
 
 
 def _width(rec: OrderRecord) -> float:
@@ -43,9 +45,12 @@ def _shown(f: FieldDef, value: str) -> str:
     return value
 
 
-def _field_cell(f: FieldDef, value: str) -> Paragraph:
+def _field_cell(f: FieldDef, value: str) -> list[Flowable]:
+    """Label and value, one paragraph per typed line."""
     st = S.stylesheet()
-    return para(_shown(f, value), st.cell, prefix=f"<b>{markup(f.label)}:</b> ")
+    first, *rest = _shown(f, value).replace("\r\n", "\n").split("\n")
+    head = para(first, st.cell, prefix=f"<b>{markup(f.label)}:</b> ")
+    return [head] + [para(line, st.cell) for line in rest]
 
 
 def _rows(fields: Sequence[FieldDef]) -> list[list[FieldDef]]:
@@ -61,12 +66,18 @@ def _rows(fields: Sequence[FieldDef]) -> list[list[FieldDef]]:
     return rows
 
 
-def _field_table(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> Table | None:
-    data: list[list[Flowable | str]] = []
+def _is_long(value: str) -> bool:
+    # Past this a value may not fit on one page inside a table row, and reportlab cannot
+    # split a row cleanly; long values print as ordinary paragraphs, which split anywhere.
+    return len(value) > _LONG_CHARS or value.count("\n") >= _LONG_LINES
+
+
+def _table(rows: list[list[FieldDef]], rec: OrderRecord, width: float) -> Table:
+    data: list[list[list[Flowable] | str]] = []
     spans = []
     columns = 20  # a row's cells span whole twentieths of the line (print widths are fractions)
-    for r, row in enumerate(_rows(fields)):
-        cells: list[Flowable | str] = []
+    for r, row in enumerate(rows):
+        cells: list[list[Flowable] | str] = []
         col = 0
         for i, f in enumerate(row):
             span = columns - col if i == len(row) - 1 else max(1, round(f.print_width * columns))
@@ -76,11 +87,9 @@ def _field_table(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> 
                 spans.append(("SPAN", (col, r), (col + span - 1, r)))
             col += span
         data.append(cells)
-    if not data:
-        return None
     t = Table(data, colWidths=[width / columns] * columns)
     t.setStyle(S.table_style([
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 8),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -90,6 +99,26 @@ def _field_table(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> 
         *spans,
     ]))
     return t
+
+
+def _fields(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> list[Flowable]:
+    """The fields as ruled rows; a row holding a very long value prints as paragraphs."""
+    out: list[Flowable] = []
+    pending: list[list[FieldDef]] = []
+    for row in _rows(fields):
+        if not any(_is_long(rec.values.get(f.key, "")) for f in row):
+            pending.append(row)
+            continue
+        if pending:
+            out.append(_table(pending, rec, width))
+            pending = []
+        for f in row:
+            out += _field_cell(f, rec.values.get(f.key, ""))
+            out.append(HRFlowable(width="100%", thickness=S.RULE * 0.75, color=S.INK, spaceBefore=2,
+                                  spaceAfter=4))
+    if pending:
+        out.append(_table(pending, rec, width))
+    return out
 
 
 def _ingredient_value(rec: OrderRecord, n: int, f: FieldDef) -> str:
@@ -185,9 +214,7 @@ def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, w
     ]))
     body.append(received)
     others = [f for f in section.fields if f.name not in (_REVIEW, *_RECEIVED)]
-    table = _field_table(rec, others, inner)
-    if table is not None:
-        body.append(table)
+    body += _fields(rec, others, inner)
     if "fax_to" in section.elements:
         body += [Spacer(1, 6), para(rec.pharmacy.fax or "(pharmacy fax not set)", st.box_title,
                                     prefix="Fax signed order to: ")]
@@ -232,9 +259,7 @@ def story(rec: OrderRecord, form: FormDefinition) -> list[Flowable]:
         if section.repeating:
             block.append(_ingredients(rec, section, width))
         else:
-            table = _field_table(rec, section.fields, width)
-            if table is not None:
-                block.append(table)
+            block += _fields(rec, section.fields, width)
         if "signature_box" in section.elements:
             block += [Spacer(1, 8), _signature_box(width)]
         out.append(KeepTogether(block))
