@@ -45,6 +45,7 @@ def test_order_prints_values_lines_review_overrides_and_boxes(order_pdf: bytes) 
         "Diagnosis: Osteopenia", "ICD-10 code: M85.80", "NPI: 1558598797",
         "Prescriber name: Dr. Priya Raman", "Date written: November 21, 2026",
         "Prescriber's signature", "Date signed",
+        "Please sign, date and fax the signed order back to (217) 555-0143.",
         "Menaquinone-4 (MK-4)", "Menaquinone-7 (MK-7)", "Cholecalciferol (vitamin D3)",
         "Take 1 capsule by mouth once daily with a meal containing fat.",
         "Dispense as written (brand medically necessary): No",

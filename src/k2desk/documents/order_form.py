@@ -26,7 +26,7 @@ from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, Se
 # Pharmacy-use fields printed by the signed-original and review blocks rather than as plain rows.
 _REVIEW = "interaction_review"
 _RECEIVED = ("signed_original_received", "signed_original_received_on")
-_SIGNATURE_HEIGHT = 0.85 * inch
+_SIGNATURE_HEIGHT = 0.7 * inch
 _LONG_CHARS = 600
 _LONG_LINES = 12
 
@@ -262,6 +262,10 @@ def story(rec: OrderRecord, form: FormDefinition) -> list[Flowable]:
             block += _fields(rec, section.fields, width)
         if "signature_box" in section.elements:
             block += [Spacer(1, 8), _signature_box(width)]
+            if rec.pharmacy.fax:
+                # The prescriber signs here; say where the signed page goes without turning over.
+                block.append(para(rec.pharmacy.fax, st.body, prefix="Please sign, date and fax the signed "
+                                  "order back to <b>", suffix="</b>."))
         out.append(KeepTogether(block))
     return out
 
