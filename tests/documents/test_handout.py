@@ -116,3 +116,34 @@ def test_a_very_long_interaction_message_continues_on_the_next_page() -> None:
     # Every sentence printed (one may straddle a page break, with the footer in between).
     assert pypdf_text(pdf).count("Talk") == 250
     assert fax_ready_problems(pdf) == []
+
+
+def test_rendering_other_documents_first_changes_nothing() -> None:
+    rec = samples.handout("محمد عبد الله", sections=1)
+    first = render_handout(rec)
+    render_handout(samples.handout("王小明 김민준", sections=2, document_id=7))
+    assert render_handout(rec) == first
+
+
+def test_footer_qr_code_encodes_the_document_id(handout_pdf: bytes) -> None:
+    import pypdfium2
+    import segno
+
+    from k2desk.documents import styles as S
+
+    expected = [list(row) for row in segno.make("D-123", error="m", micro=False, mask=0).matrix]
+    n = len(expected)
+    dpi = 288
+    doc = pypdfium2.PdfDocument(handout_pdf)
+    try:
+        for index in range(len(doc)):
+            image = doc[index].render(scale=dpi / 72).to_pil().convert("L")
+            px = dpi / 72
+            left = (612 - S.SIDE_MARGIN - S.QR_SIZE) * px
+            top = image.height - (S.QR_BOTTOM + S.QR_SIZE) * px
+            module = S.QR_SIZE * px / n
+            seen = [[image.getpixel((int(left + (c + 0.5) * module), int(top + (r + 0.5) * module))) < 128
+                     for c in range(n)] for r in range(n)]
+            assert seen == [[bool(v) for v in row] for row in expected], f"page {index + 1}"
+    finally:
+        doc.close()
