@@ -59,7 +59,7 @@ def test_fold_handles_case_width_and_accents() -> None:
     ("Coumadin 5 mg daily", ["coumadin", "5", "mg", "daily"]),
     ("warfarin sodium 2.5mg tab", ["warfarin", "2", "5", "mg", "tab"]),
     ("Warfarin-Sodium", ["warfarin"]),
-    ("warfarinsodium", ["warfarin"]),
+    ("warfarinsodium", ["warfarinsodium"]),  # ungluing is the matcher's job (see below)
     ("Coumadin5mg.", ["coumadin", "5", "mg"]),
     ("mineral   oil!!", ["mineral", "oil"]),
     ("Vitamin E (d-alpha tocopheryl acetate)", ["vitamin", "e", "d", "alpha", "tocopheryl"]),
@@ -79,6 +79,20 @@ def test_brand_with_case_punctuation_unicode_and_dose_is_exact_major(typed: str)
     findings = check_medications([typed], TABLE)
     assert [(f.agent, f.severity, f.certainty, f.input) for f in findings] == [
         ("warfarin", InteractionSeverity.MAJOR, Certainty.EXACT, typed)]
+
+
+def test_a_glued_salt_is_removed_but_never_from_a_name_that_ends_in_one() -> None:
+    from k2desk.domain.medication_text import unglue_salt
+
+    assert unglue_salt("warfarinsodium") == "warfarin"
+    assert unglue_salt("warfarin") is None
+    assert unglue_salt("abcsodium") is None  # too little left to be a name
+    assert [(f.agent, f.certainty) for f in check_medications(["warfarinsodium 5mg"], TABLE)] == [
+        ("warfarin", Certainty.EXACT)]
+    assert [(f.agent, f.certainty) for f in check_medications(["biscoumacetate"], TABLE)] == [
+        ("ethyl biscoumacetate", Certainty.EXACT)]
+    assert [(f.agent, f.certainty) for f in check_medications(["warfarinesodium"], TABLE)] == [
+        ("warfarin", Certainty.POSSIBLE)]
 
 
 def test_multi_word_names_match_only_as_a_phrase() -> None:
@@ -106,16 +120,38 @@ def test_finding_carries_matched_name_class_messages_and_citations() -> None:
     ("warfarin", "warfarin", 0), ("warfarine", "warfarin", 1), ("wafarin", "warfarin", 1),
     ("wrafarin", "warfarin", 1),  # adjacent transposition counts as one edit
     ("warfrain", "warfarin", 1), ("wharfarin", "warfarin", 1), ("warfarinee", "warfarin", 2),
-    ("wrfrn", "warfarin", 3), ("", "abc", 3), ("abc", "", 3), ("ca", "abc", 3),
+    ("wrfrn", "warfarin", 3), ("", "abc", 3), ("abc", "", 3), ("ca", "abc", 2),
+    ("atcrom", "acitrom", 2),  # a letter dropped, then neighbours swapped
 ])
 def test_edit_distance(a: str, b: str, d: int) -> None:
     assert edit_distance(a, b, limit=2) == min(d, 3)
     assert edit_distance(b, a, limit=2) == min(d, 3)
 
 
-def test_edit_distance_matches_plain_dp_without_cutoff() -> None:
+def test_edit_distance_without_cutoff() -> None:
     assert edit_distance("kitten", "sitting", limit=10) == 3
-    assert edit_distance("ca", "abc", limit=10) == 3  # OSA, not full Damerau (which gives 2)
+    assert edit_distance("ca", "abc", limit=10) == 2  # full Damerau-Levenshtein (OSA gives 3)
+    assert edit_distance("abcdef", "badcfe", limit=10) == 3
+
+
+def _levenshtein(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text("abcde", max_size=8), st.text("abcde", max_size=8))
+def test_edit_distance_properties(a: str, b: str) -> None:
+    d = edit_distance(a, b, limit=20)
+    assert d == edit_distance(b, a, limit=20)
+    assert (d == 0) == (a == b)
+    assert abs(len(a) - len(b)) <= d <= _levenshtein(a, b)
+    assert edit_distance(a, b, limit=2) == min(d, 3)
 
 
 def test_near_miss_is_possible_with_the_agents_own_severity() -> None:
@@ -278,3 +314,50 @@ def test_unnamed_blood_thinner_is_major_only_when_nothing_else_matches() -> None
     assert [g.agent for g in check_medications(["Xarelto (blood thinner)"], TABLE)] == ["rivaroxaban"]
     assert [g.agent for g in check_medications(["warfarine blood thinner"], TABLE)] == ["warfarin"]
     assert f.medication_as_typed == f.input
+
+
+_MAJOR_WORDS = sorted({n for a in TABLE.agents if a.severity is InteractionSeverity.MAJOR
+                       for n in a.names if " " not in n and len(n) >= 6 and n.isalpha()})
+_AGENT_OF = {n: a.generic for a in TABLE.agents for n in a.names}
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _mutate(word: str, op: int, pos: int, letter: str) -> str:
+    w = word.lower()
+    i = pos % len(w)
+    if op == 0:
+        return w[:i] + w[i + 1:]  # drop a letter
+    if op == 1:
+        return w[:i] + letter + w[i:]  # add a letter
+    if op == 2:
+        return w[:i] + letter + w[i + 1:]  # change a letter
+    j = min(i, len(w) - 2)
+    return w[:j] + w[j + 1] + w[j] + w[j + 2:]  # swap two neighbours
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_MAJOR_WORDS), st.lists(st.tuples(st.integers(0, 3), st.integers(0, 50),
+                                                          st.sampled_from(_LETTERS)), min_size=1, max_size=2),
+       st.sampled_from(["{}", "{} 5 mg daily", "{}.", "take {} 2.5mg tab", "{} (sodium)"]))
+def test_one_or_two_letters_off_a_vka_name_is_never_silent(
+        name: str, edits: list[tuple[int, int, str]], template: str) -> None:
+    typed = name
+    for op, pos, letter in edits:
+        typed = _mutate(typed, op, pos, letter)
+    findings = check_medications([template.format(typed)], TABLE)
+    assert any(f.agent == _AGENT_OF[name] and f.severity is InteractionSeverity.MAJOR
+               for f in findings), typed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted({n for a in TABLE.agents if a.severity is InteractionSeverity.MAJOR
+                               for n in a.names})),
+       st.lists(st.booleans(), min_size=40, max_size=40),
+       st.sampled_from(["{}", "{} 5 mg", "{}, 2.5mg tablet daily", "{}!!", "({})", "{} 1/2 tab qd",
+                        "“{}” 3 MG", "{}-5mg", "pt takes {} M/W/F"]))
+def test_every_vka_name_in_any_case_with_any_dose_is_major_exact(
+        name: str, upper: list[bool], template: str) -> None:
+    cased = "".join(c.upper() if u else c.lower() for c, u in zip(name, upper, strict=False))
+    findings = check_medications([template.format(cased)], TABLE)
+    assert any(f.agent == _AGENT_OF[name] and f.severity is InteractionSeverity.MAJOR
+               and f.certainty is Certainty.EXACT for f in findings)

@@ -23,6 +23,7 @@ from k2desk.domain.medication_text import (
     edit_distance,
     is_drug_name_word,
     name_words,
+    unglue_salt,
     words,
 )
 
@@ -232,23 +233,30 @@ def _find_exact(tokens: list[str], table: InteractionTable) -> tuple[dict[str, _
     return hits, used
 
 
-def _near_candidates(tokens: list[str], used: set[int],
+def _near_candidates(tokens: list[str], typed: list[str], used: set[int],
                      exempt: frozenset[str]) -> list[tuple[str, str]]:
-    """(word to compare, words as typed) for each typed word, and each adjacent pair joined (for
-    "war farin"), that could be a misspelt drug name."""
-    singles = [(i, w) for i, w in enumerate(tokens)
-               if i not in used and is_drug_name_word(w) and w not in exempt]
-    out = [(w, w) for _, w in singles]
+    """(word to compare, words as typed) for each typed word (with and without a glued salt),
+    and each adjacent pair joined (for "war farin"), that could be a misspelt drug name."""
+    out: list[tuple[str, str]] = []
+    singles: list[tuple[int, str]] = []
+    for i, (w, raw) in enumerate(zip(tokens, typed, strict=True)):
+        if i in used:
+            continue
+        for form in dict.fromkeys((w, raw)):
+            if is_drug_name_word(form) and form not in exempt:
+                out.append((form, raw))
+        if is_drug_name_word(w) and w not in exempt:
+            singles.append((i, w))
     for (i, a), (j, b) in zip(singles, singles[1:], strict=False):
         if j == i + 1:
             out.append((a + b, f"{a} {b}"))
     return out
 
 
-def _find_possible(tokens: list[str], used: set[int], table: InteractionTable,
+def _find_possible(tokens: list[str], typed: list[str], used: set[int], table: InteractionTable,
                    exact: dict[str, _Name]) -> dict[str, tuple[int, _Name, str]]:
     best: dict[str, tuple[int, _Name, str]] = {}
-    candidates = _near_candidates(tokens, used, table.not_near_misses)
+    candidates = _near_candidates(tokens, typed, used, table.not_near_misses)
     if not candidates:
         return best
     for word, typed in candidates:
@@ -275,13 +283,15 @@ def _finding(agent: Agent, text: str, matched: str, certainty: Certainty, note: 
 
 def check_medication(text: str, table: InteractionTable) -> list[Finding]:
     """Findings for one medication string: at most one per agent, exact before possible."""
-    tokens = words(text)
-    if not tokens:
+    typed = words(text)
+    if not typed:
         return []
+    # "warfarinsodium": a typed word that starts no known name is tried without a glued salt.
+    tokens = [w if w in table._by_first_word else (unglue_salt(w) or w) for w in typed]
     exact, used = _find_exact(tokens, table)
     findings = [_finding(name.agent, text, name.display, Certainty.EXACT, "")
                 for name in exact.values()]
-    for _, (distance, name, word) in _find_possible(tokens, used, table, exact).items():
+    for _, (distance, name, word) in _find_possible(tokens, typed, used, table, exact).items():
         note = (f"possible match, confirm: {word!r} is {distance} letter(s) from {name.display!r}"
                 if distance else f"possible match, confirm: {word!r} written together is {name.display!r}")
         findings.append(_finding(name.agent, text, name.display, Certainty.POSSIBLE, note))

@@ -98,23 +98,26 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", stripped)
 
 
-def _split_salt_suffix(word: str) -> list[str]:
-    """"warfarinsodium" -> ["warfarin"]; a salt glued to a name must not hide the name."""
+def unglue_salt(word: str) -> str | None:
+    """"warfarinsodium" -> "warfarin": the word with a salt glued to its end removed, or None.
+
+    Words only, never names: "biscoumacetate" is a drug whose name ends in "acetate", so the
+    matcher tries this only for a typed word that is not itself the start of a known name.
+    """
     for salt in SALT_WORDS:
         if len(salt) >= 4 and word.endswith(salt) and len(word) - len(salt) >= 4:
-            return [word[: -len(salt)]]
-    return [word]
+            return word[: -len(salt)]
+    return None
 
 
 def words(text: str) -> list[str]:
     """The words of ``text`` for matching: folded, punctuation gone, letters split from digits,
-    salts dropped. Numbers stay as words so a name is never glued across a dose."""
+    salt words dropped. Numbers stay as words so a name is never glued across a dose."""
     out: list[str] = []
     for chunk in _WORD_RE.findall(fold(text)):
         for part in _LETTERS_DIGITS_RE.findall(chunk):
-            for w in _split_salt_suffix(part):
-                if w not in SALT_WORDS:
-                    out.append(w)
+            if part not in SALT_WORDS:
+                out.append(part)
     return out
 
 
@@ -171,24 +174,36 @@ def daily_doses(text: str) -> list[DailyDose]:
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
-    """Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions),
-    cut off at ``limit + 1``.
+    """Damerau-Levenshtein distance (insertions, deletions, substitutions and transpositions of
+    neighbours, edits may overlap), capped at ``limit + 1``.
 
-    Written by hand rather than adding a compiled dependency: the words are short, the table is a
-    few hundred names, and this 20-line DP is exhaustively unit-tested.
+    The unrestricted form, not optimal string alignment: "acitrom" with a letter dropped and two
+    neighbours swapped ("atcrom") is two edits away, and OSA would call it three. Written by hand
+    (Lowrance-Wagner) rather than adding a compiled dependency to the domain layer: the words are
+    short, results are cached per word by the table, and the function is unit- and
+    property-tested.
     """
     if abs(len(a) - len(b)) > limit:
         return limit + 1
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
+    big = len(a) + len(b)
+    # d is offset by one row and column holding ``big`` so the transposition lookup d[k][l] works
+    # at the edges.
+    d = [[big] * (len(b) + 2) for _ in range(len(a) + 2)]
+    for i in range(len(a) + 1):
+        d[i + 1][1] = i
+    for j in range(len(b) + 1):
+        d[1][j + 1] = j
+    last_row: dict[str, int] = {}
     for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
+        last_match_col = 0
         for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return min(prev[len(b)], limit + 1)
+            k = last_row.get(b[j - 1], 0)
+            m = last_match_col
+            cost = 1
+            if a[i - 1] == b[j - 1]:
+                cost = 0
+                last_match_col = j
+            d[i + 1][j + 1] = min(d[i][j] + cost, d[i + 1][j] + 1, d[i][j + 1] + 1,
+                                  d[k][m] + (i - k - 1) + 1 + (j - m - 1))
+        last_row[a[i - 1]] = i
+    return min(d[len(a) + 1][len(b) + 1], limit + 1)
