@@ -259,13 +259,13 @@ def _find_possible(tokens: list[str], typed: list[str], used: set[int], table: I
     candidates = _near_candidates(tokens, typed, used, table.not_near_misses)
     if not candidates:
         return best
-    for word, typed in candidates:
+    for word, as_typed in candidates:
         for d, name in table.near_names(word):
             if name.agent.generic in exact:
                 continue
             prev = best.get(name.agent.generic)
             if prev is None or d < prev[0]:
-                best[name.agent.generic] = (d, name, typed)
+                best[name.agent.generic] = (d, name, as_typed)
     return best
 
 
