@@ -17,10 +17,12 @@ def fmt_date(day: dt.date | str) -> str:
     """'November 22, 2026': month spelled out, so no one reads 03/04 the wrong way round."""
     if isinstance(day, str):
         try:
-            day = dt.date.fromisoformat(day[:10])
+            when = dt.date.fromisoformat(day[:10])
         except ValueError:
             return day
-    return f"{day:%B} {day.day}, {day.year}"
+    else:
+        when = day
+    return f"{when:%B} {when.day}, {when.year}"
 
 
 def para(text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "") -> Paragraph:

@@ -25,7 +25,7 @@ _PAGE_NUMBER_TAG = 297
 
 def _fax_page(page: pypdfium2.PdfPage, v_dpi: int) -> Image.Image:
     width_pt, height_pt = page.get_size()
-    grey = page.render(scale=H_DPI / 72, grayscale=True).to_pil().convert("L")
+    grey: Image.Image = page.render(scale=H_DPI / 72, grayscale=True).to_pil().convert("L")
     fit = min(1.0, FAX_WIDTH / grey.width)
     width = min(FAX_WIDTH, round(grey.width * fit))
     height = round(height_pt / 72 * v_dpi * fit)

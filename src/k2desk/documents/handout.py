@@ -34,7 +34,7 @@ _SEVERITY_TITLE = {
 
 
 def _width(rec: HandoutRecord) -> float:
-    return S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN
+    return float(S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN)
 
 
 def _interaction_box(n: InteractionNotice, width: float) -> Table:

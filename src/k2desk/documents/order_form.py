@@ -32,7 +32,7 @@ _LONG_LINES = 12
 
 
 def _width(rec: OrderRecord) -> float:
-    return S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN
+    return float(S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN)
 
 
 def _shown(f: FieldDef, value: str) -> str:

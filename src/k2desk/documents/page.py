@@ -78,7 +78,7 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
 
 
 def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
-    class FooterCanvas(Canvas):
+    class FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
         """Holds pages back until the end so every footer can say "Page X of Y"."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -36,7 +36,8 @@ HEAVY_RULE = 3.0  # pt; the major-interaction box
 
 
 def page_size(paper: PaperSize) -> tuple[float, float]:
-    return A4 if paper is PaperSize.A4 else letter
+    width, height = A4 if paper is PaperSize.A4 else letter
+    return float(width), float(height)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def stylesheet() -> Styles:
             leading=leading,
             textColor=INK,
             bulletFontName=BASE,
-            **kw,  # type: ignore[arg-type]  # ParagraphStyle takes arbitrary attributes
+            **kw,  # ParagraphStyle takes arbitrary attributes
         )
 
     return Styles(
