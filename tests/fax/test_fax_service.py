@@ -71,6 +71,8 @@ def test_a_fax_is_sent_with_cover_then_the_stored_document(ctx, order_doc, smtp_
     sha = ctx.store.conn.execute("SELECT sha256 FROM documents WHERE id=?", [order_doc]).fetchone()[0]
     assert event["to"] == "+18178606083" and event["document_sha256"] == sha and event["attempt"] == 1
     assert event["pages"] == 3
+    with pytest.raises(svc.JobBusy, match="already sent"):
+        svc.attempt(ctx, job_id)
 
 
 def test_wrong_password_keeps_the_job_and_retries_later(ctx, order_doc, smtp_factory, tls_files):

@@ -29,6 +29,10 @@ REQUIRED_SETTINGS = ("fax.smtp_host", "fax.sender", "fax.recipient_pattern")
 SENDING_GRACE = dt.timedelta(seconds=60)
 
 
+class JobBusy(OperationFailed):
+    """The job is not waiting to be sent: it was sent, or another window or command has it."""
+
+
 @dataclass(frozen=True, slots=True)
 class AttemptResult:
     job: FaxJob
@@ -164,9 +168,9 @@ def attempt(ctx: AppContext, job_id: int, password: str | None = None, *,
     cfg = gateway_config(ctx)
     job = get_job(ctx, job_id)
     if job.state == repo.SENT:
-        raise OperationFailed(f"Fax job {job_id} was already sent; queue a new fax to send it again.")
+        raise JobBusy(f"Fax job {job_id} was already sent; queue a new fax to send it again.")
     if job.state == repo.SENDING:
-        raise OperationFailed(f"Fax job {job_id} is being sent right now by another k2desk window or "
+        raise JobBusy(f"Fax job {job_id} is being sent right now by another k2desk window or "
                               "command; look at the outbox again in a minute.")
     secret = _resolve_password(cfg, password)
     values = load_settings(ctx.store.db)
@@ -180,7 +184,7 @@ def attempt(ctx: AppContext, job_id: int, password: str | None = None, *,
         claimed = repo.claim(db, job_id, allow_failed=explicit)
     if claimed is None:
         state = get_job(ctx, job_id).state
-        raise OperationFailed(f"Fax job {job_id} is not waiting to be sent (it is {state}).")
+        raise JobBusy(f"Fax job {job_id} is not waiting to be sent (it is {state}).")
     if doc is None:
         with ctx.store.write() as db:
             updated = repo.mark_failed(db, claimed, ctx.operator, error=damaged or "The document is missing.",
@@ -214,5 +218,8 @@ def retry_due(ctx: AppContext, password: str | None = None, *,
     recover_interrupted(ctx, now=at)
     results = []
     for job_id in repo.due_job_ids(ctx.store.db, at):
-        results.append(attempt(ctx, job_id, password, explicit=False, now=at))
+        try:
+            results.append(attempt(ctx, job_id, password, explicit=False, now=at))
+        except JobBusy:
+            continue  # another window or command took it between the listing and the claim
     return results
