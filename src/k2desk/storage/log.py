@@ -104,43 +104,47 @@ def search_rows(db: Database, text: str, *, limit: int = 100) -> list[LogEntry]:
     return [_row(r) for r in rows]
 
 
-def _recorded_hashes(db: Database) -> dict[int, str]:
-    """The SHA-256 each document had when its creation was audited ('render', entity 'document').
+def _recorded_hashes(db: Database) -> Iterator[tuple[int, str | None]]:
+    """(document id, SHA-256) from each document's creation event ('render'), by document id.
 
     The audit chain protects these values, so a PDF changed together with its documents row is
-    still caught, and so is a document whose creation event was cut off the end of the chain."""
-    found: dict[int, str] = {}
-    cur = db.execute("SELECT entity_id, details FROM audit_events WHERE entity = 'document'"
-                     " AND details LIKE '%sha256%' ORDER BY id")
-    for entity_id, details in cur:
+    still caught, and so is a document whose creation event was cut off the end of the chain.
+    Streamed in id order (SQLite sorts on disk if it must), so a huge log needs no big dict."""
+    cur = db.execute("SELECT CAST(entity_id AS INTEGER), details FROM audit_events"
+                     " WHERE entity = 'document' AND action = 'render' ORDER BY 1, id")
+    last: int | None = None
+    for doc_id, details in cur:
+        if doc_id is None or doc_id == last:
+            continue
+        last = int(doc_id)
         try:
             data = json.loads(details)
-            doc_id = int(entity_id)
-        except (TypeError, ValueError):
-            continue
+        except ValueError:
+            data = None
         sha = data.get("sha256") if isinstance(data, dict) else None
-        if isinstance(sha, str) and doc_id not in found:
-            found[doc_id] = sha
-    return found
+        yield last, sha if isinstance(sha, str) else None
 
 
 def verify_documents(db: Database) -> tuple[int, str | None]:
     """Recompute the SHA-256 of every stored PDF; return (documents checked, first problem or None)."""
     recorded = _recorded_hashes(db)
+    event = next(recorded, None)
     n = 0
     cur = db.execute("SELECT d.id, d.sha256, d.size, CAST(b.data AS BLOB) FROM documents d"
                      " LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256 ORDER BY d.id")
     for doc_id, sha, size, data in cur:
+        while event is not None and event[0] < doc_id:
+            event = next(recorded, None)
         if data is None:
             return n, f"document {doc_id}: its stored PDF is missing"
         if hashlib.sha256(data).hexdigest() != sha:
             return n, f"document {doc_id}: the stored PDF does not match its SHA-256 (it was changed)"
         if len(data) != size:
             return n, f"document {doc_id}: the stored PDF's size does not match the log"
-        if doc_id not in recorded:
+        if event is None or event[0] != doc_id:
             return n, (f"document {doc_id}: the audit trail has no event recording its creation "
                        "(events were removed, or the row was added behind k2desk's back)")
-        if recorded[doc_id] != sha:
+        if event[1] != sha:
             return n, (f"document {doc_id}: its SHA-256 differs from the one recorded in the audit "
                        "trail when it was created (the PDF and its row were changed)")
         n += 1
