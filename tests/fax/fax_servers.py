@@ -4,6 +4,7 @@ The TLS certificate is made here, signed by a throw-away authority the client is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import socket
@@ -209,6 +210,20 @@ def _drop_mid_message(conn: socket.socket, stop: threading.Event) -> None:
             return
         else:
             conn.sendall(b"502 no\r\n")
+
+
+def _trickle(conn: socket.socket, stop: threading.Event) -> None:
+    """A greeting that never ends: one continuation line every 0.3 s, each read succeeds."""
+    with contextlib.suppress(OSError):
+        while not stop.wait(0.3):
+            conn.sendall(b"220-still here\r\n")
+
+
+@pytest.fixture
+def trickling_server() -> Iterator[RawServer]:
+    server = RawServer(_trickle)
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -93,6 +93,13 @@ def test_a_stalled_server_times_out_within_the_setting(stalling_server):
     assert "did not answer within 1 seconds" in str(info.value)
 
 
+def test_a_server_that_trickles_is_cut_off_at_the_whole_timeout(trickling_server):
+    start = time.monotonic()
+    with pytest.raises(t.GatewayTimeout):
+        send(cfg(trickling_server.port, timeout_s=1))
+    assert time.monotonic() - start < 2.5, "every read succeeded; only the overall bound stops it"
+
+
 def test_a_dropped_connection_mid_message(dropping_server):
     with pytest.raises(t.GatewayDropped) as info:
         send(cfg(dropping_server.port, security="none", username=""), password=None)
