@@ -257,6 +257,7 @@ def run(out: IO[str] | None = None, err: IO[str] | None = None) -> int:
         try:
             with _NullKeyring():
                 for name in STEP_NAMES:
+                    step_started = time.perf_counter()
                     try:
                         note = _step(name)(state)
                     except Exception as exc:  # noqa: BLE001 - the one line names the step and why
@@ -264,6 +265,9 @@ def run(out: IO[str] | None = None, err: IO[str] | None = None) -> int:
                             traceback.print_exc(file=err)
                         err.write(f"k2desk self-test FAILED at step '{name}': {_reason(exc)}\n")
                         return 1
+                    if debug:
+                        took = time.perf_counter() - step_started
+                        err.write(f"k2desk self-test: {name} took {took:.2f} s\n")
                     if note:
                         notes.append(note)
         finally:
