@@ -89,3 +89,11 @@ def test_whole_list_gives_one_finding_per_string_and_agent_sorted() -> None:
     assert len(findings) == expected
     ranks = [f.severity.rank for f in findings]
     assert ranks == sorted(ranks)
+
+
+def test_hundreds_of_common_unrelated_drugs_give_nothing() -> None:
+    text = (Path(__file__).parent / "data" / "common_unrelated_drugs.txt").read_text(encoding="utf-8")
+    names = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+    assert len(names) >= 400
+    noisy = {n: [(f.agent, f.certainty.value) for f in check_medication(n, TABLE)] for n in names}
+    assert {n: f for n, f in noisy.items() if f} == {}
