@@ -109,11 +109,10 @@ class _Entry:
         return tuple(out)
 
     def severity(self, key: str, value: object) -> InteractionSeverity | None:
-        try:
+        if isinstance(value, str) and value in InteractionSeverity.__members__.values():
             return InteractionSeverity(value)
-        except ValueError:
-            self.fail(key, f"{value!r} is not a severity (accepted: {_SEVERITIES})")
-            return None
+        self.fail(key, f"{value!r} is not a severity (accepted: {_SEVERITIES})")
+        return None
 
     def date(self, key: str, value: object) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
