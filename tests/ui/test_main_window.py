@@ -109,20 +109,31 @@ def test_pin_is_stored_only_as_a_salted_hash(ctx):
     assert not operators.pin_matches("2469", stored[0])
 
 
-def test_run_window_opens_the_window_and_returns_the_exit_code(qapp, data_dir):
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
+def test_run_window_opens_the_window_and_returns_the_exit_code(data_dir):
+    # In a child process: QApplication.exec() returning marks the application as closing, which
+    # would upset every later test in this process.
+    import subprocess
+    import sys
 
-    from k2desk.ui.app import run_window
+    code = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from k2desk.ui.app import run_window
+from k2desk.ui.main_window import MainWindow
 
-    seen = []
+def look_then_quit():
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    print(len(shown), shown[0].ctx.operator if shown else "")
+    for w in shown:
+        w.close()
+    QApplication.quit()
 
-    def look_then_quit():
-        seen.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
-        for w in seen:
-            w.close()
-        QApplication.quit()
-
-    QTimer.singleShot(300, look_then_quit)
-    assert run_window(str(data_dir), "test-rph") == 0
-    assert len(seen) == 1 and seen[0].ctx.operator == "test-rph"
+app = QApplication(sys.argv[:1])
+QTimer.singleShot(300, look_then_quit)
+sys.exit(run_window(sys.argv[1], "test-rph"))
+"""
+    done = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "test-rph"]

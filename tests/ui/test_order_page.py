@@ -138,3 +138,28 @@ def test_major_interaction_needs_acknowledgement_before_the_order(window, ctx, s
     settle(window)
     [order] = orders.list_orders(ctx)
     assert order.interactions[0].acknowledged_by == "test-rph"
+
+
+def test_a_saved_order_reopens_from_the_log_and_moves_on(window, qtbot, ctx, settle):
+    pid = _patient(ctx)
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    _fill(page, _example())
+    page.save()
+    settle(window)
+    order_id, doc_id = page.order.id, page.document_id
+    page.start(None)  # the person moves on to something else
+    log = window.go("log")
+    assert log.select_document(doc_id)
+    settle(window)
+    assert log.open_order_button.isEnabled()
+    log.open_order_button.click()
+    assert window.current_key() == "orders"
+    settle(window)
+    assert page.order.id == order_id and page.document_id == doc_id
+    assert page.editor.cell("prescriber.npi").input.text() == "1234567893"
+    assert not page.editor.cell("prescriber.npi").input.isEnabled()  # a stored order is not edited
+    assert page.preview.pdf_bytes == docs.get_pdf(ctx.store.db, doc_id)
+    page.change_status("sent-for-signature", "")
+    assert orders.get_order(ctx, order_id).status == "sent-for-signature"
+    assert page.saved_orders.currentData() == order_id

@@ -58,17 +58,16 @@ class Op(QObject):
     @Slot(bool, object)
     def _deliver(self, ok: bool, result: object) -> None:
         self.done, self.ok, self.result = True, ok, result
-        if self.cancelled:
-            (self.succeeded if ok else self.failed).emit(result)
-            return
-        if ok:
-            if self._on_success is not None:
+        try:
+            if self.cancelled:
+                return
+            if ok and self._on_success is not None:
                 self._on_success(result)
-            self.succeeded.emit(result)
-        else:
-            if self._on_failure is not None:
+            elif not ok and self._on_failure is not None:
                 self._on_failure(result)  # type: ignore[arg-type]  # always a ServiceError here
-            self.failed.emit(result)
+        finally:
+            # Always, even if a callback raised: the worker must not stay "busy" forever.
+            (self.succeeded if ok else self.failed).emit(result)
 
 
 class _Runnable(QRunnable):

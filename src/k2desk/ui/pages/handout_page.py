@@ -33,7 +33,7 @@ from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
-from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.reason_dialog import ReasonDialog, open_acknowledgement
 
 PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -250,15 +250,8 @@ class HandoutPage(Page):
         return findings.needs_acknowledgement(self.banner.findings) and self.ack is None
 
     def ask_acknowledgement(self) -> ReasonDialog:
-        majors = [f for f in self.banner.findings if findings.needs_acknowledgement([f])]
-        text = "; ".join(f"{f.agent} (as typed: {f.input})" for f in majors)
-        dlg = ReasonDialog("Acknowledge a major interaction",
-                           f"Major interaction with vitamin K: {text}.\nA named pharmacist must review "
-                           "it before this handout is made. The acknowledgement is stored and printed.",
-                           operator=self.ctx.operator, parent=self)
-        dlg.accepted.connect(lambda: self.acknowledge(*dlg.values()))
-        dlg.open()
-        return dlg
+        return open_acknowledgement(self, self.banner.findings, self.ctx.operator, "handout",
+                                    self.acknowledge)
 
     def acknowledge(self, by: str, reason: str) -> None:
         if not (by.strip() and reason.strip()):

@@ -96,6 +96,10 @@ class LogPage(Page):
         self.reprint_button = QPushButton("Reprint (Ctrl+P)")
         self.reprint_button.setObjectName("reprint")
         self.reprint_button.clicked.connect(self.print_current)
+        self.open_order_button = QPushButton("Open order")
+        self.open_order_button.setObjectName("open-order")
+        self.open_order_button.setToolTip("Show this order in the order editor (status, reprint)")
+        self.open_order_button.clicked.connect(self.open_order)
         self.export_button = QPushButton("Export log…")
         self.export_button.clicked.connect(self.export_log)
         self.progress = QProgressBar()
@@ -109,6 +113,7 @@ class LogPage(Page):
         rv.addWidget(self.preview, 1)
         rb = QHBoxLayout()
         rb.addWidget(self.reprint_button)
+        rb.addWidget(self.open_order_button)
         rb.addStretch(1)
         rb.addWidget(self.progress)
         rb.addWidget(self.export_button)
@@ -204,6 +209,11 @@ class LogPage(Page):
 
     def _update_buttons(self) -> None:
         self.reprint_button.setEnabled(self.current is not None)
+        self.open_order_button.setEnabled(self.current is not None and self.current.source_table == "orders")
+
+    def open_order(self) -> None:
+        if self.current is not None and self.current.source_table == "orders":
+            self.env.go("orders", order_id=self.current.source_id)
 
     def print_current(self) -> None:
         """Reprint: the stored bytes, exactly as first printed."""

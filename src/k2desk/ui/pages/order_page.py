@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -18,9 +19,9 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
-from k2desk.domain.orders import DRAFT, SIGNED, STATUSES, next_statuses
+from k2desk.domain.orders import SIGNED
 from k2desk.domain.records import StoredOrder
-from k2desk.services import doc_use, order_drafts, orders
+from k2desk.services import doc_use, order_drafts, orders, patients
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
 from k2desk.ui import findings
@@ -29,15 +30,13 @@ from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.form_editor import FormEditor
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.order_status import OrderStatusBar
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
-from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.reason_dialog import ReasonDialog, open_acknowledgement
 
 CHECK_DEBOUNCE_MS = 300
 DRAFT_DEBOUNCE_MS = 400
-STATUS_LABELS = {"sent-for-signature": "Sent for signature",
-                 "signed-original-received": "Signed original received",
-                 "compounded": "Compounded", "dispensed": "Dispensed", "cancelled": "Cancel order"}
 
 
 class OrderPage(Page):
@@ -50,6 +49,9 @@ class OrderPage(Page):
         self.picker = PatientPicker(env)
         self.picker.chosen.connect(lambda p: self.start(p))
         self.banner = FindingsBanner()
+        self.saved_orders = QComboBox()
+        self.saved_orders.setObjectName("saved-orders")
+        self.saved_orders.activated.connect(self._saved_order_chosen)
         self.editor = FormEditor(self.form_def, FROM_RECORD)
         self.editor.changed.connect(self._changed)
         self.editor.override_requested.connect(self.ask_override)
@@ -78,30 +80,21 @@ class OrderPage(Page):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.picker)
         lv.addWidget(self.banner)
+        lv.addWidget(self.saved_orders)
         lv.addWidget(scroll, 1)
         lv.addWidget(self.other_issues)
         lv.addLayout(buttons)
 
         self.preview = PdfPreview(empty_text="The order PDF appears here once the order is saved.")
-        self.status_label = QLabel("")
-        self.status_label.setObjectName("order-status")
-        self.status_buttons: dict[str, QPushButton] = {}
-        sb = QHBoxLayout()
-        for s in STATUSES:
-            if s == DRAFT:
-                continue
-            b = QPushButton(STATUS_LABELS.get(s, s))
-            b.setObjectName(f"status-{s}")
-            b.clicked.connect(lambda _c=False, st=s: self.ask_status(st))
-            self.status_buttons[s] = b
-            sb.addWidget(b)
+        self.status_bar = OrderStatusBar()
+        self.status_bar.requested.connect(self.ask_status)
+        self.status_buttons = self.status_bar.buttons
         self.print_button = QPushButton("Print (Ctrl+P)")
         self.print_button.clicked.connect(self.print_current)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.status_label)
-        rv.addLayout(sb)
+        rv.addWidget(self.status_bar)
         rv.addWidget(self.preview, 1)
         rv.addWidget(self.print_button)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -146,10 +139,68 @@ class OrderPage(Page):
         finally:
             self._loading = False
         self.draft_label.setText(f"Draft {self.draft_id} restored" if draft else "")
+        self._fill_saved_orders()
         self._refresh_findings()
         self._update_state()
         if patient is not None:
             self.run_check()
+
+    def _fill_saved_orders(self) -> None:
+        self.saved_orders.clear()
+        if self.patient is None or self.patient.id is None:
+            self.saved_orders.setVisible(False)
+            return
+        pid = self.patient.id
+        saved = self.env.worker.call(lambda: orders.list_orders(self.ctx, patient_id=pid))
+        self.saved_orders.addItem(f"New order ({len(saved)} saved for this patient: choose one to open)",
+                                  None)
+        for o in saved:
+            label = f"Order {o.id} · {o.status.replace('-', ' ')} · {o.created_at[:10]}"
+            self.saved_orders.addItem(label, o.id)
+        self.saved_orders.setVisible(bool(saved))
+
+    def _saved_order_chosen(self, index: int) -> None:
+        order_id = self.saved_orders.itemData(index)
+        if order_id is None:
+            if self.order is not None:
+                self.start(self.patient)
+            return
+        self.open_order(int(order_id))
+
+    def open_order(self, order_id: int) -> None:
+        """Show a saved order as stored (read-only), its stored PDF and its status buttons."""
+        try:
+            order = self.env.worker.call(lambda: orders.get_order(self.ctx, order_id))
+            patient = self.env.worker.call(lambda: patients.get_patient(self.ctx, order.patient_id))
+            docs = self.env.worker.call(lambda: orders.order_documents(self.ctx, order_id))
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return
+        self.flush_draft()
+        self._check_timer.stop()
+        self._draft_timer.stop()
+        self.patient, self.order, self.ack, self.draft_id = patient, order, None, None
+        self.picker.set_patient(patient, emit=False)
+        self._loading = True
+        try:
+            self.editor.set_lines([{"ingredient": ln.ingredient, "strength": ln.strength, "unit": ln.unit}
+                                   for ln in order.lines])
+            self.editor.set_record_values(dict(order.values))
+            self.editor.set_editable(False)
+        finally:
+            self._loading = False
+        self.overrides = {o.field: o.reason for o in order.overrides}
+        self.show_issues([])
+        self.document_id = docs[0].id if docs else None
+        self.draft_label.setText(f"Order {order.id} as stored")
+        self._fill_saved_orders()
+        self.saved_orders.setCurrentIndex(max(0, self.saved_orders.findData(order.id)))
+        if self.document_id is not None:
+            self._show_stored_pdf()
+        else:
+            self.preview.clear("This order has no stored PDF.")
+        self._refresh_findings()
+        self._update_state()
 
     def _refresh_findings(self) -> None:
         if self.patient is None or self.patient.id is None:
@@ -246,14 +297,7 @@ class OrderPage(Page):
         self._changed()
 
     def ask_acknowledgement(self) -> ReasonDialog:
-        majors = [f for f in self.banner.findings if str(getattr(f, "severity", "")) == "major"]
-        text = "; ".join(f"{f.agent} (as typed: {f.input})" for f in majors)
-        dlg = ReasonDialog("Acknowledge a major interaction",
-                           f"Major interaction with vitamin K: {text}.\nA named pharmacist must review it "
-                           "before this order is made.", operator=self.ctx.operator, parent=self)
-        dlg.accepted.connect(lambda: self.acknowledge(*dlg.values()))
-        dlg.open()
-        return dlg
+        return open_acknowledgement(self, self.banner.findings, self.ctx.operator, "order", self.acknowledge)
 
     def acknowledge(self, by: str, reason: str) -> None:
         self.ack = (by, reason)
@@ -295,6 +339,8 @@ class OrderPage(Page):
         self.order = self.env.worker.call(lambda: orders.get_order(self.ctx, order_id))
         self.editor.set_editable(False)
         self.draft_label.setText(f"Order {order_id} saved as document {doc_id}")
+        self._fill_saved_orders()
+        self.saved_orders.setCurrentIndex(max(0, self.saved_orders.findData(order_id)))
         self._show_stored_pdf()
         self._update_state()
         self.env.bridge.tell(f"Order {order_id} saved; document {doc_id} is in the log.")
@@ -332,20 +378,16 @@ class OrderPage(Page):
         self.create_button.setEnabled(has_patient and not created)
         self.discard_button.setEnabled(has_patient and not created)
         self.print_button.setEnabled(self.document_id is not None)
-        status = self.order.status if self.order else None
-        allowed = next_statuses(status) if status else ()
-        for s, b in self.status_buttons.items():
-            b.setEnabled(s in allowed)  # e.g. "dispensed" stays off until the signed original is in
-        self.status_label.setText(
-            f"Order {self.order.id}: {status.replace('-', ' ')}" if self.order and status
-            else "Not saved yet: drafts are kept as you type.")
+        self.status_bar.show_status(self.order.id if self.order else None,
+                                    self.order.status if self.order else None)
 
     # -- page hooks ---------------------------------------------------------------------------
     def activated(self, **kwargs: Any) -> None:
+        if kwargs.get("order_id") is not None:
+            self.open_order(int(kwargs["order_id"]))
+            return
         pid = kwargs.get("patient_id")
         if pid is not None and (self.patient is None or self.patient.id != pid or self.order is not None):
-            from k2desk.services import patients
-
             try:
                 self.start(self.env.worker.call(lambda: patients.get_patient(self.ctx, pid)))
             except ServiceError as exc:

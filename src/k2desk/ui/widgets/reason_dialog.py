@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from k2desk.ui.widgets.dialogs import settle_size
@@ -44,3 +47,17 @@ class ReasonDialog(QDialog):
 
     def values(self) -> tuple[str, str]:
         return (self.operator.text().strip() if self.operator else "", self.reason.text().strip())
+
+
+def open_acknowledgement(parent: QWidget, findings: Sequence[Any], operator: str, document: str,
+                         on_given: Callable[[str, str], None]) -> ReasonDialog:
+    """Ask a named pharmacist to acknowledge the major findings before ``document`` is made."""
+    majors = [f for f in findings if str(getattr(f, "severity", "")) == "major"]  # a StrEnum
+    text = "; ".join(f"{f.agent} (as typed: {f.input})" for f in majors)
+    dlg = ReasonDialog("Acknowledge a major interaction",
+                       f"Major interaction with vitamin K: {text}.\nA named pharmacist must review it "
+                       f"before this {document} is made. The acknowledgement is stored and printed.",
+                       operator=operator, parent=parent)
+    dlg.accepted.connect(lambda: on_given(*dlg.values()))
+    dlg.open()
+    return dlg
