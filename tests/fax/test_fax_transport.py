@@ -122,3 +122,11 @@ def test_recipient_address():
     assert t.recipient_address("fax-{digits}@g.example", "+442071234567") == "fax-442071234567@g.example"
     with pytest.raises(t.GatewayConfigError):
         t.recipient_address("{digits}@g.example", "+1 817")
+
+
+def test_tls_mode_against_a_starttls_port_names_the_settings(smtp_factory, tls_files):
+    server = smtp_factory("starttls")
+    with pytest.raises(t.GatewayTLSError) as info:
+        send(cfg(server.port, str(tls_files.ca_file), security="tls"))
+    assert "fax.security" in str(info.value) and "fax.smtp_port" in str(info.value)
+    assert server.recorder.messages == []
