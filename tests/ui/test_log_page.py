@@ -150,3 +150,49 @@ def test_ctrl_f_puts_the_cursor_in_the_log_search(window, qtbot):
     window.go("log")
     window.act_find.trigger()
     assert window.pages["log"].search.hasFocus()
+
+
+def test_fax_from_the_log_goes_through_a_real_smtp_gateway(window, qtbot, ctx, settle):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from k2desk.services import fax
+    from k2desk.services.settings import set_settings
+
+    class Keep:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    keep = Keep()
+    server = Controller(keep, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        pdf = _pdf("Fax me")
+        with ctx.store.write() as db:
+            doc_id = docs.store_document(db, kind="order", patient_id=None, source_table="documents",
+                                         source_id=0, pdf=pdf, title="Compound order 1",
+                                         operator="test-rph", pages=1)
+        page = window.go("log")
+        assert page.select_document(doc_id)
+        page.send_fax("(817) 860-6083")  # the gateway is not set up yet: a message, nothing queued
+        assert "not set" in window.bridge.last_error
+        assert fax.outbox(ctx) == []
+        set_settings(ctx, {"fax.smtp_host": "127.0.0.1", "fax.smtp_port": str(port), "fax.security": "none",
+                           "fax.sender": "counter@pharmacy.example", "fax.timeout_s": "10",
+                           "fax.recipient_pattern": "{digits}@fax.example.com"})
+        job_id = page.send_fax("(817) 860-6083")
+        assert job_id is not None
+        settle(window)
+        qtbot.waitUntil(lambda: "was faxed" in window.bridge.last_info, timeout=10_000)
+        assert fax.get_job(ctx, job_id).state == "sent"
+        assert keep.messages and keep.messages[0].rcpt_tos == ["18178606083@fax.example.com"]
+    finally:
+        server.stop()

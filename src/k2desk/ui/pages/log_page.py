@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.orders import STATUSES
 from k2desk.domain.validation import parse_date
-from k2desk.services import doc_use, log_browse
+from k2desk.services import doc_use, fax, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
 from k2desk.ui.document_actions import DocumentPrinter
@@ -31,6 +31,7 @@ from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.pdf_preview import PdfPreview
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -100,6 +101,10 @@ class LogPage(Page):
         self.open_order_button.setObjectName("open-order")
         self.open_order_button.setToolTip("Show this order in the order editor (status, reprint)")
         self.open_order_button.clicked.connect(self.open_order)
+        self.fax_button = QPushButton("Fax…")
+        self.fax_button.setObjectName("fax")
+        self.fax_button.setToolTip("Send the stored PDF to a fax number through the fax gateway")
+        self.fax_button.clicked.connect(self.ask_fax)
         self.export_button = QPushButton("Export log…")
         self.export_button.clicked.connect(self.export_log)
         self.progress = QProgressBar()
@@ -114,6 +119,7 @@ class LogPage(Page):
         rb = QHBoxLayout()
         rb.addWidget(self.reprint_button)
         rb.addWidget(self.open_order_button)
+        rb.addWidget(self.fax_button)
         rb.addStretch(1)
         rb.addWidget(self.progress)
         rb.addWidget(self.export_button)
@@ -210,6 +216,7 @@ class LogPage(Page):
     def _update_buttons(self) -> None:
         self.reprint_button.setEnabled(self.current is not None)
         self.open_order_button.setEnabled(self.current is not None and self.current.source_table == "orders")
+        self.fax_button.setEnabled(self.current is not None)
 
     def open_order(self) -> None:
         if self.current is not None and self.current.source_table == "orders":
@@ -221,6 +228,39 @@ class LogPage(Page):
             self.env.bridge.tell("Choose a document in the log to reprint.")
             return
         self.printer.print_document()
+
+    # -- fax ----------------------------------------------------------------------------------
+    def ask_fax(self) -> ReasonDialog | None:
+        if self.current is None:
+            return None
+        dlg = ReasonDialog("Fax a stored document",
+                           f"Document {self.current.id} is faxed exactly as stored, after a cover sheet "
+                           "(the cover names the document number, never the patient).",
+                           parent=self, field_label="Fax number")
+        dlg.accepted.connect(lambda: self.send_fax(dlg.values()[1]))
+        dlg.open()
+        return dlg
+
+    def send_fax(self, number: str) -> int | None:
+        """Queue the fax through the fax service, then make the first attempt in the background."""
+        if self.current is None:
+            return None
+        doc_id, ctx = self.current.id, self.ctx
+        try:
+            job_id = int(self.env.worker.call(lambda: fax.queue_fax(ctx, doc_id, number)))
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return None
+
+        def done(result: Any) -> None:
+            if result.sent:
+                self.env.bridge.tell(f"Document {doc_id} was faxed (fax job {job_id}).")
+            else:
+                self.env.bridge.tell(f"Fax job {job_id} was not sent yet: {result.error} "
+                                     "It stays in the outbox and is tried again.")
+
+        self.env.worker.run(lambda: fax.attempt(ctx, job_id), done)
+        return job_id
 
     # -- export -------------------------------------------------------------------------------
     def export_log(self, path: str | None = None) -> None:

@@ -14,7 +14,7 @@ class ReasonDialog(QDialog):
     """Asks for a reason (required) and, for an acknowledgement, who gives it (pre-filled)."""
 
     def __init__(self, title: str, explanation: str, *, operator: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, field_label: str = "Reason") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         form = QFormLayout(self)
@@ -31,7 +31,7 @@ class ReasonDialog(QDialog):
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText("required")
         self.reason.textChanged.connect(self._update)
-        form.addRow("Reason", self.reason)
+        form.addRow(field_label, self.reason)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
