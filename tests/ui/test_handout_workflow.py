@@ -111,3 +111,21 @@ def test_preview_follows_a_change_quickly(window, qtbot, ctx, settle):
     elapsed = time.monotonic() - t0
     print(f"preview refreshed in {elapsed * 1000:.0f} ms")
     assert elapsed < 1.0  # target 300 ms on a counter PC; generous here for a loaded CI machine
+
+
+def test_alt_up_and_down_reorder_snippets_and_the_order_is_what_prints(window, qtbot, ctx, settle):
+    pid = patients.add_patient(ctx, PatientInput("Olga Petrova", "1955-09-09", nkda=True))
+    page = window.go("handout", patient_id=pid)
+    _wait_library(qtbot, page)
+    page.set_topics(["bone"])
+    before = page.chosen_snippet_ids()
+    assert len(before) >= 3
+    page.snippets.setFocus()
+    page.snippets.setCurrentRow(2)
+    qtbot.keyClick(page.snippets, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    after = page.chosen_snippet_ids()
+    assert after[1] == before[2] and after[2] == before[1]
+    qtbot.keyClick(page.snippets, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert page.chosen_snippet_ids() == before
+    page.snippets.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert page.chosen_snippet_ids() == before[1:]
