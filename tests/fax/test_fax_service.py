@@ -16,6 +16,7 @@ from fax_servers import PASSWORD, configure_gateway, free_port
 from keyring.backends import fail
 from pypdf import PdfReader
 
+from k2desk.fax.transport import merge_pdfs
 from k2desk.paths import db_path
 from k2desk.services import fax as svc
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
@@ -71,6 +72,12 @@ def test_a_fax_is_sent_with_cover_then_the_stored_document(ctx, order_doc, smtp_
     sha = ctx.store.conn.execute("SELECT sha256 FROM documents WHERE id=?", [order_doc]).fetchone()[0]
     assert event["to"] == "+18178606083" and event["document_sha256"] == sha and event["attempt"] == 1
     assert event["pages"] == 3
+    # the cover that went out is stored too: the attachment is exactly merge(stored cover, stored doc)
+    cover_id = event["cover_document_id"]
+    kind, title = ctx.store.conn.execute("SELECT kind, title FROM documents WHERE id=?",
+                                         [cover_id]).fetchone()
+    assert kind == "fax-cover" and title == f"Fax cover for document {order_doc}"
+    assert _attachment(env) == merge_pdfs(stored_pdf(ctx, cover_id), stored_pdf(ctx, order_doc))
     with pytest.raises(svc.JobBusy, match="already sent"):
         svc.attempt(ctx, job_id)
 

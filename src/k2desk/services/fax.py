@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from k2desk.documents.fax_cover import render_fax_cover
-from k2desk.domain.documents import FaxCoverRecord, PaperSize, PharmacyProfile
+from k2desk.domain.documents import DocumentKind, FaxCoverRecord, PaperSize, PharmacyProfile
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.settings import SETTINGS_BY_KEY, Value
 from k2desk.domain.validation import format_phone, normalise_phone
@@ -20,6 +20,7 @@ from k2desk.fax.transport import FaxSendError, GatewayConfig, page_count, send_f
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.storage import audit
+from k2desk.storage import documents as documents_repo
 from k2desk.storage import fax_jobs as repo
 from k2desk.storage.fax_jobs import FaxDocument, FaxJob
 from k2desk.storage.settings import load_settings
@@ -202,8 +203,16 @@ def attempt(ctx: AppContext, job_id: int, password: str | None = None, *,
         reason, code = f"The fax could not be prepared ({type(exc).__name__}); it was not sent.", "prepare"
     else:
         with ctx.store.write() as db:
+            # The cover that went out is kept in the log too, so what was faxed is exactly
+            # merge(stored cover, stored document). Only a sent cover is kept: failed attempts
+            # would fill the log with covers nobody received.
+            cover_id = documents_repo.store_document(
+                db, kind=DocumentKind.FAX_COVER.value, patient_id=doc.patient_id, source_table="documents",
+                source_id=doc.id, pdf=cover, title=f"Fax cover for document {doc.id}",
+                operator=ctx.operator, pages=page_count(cover))
             repo.mark_sent(db, claimed, ctx.operator, document_sha256=doc.sha256,
-                           details={"pages": sent.pages, "attachment_sha256": sent.attachment_sha256})
+                           details={"pages": sent.pages, "attachment_sha256": sent.attachment_sha256,
+                                    "cover_document_id": cover_id})
         return AttemptResult(get_job(ctx, job_id), True)
     with ctx.store.write() as db:
         updated = repo.mark_failed(db, claimed, ctx.operator, error=reason, code=code,

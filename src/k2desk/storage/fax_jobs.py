@@ -50,6 +50,7 @@ class FaxDocument:
     source_table: str
     source_id: int
     pdf: bytes
+    patient_id: int | None = None
     prescriber_name: str = ""
     prescriber_fax: str = ""
 
@@ -80,7 +81,7 @@ def document_exists(db: Database, document_id: int) -> bool:
 def load_document(db: Database, document_id: int) -> FaxDocument | None:
     """The stored document and its PDF; raises DocumentDamaged when the bytes fail their hash."""
     r = db.execute(
-        "SELECT d.id, d.kind, d.sha256, d.pages, d.source_table, d.source_id, b.data"
+        "SELECT d.id, d.kind, d.sha256, d.pages, d.source_table, d.source_id, b.data, d.patient_id"
         " FROM documents d LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256 WHERE d.id=?",
         [document_id]).fetchone()
     if r is None:
@@ -97,6 +98,7 @@ def load_document(db: Database, document_id: int) -> FaxDocument | None:
             name, fax = str(p[0] or ""), str(p[1] or "")
     return FaxDocument(id=int(r[0]), kind=str(r[1]), sha256=str(r[2]), pages=int(r[3]),
                        source_table=str(r[4]), source_id=int(r[5]), pdf=data,
+                       patient_id=None if r[7] is None else int(r[7]),
                        prescriber_name=name, prescriber_fax=fax)
 
 
