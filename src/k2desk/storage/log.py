@@ -85,6 +85,15 @@ def iter_rows(db: Database, f: LogQuery) -> Iterator[LogEntry]:
         yield _row(r)
 
 
+def iter_row_chunks(db: Database, f: LogQuery, size: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+    """Raw rows (columns in LogEntry order) oldest first, a chunk at a time: the fast path for
+    exports that write plain values (no per-row objects)."""
+    where, params = _where(f)
+    cur = db.execute(f"{_SELECT}{where} ORDER BY d.created_at, d.id", params)
+    while chunk := cur.fetchmany(size):
+        yield chunk
+
+
 def list_rows(db: Database, f: LogQuery, *, limit: int = 500, offset: int = 0) -> list[LogEntry]:
     """A page of rows, newest first."""
     where, params = _where(f)
