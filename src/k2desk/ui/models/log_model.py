@@ -97,7 +97,7 @@ class LogModel(QAbstractTableModel):
         if col == 4:
             return r.patient_name
         if col == 5:
-            return r.status.replace("_", " ")
+            return r.status.replace("-", " ")
         if col == 6:
             return r.operator
         return str(r.pages) if r.pages else ""

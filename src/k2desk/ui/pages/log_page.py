@@ -68,6 +68,11 @@ class LogPage(Page):
         self.clear_patient = QPushButton("All patients")
         self.clear_patient.clicked.connect(lambda: self.set_patient(None))
         self.date_message = FieldMessage("dates")
+        self.export_button = QPushButton("Export log…")
+        self.export_button.clicked.connect(lambda: self.export_log())
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.kind)
@@ -76,6 +81,8 @@ class LogPage(Page):
         filters.addWidget(self.date_to)
         filters.addWidget(self.patient_label)
         filters.addWidget(self.clear_patient)
+        filters.addWidget(self.progress)
+        filters.addWidget(self.export_button)
 
         self.table = QTableView()
         self.table.setObjectName("log-table")
@@ -89,7 +96,7 @@ class LogPage(Page):
         self.table.verticalHeader().setDefaultSectionSize(24)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((70, 125, 75, 220, 160, 120, 90, 50)):
+        for col, width in enumerate((60, 120, 70, 140, 170, 110, 90, 45)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
@@ -105,11 +112,6 @@ class LogPage(Page):
         self.fax_button.setObjectName("fax")
         self.fax_button.setToolTip("Send the stored PDF to a fax number through the fax gateway")
         self.fax_button.clicked.connect(self.ask_fax)
-        self.export_button = QPushButton("Export log…")
-        self.export_button.clicked.connect(self.export_log)
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(200)
-        self.progress.hide()
         self.doc_label = QLabel("")
         right = QWidget()
         rv = QVBoxLayout(right)
@@ -121,8 +123,6 @@ class LogPage(Page):
         rb.addWidget(self.open_order_button)
         rb.addWidget(self.fax_button)
         rb.addStretch(1)
-        rb.addWidget(self.progress)
-        rb.addWidget(self.export_button)
         rv.addLayout(rb)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -130,6 +130,7 @@ class LogPage(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([720, 460])
         lay = QVBoxLayout(self)
         lay.addLayout(filters)
         lay.addWidget(self.date_message)
