@@ -196,3 +196,27 @@ def test_fax_from_the_log_goes_through_a_real_smtp_gateway(window, qtbot, ctx, s
         assert keep.messages and keep.messages[0].rcpt_tos == ["18178606083@fax.example.com"]
     finally:
         server.stop()
+
+
+def test_printing_sends_every_stored_page_and_audits_a_reprint(window, ctx, settle, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    pdf = _pdf("Print me", pages=2)
+    with ctx.store.write() as db:
+        doc_id = docs.store_document(db, kind="handout", patient_id=None, source_table="documents",
+                                     source_id=0, pdf=pdf, title="K2 handout", operator="test-rph", pages=2)
+    page = window.go("log")
+    page.select_document(doc_id)
+    page.printer.doc_id = doc_id
+    page.printer.flow.data = docs.get_pdf(ctx.store.db, doc_id)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)  # what QPrintDialog hands back on OK
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "out.pdf"))
+    page.printer.flow._print(printer)
+    settle(window)
+    assert len(PdfReader(tmp_path / "out.pdf").pages) == 2
+    actions = [r[0] for r in ctx.store.db.execute(
+        "SELECT action FROM audit_events WHERE entity='document' AND entity_id=?", [str(doc_id)])]
+    assert actions == ["render", "reprint"]
+    assert "sent to the printer" in window.bridge.last_info

@@ -137,3 +137,10 @@ sys.exit(run_window(sys.argv[1], "test-rph"))
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "test-rph"]
+
+
+def test_lock_closes_open_dialogs(window, qtbot):
+    dlg = window.show_shortcuts()
+    assert dlg.isVisible()
+    window.lock()
+    assert not dlg.isVisible()

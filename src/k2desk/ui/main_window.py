@@ -240,6 +240,9 @@ class MainWindow(QMainWindow):
         for act in self.actions_list:
             act.setEnabled(False)
         self.menuBar().setEnabled(False)
+        for dlg in self.findChildren(QDialog):  # an open dialog can show a patient's details
+            if dlg.isVisible():
+                dlg.reject()
         self.lock_screen.prepare(self.ctx.operator)
         self.outer.setCurrentWidget(self.lock_screen)
         self.statusBar().clearMessage()  # a message may name a record
