@@ -80,6 +80,7 @@ def test_page_previews_and_reprints_the_stored_bytes(window, qtbot, ctx, settle,
         doc_id = docs.store_document(db, kind="handout", patient_id=None, source_table="documents",
                                      source_id=0, pdf=pdf, title="K2 handout", operator="test-rph", pages=2)
     page = window.go("log")
+    settle(window)
     assert page.model.rowCount() == 1
     assert page.select_document(doc_id)
     settle(window)
@@ -125,10 +126,12 @@ def test_patient_documents_button_filters_the_log(window, ctx, settle):
     settle(window)
     assert pp.select_patient(pid)
     pp.documents_button.click()
+    settle(window)
     log = window.pages["log"]
     assert window.current_key() == "log"
     assert log.model.rowCount() == 3 and {log.model.row(i).patient_id for i in range(3)} == {pid}
     log.clear_patient.click()
+    settle(window)
     assert log.model.rowCount() == 8
 
 

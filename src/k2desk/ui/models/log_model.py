@@ -40,6 +40,15 @@ class LogModel(QAbstractTableModel):
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
+    def set_first_page(self, flt: LogFilter, rows: list[LogRow]) -> None:
+        """Start over with ``flt`` and a first page already read (off the GUI thread)."""
+        self.beginResetModel()
+        self.filter = flt
+        self._rows = list(rows)
+        self._more = len(rows) >= self.page_size
+        self.fetches += 1
+        self.endResetModel()
+
     def refresh(self) -> None:
         self.set_filter(self.filter)
 

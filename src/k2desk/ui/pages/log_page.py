@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -137,6 +137,7 @@ class LogPage(Page):
         lay.addWidget(split, 1)
 
         self.current: LogRow | None = None
+        self._filter_gen = 0
         self.printer = DocumentPrinter(self, env, lambda: self.current.id if self.current else None)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
@@ -174,10 +175,16 @@ class LogPage(Page):
         self.preview.clear("Choose a document to see the stored PDF.")
         self.doc_label.clear()
         self._update_buttons()
-        try:
-            self.model.set_filter(flt)
-        except ServiceError as exc:
-            self.env.bridge.report(exc)
+        # The first page is read off the GUI thread: a broad search on a million rows must not
+        # freeze typing. Later pages (keyset, an index walk) are read when the view scrolls.
+        self._filter_gen += 1
+        gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
+
+        def shown(rows: list[LogRow]) -> None:
+            if gen == self._filter_gen:
+                self.model.set_first_page(flt, rows)
+
+        self.env.worker.run(lambda: log_browse.log_page(ctx, flt, limit=n), shown)
 
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id
@@ -204,7 +211,9 @@ class LogPage(Page):
         self.env.worker.run(lambda: doc_use.stored_pdf(ctx, doc_id), shown)
 
     def select_document(self, doc_id: int) -> bool:
-        """Select ``doc_id`` if it is in the loaded rows (fetching further pages as needed)."""
+        """Select ``doc_id`` if it is in the log as filtered (fetching further pages as needed)."""
+        self.env.worker.wait()  # a first page may still be on its way
+        QCoreApplication.processEvents()
         while True:
             for i in range(self.model.rowCount()):
                 if self.model.row(i).id == doc_id:
@@ -307,7 +316,7 @@ class LogPage(Page):
         if "patient_id" in kwargs:
             self.set_patient(kwargs["patient_id"])
         else:
-            self.model.refresh()
+            self.apply_filter()
         if kwargs.get("document_id") is not None:
             self.select_document(int(kwargs["document_id"]))
 
