@@ -5,28 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from k2desk.domain.interactions import needs_acknowledgement as _needs_ack
+from k2desk.services import interactions
 from k2desk.services.context import AppContext
 
 
-def _service() -> Any:
-    try:
-        from k2desk.services import interactions
-    except ModuleNotFoundError:  # the interactions service is not installed in this build
-        return None
-    return interactions
-
-
 def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
-    svc = _service()
-    return [] if svc is None else list(svc.findings_for_patient(ctx, patient_id))
+    """The stored patient's current medications, checked against the interaction table."""
+    return list(interactions.findings_for_patient(ctx, patient_id))
 
 
 def check_medications(meds: Sequence[str]) -> list[Any]:
-    svc = _service()
-    return [] if svc is None else list(svc.check(list(meds)))
+    """Medications as typed (a patient not saved yet), checked the same way."""
+    return list(interactions.check(list(meds)))
 
 
 def needs_acknowledgement(findings: Sequence[Any]) -> bool:
-    from k2desk.domain.interactions import needs_acknowledgement as rule
-
-    return bool(rule(list(findings)))
+    """The domain's rule: any major finding (exact or possible) needs a named acknowledgement."""
+    return bool(_needs_ack(list(findings)))

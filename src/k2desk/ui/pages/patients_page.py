@@ -163,10 +163,7 @@ class PatientsPage(Page):
         meds = self.form.medications.values()
         if self.form.patient_id is not None and not meds:
             return
-        try:
-            found = findings.check_medications(meds) if meds else []
-        except ImportError:
-            found = []
+        found = findings.check_medications(meds) if meds else []
         self.banner.show_findings(found, empty_text="No interaction found with the listed medications.")
 
     def _update_buttons(self) -> None:
