@@ -46,6 +46,12 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("settings", "Settings", "k2desk.ui.pages.settings_page:SettingsPage"),
 )
 PAGE_KEYS = [p[0] for p in PAGES]
+# Keys that belong to one widget rather than a window action, listed with the actions.
+PAGE_KEYS_HELP = (
+    ("Handout: move the chosen snippet up / down", "Alt+Up / Alt+Down"),
+    ("Handout: include or exclude the chosen snippet", "Space"),
+    ("Lists and forms: next / previous field", "Tab / Shift+Tab"),
+)
 
 
 class ShortcutsDialog(QDialog):
@@ -55,7 +61,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         rows = [(a.text().replace("&", ""), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-                for a in actions if not a.shortcut().isEmpty()]
+                for a in actions if not a.shortcut().isEmpty()] + list(PAGE_KEYS_HELP)
         self.table = QTableWidget(len(rows), 2)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         for r, (text, keys) in enumerate(rows):
