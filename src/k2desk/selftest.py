@@ -129,6 +129,13 @@ def step_load_library(run: SelfTestRun) -> str:
     load_form = feature("k2desk.library.forms", "load_form")
     for form in ("compound_order", "fax_cover"):
         load_form(form)
+    # The reading grade needs textstat, the CMU dictionary and pyphen's data files: a bundle
+    # that lost one of them fails here rather than on the handout page.
+    reading_grade = feature("k2desk.domain.evidence", "reading_grade")
+    first = next(iter(run.library.snippets.values()))
+    text = first.text.get("en") or next(iter(first.text.values()))
+    if reading_grade(text) <= 0:
+        raise StepFailed(f"snippet {first.id} has no reading grade")
     return f"library {count} snippets"
 
 
