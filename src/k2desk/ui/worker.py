@@ -24,16 +24,22 @@ log = logging.getLogger(__name__)
 STORE_LOCK = threading.RLock()
 
 
-def _guarded(fn: Callable[[], Any]) -> tuple[bool, Any]:
-    """Run ``fn`` holding the store lock; return (ok, result or a ServiceError)."""
+def _run(fn: Callable[[], Any]) -> tuple[bool, Any]:
+    try:
+        return True, fn()
+    except ServiceError as exc:
+        return False, exc
+    except Exception as exc:  # noqa: BLE001 - a pharmacist sees a message, never a traceback
+        log.exception("unexpected error in a background operation")
+        return False, OperationFailed(f"Something went wrong ({type(exc).__name__}: {exc}).")
+
+
+def _guarded(fn: Callable[[], Any], uses_store: bool = True) -> tuple[bool, Any]:
+    """Run ``fn`` (holding the store lock unless it never touches the store)."""
+    if not uses_store:
+        return _run(fn)
     with STORE_LOCK:
-        try:
-            return True, fn()
-        except ServiceError as exc:
-            return False, exc
-        except Exception as exc:  # noqa: BLE001 - a pharmacist sees a message, never a traceback
-            log.exception("unexpected error in a background operation")
-            return False, OperationFailed(f"Something went wrong ({type(exc).__name__}: {exc}).")
+        return _run(fn)
 
 
 class Op(QObject):
@@ -44,9 +50,10 @@ class Op(QObject):
     failed = Signal(object)
 
     def __init__(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None,
-                 on_failure: Callable[[ServiceError], None] | None) -> None:
+                 on_failure: Callable[[ServiceError], None] | None, uses_store: bool = True) -> None:
         super().__init__()
         self.fn = fn
+        self.uses_store = uses_store
         self.done = False
         self.cancelled = False  # set when the window closes: results then go nowhere
         self.ok = False
@@ -76,7 +83,7 @@ class _Runnable(QRunnable):
         self.op = op
 
     def run(self) -> None:
-        ok, result = _guarded(self.op.fn)
+        ok, result = _guarded(self.op.fn, self.op.uses_store)
         self.op._finished.emit(ok, result)
 
 
@@ -91,9 +98,13 @@ class Worker(QObject):
         self._running: set[Op] = set()
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
-           on_failure: Callable[[ServiceError], None] | None = None) -> Op:
-        """Start ``fn`` in the background. Failures go to ``on_failure`` or else the message bridge."""
-        op = Op(fn, on_success, on_failure if on_failure is not None else self._report)
+            on_failure: Callable[[ServiceError], None] | None = None, *, uses_store: bool = True) -> Op:
+        """Start ``fn`` in the background. Failures go to ``on_failure`` or else the message bridge.
+
+        ``uses_store=False`` for pure computation (no store access): it then does not hold the
+        store lock, so quick reads on the GUI thread need not wait for it.
+        """
+        op = Op(fn, on_success, on_failure if on_failure is not None else self._report, uses_store)
         self._running.add(op)
         op.succeeded.connect(lambda _r, o=op: self._running.discard(o))
         op.failed.connect(lambda _e, o=op: self._running.discard(o))

@@ -45,11 +45,15 @@ class SnippetRow:
     grade: float
 
 
-def load_snippet_rows(ctx: Any) -> tuple[tuple[str, ...], list[SnippetRow]]:
-    """Topics and every printable (vetted, in date) snippet with its reading grade."""
-    topics = library.load(ctx).topics
-    rows = [SnippetRow(s, reading_grade(s.text_for("en"))) for s in library.usable_snippets(ctx)]
-    return topics, rows
+def load_snippets(ctx: Any) -> tuple[tuple[str, ...], list[Snippet]]:
+    """Topics and every printable (vetted, in date) snippet."""
+    return library.load(ctx).topics, library.usable_snippets(ctx)
+
+
+def grade_rows(loaded: tuple[tuple[str, ...], list[Snippet]]) -> tuple[tuple[str, ...], list[SnippetRow]]:
+    """Each snippet with its reading grade (pure computation; the first call loads a dictionary)."""
+    topics, snippets = loaded
+    return topics, [SnippetRow(s, reading_grade(s.text_for("en"))) for s in snippets]
 
 
 class SnippetList(QListWidget):
@@ -165,7 +169,8 @@ class HandoutPage(Page):
         self._preview_timer.timeout.connect(self.render_preview)
         self.loaded = False
         ctx = env.ctx
-        env.worker.run(lambda: load_snippet_rows(ctx), self._library_loaded)
+        env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
+            lambda: grade_rows(loaded), self._library_loaded, uses_store=False))
         self._update_state()
 
     # -- library ------------------------------------------------------------------------------

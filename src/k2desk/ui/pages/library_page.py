@@ -33,10 +33,15 @@ from k2desk.ui.widgets.reason_dialog import ReasonDialog
 DUE = "__due__"
 
 
-def load_rows(ctx: Any, topic: str | None, status: str | None) -> list[tuple[SnippetView, float]]:
+def load_views(ctx: Any, topic: str | None, status: str | None) -> list[SnippetView]:
     views = library.due_for_review(ctx) if status == DUE else library.list_snippets(ctx, topic, status)
     if status == DUE and topic:
         views = [v for v in views if topic in v.snippet.topics]
+    return views
+
+
+def graded(views: list[SnippetView]) -> list[tuple[SnippetView, float]]:
+    """Pure computation, run without holding the store."""
     return [(v, reading_grade(v.snippet.text_for("en"))) for v in views]
 
 
@@ -149,7 +154,8 @@ class LibraryPage(Page):
                 self.detail.clear()
                 self._update_buttons()
 
-        self.env.worker.run(lambda: load_rows(ctx, topic, status), shown)
+        self.env.worker.run(lambda: load_views(ctx, topic, status), lambda views: self.env.worker.run(
+            lambda: graded(views), shown, uses_store=False))
 
     def _row_chosen(self, row: int) -> None:
         if row < 0:
