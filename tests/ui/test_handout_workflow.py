@@ -129,3 +129,19 @@ def test_alt_up_and_down_reorder_snippets_and_the_order_is_what_prints(window, q
     assert page.chosen_snippet_ids() == before
     page.snippets.item(0).setCheckState(Qt.CheckState.Unchecked)
     assert page.chosen_snippet_ids() == before[1:]
+
+
+def test_an_acknowledgement_does_not_survive_the_lock(window, qtbot, ctx, settle):
+    pid = patients.add_patient(ctx, PatientInput("Ana Ruiz", "1950-02-02", medications=["warfarin 5 mg"],
+                                                 nkda=True))
+    page = window.go("handout", patient_id=pid)
+    _wait_library(qtbot, page)
+    settle(window)
+    page.set_topics(["bone"])
+    page.acknowledge("test-rph", "INR monitored")
+    assert page.create_button.isEnabled()
+    window.lock()
+    window.lock_screen.operator.setCurrentText("Ben Kim")
+    window.lock_screen.unlock()
+    assert not window.is_locked()
+    assert page.ack is None and page.blocked() and not page.create_button.isEnabled()

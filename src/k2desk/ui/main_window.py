@@ -246,6 +246,8 @@ class MainWindow(QMainWindow):
         for act in self.actions_list:
             act.setEnabled(False)
         self.menuBar().setEnabled(False)
+        for page in self.pages.values():
+            page.locked()
         for dlg in self.findChildren(QDialog):  # an open dialog can show a patient's details
             if dlg.isVisible():
                 dlg.reject()

@@ -55,6 +55,9 @@ class Page(QWidget):
     def save(self) -> None:
         """Ctrl+S."""
 
+    def locked(self) -> None:
+        """The window locked: forget anything given by the operator who was working."""
+
     def shutdown(self) -> None:
         """The window is closing: stop every pending debounce timer of this page."""
         for timer in self.findChildren(QTimer):

@@ -369,5 +369,13 @@ class HandoutPage(Page):
             self.set_patient(self.patient)
         self.picker.search.setFocus()
 
+    def locked(self) -> None:
+        # An acknowledgement belongs to the operator who gave it: after a lock the next
+        # operator must give their own.
+        if self.ack is not None:
+            self.ack = None
+            self.banner.show_findings(self.banner.findings)
+            self._update_state()
+
     def focus_search(self) -> None:
         self.picker.search.setFocus()

@@ -405,6 +405,14 @@ class OrderPage(Page):
         else:
             self.picker.search.setFocus()
 
+    def locked(self) -> None:
+        # An acknowledgement belongs to the operator who gave it: after a lock the next
+        # operator must give their own.
+        if self.ack is not None:
+            self.ack = None
+            self.banner.show_findings(self.banner.findings)
+            self._update_state()
+
     def focus_search(self) -> None:
         self.picker.search.setFocus()
 
