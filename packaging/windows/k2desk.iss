@@ -12,8 +12,9 @@
 ; window settings in the user's data directory chosen by platformdirs,
 ; %LOCALAPPDATA%\k2desk (or the folder given with --data-dir / K2DESK_DATA_DIR), never under
 ; {app}. The uninstaller removes only what this installer put in {app} and the shortcuts;
-; [UninstallDelete] below names only {app}\_internal (program files) and nothing under
-; {localappdata}, {userappdata} or {commonappdata}. Do not add such entries.
+; [UninstallDelete] below names only {app}\_internal (program files) and {app} itself when
+; empty, and nothing under {localappdata}, {userappdata} or {commonappdata}. Do not add such
+; entries.
 
 #ifndef AppVersion
   #define AppVersion "0.1.0"
