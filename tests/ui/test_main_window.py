@@ -144,3 +144,49 @@ def test_lock_closes_open_dialogs(window, qtbot):
     assert dlg.isVisible()
     window.lock()
     assert not dlg.isVisible()
+
+
+def test_a_database_damaged_past_its_first_page_is_caught_after_the_window_opens(data_dir):
+    # The integrity check runs in the background once the window shows (it takes seconds on a
+    # large log); a failure is a message naming the file, and the program exits 1 having
+    # written nothing.
+    import subprocess
+    import sys
+
+    from k2desk.paths import db_path
+    from k2desk.services import patients
+    from k2desk.services.context import AppContext
+
+    with AppContext(data_dir, "test-rph") as ctx:
+        for i in range(300):
+            patients.add_patient(ctx, patients.PatientInput(name=f"Patient {i} " + "x" * 200,
+                                                            dob="1950-01-01", nkda=True))
+    path = db_path(data_dir)
+    raw = bytearray(path.read_bytes())
+    page = 4096
+    raw[-page * 6:-page * 2] = b"\xa5" * (page * 4)  # wreck table pages, keep page 1 (schema)
+    path.write_bytes(bytes(raw))
+
+    code = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from k2desk.ui.app import run_window
+
+def dismiss():
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, QMessageBox) and w.isVisible():
+            print("message:", w.text().replace("\\n", " "))
+            w.close()
+
+app = QApplication(sys.argv[:1])
+timer = QTimer(); timer.timeout.connect(dismiss); timer.start(100)
+QTimer.singleShot(60_000, lambda: QApplication.exit(9))
+sys.exit(run_window(sys.argv[1], "test-rph"))
+"""
+    done = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert "integrity check" in done.stdout or "damaged" in done.stdout
+    assert str(path) in done.stderr and "Traceback" not in done.stderr
+    assert path.read_bytes() == bytes(raw)

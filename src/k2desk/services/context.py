@@ -32,19 +32,24 @@ def check_operator(name: str) -> list[FieldIssue]:
 class AppContext:
     """Opened once per CLI run or window; passed to every service function."""
 
-    def __init__(self, data_dir: Path | str | None = None, operator: str | None = None) -> None:
+    def __init__(self, data_dir: Path | str | None = None, operator: str | None = None, *,
+                 defer_integrity_check: bool = False) -> None:
         self.data_dir = resolve_data_dir(data_dir)
         self.operator = operator if operator is not None else default_operator()
         issues = check_operator(self.operator)
         if issues:
             raise InputRefused(issues)
         self._store: Store | None = None
+        # The window opens at once and runs the (slow, on a large log) integrity check in the
+        # background before any other store work: see services.startup.verify_integrity.
+        self.defer_integrity_check = defer_integrity_check
 
     @property
     def store(self) -> Store:
         if self._store is None:
             try:
-                self._store = open_store(self.data_dir)
+                self._store = open_store(self.data_dir,
+                                         check_integrity=not self.defer_integrity_check)
             except StoreError as exc:
                 raise OperationFailed(str(exc)) from exc
         return self._store

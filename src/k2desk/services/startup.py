@@ -14,12 +14,24 @@ from __future__ import annotations
 
 from k2desk.services.backups import auto_backup_if_due
 from k2desk.services.context import AppContext
-from k2desk.services.errors import ServiceError
+from k2desk.services.errors import OperationFailed, ServiceError
 from k2desk.services.fax import recover_interrupted
+from k2desk.storage import StoreError
 
 # `backup` restores and backs up on its own terms (and must work on a database that will not
 # open); `doctor` diagnoses and should change nothing.
 SKIP_COMMANDS = frozenset({"backup", "doctor"})
+
+
+def verify_integrity(ctx: AppContext) -> None:
+    """The integrity check a context opened with ``defer_integrity_check`` still owes.
+
+    Raises OperationFailed naming the file and the newest backup; the file is left untouched.
+    """
+    try:
+        ctx.store.check_integrity()
+    except StoreError as exc:
+        raise OperationFailed(str(exc)) from exc
 
 
 def on_start(ctx: AppContext) -> list[str]:

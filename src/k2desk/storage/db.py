@@ -114,16 +114,49 @@ class Store:
         row = self.conn.execute("PRAGMA integrity_check").fetchone()
         return str(row[0])
 
+    def check_integrity(self) -> None:
+        """Run ``quick_check``; raise StoreError naming the file and the newest backup."""
+        _quick_check(self.conn, self.path, self.data_dir)
+
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
 
 
-def open_store(data_dir: Path, *, migrate: bool = True) -> Store:
+def _quick_check(conn: sqlite3.Connection, path: Path, data_dir: Path) -> None:
+    try:
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is damaged or not a k2desk database ({exc}); it was left untouched."
+            + _newest_backup_hint(data_dir)
+        ) from exc
+    if check != "ok":
+        raise StoreError(
+            f"{path} failed its integrity check ({check}); it was left untouched."
+            + _newest_backup_hint(data_dir)
+        )
+
+
+def _has_pending(conn: sqlite3.Connection) -> bool:
+    from k2desk.storage.migrations import MIGRATIONS
+
+    try:
+        return bool(MIGRATIONS.pending(sqlite_utils.Database(conn, execute_plugins=False)))
+    except sqlite3.DatabaseError:
+        return True
+
+
+def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = True) -> Store:
     """Open (creating if needed) the database in ``data_dir``.
 
     A file that is not SQLite, or fails ``quick_check``, is left untouched and reported with the
     newest backup. Before pending migrations run on an existing file, a backup copy is taken.
+
+    ``check_integrity=False`` leaves ``quick_check`` (seconds on a large log) to the caller, who
+    must run ``Store.check_integrity()`` before any write: the window does it in the background
+    right after it is shown. The schema is still read here, so a file that is not a database,
+    or whose header is wrecked, is refused at once; pending migrations always check first.
     """
     from k2desk.storage import audit
     from k2desk.storage.backup import create_backup
@@ -151,18 +184,18 @@ def open_store(data_dir: Path, *, migrate: bool = True) -> Store:
 
     try:
         conn = connect(path)
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"{path} is damaged or not a k2desk database ({exc}); it was left untouched."
             + _newest_backup_hint(data_dir)
         ) from exc
-    if check != "ok":
+    try:
+        if check_integrity or (migrate and existed and _has_pending(conn)):
+            _quick_check(conn, path, data_dir)
+    except StoreError:
         conn.close()
-        raise StoreError(
-            f"{path} failed its integrity check ({check}); it was left untouched."
-            + _newest_backup_hint(data_dir)
-        )
+        raise
     db = sqlite_utils.Database(conn, execute_plugins=False)
     store = Store(data_dir, db)
     if migrate:

@@ -38,17 +38,36 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     app.setApplicationName("k2desk")
     app.setWindowIcon(app_icon())  # type: ignore[union-attr]  # instance() may be QCoreApplication
     try:
-        ctx = AppContext(data_dir, operator)
-        _ = ctx.store  # open now so a damaged database is a message, not a half-built window
+        # The integrity check (seconds on a large log) runs after the window is shown, below.
+        ctx = AppContext(data_dir, operator, defer_integrity_check=True)
+        _ = ctx.store  # open now so a file that is not a database is a message, not a half-built window
     except ServiceError as exc:
         sys.stderr.write(f"k2desk: {describe(exc)}\n")
         return 1
-    from k2desk.services.startup import on_start
+    from PySide6.QtWidgets import QMessageBox
 
-    for warning in on_start(ctx):  # daily automatic backup, fax outbox recovery; never fails
-        sys.stderr.write(f"k2desk: {warning}\n")
+    from k2desk.services.startup import on_start, verify_integrity
+
     window = MainWindow(ctx)
     window.show()
+
+    def housekeeping() -> list[str]:
+        # First in the worker's single-thread queue, holding the store lock: nothing is written
+        # before the check has passed.
+        verify_integrity(ctx)
+        return on_start(ctx)  # daily automatic backup, fax outbox recovery; never fails
+
+    def report(warnings: list[str]) -> None:
+        for warning in warnings:
+            sys.stderr.write(f"k2desk: {warning}\n")
+            window.statusBar().showMessage(warning, 20_000)
+
+    def unusable(exc: ServiceError) -> None:
+        sys.stderr.write(f"k2desk: {describe(exc)}\n")
+        QMessageBox.critical(window, "k2desk cannot use this database", describe(exc))
+        app.exit(1)
+
+    window.worker.run(housekeeping, report, unusable)
     code = app.exec()
     ctx.close()
     return int(code)

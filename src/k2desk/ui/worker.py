@@ -10,6 +10,7 @@ thread is inside the store at any moment, and background calls run in the order 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,10 @@ def _run(fn: Callable[[], Any]) -> tuple[bool, Any]:
         return True, fn()
     except ServiceError as exc:
         return False, exc
+    except sqlite3.DatabaseError as exc:
+        # A damaged file: an expected fault, reported plainly (the start-up integrity check
+        # then names the file and the newest backup).
+        return False, OperationFailed(f"The database could not be read ({exc}).")
     except Exception as exc:  # noqa: BLE001 - a pharmacist sees a message, never a traceback
         log.exception("unexpected error in a background operation")
         return False, OperationFailed(f"Something went wrong ({type(exc).__name__}: {exc}).")
