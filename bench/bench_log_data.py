@@ -44,8 +44,8 @@ def search(data_dir: str) -> list[Result]:
             log_svc.search_log(ctx, q, limit=100)
             ours.append(time.perf_counter() - t0)
     raw_conn = sqlite3.connect(db_path(Path(data_dir)))
-    sql = (f"{_SELECT} JOIN documents_fts ON documents_fts.rowid = d.id WHERE documents_fts MATCH ?"
-           " ORDER BY documents_fts.rank, d.id DESC LIMIT 100")
+    sql = (f"{_SELECT} WHERE d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
+           " ORDER BY rowid DESC LIMIT 100) ORDER BY d.id DESC")
     raw = []
     for q in queries:
         match = fts_query(q)

@@ -103,13 +103,19 @@ def list_rows(db: Database, f: LogQuery, *, limit: int = 500, offset: int = 0) -
 
 
 def search_rows(db: Database, text: str, *, limit: int = 100) -> list[LogEntry]:
-    """Full-text search over patient name, kind, title and document id (diacritics ignored)."""
+    """Full-text search over patient name, kind, title and document id (diacritics ignored),
+    newest first.
+
+    FTS5 walks its rowids backwards and stops at ``limit``, so a one-letter query on a
+    million-row log costs no more than a precise one (the prefix indexes of migration 0005
+    make each typed prefix a single index lookup).
+    """
     q = fts_query(text)
     if q is None:
         return []
     rows = db.execute(
-        f"{_SELECT} JOIN documents_fts ON documents_fts.rowid = d.id WHERE documents_fts MATCH ?"
-        " ORDER BY documents_fts.rank, d.id DESC LIMIT ?", [q, limit]).fetchall()
+        f"{_SELECT} WHERE d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
+        " ORDER BY rowid DESC LIMIT ?) ORDER BY d.id DESC", [q, limit]).fetchall()
     return [_row(r) for r in rows]
 
 

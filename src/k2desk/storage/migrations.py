@@ -287,7 +287,8 @@ def m0005_log_search(db: Database) -> None:
            " CAST(new.id AS TEXT)")
     for sql in (
         """CREATE VIRTUAL TABLE documents_fts USING fts5(
-            patient_name, kind, title, ref, tokenize="unicode61 remove_diacritics 2"
+            patient_name, kind, title, ref, tokenize="unicode61 remove_diacritics 2",
+            prefix='1 2 3'
         )""",
         f"""CREATE TRIGGER documents_fts_ai AFTER INSERT ON documents BEGIN
             INSERT INTO documents_fts(rowid, patient_name, kind, title, ref) VALUES (new.id, {row});
