@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from k2desk.domain.issues import FieldIssue, error
-from k2desk.domain.spreadsheet import FORMULA_TRIGGERS, neutralise
+from k2desk.domain.spreadsheet import neutralise
 from k2desk.domain.validation import parse_date
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, OperationFailed
@@ -108,21 +108,13 @@ def _spreadsheet_value(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
-def _csv_cell(v: Any) -> Any:
-    if v is None:
-        return ""
-    if v.__class__ is str and v and v[0] in FORMULA_TRIGGERS:  # cheap test first: most cells pass
-        return neutralise(v)
-    return v
-
-
-def _write_csv(fh: TextIO, chunks: Iterator[list[tuple[Any, ...]]], tick: Callable[[int], None]) -> None:
-    # Plain tuples straight from the cursor: a million rows spend their time in the csv module.
-    writer = csv.writer(fh)
-    writer.writerow(COLUMNS)
-    for chunk in chunks:
-        writer.writerows([[_csv_cell(v) for v in r] for r in chunk])
-        tick(len(chunk))
+def _write_csv(fh: TextIO, chunks: Iterator[list[str]], tick: Callable[[int], None]) -> None:
+    # The lines come finished from storage (formula cells neutralised, quoted like csv.writer).
+    csv.writer(fh).writerow(COLUMNS)
+    for lines in chunks:
+        fh.write("\r\n".join(lines))
+        fh.write("\r\n")
+        tick(len(lines))
 
 
 def _write_json(fh: TextIO, rows: Iterator[LogEntry], tick: Callable[[], None], jsonl: bool) -> None:
@@ -222,7 +214,7 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
             encoding = "utf-8-sig" if fmt == "csv" else "utf-8"  # the BOM tells Excel it is UTF-8
             with open(tmp, "w", encoding=encoding, newline="") as fh:
                 if fmt == "csv":
-                    _write_csv(fh, repo.iter_row_chunks(db, query), tick)
+                    _write_csv(fh, repo.iter_csv_lines(db, query), tick)
                 else:
                     _write_json(fh, rows, tick, jsonl)
         os.chmod(tmp, 0o600)
