@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QApplication
 from k2desk.services.context import AppContext
 from k2desk.ui.main_window import MainWindow
 app = QApplication([])
-ctx = AppContext(sys.argv[1], "bench")
+# As k2desk.ui.app.run_window does: the integrity check runs in the background after show.
+ctx = AppContext(sys.argv[1], "bench", defer_integrity_check=True)
 w = MainWindow(ctx); w.show(); app.processEvents()
 print(time.time())
 """

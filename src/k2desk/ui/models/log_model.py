@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from k2desk.services.log_browse import PAGE_SIZE, LogFilter, LogRow
+from k2desk.ui.models.base import RowsModel
 
 COLUMNS = ("No.", "Date", "Kind", "Title", "Patient", "Status", "Operator", "Pages")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -21,13 +22,14 @@ Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[LogFilter, int | None, int], list[LogRow]]
 
 
-class LogModel(QAbstractTableModel):
+class LogModel(RowsModel[LogRow]):
+    columns = COLUMNS
+
     def __init__(self, fetch: Fetch, page_size: int = PAGE_SIZE) -> None:
         super().__init__()
         self._fetch = fetch
         self.page_size = page_size
         self.filter = LogFilter()
-        self._rows: list[LogRow] = []
         self._more = False
         self.fetches = 0  # how many pages were read (for tests and the benchmark)
 
@@ -71,18 +73,6 @@ class LogModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
             self._rows.extend(page)
             self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

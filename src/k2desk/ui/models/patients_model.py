@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from k2desk.domain.models import Patient
 from k2desk.domain.validation import format_phone
+from k2desk.ui.models.base import RowsModel
 
 COLUMNS = ("Name", "Date of birth", "Phone", "Allergies")
 PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -15,10 +16,8 @@ PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
 
-class PatientsModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Patient] = []
+class PatientsModel(RowsModel[Patient]):
+    columns = COLUMNS
 
     def set_patients(self, patients: list[Patient]) -> None:
         self.beginResetModel()
@@ -33,18 +32,6 @@ class PatientsModel(QAbstractTableModel):
             if p.id == patient_id:
                 return i
         return -1
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from k2desk.services.library import SnippetView
+from k2desk.ui.models.base import RowsModel
 
 COLUMNS = ("Snippet", "Topics", "Evidence", "Status", "Review due", "Grade")
 VIEW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -17,10 +18,8 @@ _STATUS_COLOURS = {"vetted": "#1e6b2e", "draft": "#6b5a00", "rejected": "#9b1c1c
 Index = QModelIndex | QPersistentModelIndex
 
 
-class SnippetsModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[tuple[SnippetView, float]] = []
+class SnippetsModel(RowsModel[tuple[SnippetView, float]]):
+    columns = COLUMNS
 
     def set_rows(self, rows: list[tuple[SnippetView, float]]) -> None:
         """Rows of (snippet view, reading grade); the grade is computed off the GUI thread."""
@@ -33,18 +32,6 @@ class SnippetsModel(QAbstractTableModel):
 
     def row_of(self, snippet_id: str) -> int:
         return next((i for i, (v, _g) in enumerate(self._rows) if v.id == snippet_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
