@@ -87,9 +87,12 @@ def iter_rows(db: Database, f: LogQuery) -> Iterator[LogEntry]:
 
 
 # The export's columns (LogEntry order). Each row becomes one finished CSV line inside SQLite:
-# at a million rows, Python's csv module spent five times what `sqlite3 -csv` needs.
-_CSV_SOURCE = ("d.id", "d.created_at", "d.kind", "d.patient_id", "p.name", "p.dob", "d.title",
-               "d.operator", "d.sha256", "d.size", "d.pages", "o.status")
+# at a million rows, Python's csv module spent five times what `sqlite3 -csv` needs. Only the
+# columns people type into can hold a comma, a quote, a line break or a formula; the others are
+# numbers, ISO dates, hex digests and fixed words, written as they are.
+_CSV_SOURCE = (("d.id", False), ("d.created_at", False), ("d.kind", False), ("d.patient_id", False),
+               ("p.name", True), ("p.dob", False), ("d.title", True), ("d.operator", True),
+               ("d.sha256", False), ("d.size", False), ("d.pages", False), ("o.status", False))
 _FROM = _SELECT[_SELECT.index(" FROM "):]
 
 
@@ -100,15 +103,18 @@ def _sql_literal(ch: str) -> str:
 def _csv_line_sql() -> str:
     triggers = ", ".join(_sql_literal(c) for c in sorted(FORMULA_TRIGGERS))
     cells = []
-    for col in _CSV_SOURCE:
+    for col, typed_by_people in _CSV_SOURCE:
         v = f"COALESCE({col}, '')"
-        # Cheap first-character test in SQL; the rule itself (numbers and E.164 numbers stay
-        # usable) is domain.spreadsheet's, called only for cells that start with a trigger.
-        safe = f"(CASE WHEN substr({v}, 1, 1) IN ({triggers}) THEN k2desk_neutralise({v}) ELSE {v} END)"
-        # Quoted as Python's csv module does by default (QUOTE_MINIMAL).
-        cells.append(f"(CASE WHEN instr({safe}, ',') OR instr({safe}, '\"') OR instr({safe}, char(10))"
-                     f" OR instr({safe}, char(13)) THEN '\"' || replace({safe}, '\"', '\"\"') || '\"'"
-                     f" ELSE {safe} END)")
+        if not typed_by_people:
+            cells.append(v)
+            continue
+        # The first-character test is cheap in SQL; the rule itself (numbers and E.164 numbers
+        # stay usable) is domain.spreadsheet's, called only for cells that start with a trigger.
+        # Quoting as Python's csv module does by default (QUOTE_MINIMAL).
+        cells.append(
+            f"(CASE WHEN substr({v}, 1, 1) IN ({triggers}) THEN k2desk_csv_cell({v})"
+            f" WHEN {v} GLOB '*[,\"'||char(10)||char(13)||']*' THEN k2desk_csv_cell({v})"
+            f" ELSE {v} END)")
     return "SELECT " + " || ',' || ".join(cells) + _FROM
 
 
@@ -117,15 +123,19 @@ _CSV_LINE_SQL = _csv_line_sql()
 
 def iter_csv_lines(db: Database, f: LogQuery, size: int = 5000) -> Iterator[list[str]]:
     """The export rows as finished CSV lines (formula cells neutralised), oldest first."""
-    db.conn.create_function("k2desk_neutralise", 1, _neutralise_cell, deterministic=True)
+    db.conn.create_function("k2desk_csv_cell", 1, _csv_cell, deterministic=True)
     where, params = _where(f)
     cur = db.execute(f"{_CSV_LINE_SQL}{where} ORDER BY d.created_at, d.id", params)
     while chunk := cur.fetchmany(size):
         yield [r[0] for r in chunk]
 
 
-def _neutralise_cell(value: str | int | float | None) -> str | int | float | None:
-    return neutralise(value) if isinstance(value, str) else value
+def _csv_cell(value: str | int | float | None) -> str:
+    """One cell that needs care, neutralised and quoted exactly as the csv module would."""
+    text = neutralise(value) if isinstance(value, str) else str(value)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def list_rows(db: Database, f: LogQuery, *, limit: int = 500, offset: int = 0) -> list[LogEntry]:
