@@ -86,8 +86,10 @@ def export_csv(data_dir: str) -> list[Result]:
                    f"{ours / raw:.2f}×", "≤ 1.5×", verdict(ours / raw <= 1.5))]
 
 
+# VmHWM (the peak of this address space), not ru_maxrss: on Linux ru_maxrss survives fork and
+# exec, so a child would report the benchmark parent's own peak.
 PEAK = """
-import resource, sys
+import sys
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 from k2desk.services.context import AppContext
@@ -98,7 +100,7 @@ w = MainWindow(ctx); w.show(); QCoreApplication.processEvents()
 page = w.go("log"); QCoreApplication.processEvents()
 for _ in range(20):
     page.table.scrollToBottom(); QCoreApplication.processEvents()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")))
 """
 
 
