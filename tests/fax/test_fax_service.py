@@ -147,7 +147,8 @@ def test_queue_refuses_bad_input_and_writes_nothing(ctx, order_doc):
     with pytest.raises(InputRefused) as info:
         svc.queue_fax(ctx, order_doc, "555")
     fields = {i.field for i in info.value.issues}
-    assert fields == {"to", "fax.smtp_host", "fax.sender", "fax.recipient_pattern"}
+    assert fields == {"to", "fax.smtp_host", "fax.sender", "fax.recipient_pattern", "pharmacy.name",
+                      "pharmacy.phone"}
     with pytest.raises(NotFound):
         svc.queue_fax(ctx, 999, "+18178606083")
     assert ctx.store.conn.execute("SELECT count(*) FROM fax_jobs").fetchone()[0] == 0

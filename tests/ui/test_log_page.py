@@ -191,6 +191,10 @@ def test_fax_from_the_log_goes_through_a_real_smtp_gateway(window, qtbot, ctx, s
         set_settings(ctx, {"fax.smtp_host": "127.0.0.1", "fax.smtp_port": str(port), "fax.security": "none",
                            "fax.sender": "counter@pharmacy.example", "fax.timeout_s": "10",
                            "fax.recipient_pattern": "{digits}@fax.example.com"})
+        page.send_fax("(817) 860-6083")  # the cover needs the pharmacy's name and phone
+        assert "Pharmacy phone is not set" in window.bridge.last_error
+        assert fax.outbox(ctx) == []
+        set_settings(ctx, {"pharmacy.name": "Riverside Compounding", "pharmacy.phone": "(217) 555-0142"})
         job_id = page.send_fax("(817) 860-6083")
         assert job_id is not None
         settle(window)

@@ -8,14 +8,21 @@ import os
 import tempfile
 from pathlib import Path
 
-from k2desk.domain.documents import DocumentKind, FaxCoverRecord
+from k2desk.domain.documents import DocumentKind
 from k2desk.domain.issues import error
 from k2desk.domain.records import StoredDocument
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
-from k2desk.services.rendering import count_pages, paper_size, pharmacy_profile
+from k2desk.services.rendering import (
+    count_pages,
+    cover_settings_issues,
+    document_reference,
+    paper_size,
+    pharmacy_profile,
+    render_cover,
+)
 from k2desk.storage import documents as repo
 from k2desk.storage import orders as orders_repo
 
@@ -94,10 +101,7 @@ def fax_image(ctx: AppContext, doc_id: int, path: Path | str, *, fine: bool = Tr
 
 
 def _reference(doc: StoredDocument) -> str:
-    # The reference names the order or document, never the patient.
-    if doc.source_table == "orders":
-        return f"Order {doc.source_id}, document {doc.id}"
-    return f"Document {doc.id}"
+    return document_reference(doc.id, doc.source_table, doc.source_id)
 
 
 def create_cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, *, to_name: str = "",
@@ -108,7 +112,6 @@ def create_cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, *, to_name: st
     Total pages count the cover itself; the reference is the order or document id. For an order
     faxed to its prescriber's fax number, the prescriber's name is filled in when not given.
     """
-    from k2desk.documents.fax_cover import render_fax_cover
     from k2desk.documents.fonts import check_printable
 
     doc = get_document(ctx, doc_id)
@@ -122,6 +125,8 @@ def create_cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, *, to_name: st
                               ("note", "Note", note)):
         found = check_text(value, key, label=label, max_length=1000, multiline=key == "note")
         issues += found or check_printable(value, key, label)
+    profile = pharmacy_profile(ctx)
+    issues += cover_settings_issues(profile)
     if issues:
         raise InputRefused(issues)
     if doc.source_table == "orders" and not to_name.strip():
@@ -131,20 +136,10 @@ def create_cover_sheet(ctx: AppContext, doc_id: int, to_fax: str, *, to_name: st
             to_phone = to_phone or order.values.get("prescriber.phone", "")
             phone_e164 = normalise_phone(to_phone)[0]
     doc_pages = doc.pages or count_pages(_stored_bytes(ctx, doc_id))
-    profile, paper = pharmacy_profile(ctx), paper_size(ctx)
-    day = today or dt.date.today()
-
-    def render(cover_pages: int) -> bytes:
-        return render_fax_cover(FaxCoverRecord(
-            created_on=day, to_name=to_name.strip(), to_fax=format_phone(fax_e164),
-            from_pharmacy=profile, total_pages=doc_pages + cover_pages, reference=_reference(doc),
-            to_organisation=to_organisation.strip(), to_phone=format_phone(phone_e164),
-            note=note.strip(), paper_size=paper))
-
-    pdf = render(1)
-    n = count_pages(pdf)
-    if n != 1:  # a long note can push the cover to a second page
-        pdf = render(n)
+    pdf = render_cover(profile, paper_size(ctx), day=today or dt.date.today(),
+                       to_fax=format_phone(fax_e164), reference=_reference(doc), doc_pages=doc_pages,
+                       to_name=to_name.strip(), to_organisation=to_organisation.strip(),
+                       to_phone=format_phone(phone_e164), note=note.strip())
     with ctx.store.write() as db:
         cover_id = repo.store_document(db, kind=DocumentKind.FAX_COVER.value, patient_id=doc.patient_id,
                                        source_table="documents", source_id=doc.id, pdf=pdf,

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from k2desk.documents.fax_cover import render_fax_cover
-from k2desk.domain.documents import DocumentKind, FaxCoverRecord, PaperSize, PharmacyProfile
+from k2desk.domain.documents import DocumentKind, PaperSize
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.settings import SETTINGS_BY_KEY, Value
 from k2desk.domain.validation import format_phone, normalise_phone
@@ -19,6 +18,12 @@ from k2desk.fax import secrets
 from k2desk.fax.transport import FaxSendError, GatewayConfig, page_count, send_fax
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.rendering import (
+    cover_settings_issues,
+    document_reference,
+    pharmacy_profile,
+    render_cover,
+)
 from k2desk.storage import audit
 from k2desk.storage import documents as documents_repo
 from k2desk.storage import fax_jobs as repo
@@ -71,6 +76,7 @@ def queue_fax(ctx: AppContext, document_id: int, to_number: str) -> int:
     if not to_number.strip():
         issues = [error("to", "required", "Fax number is required, for example (817) 860-6083.")]
     issues += _missing_settings(load_settings(ctx.store.db))
+    issues += cover_settings_issues(pharmacy_profile(ctx))
     if not repo.document_exists(ctx.store.db, document_id):
         raise NotFound(f"There is no stored document with id {document_id}.")
     if issues or e164 is None:
@@ -132,29 +138,15 @@ def _resolve_password(cfg: GatewayConfig, password: str | None) -> str | None:
 
 
 def _reference(doc: FaxDocument) -> str:
-    # The reference names the order or document, never the patient.
-    if doc.source_table == "orders":
-        return f"Order {doc.source_id}, document {doc.id}"
-    return f"Document {doc.id}"
+    return document_reference(doc.id, doc.source_table, doc.source_id)
 
 
-def _cover(values: dict[str, Value], doc: FaxDocument, to_e164: str, doc_pages: int,
+def _cover(ctx: AppContext, values: dict[str, Value], doc: FaxDocument, to_e164: str, doc_pages: int,
            today: dt.date) -> bytes:
-    pharmacy = PharmacyProfile(
-        name=str(values["pharmacy.name"]), address=str(values["pharmacy.address"]),
-        phone=format_phone(str(values["pharmacy.phone"])), fax=format_phone(str(values["pharmacy.fax"])),
-        npi=str(values["pharmacy.npi"]))
     to_name = doc.prescriber_name if doc.prescriber_fax == to_e164 else ""
-    paper = PaperSize(str(values["print.paper_size"]))
-
-    def render(cover_pages: int) -> bytes:
-        return render_fax_cover(FaxCoverRecord(
-            created_on=today, to_name=to_name, to_fax=format_phone(to_e164), from_pharmacy=pharmacy,
-            total_pages=doc_pages + cover_pages, reference=_reference(doc), paper_size=paper))
-
-    cover = render(1)
-    n = page_count(cover)
-    return cover if n == 1 else render(n)
+    return render_cover(pharmacy_profile(ctx), PaperSize(str(values["print.paper_size"])), day=today,
+                        to_fax=format_phone(to_e164), reference=_reference(doc), doc_pages=doc_pages,
+                        to_name=to_name)
 
 
 def attempt(ctx: AppContext, job_id: int, password: str | None = None, *,
@@ -194,7 +186,7 @@ def attempt(ctx: AppContext, job_id: int, password: str | None = None, *,
     try:
         today = (now or dt.datetime.now(dt.UTC)).astimezone().date()
         doc_pages = page_count(doc.pdf)
-        cover = _cover(values, doc, claimed.to_number, doc_pages, today)
+        cover = _cover(ctx, values, doc, claimed.to_number, doc_pages, today)
         sent = send_fax(cfg, to_e164=claimed.to_number, reference=_reference(doc), cover_pdf=cover,
                         document_pdf=doc.pdf, password=secret, filename=f"k2desk-document-{doc.id}.pdf")
     except FaxSendError as exc:
