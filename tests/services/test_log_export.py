@@ -180,3 +180,25 @@ def test_memory_stays_flat(ctx, tmp_path, fmt, small_n, big_n):
     # Ten times the rows may not cost ten times the memory: a fixed few MB at most.
     assert big < small + 3_000_000, (small, big)
     assert big < 12_000_000, big
+
+
+def test_log_page_and_export_agree_on_local_calendar_days(ctx, monkeypatch):
+    # 23:30 in Chicago on March 3 is 05:30 UTC on March 4: both the Log page's date filter and the
+    # export must count it on March 3, the day the pharmacist made it.
+    import time
+
+    from k2desk.services.log_browse import LogFilter, log_page
+
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    try:
+        pid = add_test_patient(ctx)
+        doc = store_document(ctx, patient_id=pid, created_at="2026-03-04T05:30:00.000000+00:00")
+        on_day = [r.id for r in log_page(ctx, LogFilter(date_from="2026-03-03", date_to="2026-03-03"))]
+        next_day = [r.id for r in log_page(ctx, LogFilter(date_from="2026-03-04", date_to="2026-03-04"))]
+        assert on_day == [doc] and next_day == []
+        q = export.log_query("2026-03-03", "2026-03-03")
+        assert q.since <= "2026-03-04T05:30:00.000000+00:00" < q.until
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -24,8 +24,10 @@ class LogFilter:
     kind: str | None = None
     status: str | None = None  # an order status; documents that are not orders never match
     patient_id: int | None = None
-    date_from: str | None = None  # YYYY-MM-DD, inclusive
-    date_to: str | None = None  # YYYY-MM-DD, inclusive
+    # Stored-time bounds (UTC ISO 8601): date_from inclusive, date_to exclusive. The service turns
+    # the pharmacist's local calendar days into these (services.log_browse.log_page).
+    date_from: str | None = None
+    date_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,7 @@ def _where(flt: LogFilter) -> tuple[list[str], list[Any]]:
         where.append("d.created_at >= ?")
         params.append(flt.date_from)
     if flt.date_to:
-        where.append("d.created_at < date(?, '+1 day')")
+        where.append("d.created_at < ?")
         params.append(flt.date_to)
     q = fts_query(flt.text)
     if q is not None:
