@@ -227,3 +227,71 @@ def test_printing_sends_every_stored_page_and_audits_a_reprint(window, ctx, sett
         "SELECT action FROM audit_events WHERE entity='document' AND entity_id=?", [str(doc_id)])]
     assert actions == ["render", "reprint"]
     assert "sent to the printer" in window.bridge.last_info
+
+
+def test_with_no_keyring_the_window_asks_for_the_fax_password_for_this_session_only(
+        window, qtbot, ctx, settle, monkeypatch):
+    import socket
+
+    import keyring
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+    from keyring.backends.fail import Keyring as NoKeyring
+    from PySide6.QtWidgets import QInputDialog
+
+    from k2desk.paths import db_path
+    from k2desk.services import fax
+    from k2desk.services.settings import set_settings
+
+    class Keep:
+        def __init__(self):
+            self.messages, self.logins = [], []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            self.messages.append(envelope)
+            return "250 OK"
+
+    def check_login(server, session, envelope, mechanism, auth_data):
+        keep.logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"gateway-secret-42")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    keep = Keep()
+    server = Controller(keep, hostname="127.0.0.1", port=port, authenticator=check_login,
+                        auth_require_tls=False)
+    server.start()
+    keyring.set_keyring(NoKeyring())  # a machine with no desktop keyring (NoKeyringError)
+    asked = []
+
+    def person_types(parent, title, label, echo):
+        asked.append(label)
+        return "gateway-secret-42", True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(person_types))
+    try:
+        set_settings(ctx, {"fax.smtp_host": "127.0.0.1", "fax.smtp_port": str(port), "fax.security": "none",
+                           "fax.username": "counter", "fax.sender": "counter@pharmacy.example",
+                           "fax.timeout_s": "10", "fax.recipient_pattern": "{digits}@fax.example.com",
+                           "pharmacy.name": "Riverside Compounding", "pharmacy.phone": "(217) 555-0142"})
+        with ctx.store.write() as db:
+            doc_id = docs.store_document(db, kind="handout", patient_id=None, source_table="documents",
+                                         source_id=0, pdf=_pdf("Fax me"), title="K2 handout",
+                                         operator="test-rph", pages=1)
+        page = window.go("log")
+        assert page.select_document(doc_id)
+        first = page.send_fax("(817) 860-6083")
+        settle(window)
+        qtbot.waitUntil(lambda: "was faxed" in window.bridge.last_info, timeout=10_000)
+        assert len(asked) == 1 and "this session only" in asked[0]
+        assert fax.get_job(ctx, first).state == "sent"
+        second = page.send_fax("(817) 860-6083")  # the same session: not asked again
+        settle(window)
+        qtbot.waitUntil(lambda: fax.get_job(ctx, second).state == "sent", timeout=10_000)
+        assert len(asked) == 1 and len(keep.messages) == 2
+        assert keep.logins[0] == (b"counter", b"gateway-secret-42")
+        for path in db_path(ctx.data_dir).parent.glob("k2desk.sqlite3*"):
+            assert b"gateway-secret-42" not in path.read_bytes()
+    finally:
+        server.stop()

@@ -126,6 +126,18 @@ def recover_interrupted(ctx: AppContext, *, now: dt.datetime | None = None) -> l
         return repo.recover_interrupted(db, ctx.operator, older_than=older_than)
 
 
+class PasswordNeeded(OperationFailed):
+    """The gateway needs a password and none is available (no keyring, or none saved in it).
+
+    The job stays queued. The window asks for a password for this session only; the CLI takes
+    ``--password-stdin``.
+    """
+
+    def __init__(self, message: str, username: str) -> None:
+        super().__init__(message)
+        self.username = username
+
+
 def _resolve_password(cfg: GatewayConfig, password: str | None) -> str | None:
     if not cfg.username:
         return None
@@ -134,7 +146,7 @@ def _resolve_password(cfg: GatewayConfig, password: str | None) -> str | None:
     try:
         return secrets.get_password(cfg.username)
     except secrets.SecretError as exc:
-        raise OperationFailed(str(exc)) from exc
+        raise PasswordNeeded(str(exc), cfg.username) from exc
 
 
 def _reference(doc: FaxDocument) -> str:
