@@ -13,7 +13,7 @@ from collections.abc import Callable
 from k2desk import __version__
 from k2desk.cli.output import err, print_issues
 from k2desk.services.context import AppContext
-from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.errors import InputRefused, NotFound, OperationFailed, StoreError
 
 # Every module of this package except these defines register(subparsers); its handlers take
 # (ctx, args) and return an exit code. New command groups are picked up by adding a module.
@@ -94,7 +94,7 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     except NotFound as exc:
         err(str(exc))
         return EXIT_REFUSED
-    except OperationFailed as exc:
+    except (OperationFailed, StoreError) as exc:
         err(str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:

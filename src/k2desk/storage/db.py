@@ -22,6 +22,15 @@ class StoreError(Exception):
     """The data directory or database cannot be used; the message says why and what to do."""
 
 
+def _is_storage_fault(exc: sqlite3.OperationalError) -> bool:
+    # SQLITE_FULL and SQLITE_IOERR: the file system refused the write (disk full, file too large,
+    # a failing disk), as opposed to a mistake in a statement.
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+    return "disk is full" in str(exc) or "disk I/O error" in str(exc)
+
+
 def _newest_backup_hint(data_dir: Path) -> str:
     folder = backup_dir(data_dir)
     try:
@@ -98,12 +107,23 @@ class Store:
         try:
             with self.db.atomic():  # nested: a savepoint inside our transaction
                 yield self.db
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            if _is_storage_fault(exc):
+                raise StoreError(
+                    f"The change was not saved: writing to {self.path} failed ({exc}). The disk may "
+                    "be full or failing; nothing of this change was written. Free some space and "
+                    "try again.") from exc
+            raise
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
 
     def schema_version(self) -> list[str]:
         from k2desk.storage.migrations import MIGRATIONS
@@ -185,6 +205,15 @@ def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = 
     try:
         conn = connect(path)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if _is_storage_fault(exc):
+            raise StoreError(
+                f"Cannot open {path}: the disk refused a write ({exc}); it may be full or failing. "
+                "Nothing was changed; free some space and try again.") from exc
+        raise StoreError(
+            f"{path} is damaged or not a k2desk database ({exc}); it was left untouched."
+            + _newest_backup_hint(data_dir)
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"{path} is damaged or not a k2desk database ({exc}); it was left untouched."

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from k2desk.services.errors import OperationFailed, ServiceError
+from k2desk.services.errors import OperationFailed, ServiceError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ def _run(fn: Callable[[], Any]) -> tuple[bool, Any]:
         return True, fn()
     except ServiceError as exc:
         return False, exc
+    except StoreError as exc:  # a full or failing disk: nothing of the change was written
+        return False, OperationFailed(str(exc))
     except sqlite3.DatabaseError as exc:
         # A damaged file: an expected fault, reported plainly (the start-up integrity check
         # then names the file and the newest backup).
