@@ -19,7 +19,7 @@ from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from k2desk.documents.bidi import strong, visual_order
@@ -73,10 +73,35 @@ def _coverage() -> tuple[tuple[str, frozenset[int]], ...]:
     return tuple(out)
 
 
+def _text_of_glyph(code_point: int) -> str:
+    """What a copied or extracted glyph should read as: an Arabic presentation form (the joined
+    shape bidi.py draws) reads as the letter or letters that were typed."""
+    ch = chr(code_point)
+    if unicodedata.decomposition(ch).startswith(("<initial>", "<medial>", "<final>", "<isolated>")):
+        return unicodedata.normalize("NFKC", ch)
+    return ch
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    # reportlab maps each glyph of a subset font back to the code point that was drawn. For
+    # Arabic that is the joined presentation form, so a PDF reader copying or searching the
+    # text would get compatibility characters instead of the name as typed. The same CMap,
+    # with those glyphs mapped to the typed letters (PDF allows several per glyph).
+    text = _TTF_TO_UNICODE(fontname, subset)
+    lines = [f"<{i:02X}> <{_text_of_glyph(v).encode('utf-16-be').hex().upper()}>"
+             for i, v in enumerate(subset)]
+    head, rest = text.split("beginbfchar\n", 1)
+    return head + "beginbfchar\n" + "\n".join(lines) + "\nendbfchar" + rest.split("endbfchar", 1)[1]
+
+
+_TTF_TO_UNICODE = ttfonts.makeToUnicodeCMap
+
+
 @cache
 def register_fonts() -> None:
     """Register every bundled face with reportlab once per process (thread-safe, cached)."""
     with _lock:
+        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
         for fam in _FAMILIES:
             files = {(False, False): fam.regular, (True, False): fam.bold,
                      (False, True): fam.italic, (True, True): fam.bold_italic}
