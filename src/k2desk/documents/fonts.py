@@ -87,7 +87,7 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     # Arabic that is the joined presentation form, so a PDF reader copying or searching the
     # text would get compatibility characters instead of the name as typed. The same CMap,
     # with those glyphs mapped to the typed letters (PDF allows several per glyph).
-    text = _TTF_TO_UNICODE(fontname, subset)
+    text = str(_TTF_TO_UNICODE(fontname, subset))
     lines = [f"<{i:02X}> <{_text_of_glyph(v).encode('utf-16-be').hex().upper()}>"
              for i, v in enumerate(subset)]
     head, rest = text.split("beginbfchar\n", 1)
