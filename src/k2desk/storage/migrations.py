@@ -212,8 +212,8 @@ def m0001_initial(db: Database) -> None:
     )
 
 
-@MIGRATIONS(name="0004_documents_links")
-def m0004_documents_links(db: Database) -> None:
+@MIGRATIONS(name="0002_documents_links")
+def m0002_documents_links(db: Database) -> None:
     # A handout or order can rest on several acknowledgements (one per major finding); the
     # single acknowledgement_id column keeps the first, this table keeps them all. The order's
     # interaction notices are stored as printed, so a reprint or re-render shows the same review.
@@ -233,8 +233,8 @@ def m0004_documents_links(db: Database) -> None:
         db.execute(sql)
 
 
-@MIGRATIONS(name="0002_imported_snippets")
-def m0002_imported_snippets(db: Database) -> None:
+@MIGRATIONS(name="0003_imported_snippets")
+def m0003_imported_snippets(db: Database) -> None:
     # Snippets and citations a pharmacy imported from another pharmacy's export. The shipped
     # library stays in resources/; these rows are the definitions (JSON, same keys as the TOML).
     run_script(db,
@@ -258,8 +258,8 @@ def m0002_imported_snippets(db: Database) -> None:
     )
 
 
-@MIGRATIONS(name="0006_order_drafts")
-def m0006_order_drafts(db: Database) -> None:
+@MIGRATIONS(name="0004_order_drafts")
+def m0004_order_drafts(db: Database) -> None:
     # An order being typed in the window, saved as the person types (a crash loses at most the
     # field being typed). A draft is unchecked input: it never prints; creating the order deletes it.
     for sql in (
