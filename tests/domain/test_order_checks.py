@@ -221,3 +221,13 @@ def test_read_sig_never_raises_and_counts_are_positive(sig: str) -> None:
     r = read_sig(sig)
     assert r.per_day is None or r.per_day > 0
     assert r.per_dose is None or r.per_dose >= 0
+
+
+def test_an_absurd_strength_is_a_dose_warning_not_a_crash():
+    # Found by the order-field property test: "1E30" mg made the warning's number formatting raise.
+    from decimal import Decimal
+
+    from k2desk.domain.dosing import _fmt
+
+    assert _fmt(Decimal("1E30")) == "1e+30"
+    assert _fmt(Decimal("12.5")) == "12.5"

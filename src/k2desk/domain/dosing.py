@@ -38,6 +38,8 @@ def to_mcg(amount: Decimal, unit: str) -> Decimal | None:
 
 
 def _fmt(x: Decimal) -> str:
+    if abs(x) >= Decimal("1e12"):  # past what quantize can hold at 2 places: a typo, shown as typed
+        return f"{x:.4g}"
     q = x.quantize(Decimal("0.01")).normalize()
     return f"{q:f}"
 
