@@ -11,10 +11,17 @@ from pathlib import Path  # noqa: E402
 
 import keyring  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 from keyring.errors import PasswordDeleteError  # noqa: E402
 
 from k2desk.services.context import AppContext  # noqa: E402
+
+# CI runs the property tests on fixed examples, so a landing never depends on luck; a developer's
+# run explores new ones each time (and keeps failures in .hypothesis/ to replay them).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 class MemoryKeyring(KeyringBackend):
