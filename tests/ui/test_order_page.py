@@ -163,3 +163,27 @@ def test_a_saved_order_reopens_from_the_log_and_moves_on(window, qtbot, ctx, set
     page.change_status("sent-for-signature", "")
     assert orders.get_order(ctx, order_id).status == "sent-for-signature"
     assert page.saved_orders.currentData() == order_id
+
+
+def test_a_saved_order_prints_its_stored_bytes_or_saves_them_when_no_printer(
+        window, ctx, settle, monkeypatch, tmp_path):
+    from k2desk.ui import printing
+
+    pid = _patient(ctx)
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    page.print_current()  # nothing saved yet: only a stored PDF is ever printed
+    assert "Save the order first" in window.bridge.last_info
+    _fill(page, _example())
+    page.save()
+    settle(window)
+    assert page.document_id is not None
+    stored = docs.get_pdf(ctx.store.db, page.document_id)
+    monkeypatch.setattr(printing, "printers_available", lambda: False)
+    page.print_current()
+    notice = page.printer.flow.dialog
+    assert notice.objectName() == "no-printer" and notice.isVisible()
+    out = page.printer.flow.save_to(tmp_path / "order-copy.pdf")
+    notice.close()
+    settle(window)
+    assert out.read_bytes() == stored  # byte for byte the stored order
