@@ -212,7 +212,7 @@ class FormEditor(QWidget):
     def set_lines(self, values: list[dict[str, Any]]) -> None:
         for cells in self.line_cells:
             row = cells["_row"]
-            self._lines_layout.removeWidget(row)  # type: ignore[arg-type]
+            self._lines_layout.removeWidget(row)  # type: ignore[arg-type]  # line cells are typed Any
             row.deleteLater()
         self.line_cells = []
         for v in values or [{}]:
@@ -297,7 +297,7 @@ class FormEditor(QWidget):
                 c.input.setEnabled(editable)
         self.add_line_button.setEnabled(editable)
         for line in self.line_cells:
-            for b in line["_row"].findChildren(QPushButton):  # type: ignore[attr-defined]
+            for b in line["_row"].findChildren(QPushButton):  # type: ignore[attr-defined]  # cells typed Any
                 if b.objectName().startswith("remove-line"):
                     b.setEnabled(editable)
 

@@ -54,7 +54,7 @@ class LockScreen(QWidget):
     def prepare(self, current: str) -> None:
         """Fill the operator list; called each time the window locks."""
         ctx = self._ctx()
-        names = [o.name for o in self.worker.call(lambda: operators.list_operators(ctx))]  # type: ignore[arg-type]
+        names = [o.name for o in self.worker.call(lambda: operators.list_operators(ctx))]  # type: ignore[arg-type]  # ctx is optional until sign-in
         self.operator.clear()
         self.operator.addItems(names or [current])
         self.operator.setCurrentText(current)
@@ -66,7 +66,7 @@ class LockScreen(QWidget):
         ctx = self._ctx()
         name, pin = self.operator.currentText().strip(), self.pin.text()
         try:
-            op = self.worker.call(lambda: operators.sign_in(ctx, name, pin))  # type: ignore[arg-type]
+            op = self.worker.call(lambda: operators.sign_in(ctx, name, pin))  # type: ignore[arg-type]  # ctx is optional until sign-in
         except ServiceError as exc:
             self.message.setText(describe(exc))
             self.pin.clear()
