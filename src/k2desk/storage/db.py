@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,8 +59,15 @@ def ensure_data_dir(data_dir: Path) -> None:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the DB file 0600 before SQLite opens it; its -wal/-shm files inherit the mode."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    """Create the DB file 0600 before SQLite opens it; its -wal/-shm files inherit the mode.
+
+    Two programs starting at once on a new data dir may both get here: the one that loses the
+    race simply opens the file the other created.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
     os.close(fd)
 
 
@@ -77,10 +85,25 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     if not readonly:
         conn.isolation_level = None
-        conn.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(conn)
         conn.isolation_level = "DEFERRED"
     conn.execute("PRAGMA synchronous=FULL")
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    # Turning a brand-new file to WAL needs an exclusive lock, and SQLite does not call the busy
+    # handler for it: when two programs open a new data dir at once, the second is told "database
+    # is locked" at once. Retry for as long as the busy timeout would have waited.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class Store:
