@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from doc_samples import NAMES
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from k2desk.documents import fonts
 from k2desk.resources import resource_path
-
-NAMES = [
-    "Nguyễn Thị Minh Khai",
-    "Αλέξανδρος Παπαδόπουλος",
-    "Иван Петрович Сидоров",
-    "דוד כהן",
-    "محمد عبد الله",
-    "王小明",
-    "山田太郎",
-    "김민준",
-    "O'Brien <&> \"Jr\"",
-]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -62,3 +62,26 @@ class Page(QWidget):
         """The window is closing: stop every pending debounce timer of this page."""
         for timer in self.findChildren(QTimer):
             timer.stop()
+
+
+class PatientDocumentPage(Page):
+    """A page that makes a document for one patient (handout, order): a patient picker, the
+    interaction banner, and the operator's acknowledgement, which never outlives a lock."""
+
+    picker: Any  # PatientPicker
+    banner: Any  # FindingsBanner
+    ack: tuple[str, str] | None
+
+    def _update_state(self) -> None:
+        """Enable or disable the page's actions after a change."""
+
+    def locked(self) -> None:
+        # An acknowledgement belongs to the operator who gave it: after a lock the next
+        # operator must give their own.
+        if self.ack is not None:
+            self.ack = None
+            self.banner.show_findings(self.banner.findings)
+            self._update_state()
+
+    def focus_search(self) -> None:
+        self.picker.search.setFocus()

@@ -28,7 +28,7 @@ from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui import findings
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.messages import describe
-from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
@@ -85,7 +85,7 @@ class SnippetList(QListWidget):
         super().keyPressEvent(event)
 
 
-class HandoutPage(Page):
+class HandoutPage(PatientDocumentPage):
     key = "handout"
     title = "Handout"
 
@@ -369,13 +369,3 @@ class HandoutPage(Page):
             self.set_patient(self.patient)
         self.picker.search.setFocus()
 
-    def locked(self) -> None:
-        # An acknowledgement belongs to the operator who gave it: after a lock the next
-        # operator must give their own.
-        if self.ack is not None:
-            self.ack = None
-            self.banner.show_findings(self.banner.findings)
-            self._update_state()
-
-    def focus_search(self) -> None:
-        self.picker.search.setFocus()

@@ -26,7 +26,7 @@ from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
 from k2desk.ui import findings
 from k2desk.ui.document_actions import DocumentPrinter
-from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.pages.form_editor import FormEditor
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
@@ -39,7 +39,7 @@ CHECK_DEBOUNCE_MS = 300
 DRAFT_DEBOUNCE_MS = 400
 
 
-class OrderPage(Page):
+class OrderPage(PatientDocumentPage):
     key = "orders"
     title = "Orders"
 
@@ -405,16 +405,6 @@ class OrderPage(Page):
         else:
             self.picker.search.setFocus()
 
-    def locked(self) -> None:
-        # An acknowledgement belongs to the operator who gave it: after a lock the next
-        # operator must give their own.
-        if self.ack is not None:
-            self.ack = None
-            self.banner.show_findings(self.banner.findings)
-            self._update_state()
-
-    def focus_search(self) -> None:
-        self.picker.search.setFocus()
 
     def print_current(self) -> None:
         if self.document_id is None:
