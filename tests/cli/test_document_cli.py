@@ -213,3 +213,21 @@ def test_document_save_fax_image_and_cover(capsys: pytest.CaptureFixture[str], c
     code, _, err = run(capsys, "document", "cover", str(doc_id), "--to-fax", "12",
                        "-o", str(setup["tmp"] / "y.pdf"))
     assert code == 2 and "to_fax" in err and not (setup["tmp"] / "y.pdf").exists()
+
+
+def test_an_output_at_the_database_or_a_backup_stores_nothing(capsys: pytest.CaptureFixture[str],
+                                                              ctx: AppContext, setup: dict[str, Any]) -> None:
+    from k2desk.paths import backup_dir, db_path
+    from k2desk.services.backups import make_backup
+
+    backup = make_backup(ctx)
+    before = table_counts(ctx)
+    for target in (db_path(ctx.data_dir), backup, backup_dir(ctx.data_dir) / "x.pdf"):
+        code, out, err = run(capsys, "handout", "create", "--patient", str(setup["plain"]),
+                             "--topic", "bone", "-o", str(target))
+        assert code == 2 and out == "" and "output" in err
+        code, out, err = run(capsys, "order", "create", "--patient", str(setup["plain"]),
+                             "--file", str(setup["order"]), "-o", str(target))
+        assert code == 2 and out == "" and "output" in err
+    assert table_counts(ctx) == before
+    assert backup.read_bytes()[:16] == b"SQLite format 3\x00"
