@@ -14,7 +14,6 @@ from k2desk.storage.backup import (
     BackupError,
     BackupInfo,
     backup_to,
-    check_backup_file,
     create_backup,
     list_backups,
     newest_backup_time,
@@ -76,15 +75,17 @@ def restore_backup(ctx: AppContext, source: Path) -> Path | None:
     when the live file is damaged, cut short or empty. The restore is audited in the restored file.
     """
     source = source.expanduser().resolve()
-    try:
-        check_backup_file(source)
-    except BackupError as exc:
-        raise OperationFailed(str(exc)) from exc
+    if not source.is_file():
+        raise OperationFailed(f"{source} does not exist or is not a file; nothing was restored.")
     ctx.close()  # this program's own hold; restore needs the database alone
     try:
+        # Checks a private copy of the source (with its -wal) and restores exactly that copy.
         kept = restore_file(ctx.data_dir, source)
-    except (OSError, BackupError) as exc:
-        raise OperationFailed(f"Restore failed, the database was not replaced: {exc}") from exc
+    except BackupError as exc:
+        raise OperationFailed(str(exc)) from exc
+    except OSError as exc:
+        raise OperationFailed(f"Restore failed, the database was not replaced: "
+                              f"{exc.strerror or exc}.") from exc
     with ctx.store.write() as db:
         audit.append(db, operator=ctx.operator, action="restore", entity="database",
                      details={"from": source.name, "kept": kept.name if kept else None})

@@ -24,6 +24,7 @@ from pathlib import Path
 LOCK_NAME = "k2desk.sqlite3.lock"
 NOTES_DIRNAME = "open-programs"
 _SPAN = 1 << 20  # Windows: holders lock one byte in [1, _SPAN)
+STALE_NOTE_AGE_S = 10
 
 
 class StoreBusy(Exception):
@@ -110,8 +111,6 @@ def _leave_note(data_dir: Path, who: str) -> tuple[Path, int] | None:
         fd = os.open(note, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError:
         return None  # the note only helps name a program; the lock itself is what protects
-    text = f"{who} (process {os.getpid()}, open since {dt.datetime.now():%Y-%m-%d %H:%M})"
-    os.write(fd, text.encode("utf-8"))
     if sys.platform != "win32":
         _try_lock(fd, shared=False)
     else:  # lock a byte past the text, so others can still read the note
@@ -120,6 +119,9 @@ def _leave_note(data_dir: Path, who: str) -> tuple[Path, int] | None:
         os.lseek(fd, _SPAN, os.SEEK_SET)
         with contextlib.suppress(OSError):
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        os.lseek(fd, 0, os.SEEK_SET)
+    text = f"{who} (process {os.getpid()}, open since {dt.datetime.now():%Y-%m-%d %H:%M})"
+    os.write(fd, text.encode("utf-8"))
     return note, fd
 
 
@@ -166,8 +168,11 @@ def _other_programs(data_dir: Path) -> list[str]:
             if alive:
                 found.append(text)
             else:
+                # A note is written a moment before it is locked: only old unlocked notes are
+                # left by programs that stopped.
                 with contextlib.suppress(OSError):
-                    note.unlink()
+                    if time.time() - note.stat().st_mtime > STALE_NOTE_AGE_S:
+                        note.unlink()
     return found
 
 
