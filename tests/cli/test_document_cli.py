@@ -164,19 +164,24 @@ def test_order_file_problems(capsys: pytest.CaptureFixture[str], ctx: AppContext
     assert table_counts(ctx) == before
 
 
-def test_unwritable_output_keeps_the_stored_document(capsys: pytest.CaptureFixture[str], ctx: AppContext,
-                                                     setup: dict[str, Any]) -> None:
+def test_an_output_in_a_missing_folder_is_refused_before_anything_is_stored(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, setup: dict[str, Any]) -> None:
     target = setup["tmp"] / "no-such-folder" / "h.pdf"
     before = table_counts(ctx)
-    code, out, err = run(capsys, "handout", "create", "--patient", str(setup["plain"]),
-                         "--topic", "bone", "-o", str(target))
-    assert code == 1
-    doc_id = int(out.strip())
-    assert f"stored as document {doc_id}" in err and "k2desk document save" in err
+    for _ in range(2):  # a retry adds no document either
+        code, out, err = run(capsys, "handout", "create", "--patient", str(setup["plain"]),
+                             "--topic", "bone", "-o", str(target))
+        assert code == 2 and out == ""
+        assert "output" in err and "no-such-folder does not exist" in err
+    code, _, err = run(capsys, "order", "create", "--patient", str(setup["plain"]),
+                       "--file", str(setup["order"]), "-o", str(target))
+    assert code == 2 and "does not exist" in err
+    assert table_counts(ctx) == before
+    target.parent.mkdir()
+    code, out, _ = run(capsys, "handout", "create", "--patient", str(setup["plain"]),
+                       "--topic", "bone", "-o", str(target))
+    assert code == 0 and "Ana Souza" in pdf_text(target.read_bytes())
     assert table_counts(ctx)["documents"] == before["documents"] + 1
-    saved = setup["tmp"] / "saved.pdf"
-    assert run(capsys, "document", "save", str(doc_id), "-o", str(saved))[0] == 0
-    assert "Ana Souza" in pdf_text(saved.read_bytes())
 
 
 def test_document_save_fax_image_and_cover(capsys: pytest.CaptureFixture[str], ctx: AppContext,
@@ -208,3 +213,21 @@ def test_document_save_fax_image_and_cover(capsys: pytest.CaptureFixture[str], c
     code, _, err = run(capsys, "document", "cover", str(doc_id), "--to-fax", "12",
                        "-o", str(setup["tmp"] / "y.pdf"))
     assert code == 2 and "to_fax" in err and not (setup["tmp"] / "y.pdf").exists()
+
+
+def test_an_output_at_the_database_or_a_backup_stores_nothing(capsys: pytest.CaptureFixture[str],
+                                                              ctx: AppContext, setup: dict[str, Any]) -> None:
+    from k2desk.paths import backup_dir, db_path
+    from k2desk.services.backups import make_backup
+
+    backup = make_backup(ctx)
+    before = table_counts(ctx)
+    for target in (db_path(ctx.data_dir), backup, backup_dir(ctx.data_dir) / "x.pdf"):
+        code, out, err = run(capsys, "handout", "create", "--patient", str(setup["plain"]),
+                             "--topic", "bone", "-o", str(target))
+        assert code == 2 and out == "" and "output" in err
+        code, out, err = run(capsys, "order", "create", "--patient", str(setup["plain"]),
+                             "--file", str(setup["order"]), "-o", str(target))
+        assert code == 2 and out == "" and "output" in err
+    assert table_counts(ctx) == before
+    assert backup.read_bytes()[:16] == b"SQLite format 3\x00"

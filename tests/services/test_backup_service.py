@@ -13,6 +13,7 @@ import pytest
 from k2desk.cli import main
 from k2desk.paths import backup_dir, db_path
 from k2desk.services import backups as svc
+from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
 from k2desk.services.log import verify_log
 from stored_documents import add_test_patient, store_document
@@ -25,7 +26,9 @@ def mode(p) -> int:
 def _fake(folder, t: dt.datetime, reason: str = "auto"):
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     p = folder / f"k2desk-{t:%Y%m%d-%H%M%S-%f}-{reason}.sqlite3"
-    p.write_bytes(b"old backup")
+    conn = sqlite3.connect(p)  # a whole SQLite file: only whole files take part in rotation
+    conn.execute("CREATE TABLE old_backup (x)")
+    conn.close()
     return p
 
 
@@ -143,7 +146,6 @@ def test_a_failed_automatic_backup_is_only_a_warning(capsys, data_dir):
 def test_the_pre_migration_backup_is_audited(data_dir):
     import sqlite_utils
 
-    from k2desk.storage import open_store
     from k2desk.storage.migrations import MIGRATIONS
 
     names = [m.name for m in MIGRATIONS._migrations]
@@ -151,12 +153,9 @@ def test_the_pre_migration_backup_is_audited(data_dir):
     old = sqlite_utils.Database(db_path(data_dir))
     MIGRATIONS.apply(old, stop_before=names[1])
     old.close()
-    store = open_store(data_dir)
-    try:
-        (row,) = store.conn.execute("SELECT operator, details FROM audit_events WHERE action='backup'")
+    with AppContext(data_dir, "test-rph") as ctx:  # the services pass in the pre-migration backup
+        (row,) = ctx.store.conn.execute("SELECT operator, details FROM audit_events WHERE action='backup'")
         details = json.loads(row[1])
         assert row[0] == "k2desk" and details["reason"] == "pre-migration"
         assert (backup_dir(data_dir) / details["file"]).exists()
         assert details["migrations"] == names[1:]
-    finally:
-        store.close()

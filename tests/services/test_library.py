@@ -185,7 +185,7 @@ def test_citations_for_numbers_each_source_once(ctx: AppContext, evidence_dir: P
 
 def test_export_to_a_missing_folder_fails_cleanly(ctx: AppContext, evidence_dir: Path,
                                                   tmp_path: Path) -> None:
-    from k2desk.services.errors import OperationFailed
+    from k2desk.services.errors import InputRefused
 
-    with pytest.raises(OperationFailed, match="Cannot write"):
+    with pytest.raises(InputRefused, match="does not exist"):  # checked before anything is written
         svc.export(ctx, tmp_path / "no-such-folder" / "lib.json")

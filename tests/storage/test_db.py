@@ -68,7 +68,7 @@ def test_an_older_database_is_backed_up_before_it_is_migrated(data_dir):
     old.conn.commit()
     old.close()
 
-    store = open_store(data_dir)
+    store = open_store(data_dir, pre_migration_backup=lambda s, reason: create_backup(s, reason=reason))
     try:
         assert store.schema_version() == names
         (backup,) = backup_dir(data_dir).glob("*pre-migration*")
@@ -104,7 +104,7 @@ def test_a_damaged_sqlite_file_is_reported_and_left_untouched(data_dir):
     db_path(data_dir).write_bytes(bytes(raw))
     with pytest.raises(StoreError) as exc:
         open_store(data_dir)
-    assert "left untouched" in str(exc.value) and "No backup was found" in str(exc.value)
+    assert "left untouched" in str(exc.value) and "No usable backup was found" in str(exc.value)
     assert db_path(data_dir).read_bytes() == bytes(raw)
 
 

@@ -87,3 +87,26 @@ def test_add_then_edit_a_patient_with_medications(window, qtbot, ctx, settle):
     page.form.notes.setPlainText("prefers morning calls")
     page.save()
     assert patients.get_patient(ctx, stored.id).notes == "prefers morning calls"
+
+
+def test_a_window_whose_database_file_was_replaced_saves_nothing_and_says_so(window, qtbot, ctx, settle):
+    import os
+
+    from k2desk.paths import db_path
+    from k2desk.storage.backup import create_backup
+
+    ctx.store.check_integrity()
+    replacement = create_backup(ctx.store)
+    os.replace(replacement, db_path(ctx.data_dir))  # another program copied a file over it
+    page = window.go("patients")
+    page.new_item()
+    page.form.name.setText("Walter Brandt")
+    page.form.dob.setText("1948-11-02")
+    page.form.nkda.setChecked(True)
+    page.save()
+    settle(window)
+    qtbot.waitUntil(lambda: window._message_box is not None and window._message_box.isVisible())
+    text = window._message_box.label.text()
+    assert "replaced by another program" in text and "saves nothing more" in text
+    assert "--" not in text and "Traceback" not in text
+    assert patients.list_patients(ctx) == []

@@ -83,7 +83,9 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
         return open_window(args.data_dir, args.operator)
     handler: Handler = args.handler
     try:
-        with AppContext(args.data_dir, args.operator) as ctx:
+        action = next((v for k, v in vars(args).items() if k.endswith("_command") and v), "")
+        who = f"the command 'k2desk {args.command}{' ' + action if action else ''}'"
+        with AppContext(args.data_dir, args.operator, who=who) as ctx:
             code = handler(ctx, args)
             if code == EXIT_OK:
                 _housekeeping(ctx, args.command)

@@ -21,11 +21,12 @@ def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
 def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
     items = svc.backups(ctx)
     if args.json:
-        print_json([{"id": b.path.name, "path": str(b.path), "size": b.size,
+        print_json([{"id": b.path.name, "path": str(b.path), "size": b.size, "whole": b.sound,
                      "modified": b.modified.isoformat(timespec="seconds")} for b in items])
     else:
-        print_table([(b.modified.isoformat(sep=" ", timespec="seconds"), b.size, b.path)
-                     for b in items], ("MODIFIED", "BYTES", "FILE"))
+        print_table([(b.modified.isoformat(sep=" ", timespec="seconds"), b.size,
+                      "ok" if b.sound else "DAMAGED", b.path)
+                     for b in items], ("MODIFIED", "BYTES", "STATE", "FILE"))
     return 0
 
 
@@ -39,7 +40,8 @@ def cmd_restore(ctx: AppContext, args: argparse.Namespace) -> int:
             err("restore cancelled; nothing was changed.")
             return 1
     kept = svc.restore_backup(ctx, Path(args.file))
-    sys.stdout.write(f"restored from {args.file}; the replaced database was kept as {kept}\n")
+    where = f"the replaced database was kept as {kept}" if kept else "there was no database to keep"
+    sys.stdout.write(f"restored from {args.file}; {where}\n")
     return 0
 
 

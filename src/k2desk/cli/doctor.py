@@ -15,10 +15,12 @@ def cmd_doctor(ctx: AppContext, args: argparse.Namespace) -> int:
     checks = run_doctor(ctx)
     if args.json:
         print_json({"id": "doctor", "ok": all(c.ok for c in checks),
-                    "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]})
+                    "checks": [{"name": c.name, "ok": c.ok, "warning": c.warning, "detail": c.detail}
+                               for c in checks]})
     else:
         for c in checks:
-            sys.stdout.write(f"{'ok ' if c.ok else 'BAD'}  {c.name}: {c.detail}\n")
+            mark = "BAD" if not c.ok else "WARN" if c.warning else "ok "
+            sys.stdout.write(f"{mark}  {c.name}: {c.detail}\n")
     return 0 if all(c.ok for c in checks) else 1
 
 

@@ -11,6 +11,7 @@ from k2desk.domain.records import StoredDocument
 from k2desk.services import documents as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
+from k2desk.services.outputs import check_output_path
 
 
 def document_json(d: StoredDocument) -> dict[str, Any]:
@@ -40,13 +41,14 @@ def cmd_fax_image(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_cover(ctx: AppContext, args: argparse.Namespace) -> int:
+    check_output_path(ctx.data_dir, args.output)  # before the cover sheet is stored
     cover_id, pdf = svc.create_cover_sheet(ctx, args.doc_id, args.to_fax, to_name=args.to_name or "",
                                            to_organisation=args.to_organisation or "",
                                            to_phone=args.to_phone or "", note=args.note or "")
     sys.stdout.write(f"{cover_id}\n")
     sys.stdout.flush()
     try:
-        svc.write_file(args.output, pdf)
+        svc.write_file(ctx, args.output, pdf)
     except OperationFailed as exc:
         err(f"{exc} The cover sheet is stored as document {cover_id}; save a copy with "
             f"'k2desk document save {cover_id} -o FILE.pdf'.")

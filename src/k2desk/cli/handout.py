@@ -11,6 +11,7 @@ from k2desk.services import documents as doc_svc
 from k2desk.services import handouts as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
+from k2desk.services.outputs import check_output_path
 
 
 def write_after_commit(ctx: AppContext, doc_id: int, path: str, what: str) -> int:
@@ -25,6 +26,8 @@ def write_after_commit(ctx: AppContext, doc_id: int, path: str, what: str) -> in
 
 
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.output:  # checked before anything is stored, so a bad path adds no document
+        check_output_path(ctx.data_dir, args.output)
     doc_id = svc.create_handout(ctx, args.patient, topics=args.topic or [],
                                 snippet_ids=args.snippet or [], ack_by=args.ack_by,
                                 ack_reason=args.ack_reason)

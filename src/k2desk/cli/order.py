@@ -16,6 +16,7 @@ from k2desk.domain.records import StoredOrder
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
+from k2desk.services.outputs import check_output_path
 
 
 def _override(text: str) -> tuple[str, str]:
@@ -58,6 +59,8 @@ def order_json(o: StoredOrder, documents: list[int]) -> dict[str, Any]:
 
 
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.output:  # checked before anything is stored, so a bad path adds no document
+        check_output_path(ctx.data_dir, args.output)
     data = _read_order_file(args.file)
     overrides = dict(args.override or [])
     order_id, doc_id = svc.create_order(ctx, args.patient, data, overrides, ack_by=args.ack_by,

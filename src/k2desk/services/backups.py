@@ -8,17 +8,20 @@ from pathlib import Path
 
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
+from k2desk.services.outputs import check_output_path
 from k2desk.storage import audit
 from k2desk.storage.backup import (
     BackupError,
     BackupInfo,
     backup_to,
-    check_backup_file,
     create_backup,
     list_backups,
     newest_backup_time,
     restore_file,
     rotate_backups,
+)
+from k2desk.storage.backup import (
+    newest_good_backup as storage_newest_good_backup,
 )
 
 AUTO_BACKUP_AGE = dt.timedelta(days=1)
@@ -26,6 +29,8 @@ AUTO_BACKUP_AGE = dt.timedelta(days=1)
 
 def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "manual") -> Path:
     """Write a backup (to ``dest`` or the backups folder, 0600), rotate the folder, audit both."""
+    if dest is not None:
+        dest = check_output_path(ctx.data_dir, dest, field="output")
     try:
         path = backup_to(ctx.store, dest) if dest else create_backup(ctx.store, reason=reason)
         removed = rotate_backups(ctx.data_dir)
@@ -62,19 +67,31 @@ def backups(ctx: AppContext) -> list[BackupInfo]:
     return list_backups(ctx.data_dir)
 
 
-def restore_backup(ctx: AppContext, source: Path) -> Path:
-    """Check ``source``, then replace the database with it; return where the old one was kept."""
+def restore_backup(ctx: AppContext, source: Path) -> Path | None:
+    """Check ``source`` (with its ``-wal``) and replace the database with the checked copy; return
+    where the old database was kept (None if it was empty or missing).
+
+    Refused, naming the other program, while another k2desk program has the database open; works
+    when the live file is damaged, cut short or empty. The restore is audited in the restored file.
+    """
     source = source.expanduser().resolve()
+    if not source.is_file():
+        raise OperationFailed(f"{source} does not exist or is not a file; nothing was restored.")
+    ctx.close()  # this program's own hold; restore needs the database alone
     try:
-        check_backup_file(source)
+        # Checks a private copy of the source (with its -wal) and restores exactly that copy.
+        kept = restore_file(ctx.data_dir, source)
     except BackupError as exc:
         raise OperationFailed(str(exc)) from exc
-    ctx.close()
-    try:
-        kept = restore_file(ctx.data_dir, source)
-    except (OSError, BackupError) as exc:
-        raise OperationFailed(f"Restore failed, the database was not replaced: {exc}") from exc
+    except OSError as exc:
+        raise OperationFailed(f"Restore failed, the database was not replaced: "
+                              f"{exc.strerror or exc}.") from exc
     with ctx.store.write() as db:
         audit.append(db, operator=ctx.operator, action="restore", entity="database",
-                     details={"from": source.name, "kept": kept.name})
+                     details={"from": source.name, "kept": kept.name if kept else None})
     return kept
+
+
+def newest_good_backup(ctx: AppContext) -> Path | None:
+    """The newest backup that passes the full check (integrity, k2desk's file, audit chain)."""
+    return storage_newest_good_backup(ctx.data_dir)

@@ -11,6 +11,7 @@ from k2desk.domain.text import check_text
 from k2desk.paths import resolve_data_dir
 from k2desk.services.errors import InputRefused, OperationFailed
 from k2desk.storage import Store, StoreError, open_store
+from k2desk.storage.backup import BackupError, create_backup
 
 ENV_OPERATOR = "K2DESK_OPERATOR"
 
@@ -29,13 +30,24 @@ def check_operator(name: str) -> list[FieldIssue]:
     return check_text(name, "operator", label="Operator", required=True, max_length=100)
 
 
+def _pre_migration_backup(store: Store, reason: str) -> Path:
+    try:
+        return create_backup(store, reason=reason)
+    except BackupError as exc:
+        raise StoreError(f"k2desk needs to update the database, but the backup taken first "
+                         f"failed, so nothing was changed: {exc}") from exc
+
+
 class AppContext:
     """Opened once per CLI run or window; passed to every service function."""
 
     def __init__(self, data_dir: Path | str | None = None, operator: str | None = None, *,
-                 defer_integrity_check: bool = False) -> None:
+                 defer_integrity_check: bool = False, who: str = "a k2desk program") -> None:
         self.data_dir = resolve_data_dir(data_dir)
         self.operator = operator if operator is not None else default_operator()
+        # How other k2desk programs name this one while it holds the database open (a restore
+        # elsewhere is refused, naming it): "the k2desk window", "the command 'k2desk ...'".
+        self.who = who
         issues = check_operator(self.operator)
         if issues:
             raise InputRefused(issues)
@@ -49,7 +61,9 @@ class AppContext:
         if self._store is None:
             try:
                 self._store = open_store(self.data_dir,
-                                         check_integrity=not self.defer_integrity_check)
+                                         check_integrity=not self.defer_integrity_check,
+                                         pre_migration_backup=_pre_migration_backup,
+                                         who=f"{self.who}, operator {self.operator}")
             except StoreError as exc:
                 raise OperationFailed(str(exc)) from exc
         return self._store

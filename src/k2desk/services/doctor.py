@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from dataclasses import dataclass
 
 from k2desk.resources import ResourceError, forms_dir, resources_dir
+from k2desk.services.backups import newest_good_backup
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
+from k2desk.storage.backup import backup_time
+
+# Older than this, the newest good backup is worth a warning.
+BACKUP_WARN_AGE = dt.timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +22,21 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # usable, but something needs attention (does not fail the doctor)
+
+
+def _backups(ctx: AppContext, *, now: dt.datetime | None = None) -> Check:
+    """The newest backup that passes the full check, and whether it is recent enough."""
+    newest = newest_good_backup(ctx)
+    if newest is None:
+        return Check("backups", True, "no good backup yet; make one with 'k2desk backup create'",
+                     warning=True)
+    taken = backup_time(newest) or dt.datetime.fromtimestamp(newest.stat().st_mtime)
+    age = (now or dt.datetime.now()) - taken
+    if age > BACKUP_WARN_AGE:
+        return Check("backups", True, f"the newest good backup, {newest}, is {age.days} days old; "
+                     "make one with 'k2desk backup create'", warning=True)
+    return Check("backups", True, f"newest good backup {newest} ({taken:%Y-%m-%d %H:%M})")
 
 
 def _printers() -> Check:
@@ -48,11 +69,13 @@ def run_doctor(ctx: AppContext) -> list[Check]:
         store = ctx.store
     except OperationFailed as exc:
         checks.append(Check("database", False, str(exc)))
+        checks.append(_backups(ctx))
         return checks
     checks.append(Check("database", True, str(store.path)))
     checks.append(Check("schema", True, ", ".join(store.schema_version()) or "none"))
     integrity = store.integrity()
     checks.append(Check("integrity", integrity == "ok", integrity))
+    checks.append(_backups(ctx))
     try:
         res = resources_dir()
         forms = forms_dir()

@@ -4,8 +4,6 @@ and a fax cover sheet for a stored document. Every use is audited."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from k2desk.domain.documents import DocumentKind
@@ -15,6 +13,7 @@ from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.outputs import check_output_path, write_output
 from k2desk.services.rendering import (
     count_pages,
     cover_settings_issues,
@@ -55,22 +54,9 @@ def _audit(ctx: AppContext, doc_id: int, action: str, **details: str | int) -> N
         repo.record_use(db, doc_id, action=action, operator=ctx.operator, details=dict(details))
 
 
-def write_file(path: Path | str, data: bytes) -> None:
-    """Write all of ``data`` or nothing: a temporary file in the same folder, then a rename."""
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".k2desk-", dir=target.parent or Path("."))
-    except OSError as exc:
-        raise OperationFailed(f"Cannot write {target}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OperationFailed(f"Cannot write {target}: {exc.strerror or exc}.") from exc
+def write_file(ctx: AppContext, path: Path | str, data: bytes) -> None:
+    """Write all of ``data`` to ``path`` or nothing, after ``outputs.check_output_path``."""
+    write_output(ctx.data_dir, path, data)
 
 
 def get_pdf(ctx: AppContext, doc_id: int) -> bytes:
@@ -82,8 +68,9 @@ def get_pdf(ctx: AppContext, doc_id: int) -> bytes:
 
 def save_pdf(ctx: AppContext, doc_id: int, path: Path | str) -> None:
     """Save a copy of the stored PDF to ``path`` (audited 'save' once the file is written)."""
+    check_output_path(ctx.data_dir, path)
     data = _stored_bytes(ctx, doc_id)
-    write_file(path, data)
+    write_file(ctx, path, data)
     _audit(ctx, doc_id, "save", format="pdf")
 
 
@@ -96,7 +83,8 @@ def fax_tiff(ctx: AppContext, doc_id: int, *, fine: bool = True) -> bytes:
 
 def fax_image(ctx: AppContext, doc_id: int, path: Path | str, *, fine: bool = True) -> None:
     """Save the stored document as a fax TIFF to ``path`` (audited 'save', format tiff)."""
-    write_file(path, fax_tiff(ctx, doc_id, fine=fine))
+    check_output_path(ctx.data_dir, path)
+    write_file(ctx, path, fax_tiff(ctx, doc_id, fine=fine))
     _audit(ctx, doc_id, "save", format="tiff-class-f")
 
 

@@ -9,22 +9,23 @@ cancelled export leaves no half-written file. Spreadsheet cells are neutralised 
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.spreadsheet import neutralise
 from k2desk.domain.validation import parse_date
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, OperationFailed
+from k2desk.services.outputs import check_output_path, replacing
 from k2desk.storage import audit
 from k2desk.storage import log as repo
 from k2desk.storage.log import LogEntry, LogQuery
@@ -144,7 +145,7 @@ def ooxml_text(value: str) -> str:
     return _OOXML_CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
 
 
-def _write_xlsx(path: Path, rows: Iterator[LogEntry], tick: Callable[[], None]) -> None:
+def _write_xlsx(path: Path | BinaryIO, rows: Iterator[LogEntry], tick: Callable[[], None]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -190,8 +191,7 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
     dest = Path(path).expanduser()
     fmt, jsonl = _format_for(dest, fmt, jsonl)
     query = log_query(since, until, kind)
-    if not dest.parent.is_dir():
-        raise InputRefused([error("output", "no_folder", f"The folder {dest.parent} does not exist.")])
+    dest = check_output_path(ctx.data_dir, dest)
     db = ctx.store.db
     total = repo.count_rows(db, query)
     done = 0
@@ -203,33 +203,25 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
             if progress(done, total) is False:
                 raise ExportCancelled("The export was cancelled; no file was written.")
 
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
     try:
-        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        os.close(fd)
-        rows = repo.iter_rows(db, query)
-        if fmt == "xlsx":
-            _write_xlsx(tmp, rows, tick)
-        else:
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"  # the BOM tells Excel it is UTF-8
-            with open(tmp, "w", encoding=encoding, newline="") as fh:
-                if fmt == "csv":
-                    _write_csv(fh, repo.iter_csv_lines(db, query), tick)
-                else:
-                    _write_json(fh, rows, tick, jsonl)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, dest)
+        with replacing(dest) as out:
+            rows = repo.iter_rows(db, query)
+            if fmt == "xlsx":
+                _write_xlsx(out, rows, tick)
+            else:
+                encoding = "utf-8-sig" if fmt == "csv" else "utf-8"  # the BOM tells Excel it is UTF-8
+                fh = io.TextIOWrapper(out, encoding=encoding, newline="")
+                try:
+                    if fmt == "csv":
+                        _write_csv(fh, repo.iter_csv_lines(db, query), tick)
+                    else:
+                        _write_json(fh, rows, tick, jsonl)
+                finally:
+                    fh.detach()  # flushes; ``replacing`` syncs and closes the file itself
     except ExportCancelled:
-        tmp.unlink(missing_ok=True)
         raise
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise OperationFailed(f"The log could not be written to {dest}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
+    except OperationFailed as exc:
+        raise OperationFailed(f"The log could not be written to {dest}: {exc}") from exc
     if progress is not None and total == 0:
         progress(0, 0)
     with ctx.store.write() as wdb:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +41,7 @@ from k2desk.library.evidence_schema import citation_to_json, snippet_to_json
 from k2desk.resources import resource_path
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.outputs import check_output_path, replacing
 from k2desk.storage import audit
 from k2desk.storage import snippets as repo
 from k2desk.storage.clock import now_iso
@@ -196,22 +195,12 @@ def due_for_review(ctx: AppContext, within_days: int = 30, *,
 def export(ctx: AppContext, path: Path, *, today: dt.date | None = None) -> int:
     """Write the effective library, with this pharmacy's decisions, as one JSON file; returns the
     number of snippets. The file is written whole or not at all."""
+    path = check_output_path(ctx.data_dir, path)
     library = load(ctx)
     data = export_library_json(library, repo.latest_decisions(ctx.store.db), today=_today(today),
                                exported_at=now_iso())
-    path = Path(path).absolute()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".k2desk-export-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, indent=2)
-                fh.write("\n")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        raise OperationFailed(f"Cannot write {path}: {exc.strerror}.") from exc
+    with replacing(path) as fh:
+        fh.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     with ctx.store.write() as db:
         audit.append(db, operator=ctx.operator, action="export", entity="evidence-library",
                      details={"snippets": len(data["snippets"]), "file": path.name})

@@ -1,10 +1,23 @@
-"""Online backups with SQLite's backup API, and restore after checks."""
+"""Backups that are always whole, and a restore that always works and never loses work.
+
+- A backup is written under a temporary name (``files.exclusive_temp``), checked (integrity,
+  k2desk's own file, audit chain and stored PDFs), and only then given its backup name. An
+  interrupted backup leaves at most a ``.k2desk-*.part`` file, never a file under a backup name.
+- A restore source is checked as SQLite will read it: it is copied, with the ``-wal`` beside it,
+  to a private folder, the copy is folded into one file, and that copy is checked and becomes
+  the database. The live file is only replaced while no other k2desk program has it open
+  (``exclusive.take_exclusive``), and it is kept first, byte for byte, even when it is damaged.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import shutil
 import sqlite3
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,10 +27,23 @@ from sqlite_utils import Database
 from k2desk.domain.backup_policy import backups_to_keep, parse_backup_name
 from k2desk.paths import backup_dir, db_path
 from k2desk.storage.audit import verify_chain
+from k2desk.storage.exclusive import StoreBusy, take_exclusive
+from k2desk.storage.files import (
+    APPLICATION_ID,
+    TEMP_PREFIX,
+    exclusive_temp,
+    fsync_dir,
+    header_problem,
+    publish,
+    sound_backups,
+)
 from k2desk.storage.log import verify_documents
 
 if TYPE_CHECKING:
     from k2desk.storage.db import Store
+
+# A temporary file older than this was left by a program that stopped; rotation removes it.
+STALE_TEMP_AGE_S = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +51,7 @@ class BackupInfo:
     path: Path
     size: int
     modified: dt.datetime
+    sound: bool = True  # header and size whole (see files.header_problem)
 
 
 class BackupError(Exception):
@@ -35,78 +62,42 @@ def _private_dir(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def backup_to(store: Store, dest: Path) -> Path:
-    """Copy the live database to ``dest`` (created 0600) with the SQLite online-backup API."""
-    dest = dest.expanduser()
-    if dest.exists():
-        raise BackupError(f"{dest} already exists; choose another file name.")
+# -- checking a file -------------------------------------------------------------------------
+
+def _migration_names(conn: sqlite3.Connection) -> list[str] | None:
     try:
-        _private_dir(dest.parent)
-        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-        target = sqlite3.connect(dest)
-        try:
-            store.conn.backup(target)
-            # A backup is one self-contained file: without WAL, opening it to check or restore
-            # leaves no -wal/-shm files beside it.
-            target.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            target.close()
-    except (OSError, sqlite3.Error) as exc:
-        dest.unlink(missing_ok=True)
-        raise BackupError(f"Cannot write the backup {dest}: {exc}.") from exc
-    return dest
+        return [r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'k2desk' ORDER BY rowid")]
+    except sqlite3.OperationalError:
+        return None  # no migration records at all
 
 
-def create_backup(store: Store, *, reason: str = "manual") -> Path:
-    """A new backup in the data dir's backups/ folder, named by time and reason."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    return backup_to(store, backup_dir(store.data_dir) / f"k2desk-{stamp}-{reason}.sqlite3")
+def database_problem(path: Path) -> str | None:
+    """Why ``path`` (one self-contained file, no ``-wal`` of its own) is not an intact k2desk
+    database, or None. Checks, in order: header and size, ``integrity_check``, that it is
+    k2desk's (``application_id``, else its migration records), the audit chain, the stored PDFs."""
+    from k2desk.storage.migrations import MIGRATIONS
 
-
-def list_backups(data_dir: Path) -> list[BackupInfo]:
-    folder = backup_dir(data_dir)
-    if not folder.is_dir():
-        return []
-    infos = []
-    for p in folder.glob("*.sqlite3"):
-        st = p.stat()
-        infos.append(BackupInfo(p, st.st_size, dt.datetime.fromtimestamp(st.st_mtime)))
-    return sorted(infos, key=lambda b: (b.modified, b.path.name), reverse=True)
-
-
-def check_backup_file(path: Path) -> None:
-    """Refuse a file that is not an intact k2desk database."""
-    if not path.is_file():
-        raise BackupError(f"{path} does not exist or is not a file.")
-    with open(path, "rb") as fh:
-        if fh.read(16) != b"SQLite format 3\x00":
-            raise BackupError(f"{path} is not an SQLite database; nothing was restored.")
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        raise BackupError(f"{path} cannot be read as a database ({exc}); nothing was restored.") from exc
-    if result != "ok":
-        raise BackupError(f"{path} failed its integrity check ({result}); nothing was restored.")
-    if not {"patients", "audit_events", "documents"} <= tables:
-        raise BackupError(f"{path} is not a k2desk database; nothing was restored.")
-    problem = _trail_problem(path)
+    problem = header_problem(path)
     if problem:
-        raise BackupError(f"{path} fails its audit check ({problem}); it may have been altered, "
-                          "so nothing was restored.")
-
-
-def _trail_problem(path: Path) -> str | None:
-    """The first break in the file's audit chain or stored PDF hashes, or None."""
+        return problem
     try:
-        # immutable: a file being checked is not written by anyone, and no lock files appear.
+        # immutable: a file being checked is ours alone, and no lock files appear beside it.
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         try:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                return f"it failed its integrity check ({result})"
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            if app_id not in (0, APPLICATION_ID):
+                return "it is another program's database, not k2desk's"
+            names = _migration_names(conn)
+            if not names:
+                return "it is not a k2desk database (it has no k2desk schema records)"
+            unknown = [n for n in names if n not in {m.name for m in MIGRATIONS._migrations}]
+            if unknown:
+                return (f"it was made by a newer k2desk (schema {', '.join(unknown)}); "
+                        "update k2desk first")
             db = Database(conn)
             _, problem = verify_chain(db)
             if problem is None:
@@ -114,51 +105,77 @@ def _trail_problem(path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return f"it cannot be read ({exc})"
-    return problem
+        return f"it cannot be read as a database ({exc})"
+    if problem:
+        return f"it fails its audit check ({problem}); it may have been altered"
+    return None
 
 
-def restore_file(data_dir: Path, source: Path) -> Path:
-    """Replace the database with ``source`` (already checked); keep the replaced file.
+# -- making a backup -------------------------------------------------------------------------
 
-    The store must be closed. Returns where the replaced database was kept.
-    """
-    live = db_path(data_dir)
-    folder = backup_dir(data_dir)
-    _private_dir(folder)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    kept = folder / f"k2desk-{stamp}-replaced-by-restore.sqlite3"
-    tmp = live.with_name(live.name + ".restoring")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+def backup_to(store: Store, dest: Path) -> Path:
+    """Copy the live database to ``dest`` (0600) with the SQLite online-backup API: written under
+    a temporary name, checked, then renamed. ``dest`` never exists half-written."""
+    dest = dest.expanduser()
+    if dest.exists():
+        raise BackupError(f"{dest} already exists; choose another file name.")
     try:
-        tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        _private_dir(dest.parent)
+        fd, tmp = exclusive_temp(dest.parent)
         os.close(fd)
-        dst = sqlite3.connect(tmp)
+    except OSError as exc:
+        raise BackupError(f"Cannot write the backup {dest}: {exc.strerror or exc}.") from exc
+    try:
+        target = sqlite3.connect(tmp)
         try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=WAL")
+            store.conn.backup(target)
+            # A backup is one self-contained file: without WAL, opening it to check or restore
+            # leaves no -wal/-shm files beside it.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
-            dst.close()
+            target.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        problem = database_problem(tmp)
+        if problem:
+            raise BackupError(f"The backup was not kept: the copy did not pass its check ({problem}).")
+        publish(tmp, dest)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Cannot write the backup {dest}: {exc}.") from exc
     finally:
-        src.close()
-    if live.exists():
-        live_conn = sqlite3.connect(live)
-        try:
-            fd = os.open(kept, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
-            keep_conn = sqlite3.connect(kept)
-            try:
-                live_conn.backup(keep_conn)
-                keep_conn.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                keep_conn.close()
-        finally:
-            live_conn.close()
-    for suffix in ("-wal", "-shm"):
-        Path(str(live) + suffix).unlink(missing_ok=True)
-    os.replace(tmp, live)
-    return kept
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
+    return dest
+
+
+def _stamp() -> str:
+    return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+
+
+def create_backup(store: Store, *, reason: str = "manual") -> Path:
+    """A new backup in the data dir's backups/ folder, named by time and reason."""
+    return backup_to(store, backup_dir(store.data_dir) / f"k2desk-{_stamp()}-{reason}.sqlite3")
+
+
+def list_backups(data_dir: Path) -> list[BackupInfo]:
+    folder = backup_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    sound = set(sound_backups(data_dir))
+    infos = []
+    for p in folder.glob("*.sqlite3"):
+        st = p.stat()
+        infos.append(BackupInfo(p, st.st_size, dt.datetime.fromtimestamp(st.st_mtime), p in sound))
+    return sorted(infos, key=lambda b: (b.modified, b.path.name), reverse=True)
+
+
+def newest_good_backup(data_dir: Path) -> Path | None:
+    """The newest backup that passes the full check (``database_problem``), or None."""
+    for p in sound_backups(data_dir):
+        if database_problem(p) is None:
+            return p
+    return None
 
 
 def backup_time(path: Path) -> dt.datetime | None:
@@ -167,25 +184,32 @@ def backup_time(path: Path) -> dt.datetime | None:
     return parsed.taken_at if parsed is not None and parsed.rotated else None
 
 
+def _rotated_sound(data_dir: Path) -> dict[str, tuple[Path, dt.datetime]]:
+    # Only whole files count: a stub under a backup name must never push out a good backup.
+    return {p.name: (p, t) for p in sound_backups(data_dir) if (t := backup_time(p)) is not None}
+
+
 def newest_backup_time(data_dir: Path) -> dt.datetime | None:
-    """The time of the newest automatic or manual backup in the backups folder, or None."""
-    folder = backup_dir(data_dir)
-    if not folder.is_dir():
-        return None
-    times = [t for p in folder.glob("*.sqlite3") if (t := backup_time(p)) is not None]
-    return max(times, default=None)
+    """The time of the newest whole automatic or manual backup in the backups folder, or None."""
+    return max((t for _, t in _rotated_sound(data_dir).values()), default=None)
 
 
 def rotate_backups(data_dir: Path) -> list[Path]:
     """Delete automatic and manual backups that the keep policy (7 daily, 4 weekly) lets go.
 
-    Pre-migration copies, files a restore replaced and files not named by k2desk stay.
-    Returns the deleted files.
+    Only whole backups are counted. Pre-migration copies, files a restore replaced, damaged files
+    and files not named by k2desk stay. Temporary files left by an interrupted backup over an
+    hour ago are removed. Returns the deleted backups.
     """
     folder = backup_dir(data_dir)
     if not folder.is_dir():
         return []
-    candidates = {p.name: (p, t) for p in folder.glob("*.sqlite3") if (t := backup_time(p)) is not None}
+    now = time.time()
+    for tmp in folder.glob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime > STALE_TEMP_AGE_S:
+                tmp.unlink()
+    candidates = _rotated_sound(data_dir)
     keep = backups_to_keep((name, t) for name, (_, t) in candidates.items())
     removed = []
     for name, (p, _) in sorted(candidates.items()):
@@ -193,3 +217,111 @@ def rotate_backups(data_dir: Path) -> list[Path]:
             p.unlink(missing_ok=True)
             removed.append(p)
     return removed
+
+
+# -- restore ---------------------------------------------------------------------------------
+
+def _copy_into(src: Path, dest_fd: int) -> None:
+    with open(src, "rb") as fin, os.fdopen(dest_fd, "wb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+        fout.flush()
+        os.fsync(fout.fileno())
+
+
+def _candidate(source: Path, staging: Path) -> Path:
+    """``source`` as SQLite reads it (with its ``-wal``), folded into one file in ``staging``."""
+    candidate = staging / "candidate.sqlite3"
+    problem = header_problem(source)
+    if problem:
+        raise BackupError(f"{source} cannot be restored: {problem}; nothing was restored.")
+    _copy_into(source, os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    wal = Path(f"{source}-wal")
+    if wal.is_file():
+        _copy_into(wal, os.open(f"{candidate}-wal", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        conn = sqlite3.connect(candidate)
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")  # applies the WAL, then removes it
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"{source} cannot be read as a database ({exc}); nothing was restored.") from exc
+    problem = database_problem(candidate)
+    if problem:
+        raise BackupError(f"{source} cannot be restored: {problem}; nothing was restored.")
+    return candidate
+
+
+def check_backup_file(path: Path) -> None:
+    """Refuse a file that is not an intact k2desk database (checked with its ``-wal``)."""
+    if not path.is_file():
+        raise BackupError(f"{path} does not exist or is not a file.")
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as staging:
+        _candidate(path, Path(staging))
+
+
+def _keep_live(live: Path, folder: Path) -> Path | None:
+    """Copy the live database (and its ``-wal`` if it could not be folded in) into the backups
+    folder under a ``replaced-by-restore`` name; None when there is nothing to keep."""
+    wal = Path(f"{live}-wal")
+    if not live.exists() or (live.stat().st_size == 0 and not (wal.is_file() and wal.stat().st_size)):
+        return None
+    if header_problem(live) is None:
+        # Healthy: fold the WAL in, so the kept copy is one file. No other program has it open.
+        with contextlib.suppress(sqlite3.Error):
+            conn = sqlite3.connect(live)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
+    kept = folder / f"k2desk-{_stamp()}-replaced-by-restore.sqlite3"
+    fd, tmp = exclusive_temp(folder)
+    try:
+        _copy_into(live, fd)
+        if wal.is_file() and wal.stat().st_size:
+            # Damaged and not folded in: keep the WAL beside the copy, as SQLite would read it.
+            wfd, wtmp = exclusive_temp(folder)
+            try:
+                _copy_into(wal, wfd)
+                publish(wtmp, Path(f"{kept}-wal"))
+            finally:
+                wtmp.unlink(missing_ok=True)
+        publish(tmp, kept)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return kept
+
+
+def restore_file(data_dir: Path, source: Path) -> Path | None:
+    """Replace the database with a checked copy of ``source``; keep the replaced file.
+
+    Refused (StoreBusy) while any k2desk program, this one included, has the store open.
+    Works whatever state the live file is in (damaged, cut short, empty, missing). Returns where
+    the replaced database was kept, or None when there was nothing to keep.
+    """
+    live = db_path(data_dir)
+    folder = backup_dir(data_dir)
+    source = source.expanduser().resolve()
+    if live.exists() and source == live.resolve():
+        raise BackupError(f"{source} is the database itself; choose a backup to restore.")
+    try:
+        hold = take_exclusive(data_dir)
+    except StoreBusy as exc:
+        raise BackupError(f"{exc} Nothing was restored.") from exc
+    try:
+        _private_dir(folder)
+        staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "restore-", dir=data_dir))
+        try:
+            candidate = _candidate(source, staging)
+            kept = _keep_live(live, folder)
+            # The old WAL must not be applied to the new file; it is folded in or kept above.
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{live}{suffix}").unlink(missing_ok=True)
+            os.chmod(candidate, 0o600)
+            os.replace(candidate, live)
+            fsync_dir(data_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        hold.release()
+    return kept

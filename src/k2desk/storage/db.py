@@ -8,19 +8,30 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
-from k2desk.paths import backup_dir, db_path
+from k2desk.paths import db_path
+from k2desk.storage.exclusive import Hold, StoreBusy, hold_shared
+from k2desk.storage.files import APPLICATION_ID, SQLITE_HEADER, newest_backup_hint, sound_backups
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
 
 class StoreError(Exception):
     """The data directory or database cannot be used; the message says why and what to do."""
+
+
+class StoreReplaced(StoreError):
+    """The database file was replaced or removed after this store opened it: writing to the old
+    file would lose the work, so this store writes nothing more."""
+
+
+# Takes the pre-migration backup of an open store (``storage.backup.create_backup``, passed in by
+# the services so this module stays below ``backup``); returns the backup's path.
+PreMigrationBackup = Callable[["Store", str], Path]
 
 
 def _is_storage_fault(exc: sqlite3.OperationalError) -> bool:
@@ -33,14 +44,7 @@ def _is_storage_fault(exc: sqlite3.OperationalError) -> bool:
 
 
 def _newest_backup_hint(data_dir: Path) -> str:
-    folder = backup_dir(data_dir)
-    try:
-        backups = sorted(folder.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)
-    except OSError:
-        backups = []
-    if backups:
-        return f" The newest backup is {backups[-1]}; restore it with 'k2desk backup restore {backups[-1]}'."
-    return f" No backup was found in {folder}."
+    return newest_backup_hint(data_dir)
 
 
 def ensure_data_dir(data_dir: Path) -> None:
@@ -109,10 +113,19 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
 class Store:
     """An open k2desk database: the sqlite-utils ``Database`` plus k2desk's write transaction."""
 
-    def __init__(self, data_dir: Path, db: sqlite_utils.Database) -> None:
+    def __init__(self, data_dir: Path, db: sqlite_utils.Database, hold: Hold | None = None) -> None:
         self.data_dir = data_dir
         self.path = db_path(data_dir)
         self.db = db
+        self._hold = hold
+        self._identity = _file_identity(self.path)
+
+    def _check_same_file(self) -> None:
+        if _file_identity(self.path) != self._identity:
+            raise StoreReplaced(
+                f"The database file {self.path} was replaced or removed by another program after "
+                "this one opened it (for example by a restore). Nothing more is saved here, so no "
+                "work goes into a file that is no longer the database. Close k2desk and open it again.")
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -128,6 +141,7 @@ class Store:
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            self._check_same_file()
             with self.db.atomic():  # nested: a savepoint inside our transaction
                 yield self.db
             self.conn.execute("COMMIT")
@@ -164,6 +178,17 @@ class Store:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+        if self._hold is not None:
+            self._hold.release()
+            self._hold = None
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path, data_dir: Path) -> None:
@@ -190,22 +215,42 @@ def _has_pending(conn: sqlite3.Connection) -> bool:
         return True
 
 
-def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = True) -> Store:
+def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = True,
+               pre_migration_backup: PreMigrationBackup | None = None,
+               who: str = "a k2desk program") -> Store:
     """Open (creating if needed) the database in ``data_dir``.
 
-    A file that is not SQLite, or fails ``quick_check``, is left untouched and reported with the
-    newest backup. Before pending migrations run on an existing file, a backup copy is taken.
+    The store holds the database open (``exclusive.hold_shared``, described as ``who``) until it
+    is closed, so a restore is refused meanwhile. A file that is not SQLite, belongs to another
+    program, is empty while backups exist, or fails ``quick_check`` is left untouched and
+    reported with the newest backup. Before pending migrations run on an existing file,
+    ``pre_migration_backup`` (if given) takes a backup copy.
 
     ``check_integrity=False`` leaves ``quick_check`` (seconds on a large log) to the caller, who
     must run ``Store.check_integrity()`` before any write: the window does it in the background
     right after it is shown. The schema is still read here, so a file that is not a database,
     or whose header is wrecked, is refused at once; pending migrations always check first.
     """
+    ensure_data_dir(data_dir)
+    try:
+        hold = hold_shared(data_dir, who)
+    except StoreBusy as exc:
+        raise StoreError(str(exc)) from exc
+    except OSError as exc:
+        raise StoreError(f"Cannot open the database in {data_dir}: {exc.strerror or exc}.") from exc
+    try:
+        return _open_held(data_dir, hold, migrate=migrate, check_integrity=check_integrity,
+                          pre_migration_backup=pre_migration_backup)
+    except BaseException:
+        hold.release()
+        raise
+
+
+def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bool,
+               pre_migration_backup: PreMigrationBackup | None) -> Store:
     from k2desk.storage import audit
-    from k2desk.storage.backup import create_backup
     from k2desk.storage.migrations import MIGRATIONS
 
-    ensure_data_dir(data_dir)
     path = db_path(data_dir)
     existed = path.exists()
     try:
@@ -219,6 +264,11 @@ def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = 
                 + _newest_backup_hint(data_dir)
             )
         else:
+            if path.stat().st_size == 0 and sound_backups(data_dir):
+                # An empty file where a database was (a failed copy, a cut-off restore) is not a
+                # new start: opening it would hide every backup's work behind an empty log.
+                raise StoreError(f"{path} is empty (0 bytes), but backups exist; it was left "
+                                 "untouched." + _newest_backup_hint(data_dir))
             mode = stat.S_IMODE(path.stat().st_mode)
             if mode & 0o077:
                 os.chmod(path, 0o600)
@@ -228,6 +278,7 @@ def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = 
     try:
         conn = connect(path)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     except sqlite3.OperationalError as exc:
         if _is_storage_fault(exc):
             raise StoreError(
@@ -243,30 +294,40 @@ def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = 
             + _newest_backup_hint(data_dir)
         ) from exc
     try:
+        if app_id not in (0, APPLICATION_ID):
+            raise StoreError(f"{path} is another program's SQLite database, not k2desk's; it was "
+                             "left untouched." + _newest_backup_hint(data_dir))
         if check_integrity or (migrate and existed and _has_pending(conn)):
             _quick_check(conn, path, data_dir)
     except StoreError:
         conn.close()
         raise
     db = sqlite_utils.Database(conn, execute_plugins=False)
-    store = Store(data_dir, db)
+    store = Store(data_dir, db, hold)
     if migrate:
         try:
             pending = MIGRATIONS.pending(db)
             pre_migration = None
-            if pending and existed and MIGRATIONS.applied(db):
+            if pending and existed and MIGRATIONS.applied(db) and pre_migration_backup is not None:
                 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-                pre_migration = create_backup(store, reason=f"pre-migration-{stamp}")
-            if pending:
+                pre_migration = pre_migration_backup(store, f"pre-migration-{stamp}")
+            if pending or app_id != APPLICATION_ID:
                 # Under the write lock, so two programs starting at once apply each step once.
                 with store.write():
                     MIGRATIONS.apply(db)
+                    # Marks the file as k2desk's (restore recognises its files by it).
+                    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                     if pre_migration is not None:
                         # Every backup is audited; this one has no person behind it.
                         audit.append(db, operator="k2desk", action="backup", entity="database",
                                      details={"file": pre_migration.name, "reason": "pre-migration",
                                               "migrations": [m.name for m in pending]})
         except sqlite3.DatabaseError as exc:
+            store._hold = None  # released by open_store
             store.close()
             raise StoreError(f"Cannot update the database {path}: {exc}.") from exc
+        except BaseException:
+            store._hold = None
+            store.close()
+            raise
     return store

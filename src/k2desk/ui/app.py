@@ -39,7 +39,7 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     app.setWindowIcon(app_icon())  # type: ignore[union-attr]  # instance() may be QCoreApplication
     try:
         # The integrity check (seconds on a large log) runs after the window is shown, below.
-        ctx = AppContext(data_dir, operator, defer_integrity_check=True)
+        ctx = AppContext(data_dir, operator, defer_integrity_check=True, who="the k2desk window")
         _ = ctx.store  # open now so a file that is not a database is a message, not a half-built window
     except ServiceError as exc:
         sys.stderr.write(f"k2desk: {describe(exc)}\n")

@@ -17,9 +17,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from k2desk.services.errors import OperationFailed, ServiceError, StoreError
+from k2desk.services.errors import OperationFailed, ServiceError, StoreError, StoreReplaced
 
 log = logging.getLogger(__name__)
+
+FILE_REPLACED = ("The database was replaced by another program (for example a restore) after this "
+                 "window opened it. To keep your work safe, this window saves nothing more. Close "
+                 "k2desk and open it again.")
 
 # Held by whoever is using the store connection (the worker thread or the GUI thread).
 STORE_LOCK = threading.RLock()
@@ -30,6 +34,8 @@ def _run(fn: Callable[[], Any]) -> tuple[bool, Any]:
         return True, fn()
     except ServiceError as exc:
         return False, exc
+    except StoreReplaced:
+        return False, OperationFailed(FILE_REPLACED)
     except StoreError as exc:  # a full or failing disk: nothing of the change was written
         return False, OperationFailed(str(exc))
     except sqlite3.DatabaseError as exc:
