@@ -52,9 +52,10 @@ def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
     return t
 
 
-def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable] = ()) -> Table:
-    """Pharmacy name, address, phone and fax on the left; ``right`` (for example a date) opposite,
-    with a rule underneath."""
+def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable] = (), *,
+               left_share: float = 0.64) -> Table:
+    """Pharmacy name, address, phone and fax on the left (``left_share`` of the width);
+    ``right`` (for example a date) opposite, with a rule underneath."""
     st = S.stylesheet()
     left: list[Flowable] = [para(pharmacy.name or "Pharmacy", st.letterhead_name)]
     if pharmacy.address:
@@ -64,7 +65,7 @@ def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable
     )
     if contact:
         left.append(para(contact, st.letterhead))
-    t = Table([[left, list(right)]], colWidths=[width * 0.64, width * 0.36])
+    t = Table([[left, list(right)]], colWidths=[width * left_share, width * (1 - left_share)])
     t.setStyle(S.table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

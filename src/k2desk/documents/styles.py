@@ -27,7 +27,8 @@ SIDE_MARGIN = 0.75 * inch
 TOP_MARGIN = 0.75 * inch
 FOOTER_TOP = 1.25 * inch  # the footer's rule; the story frame ends above it
 BOTTOM_MARGIN = FOOTER_TOP + 0.15 * inch
-FOOTER_BASELINE = 0.8 * inch
+FOOTER_LABEL_BASELINE = 0.92 * inch  # the document line, under the patient's name
+FOOTER_BASELINE = 0.7 * inch  # "Page N of M"
 QR_SIZE = 0.6 * inch
 QR_BOTTOM = 0.6 * inch
 
