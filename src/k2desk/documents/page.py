@@ -109,11 +109,17 @@ def _qr_rows(text: str) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(r) for r in qr.matrix)
 
 
+QUIET_ZONE_MODULES = 4  # ISO/IEC 18004 asks for a light margin 4 modules wide round a QR code
+
+
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """Draw a QR code of ``text`` as black vector squares, ``size`` points wide, at (x, y)."""
+    """Draw a QR code of ``text`` as black vector squares in the ``size``-point square at (x, y),
+    its 4-module quiet zone inside that square (so nothing else is drawn within it)."""
     rows = _qr_rows(text)
     n = len(rows)
-    module = size / n
+    module = size / (n + 2 * QUIET_ZONE_MODULES)
+    x += QUIET_ZONE_MODULES * module
+    y += QUIET_ZONE_MODULES * module
     canvas.saveState()
     canvas.setFillColor(S.INK)
     for r, row in enumerate(rows):
