@@ -26,7 +26,14 @@ from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.patients import get_patient
-from k2desk.services.rendering import count_pages, local_date, paper_size, pharmacy_profile, profile_issues
+from k2desk.services.rendering import (
+    count_pages,
+    large_print,
+    local_date,
+    paper_size,
+    pharmacy_profile,
+    profile_issues,
+)
 from k2desk.services.review import Review, preview_notices, record_review, review_interactions
 from k2desk.storage import documents as doc_repo
 from k2desk.storage import handouts as repo
