@@ -142,8 +142,9 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
                                          today=dt.date.today())
                if not (i.field == "patient.allergies" and i.code == "required")]
     _tidy(form, values)
-    if not any(i.severity is Severity.ERROR for i in issues):
-        issues += _printable_issues(form, values, lines)
+    # The renderer's font check at entry, on every field that has no other error yet.
+    refused = {i.field for i in issues if i.severity is Severity.ERROR}
+    issues += [i for i in _printable_issues(form, values, lines) if i.field not in refused]
     issues += _override_issues(form, overrides or {}, issues)
     return values, lines, issues
 
