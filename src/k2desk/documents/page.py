@@ -22,8 +22,8 @@ from functools import lru_cache
 from typing import Any
 
 import segno
-from reportlab.lib.utils import TimeStamp
 from reportlab.lib.units import inch
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
