@@ -10,6 +10,7 @@ side at 60 dpi with pypdfium2.
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +43,6 @@ def pages_png(pdf: bytes, path: Path, first_only: bool = False) -> None:
 def _order(n: int) -> dict[str, Any]:
     from k2desk.resources import form_path
 
-    import json
     data: dict[str, Any] = json.loads(form_path("examples/compound_order_example.json").read_text("utf-8"))
     names = ["Menatetrenone (MK-4)", "Menaquinone-7 (MK-7)", "Cholecalciferol (vitamin D3)",
              "Magnesium glycinate", "Calcium citrate", "Boron citrate", "Zinc picolinate",

@@ -5,6 +5,12 @@ each section prints its title and its fields in definition order, packed into ro
 field's ``print_width``; the repeating section prints as a ruled table, one active ingredient
 per line with its own strength; ``elements`` add the prescriber's blank signature box and the
 pharmacy's "fax signed order to" line. Everything is printed from the stored record.
+
+A faxed order is a prescription: the definition lists the sections the prescriber signs for
+(patient, ingredients, compound, prescriber) before the one with the signature box, so the
+signature closes the prescription on its last page; the page footers (documents/page.py) name
+the patient on every page and, on each page before the signature, say the prescription
+continues and give a box for the prescriber's initials.
 """
 
 from __future__ import annotations
