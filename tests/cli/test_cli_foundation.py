@@ -25,7 +25,7 @@ def count_patients(capsys):
 
 
 HOSTILE_NAMES = [
-    "O'Brien", 'Anne "Nan" <b>Lee</b> & Co', "Zoë 🙂 Smith", "דוד כהן", "محمد عبد الله",
+    "O'Brien", 'Anne "Nan" <b>Lee</b> & Co', "Zoë Smith", "דוד כהן", "محمد عبد الله",
     "Nguyễn Thị Minh Khai", "名前" * 500,
 ]
 

@@ -138,7 +138,8 @@ def test_content_hash_ignores_vetting_metadata_but_not_content() -> None:
     assert dose.names() == ("mk-4", "menatetrenone")
 
 
-@pytest.mark.parametrize(("amount", "printed"), [(998.0, "about 998 µg"), (4.5, "about 4.5 µg")])
+@pytest.mark.parametrize(("amount", "printed"), [(998.0, "about 998 mcg"), (4.5, "about 4.5 mcg"),
+                                                 (5.0, "about 5 mcg")])
 def test_food_row(amount: float, printed: str) -> None:
     row = FoodSource("Natto", "100 g", "MK-7", amount, "schurgers2007").to_row()
     assert row.amount == printed and row.form == "MK-7"

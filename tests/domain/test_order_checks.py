@@ -161,7 +161,8 @@ def test_dose_above_limit_is_a_warning_needing_a_reason() -> None:
     assert "135 mg a day" in issues[0].message and "90 mg" in issues[0].message
     assert blocking(issues, {"ingredients.1.strength": "Oncologist's protocol"}) == []
     # 45 mg twice daily = 90 mg: at the limit, allowed
-    assert _validate({**values, "compound.sig": "1 capsule twice daily"}, lines) == []
+    assert _validate({**values, "compound.sig": "1 capsule twice daily", "compound.days_supply": "45"},
+                     lines) == []
 
 
 def test_dose_check_converts_units_and_matches_aliases() -> None:

@@ -57,7 +57,7 @@ def test_a_fax_is_sent_with_cover_then_the_stored_document(ctx, order_doc, smtp_
     assert env.rcpt_tos == ["18178606083@fax.gateway.example"]
     msg = email.message_from_bytes(env.original_content, policy=email.policy.default)
     assert "Patient-Secret" not in env.original_content.decode("ascii", "replace")
-    assert msg["Subject"].startswith("Order ") and msg["Subject"].endswith(f"document {order_doc}")
+    assert msg["Subject"].startswith("Order ") and msg["Subject"].endswith(f"document D-{order_doc}")
     sent = PdfReader(io.BytesIO(_attachment(env)))
     stored = PdfReader(io.BytesIO(stored_pdf(ctx, order_doc)))
     assert len(sent.pages) == 1 + len(stored.pages)

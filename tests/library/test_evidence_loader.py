@@ -39,7 +39,7 @@ def test_good_library_loads_in_topic_order() -> None:
     [dose] = lib.dose_limits()
     assert (dose.ingredient, dose.max_daily, dose.unit, dose.snippet_id) == ("MK-4", 45.0, "mg",
                                                                              "dose-mk4-45")
-    assert lib.foods[0].to_row().amount == "about 998 µg"
+    assert lib.foods[0].to_row().amount == "about 998 mcg"
     assert lib.snippets["liver-hr-0044"].reason.startswith("The hazard ratio")
     assert validate_folder(GOOD) == []
 

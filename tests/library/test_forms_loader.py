@@ -122,3 +122,56 @@ type = "choice"
 def test_load_form_refuses_climbing_names() -> None:
     with pytest.raises(FormDefinitionError):
         load_form("../pyproject")
+
+
+def test_shipped_order_bounds_every_unit_and_orders_the_prescription_before_the_signature() -> None:
+    form = load_form("compound_order")
+    strength = form.field("ingredients.strength")
+    unit = form.field("ingredients.unit")
+    assert strength.unit_field == "unit"
+    assert {u for u, _ in strength.max_by_unit} == set(unit.choices)
+    assert strength.upper_bound("%") == 100 and strength.upper_bound("mg") == 5000
+    assert "units" in unit.choices and not {"IU", "µg", "U"} & set(unit.choices)
+    assert form.field("compound.days_supply").upper_bound("") == 365
+    assert form.field("prescriber.licence").label == "State license"
+    order = [s.key for s in form.sections]
+    assert order.index("ingredients") < order.index("prescriber")
+    assert order.index("compound") < order.index("prescriber")  # signed for, so above the box
+
+
+def test_bad_bounds_are_refused_with_field_named(tmp_path: Path) -> None:
+    p = _write(tmp_path, """
+id = "bad"
+title = "Bad"
+version = 1
+[[sections]]
+key = "lines"
+title = "Lines"
+[[sections.fields]]
+key = "strength"
+label = "Strength"
+type = "decimal"
+unit_field = "unit"
+max_by_unit = { mg = 10, kg = 1 }
+[[sections.fields]]
+key = "unit"
+label = "Unit"
+type = "choice"
+choices = ["mg", "mcg"]
+[[sections.fields]]
+key = "days"
+label = "Days"
+type = "int"
+max_value = -3
+[[sections.fields]]
+key = "name"
+label = "Name"
+max_value = 5
+""")
+    with pytest.raises(FormDefinitionError) as exc:
+        load_form_file(p)
+    msg = str(exc.value)
+    assert "field lines.strength: max_by_unit names 'kg'" in msg
+    assert "field lines.strength: max_by_unit gives no bound for mcg" in msg
+    assert "field lines.days: max_value -3 must be a number above 0" in msg
+    assert "field lines.name: max_value, unit_field and max_by_unit apply only to an int or decimal" in msg

@@ -28,7 +28,7 @@ def test_handout_for_plain_patient(ctx: AppContext, plain_patient: int) -> None:
     assert "What do studies show?" in text and "Is it safe?" in text
     # question order: studies before safety
     assert text.index("What do studies show?") < text.index("Is it safe?")
-    assert "Counselled by" in text or "counselled by" in text.lower()
+    assert "Counseled by" in text  # US spelling on the printed label
     assert "test-rph" in text
     handout = svc.get_handout(ctx, doc.source_id)
     assert handout.record["document_id"] == doc_id
@@ -141,7 +141,7 @@ def test_cover_sheet_and_fax_image_for_a_handout(ctx: AppContext, plain_patient:
     cover_id, pdf = doc_svc.create_cover_sheet(ctx, doc_id, "+1 817 860 6083", to_name="Dr Lopez",
                                                note="Handout for your records")
     text = pdf_text(pdf)
-    assert f"Document {doc_id}" in text and "Ana Souza" not in text and "Dr Lopez" in text
+    assert f"Document D-{doc_id}" in text and "Ana Souza" not in text and "Dr Lopez" in text
     assert str(pages + 1) in text
     assert doc_svc.get_pdf(ctx, cover_id) == pdf
     with Image.open(io.BytesIO(doc_svc.fax_tiff(ctx, doc_id))) as im:
@@ -162,3 +162,25 @@ def test_render_failure_rolls_back_handout_and_acknowledgement(
         svc.create_handout(ctx, warfarin_patient, topics=["bone"], ack_by="Dana Lee",
                            ack_reason="clinic told")
     assert table_counts(ctx) == before
+
+
+def test_large_print_setting_reaches_the_stored_handout(ctx: AppContext, plain_patient: int) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from k2desk.services.settings import set_settings
+
+    def body_sizes(pdf: bytes) -> set[float]:
+        sizes: set[float] = set()
+        for page in PdfReader(io.BytesIO(pdf)).pages:
+            page.extract_text(visitor_text=lambda t, _c, _m, _f, size: sizes.add(round(size, 1))
+                              if "education only" in t else None)
+        return sizes
+
+    standard = svc.create_handout(ctx, plain_patient, topics=["bone"])
+    set_settings(ctx, {"print.handout_text": "large"})
+    large = svc.create_handout(ctx, plain_patient, topics=["bone"])
+    assert body_sizes(doc_svc.get_pdf(ctx, standard)) == {12.0}
+    assert body_sizes(doc_svc.get_pdf(ctx, large)) == {14.0}
+    assert len(doc_svc.get_pdf(ctx, large)) != len(doc_svc.get_pdf(ctx, standard))

@@ -10,7 +10,7 @@ from typing import Any
 
 from k2desk.cli.handout import write_after_commit
 from k2desk.cli.output import print_json, print_table
-from k2desk.domain.issues import error
+from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.orders import STATUSES
 from k2desk.domain.records import StoredOrder
 from k2desk.services import orders as svc
@@ -63,8 +63,11 @@ def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
         check_output_path(ctx.data_dir, args.output)
     data = _read_order_file(args.file)
     overrides = dict(args.override or [])
+    notes: list[FieldIssue] = []
     order_id, doc_id = svc.create_order(ctx, args.patient, data, overrides, ack_by=args.ack_by,
-                                        ack_reason=args.ack_reason)
+                                        ack_reason=args.ack_reason, notes=notes)
+    for n in notes:  # what was normalised goes to stderr; stdout stays the order id alone
+        sys.stderr.write(f"{n.field}: normalised: {n.message}\n")
     sys.stdout.write(f"{order_id}\n")
     sys.stdout.flush()
     return write_after_commit(ctx, doc_id, args.output, f"order {order_id}") if args.output else 0

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.fonts import markup
@@ -37,9 +37,13 @@ def labelled(label: str, value: str, style: ParagraphStyle | None = None) -> Par
 
 
 def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
-          padding: float = 8) -> Table:
-    """``content`` inside a black border (no fill: grey turns to mush on a fax)."""
-    # splitInRow: a box taller than a page (a very long review) continues on the next page.
+          padding: float = 8) -> Flowable:
+    """``content`` inside a black border (no fill: grey turns to mush on a fax).
+
+    A box is never split across pages: one that does not fit starts on the next page. Only a
+    box taller than a whole page (a very long review) continues over pages.
+    """
+    # splitInRow lets that over-tall box split; KeepTogether moves any other box whole.
     t = Table([[list(content)]], colWidths=[width], splitInRow=1)
     t.setStyle(S.table_style([
         ("BOX", (0, 0), (-1, -1), border, S.INK),
@@ -49,12 +53,13 @@ def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
         ("BOTTOMPADDING", (0, 0), (-1, -1), padding + border / 2),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return t
+    return KeepTogether([t])
 
 
-def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable] = ()) -> Table:
-    """Pharmacy name, address, phone and fax on the left; ``right`` (for example a date) opposite,
-    with a rule underneath."""
+def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable] = (), *,
+               left_share: float = 0.64) -> Table:
+    """Pharmacy name, address, phone and fax on the left (``left_share`` of the width);
+    ``right`` (for example a date) opposite, with a rule underneath."""
     st = S.stylesheet()
     left: list[Flowable] = [para(pharmacy.name or "Pharmacy", st.letterhead_name)]
     if pharmacy.address:
@@ -64,7 +69,7 @@ def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable
     )
     if contact:
         left.append(para(contact, st.letterhead))
-    t = Table([[left, list(right)]], colWidths=[width * 0.64, width * 0.36])
+    t = Table([[left, list(right)]], colWidths=[width * left_share, width * (1 - left_share)])
     t.setStyle(S.table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),

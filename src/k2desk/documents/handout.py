@@ -37,8 +37,12 @@ def _width(rec: HandoutRecord) -> float:
     return float(S.page_size(rec.paper_size)[0] - 2 * S.SIDE_MARGIN)
 
 
-def _interaction_box(n: InteractionNotice, width: float) -> Table:
-    st = S.stylesheet()
+def _styles(rec: HandoutRecord) -> S.Styles:
+    """12 pt body text, or 14 pt with the large-print setting."""
+    return S.stylesheet(S.LARGE_PRINT_SIZE if rec.large_print else S.HANDOUT_BODY_SIZE)
+
+
+def _interaction_box(n: InteractionNotice, width: float, st: S.Styles) -> Flowable:
     major = n.severity == "major"
     title = f"{_SEVERITY_TITLE.get(n.severity, 'Interaction')}: vitamin K2 and {n.agent}"
     typed = "may be" if n.certainty != "exact" else "is"
@@ -58,15 +62,14 @@ def _interaction_box(n: InteractionNotice, width: float) -> Table:
     return boxed(body, width, border=S.HEAVY_RULE if major else S.RULE * 1.5, padding=9)
 
 
-def _item(item: HandoutItem) -> Paragraph:
-    st = S.stylesheet()
+def _item(item: HandoutItem, st: S.Styles) -> Paragraph:
     cites = "".join(f"[{c}]" for c in item.citation_numbers)
     return para(item.text, st.body, prefix=f"<b><i>{markup(item.evidence_label)}:</i></b> ",
                 suffix=f" {cites}" if cites else "")
 
 
 def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
-    st = S.stylesheet()
+    st = _styles(rec)
     header = [Paragraph(h, st.cell_bold) for h in ("Food", "Serving", "Form", "Vitamin K2")]
     rows = [[para(f.food, st.cell), para(f.serving, st.cell), para(f.form, st.cell), para(f.amount, st.cell)]
             for f in rec.foods]
@@ -84,11 +87,10 @@ def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
     return [Paragraph("Foods that contain vitamin K2", st.heading), t]
 
 
-def _grading(width: float) -> Table:
-    st = S.stylesheet()
+def _grading(width: float, st: S.Styles) -> Flowable:
     body: list[Flowable] = [
         Paragraph("How we grade evidence", st.box_title),
-        Paragraph("Each statement above starts with the kind of study behind it, strongest first:", st.body),
+        Paragraph("Each statement below starts with the kind of study behind it, strongest first:", st.body),
     ]
     for label in STUDY_LABELS.values():
         body.append(Paragraph(f"<b><i>{markup(label)}</i></b>", st.bullet, bulletText="•"))
@@ -96,9 +98,10 @@ def _grading(width: float) -> Table:
 
 
 def _counselled(rec: HandoutRecord, width: float) -> Table:
-    st = S.stylesheet()
+    st = _styles(rec)
     who = para(rec.counselled_by, st.body) if rec.counselled_by else Paragraph("", st.body)
-    t = Table([[Paragraph("<b>Counselled by:</b>", st.body), who, Paragraph("<b>Date:</b>", st.body),
+    # US spelling on printed labels ("Counseled"); the record's field keeps its stored name.
+    t = Table([[Paragraph("<b>Counseled by:</b>", st.body), who, Paragraph("<b>Date:</b>", st.body),
                 para(fmt_date(rec.created_on), st.body)]],
               colWidths=[width * 0.2, width * 0.45, width * 0.1, width * 0.25])
     t.setStyle(S.table_style([
@@ -112,8 +115,9 @@ def _counselled(rec: HandoutRecord, width: float) -> Table:
 
 
 def story(rec: HandoutRecord) -> list[Flowable]:
-    """The handout's flowables, in print order."""
-    st = S.stylesheet()
+    """The handout's flowables, in print order: interaction boxes, then the legend that
+    explains the evidence labels, then the statements that carry them."""
+    st = _styles(rec)
     width = _width(rec)
     right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
     out: list[Flowable] = [
@@ -121,26 +125,28 @@ def story(rec: HandoutRecord) -> list[Flowable]:
                                          Paragraph(document_ref(rec.document_id), right)]),
         Spacer(1, 8),
         para(rec.title, st.title),
-        labelled("Prepared for", rec.patient_name),
-        labelled("Date of birth", fmt_date(rec.patient_dob)),
+        labelled("Prepared for", rec.patient_name, st.body),
+        labelled("Date of birth", fmt_date(rec.patient_dob), st.body),
         Spacer(1, 6),
     ]
     for notice in rec.interactions:
-        out += [_interaction_box(notice, width), Spacer(1, 8)]
+        out += [_interaction_box(notice, width, st), Spacer(1, 8)]
+    if rec.sections:
+        out += [_grading(width, st), Spacer(1, 4)]
     for section in rec.sections:
-        items = [_item(i) for i in section.items]
+        items = [_item(i, st) for i in section.items]
         # Keep a question with its first answer so a heading never ends a page.
         out.append(KeepTogether([para(section.question, st.heading), *items[:1]]))
         out += items[1:]
     if rec.foods:
         out += _foods(rec, width)
-    out += [Spacer(1, 10), KeepTogether([_grading(width)]), Spacer(1, 8),
-            Paragraph("Please read", st.heading), Paragraph(markup(DISCLAIMER), st.body),
-            _counselled(rec, width)]
+    # The notice and the sign-off line travel together: neither starts a page alone.
+    out += [Spacer(1, 10), KeepTogether([Paragraph("Please read", st.heading),
+                                         Paragraph(markup(DISCLAIMER), st.body), _counselled(rec, width)])]
     if rec.citations:
-        out.append(Paragraph("References", st.heading))
-        out += [Paragraph(f"[{i}]&nbsp;&nbsp;{markup(c)}", st.reference)
+        refs = [Paragraph(f"[{i}]&nbsp;&nbsp;{markup(c)}", st.reference)
                 for i, c in enumerate(rec.citations, 1)]
+        out += [KeepTogether([Paragraph("References", st.heading), *refs[:1]]), *refs[1:]]
     return out
 
 
@@ -150,7 +156,8 @@ def render_handout(rec: HandoutRecord) -> bytes:
     return build_pdf(
         story(rec),
         paper=rec.paper_size,
-        footer=Footer(label=f"Vitamin K2 handout · Document {ref}", qr_text=ref),
+        footer=Footer(label=f"Vitamin K2 handout · {ref}", qr_text=ref, patient_name=rec.patient_name,
+                      patient_dob=fmt_date(rec.patient_dob)),
         title=f"k2desk handout {ref}",
         subject="Vitamin K2 patient handout",
         created_on=rec.created_on,

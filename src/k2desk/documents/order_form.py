@@ -5,6 +5,12 @@ each section prints its title and its fields in definition order, packed into ro
 field's ``print_width``; the repeating section prints as a ruled table, one active ingredient
 per line with its own strength; ``elements`` add the prescriber's blank signature box and the
 pharmacy's "fax signed order to" line. Everything is printed from the stored record.
+
+A faxed order is a prescription: the definition lists the sections the prescriber signs for
+(patient, ingredients, compound, prescriber) before the one with the signature box, so the
+signature closes the prescription on its last page; the page footers (documents/page.py) name
+the patient on every page and, on each page before the signature, say the prescription
+continues and give a box for the prescriber's initials.
 """
 
 from __future__ import annotations
@@ -19,14 +25,14 @@ from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Sp
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, letterhead, para
 from k2desk.documents.fonts import markup
-from k2desk.documents.page import Footer, build_pdf, document_ref
+from k2desk.documents.page import Footer, PageMarks, SignatureMark, build_pdf, document_ref
 from k2desk.domain.documents import OrderRecord
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
 
 # Pharmacy-use fields printed by the signed-original and review blocks rather than as plain rows.
 _REVIEW = "interaction_review"
 _RECEIVED = ("signed_original_received", "signed_original_received_on")
-_SIGNATURE_HEIGHT = 0.7 * inch
+_SIGNATURE_HEIGHT = 0.6 * inch
 _LONG_CHARS = 600
 _LONG_LINES = 12
 
@@ -92,8 +98,8 @@ def _table(rows: list[list[FieldDef]], rec: OrderRecord, width: float) -> Table:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
         # A ruled line under every field, as on a paper form; filled or blank for handwriting.
         ("LINEBELOW", (0, 0), (-1, -1), S.RULE * 0.75, S.INK),
         *spans,
@@ -102,9 +108,14 @@ def _table(rows: list[list[FieldDef]], rec: OrderRecord, width: float) -> Table:
 
 
 def _fields(rec: OrderRecord, fields: Sequence[FieldDef], width: float) -> list[Flowable]:
-    """The fields as ruled rows; a row holding a very long value prints as paragraphs."""
+    """The fields as ruled rows; a row holding a very long value prints as paragraphs.
+
+    An optional field left empty is not printed: an empty labelled line ("Address:") on a
+    faxed prescription invites someone else to fill it in.
+    """
     out: list[Flowable] = []
     pending: list[list[FieldDef]] = []
+    fields = [f for f in fields if f.required or rec.values.get(f.key, "").strip()]
     for row in _rows(fields):
         if not any(_is_long(rec.values.get(f.key, "")) for f in row):
             pending.append(row)
@@ -147,16 +158,15 @@ def _ingredients(rec: OrderRecord, section: SectionDef, width: float) -> Table:
         ("INNERGRID", (0, 0), (-1, -1), S.RULE * 0.75, S.INK),
         ("LINEBELOW", (0, 0), (-1, 0), S.RULE * 2, S.INK),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]))
     return t
 
 
 def _signature_box(width: float) -> Table:
     st = S.stylesheet()
-    label = Paragraph("<b>Prescriber's signature</b> (handwritten, in ink: a faxed order is valid only "
-                      "when signed)", st.cell)
+    label = Paragraph("<b>Prescriber's signature</b> (in ink; valid only when signed)", st.cell)
     t = Table([[label, Paragraph("<b>Date signed</b>", st.cell)], ["", ""]],
               colWidths=[width * 0.68, width * 0.32], rowHeights=[None, _SIGNATURE_HEIGHT])
     t.setStyle(S.table_style([
@@ -186,7 +196,7 @@ def _review_statement(rec: OrderRecord) -> str:
     return "\n".join(lines)
 
 
-def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, width: float) -> Table:
+def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, width: float) -> Flowable:
     st = S.stylesheet()
     inner = width - 2 * 9
     body: list[Flowable] = [para(section.title, st.box_title)]
@@ -221,7 +231,7 @@ def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, w
     return boxed(body, width, border=S.RULE * 1.5, padding=9)
 
 
-def _major_box(rec: OrderRecord, width: float) -> Table | None:
+def _major_box(rec: OrderRecord, width: float) -> Flowable | None:
     majors = [n for n in rec.interactions if n.severity == "major"]
     if not majors:
         return None
@@ -235,33 +245,40 @@ def _major_box(rec: OrderRecord, width: float) -> Table | None:
     return boxed(body, width, border=S.HEAVY_RULE, padding=8)
 
 
-def story(rec: OrderRecord, form: FormDefinition) -> list[Flowable]:
+def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None) -> list[Flowable]:
+    """The order's flowables in print order: the prescription (every section before the one
+    with the signature box, and that one) comes first and the signature closes it; the
+    pharmacy-use box follows and may go to the next page. ``marks`` learns the signature's page."""
     st = S.stylesheet()
     width = _width(rec)
     right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
+    # The form's title sits in the letterhead, opposite the pharmacy: a line saved for the
+    # prescription, which must fit above the signature on one page (4 ingredients, 3-line sig).
+    title = ParagraphStyle("order_title", parent=st.box_title, alignment=TA_RIGHT)
+    heading = ParagraphStyle("order_heading", parent=st.heading, spaceBefore=5, spaceAfter=2)
     out: list[Flowable] = [
         letterhead(rec.pharmacy, width, [
-            Paragraph(f"<b>Order {rec.order_id}</b>", right),
+            para(form.title, title),
+            Paragraph(f"<b>Order {rec.order_id}</b> · Document {document_ref(rec.document_id)}", right),
             Paragraph(markup(fmt_date(rec.created_on)), right),
-            Paragraph(f"Document {document_ref(rec.document_id)}", right),
-        ]),
-        Spacer(1, 6),
-        para(form.title, st.title),
+        ], left_share=0.56),
     ]
     major = _major_box(rec, width)
     if major is not None:
-        out += [major, Spacer(1, 4)]
+        out += [major, Spacer(1, 2)]
     for section in form.sections:
         if section.system:
-            out += [Spacer(1, 8), KeepTogether([_pharmacy_use(rec, form, section, width)])]
+            out += [Spacer(1, 8), _pharmacy_use(rec, form, section, width)]
             continue
-        block: list[Flowable] = [para(section.title, st.heading)]
+        block: list[Flowable] = [para(section.title, heading)]
         if section.repeating:
             block.append(_ingredients(rec, section, width))
         else:
             block += _fields(rec, section.fields, width)
         if "signature_box" in section.elements:
-            block += [Spacer(1, 8), _signature_box(width)]
+            block += [Spacer(1, 6), _signature_box(width)]
+            if marks is not None:
+                block.append(SignatureMark(marks))
             if rec.pharmacy.fax:
                 # The prescriber signs here; say where the signed page goes without turning over.
                 block.append(para(rec.pharmacy.fax, st.body, prefix="Please sign, date and fax the signed "
@@ -273,10 +290,13 @@ def story(rec: OrderRecord, form: FormDefinition) -> list[Flowable]:
 def render_order(rec: OrderRecord, form: FormDefinition) -> bytes:
     """The compound order PDF for ``rec`` laid out from ``form``; same record, same bytes."""
     ref = document_ref(rec.document_id)
+    marks = PageMarks()
     return build_pdf(
-        story(rec, form),
+        story(rec, form, marks),
         paper=rec.paper_size,
-        footer=Footer(label=f"Compound order {rec.order_id} · Document {ref}", qr_text=ref),
+        footer=Footer(label=f"Compound order {rec.order_id} · {ref}", qr_text=ref,
+                      patient_name=rec.values.get("patient.name", ""),
+                      patient_dob=fmt_date(rec.values.get("patient.dob", "")), marks=marks),
         title=f"k2desk order {rec.order_id} {ref}",
         subject="Compounded prescription order",
         created_on=rec.created_on,

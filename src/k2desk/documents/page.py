@@ -1,5 +1,10 @@
 """The shared page template: frame, footer ("Page X of Y", document id, QR code), metadata.
 
+Every page of a patient document names its patient (name and date of birth) in the footer, so
+a page that drops out of a stack at a busy fax machine still says whose it is. A compound order
+whose prescription runs over several pages also says, on every page before the signature,
+"Prescription continues on page N+1" beside a box for the prescriber's initials.
+
 Reproducible: reportlab's invariant mode, the creation date taken from the record and no random
 ids, so the same record gives the same bytes. The PDF metadata never carries a patient's name:
 callers pass a title such as "k2desk handout D-123".
@@ -11,18 +16,19 @@ import calendar
 import datetime as dt
 import io
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import segno
+from reportlab.lib.units import inch
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from k2desk.documents import styles as S
-from k2desk.documents.fonts import BASE, register_fonts
+from k2desk.documents.fonts import BASE, markup, register_fonts
 from k2desk.domain.documents import PaperSize
 
 
@@ -31,10 +37,58 @@ def document_ref(document_id: int) -> str:
     return f"D-{document_id}"
 
 
+class PageMarks:
+    """Pages the story reports while it is laid out: ``signature_page`` is the page the
+    prescriber's signature box landed on (set by :class:`SignatureMark` when it is drawn)."""
+
+    def __init__(self) -> None:
+        self.signature_page: int | None = None
+
+
+class SignatureMark(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """An invisible flowable placed with the signature box: it records the page it is drawn on."""
+
+    def __init__(self, marks: PageMarks) -> None:
+        super().__init__()
+        self.marks = marks
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.marks.signature_page = self.canv.getPageNumber()
+
+
+INITIALS_BOX_WIDTH = 1.6 * inch
+
+
 @dataclass(frozen=True, slots=True)
 class Footer:
     label: str  # e.g. "Vitamin K2 handout · Document D-123"
     qr_text: str  # what the QR code encodes (the document reference)
+    patient_name: str = ""  # printed on every page with the date of birth; never on a fax cover
+    patient_dob: str = ""  # as printed, e.g. "March 4, 1951"
+    marks: PageMarks | None = None  # an order's signature page: earlier pages say "continues"
+
+    def patient_line(self, fits: Callable[[str], bool]) -> str:
+        """'Patient: Maria Lopez' as Paragraph markup, the name cut short (with "…") until
+        ``fits`` says it takes one line: page 1 prints the name whole."""
+        if not self.patient_name:
+            return ""
+        name = " ".join(self.patient_name.split())
+        line = f"<b>Patient:</b> {markup(name)}"
+        cut = len(name)
+        while not fits(line) and cut > 8:
+            cut -= max(1, cut // 8)
+            line = f"<b>Patient:</b> {markup(name[:cut].rstrip())}…"
+        return line
+
+    def label_line(self) -> str:
+        """The document line under the name: 'Date of birth: March 4, 1951 · <label>'."""
+        if not self.patient_name:
+            return self.label
+        return f"Date of birth: {self.patient_dob} · {self.label}"
 
 
 def _timestamp(day: dt.date) -> TimeStamp:
@@ -55,11 +109,17 @@ def _qr_rows(text: str) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(r) for r in qr.matrix)
 
 
+QUIET_ZONE_MODULES = 4  # ISO/IEC 18004 asks for a light margin 4 modules wide round a QR code
+
+
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """Draw a QR code of ``text`` as black vector squares, ``size`` points wide, at (x, y)."""
+    """Draw a QR code of ``text`` as black vector squares in the ``size``-point square at (x, y),
+    its 4-module quiet zone inside that square (so nothing else is drawn within it)."""
     rows = _qr_rows(text)
     n = len(rows)
-    module = size / n
+    module = size / (n + 2 * QUIET_ZONE_MODULES)
+    x += QUIET_ZONE_MODULES * module
+    y += QUIET_ZONE_MODULES * module
     canvas.saveState()
     canvas.setFillColor(S.INK)
     for r, row in enumerate(rows):
@@ -106,15 +166,43 @@ def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
             width, _height = self._pagesize
             left = S.SIDE_MARGIN
             right = width - S.SIDE_MARGIN
+            signed_on = footer.marks.signature_page if footer.marks is not None else None
+            continues = signed_on is not None and number < signed_on
+            text_right = right - S.QR_SIZE - 0.15 * inch
+            if continues:
+                text_right -= INITIALS_BOX_WIDTH + 0.15 * inch
             self.saveState()
             self.setStrokeColor(S.INK)
             self.setFillColor(S.INK)
             self.setLineWidth(S.RULE)
             self.line(left, S.FOOTER_TOP, right, S.FOOTER_TOP)
+            st = S.stylesheet()
+            room = text_right - left
+
+            def fits(line: str) -> bool:
+                return bool(Paragraph(line, st.small).wrap(room, S.FOOTER_TOP)[1] <= st.small.leading)
+
+            who = footer.patient_line(fits)
+            if who:
+                p = Paragraph(who, st.small)
+                _w, h = p.wrap(room, S.FOOTER_TOP)
+                p.drawOn(self, left, S.FOOTER_TOP - 2 - h)
             self.setFont(BASE, S.MIN_FONT_SIZE)
-            self.drawString(left, S.FOOTER_BASELINE + 14, footer.label)
+            self.drawString(left, S.FOOTER_LABEL_BASELINE, footer.label_line())
             self.setFont(BASE + "-Bold", S.BODY_SIZE)
-            self.drawString(left, S.FOOTER_BASELINE, f"Page {number} of {total}")
+            page = f"Page {number} of {total}"
+            if continues:
+                page += f" · Prescription continues on page {number + 1}"
+            self.drawString(left, S.FOOTER_BASELINE, page)
+            if continues:
+                # A box for the prescriber's initials on every page of the prescription before
+                # the signed one, so no page can be swapped into a signed order unnoticed.
+                x = text_right + 0.15 * inch
+                self.setLineWidth(S.RULE * 1.5)
+                self.rect(x, S.QR_BOTTOM, INITIALS_BOX_WIDTH, S.FOOTER_TOP - 0.08 * inch - S.QR_BOTTOM,
+                          stroke=1, fill=0)
+                self.setFont(BASE, S.MIN_FONT_SIZE)
+                self.drawString(x + 3, S.FOOTER_TOP - 0.08 * inch - 11, "Prescriber's initials")
             self.restoreState()
             draw_qr(self, footer.qr_text, right - S.QR_SIZE, S.QR_BOTTOM, S.QR_SIZE)
 

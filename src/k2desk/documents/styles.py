@@ -22,12 +22,15 @@ from k2desk.domain.documents import PaperSize
 INK = black
 MIN_FONT_SIZE = 10.0
 BODY_SIZE = 11.0
+HANDOUT_BODY_SIZE = 12.0  # handouts are read by older patients
+LARGE_PRINT_SIZE = 14.0  # the "large" handout text setting
 
 SIDE_MARGIN = 0.75 * inch
 TOP_MARGIN = 0.75 * inch
 FOOTER_TOP = 1.25 * inch  # the footer's rule; the story frame ends above it
 BOTTOM_MARGIN = FOOTER_TOP + 0.15 * inch
-FOOTER_BASELINE = 0.8 * inch
+FOOTER_LABEL_BASELINE = 0.92 * inch  # the document line, under the patient's name
+FOOTER_BASELINE = 0.7 * inch  # "Page N of M"
 QR_SIZE = 0.6 * inch
 QR_BOTTOM = 0.6 * inch
 
@@ -58,8 +61,9 @@ class Styles:
 
 
 @cache
-def stylesheet() -> Styles:
-    """The shared paragraph styles (cached; fonts are registered on first use)."""
+def stylesheet(body_size: float = BODY_SIZE) -> Styles:
+    """The shared paragraph styles (cached; fonts are registered on first use). ``body_size``
+    sets the running text, bullets and headings (handouts: 12 pt, or 14 pt large print)."""
     register_fonts()
 
     def style(name: str, size: float, leading: float, *, bold: bool = False, **kw: object) -> ParagraphStyle:
@@ -74,19 +78,22 @@ def stylesheet() -> Styles:
             **kw,  # ParagraphStyle takes arbitrary attributes
         )
 
+    b = body_size
+    lead = round(b * 1.32, 1)
     return Styles(
-        body=style("body", BODY_SIZE, 14.5, spaceAfter=4),
-        body_bold=style("body_bold", BODY_SIZE, 14.5, bold=True, spaceAfter=4),
+        body=style("body", b, lead, spaceAfter=4),
+        body_bold=style("body_bold", b, lead, bold=True, spaceAfter=4),
         small=style("small", MIN_FONT_SIZE, 12.5),
         title=style("title", 18, 22, bold=True, spaceBefore=4, spaceAfter=8),
-        heading=style("heading", 13.5, 17, bold=True, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+        heading=style("heading", b + 2.5, lead + 2.5, bold=True, spaceBefore=10, spaceAfter=4,
+                      keepWithNext=1),
         letterhead=style("letterhead", 10.5, 13),
         letterhead_name=style("letterhead_name", 14, 17, bold=True),
-        cell=style("cell", 10.5, 13),
-        cell_bold=style("cell_bold", 10.5, 13, bold=True),
+        cell=style("cell", b - 0.5, round((b - 0.5) * 1.24, 1)),
+        cell_bold=style("cell_bold", b - 0.5, round((b - 0.5) * 1.24, 1), bold=True),
         label=style("label", MIN_FONT_SIZE, 12, bold=True),
-        box_title=style("box_title", 12.5, 15.5, bold=True, spaceAfter=3),
-        bullet=style("bullet", BODY_SIZE, 14.5, leftIndent=12, bulletIndent=0, spaceAfter=1),
+        box_title=style("box_title", b + 1.5, lead + 1, bold=True, spaceAfter=3),
+        bullet=style("bullet", b, lead, leftIndent=12, bulletIndent=0, spaceAfter=1),
         reference=style("reference", MIN_FONT_SIZE, 12.5, leftIndent=18, firstLineIndent=-18, spaceAfter=2),
     )
 

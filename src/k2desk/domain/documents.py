@@ -84,6 +84,7 @@ class HandoutRecord:
     counselled_by: str = ""
     language: str = "en"
     paper_size: PaperSize = PaperSize.LETTER
+    large_print: bool = False  # body text 14 pt instead of 12 pt
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,7 +163,7 @@ class FoodSource:
         """The printed form of this row."""
         amount = f"{self.amount_mcg:g}" if self.amount_mcg < 10 else f"{round(self.amount_mcg):d}"
         return FoodRow(food=self.food, serving=self.serving, form=self.form,
-                       amount=f"about {amount} µg")
+                       amount=f"about {amount} mcg")  # ISMP: "µg" is misread as "mg"
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,17 @@ class FieldDef:
     print_width: float = 1.0  # fraction of the printed line (0 < w <= 1)
     choices: tuple[str, ...] = ()
     max_length: int = 500
+    # Upper bounds of a number field (a slipped decimal point is refused, and so is 1e999):
+    # ``max_value`` alone, or per unit, the unit read from the sibling field ``unit_field``.
+    max_value: float | None = None
+    unit_field: str = ""
+    max_by_unit: tuple[tuple[str, float], ...] = ()
+
+    def upper_bound(self, unit: str) -> float | None:
+        """The most this number field accepts in ``unit`` (None: no bound)."""
+        if self.max_by_unit:
+            return dict(self.max_by_unit).get(unit)
+        return self.max_value
 
     @property
     def name(self) -> str:

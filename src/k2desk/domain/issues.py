@@ -10,6 +10,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # input was normalised (for example ".5" saved as "0.5"); never blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,10 @@ def warning(field: str, code: str, message: str) -> FieldIssue:
     return FieldIssue(field, Severity.WARNING, code, message)
 
 
+def note(field: str, code: str, message: str) -> FieldIssue:
+    return FieldIssue(field, Severity.NOTE, code, message)
+
+
 def blocking(issues: Iterable[FieldIssue], overrides: dict[str, str] | None = None) -> list[FieldIssue]:
     """Issues that still stop a save: every error, and every warning without an override reason.
 
@@ -46,5 +51,5 @@ def blocking(issues: Iterable[FieldIssue], overrides: dict[str, str] | None = No
     return [
         i
         for i in issues
-        if i.severity is Severity.ERROR or i.field not in granted
+        if i.severity is Severity.ERROR or (i.severity is Severity.WARNING and i.field not in granted)
     ]

@@ -5,6 +5,7 @@ workflow (an order cannot be dispensed before the signed original is received).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,9 @@ from k2desk.domain.documents import OrderLine
 from k2desk.domain.dosing import check_doses, name_matches
 from k2desk.domain.evidence import DoseLimit
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition
-from k2desk.domain.issues import FieldIssue, error
+from k2desk.domain.issues import FieldIssue, error, warning
+from k2desk.domain.notation import bound_issue, number_issue, plain_number, safe_number
+from k2desk.domain.sig import read_sig
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import (
     normalise_phone,
@@ -42,6 +45,9 @@ _NAME_SUFFIXES = {"md", "do", "np", "pa", "pa-c", "dds", "dmd", "dvm", "jr", "sr
 
 
 # ----------------------------------------------------------------------------- order file
+
+# US spelling is accepted in an order file for a key stored under its older spelling.
+_KEY_ALIASES = {"prescriber.license": "licence"}
 
 def _as_text(v: Any) -> str | None:
     if v is None:
@@ -116,6 +122,7 @@ def read_order_data(form: FormDefinition, data: Any) -> tuple[dict[str, str], li
             issues.append(error(section_key, "not_object", f"{section_key} must be an object {{...}}."))
             continue
         for k, v in section_data.items():
+            k = _KEY_ALIASES.get(f"{section_key}.{k}", k)
             key = f"{section_key}.{k}"
             if k not in names:
                 issues.append(error(key, "unknown_field", f"{k!r} is not a field of {section_key}; "
@@ -146,11 +153,24 @@ def is_scheduled(ingredient: str) -> bool:
 
 
 def _check_field(f: FieldDef, key: str, value: str, *, today: dt.date, values: Mapping[str, str],
-                 scheduled: bool) -> list[FieldIssue]:
+                 scheduled: bool, unit: str = "") -> list[FieldIssue]:
     multiline = f.type is FieldType.MULTILINE
     issues = check_text(value, key, label=f.label, max_length=f.max_length, multiline=multiline)
     if issues:
         return issues
+    refused = number_issue(f, key, value)
+    if refused is not None:
+        return [refused]
+    found = _check_value(f, key, value, today=today, values=values, scheduled=scheduled)
+    if not found and value.strip():
+        above = bound_issue(f, key, value, unit)
+        if above is not None:
+            return [above]
+    return found
+
+
+def _check_value(f: FieldDef, key: str, value: str, *, today: dt.date, values: Mapping[str, str],
+                 scheduled: bool) -> list[FieldIssue]:
     v = value.strip()
     if f.validator == "dea_if_scheduled":
         return validate_dea(v, key, last_name=prescriber_last_name(values.get("prescriber.name", "")),
@@ -218,8 +238,9 @@ def validate_order(form: FormDefinition, values: Mapping[str, str], lines: Seque
         if section.system or section.repeating:
             continue
         for f in section.fields:
+            unit = values.get(f"{section.key}.{f.unit_field}", "").strip() if f.unit_field else ""
             issues += _check_field(f, f.key, values.get(f.key, ""), today=today, values=values,
-                                   scheduled=scheduled)
+                                   scheduled=scheduled, unit=unit)
     rep = form.repeating_section()
     if rep is not None:
         if len(lines) < rep.min_rows:
@@ -232,10 +253,51 @@ def validate_order(form: FormDefinition, values: Mapping[str, str], lines: Seque
             cells = {"ingredient": line.ingredient, "strength": line.strength, "unit": line.unit}
             for f in rep.fields:
                 issues += _check_field(f, f"{rep.key}.{n}.{f.name}", cells.get(f.name, ""),
-                                       today=today, values=values, scheduled=scheduled)
+                                       today=today, values=values, scheduled=scheduled,
+                                       unit=cells.get(f.unit_field, "").strip())
         if not any(i.field.startswith(f"{rep.key}.") for i in issues):
             issues += check_doses(lines, values.get("compound.sig", ""), dose_limits, rep.key)
+    if not any(i.field in _SUPPLY_KEYS for i in issues):
+        issues += days_supply_issues(values)
     return issues
+
+
+_SUPPLY_KEYS = ("compound.quantity", "compound.quantity_unit", "compound.days_supply", "compound.sig")
+# How a quantity unit is named in a sig ("take 1 capsule", "insert 1 suppository", "1 mL").
+_SIG_NOUN = {"capsules": r"\bcaps?(?:ules?)?\b", "troches": r"\btroches?\b",
+             "suppositories": r"\bsuppositor(?:y|ies)\b", "mL": r"\bml\b|\bmillilit",
+             "g": r"\bg\b|\bgrams?\b"}
+
+
+def days_supply_issues(values: Mapping[str, str]) -> list[FieldIssue]:
+    """Warn when the days' supply does not follow from the quantity and the sig: 270 capsules
+    at 1 capsule three times a day last 90 days, not 30. Said only when the sig can be read
+    (how much per dose, how often) and names the quantity's unit; otherwise nothing is guessed."""
+    days_text = values.get("compound.days_supply", "").strip()
+    qty = plain_number(values.get("compound.quantity", ""))
+    unit = values.get("compound.quantity_unit", "").strip()
+    sig = values.get("compound.sig", "")
+    if not days_text or qty is None or unit not in _SIG_NOUN:
+        return []
+    if not re.search(_SIG_NOUN[unit], sig.lower()):
+        return []
+    reading = read_sig(sig)
+    if reading.per_dose is None or reading.per_day is None or reading.per_dose * reading.per_day <= 0:
+        return []
+    try:
+        days = int(days_text)
+    except ValueError:
+        return []
+    daily = reading.per_dose * reading.per_day
+    lasts = qty / daily
+    if math.floor(lasts) <= days <= math.ceil(lasts):
+        return []
+    shown = safe_number(format(lasts.quantize(Decimal("0.1")), "f"))
+    return [warning("compound.days_supply", "days_supply_mismatch",
+                    f"Days' supply {days} does not follow from the quantity and the sig: "
+                    f"{safe_number(str(qty))} {unit} at {safe_number(format(daily.normalize(), 'f'))} "
+                    f"{unit} a day last {shown} days. Check the quantity, the directions or the "
+                    "days' supply.")]
 
 
 # ----------------------------------------------------------------------------- status workflow

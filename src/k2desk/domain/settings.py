@@ -53,6 +53,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Printed on order forms as the number to fax the signed order back to."),
     SettingSpec("pharmacy.npi", "Pharmacy NPI", "npi", ""),
     SettingSpec("print.paper_size", "Paper size", "choice", "letter", choices=("letter", "a4")),
+    SettingSpec("print.handout_text", "Handout text size", "choice", "standard",
+                "standard prints handouts in 12 pt; large prints them in 14 pt for readers who "
+                "need large print.", choices=("standard", "large")),
     SettingSpec("lock.idle_minutes", "Lock after idle minutes", "int", 10, minimum=1, maximum=240),
     SettingSpec("fax.smtp_host", "Fax gateway SMTP host", "text", ""),
     SettingSpec("fax.smtp_port", "Fax gateway SMTP port", "int", 587, minimum=1, maximum=65535),

@@ -25,7 +25,7 @@ _FORM_KEYS = {"id", "title", "version", "sections"}
 _SECTION_KEYS = {"key", "title", "fields", "repeating", "help", "min_rows", "max_rows", "system",
                  "elements"}
 _FIELD_KEYS = {"key", "label", "type", "required", "validator", "help", "print_width", "choices",
-               "max_length"}
+               "max_length", "max_value", "unit_field", "max_by_unit"}
 _TYPES = {t.value for t in FieldType}
 
 
@@ -112,13 +112,43 @@ def _field(c: _Checker, section_key: str, where: str, data: Any) -> FieldDef | N
     if len(set(choices)) != len(choices):
         c.say(where, "choices repeat a value")
     max_length = c.integer(where, data, "max_length", 500, 1)
+    max_value, unit_field, by_unit = _bounds(c, where, data, ftype)
     return FieldDef(
         key=f"{section_key}.{name}", label=label, type=FieldType(ftype),
         required=c.boolean(where, data, "required"),
         validator=validator if isinstance(validator, str) else None,
         help=c.string(where, data, "help", required=False),
         print_width=float(width), choices=tuple(choices), max_length=max_length,
+        max_value=max_value, unit_field=unit_field, max_by_unit=by_unit,
     )
+
+
+def _positive(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and 0 < v < float("inf")
+
+
+def _bounds(c: _Checker, where: str, data: dict[str, Any], ftype: str
+            ) -> tuple[float | None, str, tuple[tuple[str, float], ...]]:
+    """A number field's upper bounds: ``max_value``, or ``max_by_unit`` with ``unit_field``."""
+    max_value = data.get("max_value")
+    unit_field = data.get("unit_field", "")
+    by_unit = data.get("max_by_unit", {})
+    if (max_value is not None or unit_field or by_unit) and ftype not in ("int", "decimal"):
+        c.say(where, "max_value, unit_field and max_by_unit apply only to an int or decimal field")
+        return None, "", ()
+    if max_value is not None and not _positive(max_value):
+        c.say(where, f"max_value {max_value!r} must be a number above 0")
+        max_value = None
+    if not isinstance(unit_field, str) or (unit_field and not _ident_ok(unit_field)):
+        c.say(where, "unit_field must name a field of the same section")
+        unit_field = ""
+    if not isinstance(by_unit, dict) or not all(_positive(v) for v in by_unit.values()):
+        c.say(where, "max_by_unit must be a table of unit = a number above 0")
+        by_unit = {}
+    if bool(unit_field) != bool(by_unit):
+        c.say(where, "max_by_unit and unit_field go together")
+    return (float(max_value) if max_value is not None else None, unit_field,
+            tuple((str(k), float(v)) for k, v in by_unit.items()))
 
 
 def _section(c: _Checker, where: str, data: Any) -> SectionDef | None:
@@ -180,6 +210,23 @@ def parse_form(data: dict[str, Any], source: Path | str) -> FormDefinition:
         if any(t.key == s.key for t in sections):
             c.say(f"section {s.key}", "duplicate section key")
         sections.append(s)
+    for s in sections:
+        for f in s.fields:
+            if not f.unit_field:
+                continue
+            unit = next((g for g in s.fields if g.name == f.unit_field), None)
+            if unit is None or unit.type is not FieldType.CHOICE:
+                c.say(f"section {s.key} field {f.key}", f"unit_field {f.unit_field!r} is not a choice "
+                      "field of the same section")
+                continue
+            for u, _limit in f.max_by_unit:
+                if u not in unit.choices:
+                    c.say(f"section {s.key} field {f.key}", f"max_by_unit names {u!r}, which is not "
+                          f"one of {unit.key}'s choices ({', '.join(unit.choices)})")
+            missing = [u for u in unit.choices if u not in dict(f.max_by_unit)]
+            if missing:
+                c.say(f"section {s.key} field {f.key}", "max_by_unit gives no bound for "
+                      + ", ".join(missing))
     if sum(s.repeating for s in sections) > 1:
         c.say("", "at most one section may be repeating")
     if c.problems:

@@ -26,7 +26,14 @@ from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.patients import get_patient
-from k2desk.services.rendering import count_pages, local_date, paper_size, pharmacy_profile, profile_issues
+from k2desk.services.rendering import (
+    count_pages,
+    large_print,
+    local_date,
+    paper_size,
+    pharmacy_profile,
+    profile_issues,
+)
 from k2desk.services.review import Review, preview_notices, record_review, review_interactions
 from k2desk.storage import documents as doc_repo
 from k2desk.storage import handouts as repo
@@ -66,7 +73,7 @@ def _select(ctx: AppContext, library: Library, topics: Sequence[str],
 def build_record(*, document_id: int, created_on: dt.date, patient: Patient, snippets: Sequence[Snippet],
                  library: Library, foods: Sequence[FoodRow], notices: Sequence[InteractionNotice],
                  counselled_by: str, pharmacy: PharmacyProfile, paper: PaperSize,
-                 language: str = "en") -> HandoutRecord:
+                 language: str = "en", large_print: bool = False) -> HandoutRecord:
     """Sections in question order, each snippet with its plain evidence label and citation
     numbers (numbered in order of first use)."""
     citation_numbers: dict[str, int] = {}
@@ -90,14 +97,14 @@ def build_record(*, document_id: int, created_on: dt.date, patient: Patient, sni
         document_id=document_id, created_on=created_on, pharmacy=pharmacy, patient_name=patient.name,
         patient_dob=patient.dob, title=HANDOUT_TITLE, sections=tuple(sections),
         citations=tuple(citations), foods=tuple(foods), interactions=tuple(notices),
-        counselled_by=counselled_by, language=language, paper_size=paper)
+        counselled_by=counselled_by, language=language, paper_size=paper, large_print=large_print)
 
 
 def _check_printable(patient: Patient, profile: PharmacyProfile, operator: str) -> list[FieldIssue]:
     from k2desk.documents.fonts import check_printable
 
     return check_printable(patient.name, "patient.name", "Patient name") + \
-        check_printable(operator, "operator", "Counselled by") + profile_issues(profile)
+        check_printable(operator, "operator", "Counseled by") + profile_issues(profile)
 
 
 def _prepare(ctx: AppContext, patient_id: int, topics: Sequence[str], snippet_ids: Sequence[str],
@@ -133,7 +140,8 @@ def create_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
         doc_id = doc_repo.next_document_id(db)
         record = build_record(document_id=doc_id, created_on=local_date(now_iso()), patient=patient,
                               snippets=snippets, library=library, foods=foods, notices=notices,
-                              counselled_by=ctx.operator, pharmacy=profile, paper=paper)
+                              counselled_by=ctx.operator, pharmacy=profile, paper=paper,
+                              large_print=large_print(ctx))
         hid = repo.insert_handout(db, patient_id=patient_id,
                                   snippets=[(s.id, s.version) for s in snippets],
                                   language=record.language, acknowledgement_ids=ack_ids,
@@ -172,7 +180,7 @@ def preview_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = ()
         document_id=PREVIEW_DOCUMENT_ID, created_on=dt.date.today(), patient=patient, snippets=snippets,
         library=library, foods=[f.to_row() for f in library.foods],
         notices=preview_notices(ctx, review), counselled_by=ctx.operator,
-        pharmacy=pharmacy_profile(ctx), paper=paper_size(ctx))
+        pharmacy=pharmacy_profile(ctx), paper=paper_size(ctx), large_print=large_print(ctx))
     return render_handout(record)
 
 

@@ -12,6 +12,7 @@ from k2desk.domain.documents import DocumentKind, OrderLine, OrderRecord
 from k2desk.domain.forms import FieldType, FormDefinition
 from k2desk.domain.issues import FieldIssue, Severity, blocking, error
 from k2desk.domain.models import Patient, Prescriber
+from k2desk.domain.notation import normalise_order
 from k2desk.domain.orders import DRAFT, SIGNED, check_transition, read_order_data, validate_order
 from k2desk.domain.records import StoredDocument, StoredOrder
 from k2desk.domain.text import check_text
@@ -133,31 +134,38 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
     form = order_form()
     patient = get_patient(ctx, patient_id)
     values, lines, issues = read_order_data(form, order_json)
+    # Error-safe notation (0.5, not .5; 5, not 5.0; mcg; units): saved as printed, with a note.
+    values, lines, notes = normalise_order(form, values, lines)
+    issues += notes
     issues += _patient_values(patient, values)
     issues += [i for i in validate_order(form, values, lines, dose_limits=library_svc.dose_limits(ctx),
                                          today=dt.date.today())
                if not (i.field == "patient.allergies" and i.code == "required")]
     _tidy(form, values)
-    if not any(i.severity is Severity.ERROR for i in issues):
-        issues += _printable_issues(form, values, lines)
+    # The renderer's font check at entry, on every field that has no other error yet.
+    refused = {i.field for i in issues if i.severity is Severity.ERROR}
+    issues += [i for i in _printable_issues(form, values, lines) if i.field not in refused]
     issues += _override_issues(form, overrides or {}, issues)
     return values, lines, issues
 
 
 def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                  overrides: Mapping[str, str] | None = None, ack_by: str | None = None,
-                 ack_reason: str | None = None) -> tuple[int, int]:
+                 ack_reason: str | None = None, notes: list[FieldIssue] | None = None) -> tuple[int, int]:
     """Check, save and render a compound order; return (order id, document id).
 
     Refused with every problem at once (InputRefused, nothing written) on a field error, a
     warning without an override reason, or an unacknowledged major interaction. Otherwise, in
     one transaction: the order, its lines, overrides and acknowledgement are saved, the order is
     read back and rendered from what was saved, and the PDF is stored with its SHA-256.
+    ``notes``, when given, receives what was normalised (".5" saved as "0.5", "IU" as "units").
     """
     overrides = {k: v.strip() for k, v in (overrides or {}).items()}
     form = order_form()
     values, lines, issues = check_order(ctx, patient_id, order_json, overrides)
     review = review_interactions(ctx, patient_id, ack_by, ack_reason)
+    if notes is not None:
+        notes += [i for i in issues if i.severity is Severity.NOTE]
     problems = _explain(blocking(issues, overrides)) + list(review.issues)
     problems += profile_issues(pharmacy_profile(ctx))
     if problems:

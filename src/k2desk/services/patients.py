@@ -31,6 +31,21 @@ class PatientInput:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def _printable(data: PatientInput, refused: set[str]) -> list[FieldIssue]:
+    """The renderer's own font check, with its wording, on every field that prints (name,
+    address, medicines, allergies): refused at entry, not later at "handout create"."""
+    from k2desk.documents.fonts import check_printable
+
+    fields = [("name", "Name", data.name), ("address", "Address", data.address)]
+    fields += [(f"medications.{i}", f"Medication {i}", m) for i, m in enumerate(data.medications, 1)]
+    fields += [(f"allergies.{i}", f"Allergy {i}", a) for i, a in enumerate(data.allergies, 1)]
+    issues: list[FieldIssue] = []
+    for key, label, value in fields:
+        if key not in refused:
+            issues += check_printable(value, key, label)
+    return issues
+
+
 def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]:
     """Validate every field; return the patient to store, or all the field issues at once."""
     issues: list[FieldIssue] = []
@@ -48,6 +63,7 @@ def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]
         issues += check_text(allergy, f"allergies.{i}", label=f"Allergy {i}", required=True,
                              max_length=500)
     issues += validate_allergies(list(data.allergies), data.nkda)
+    issues += _printable(data, {i.field for i in issues})
     if issues or dob is None:
         return None, issues
     return Patient(

@@ -7,6 +7,7 @@ import io
 
 from pypdf import PdfReader
 
+from k2desk.documents.page import document_ref
 from k2desk.domain.documents import FaxCoverRecord, PaperSize, PharmacyProfile
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.validation import format_phone
@@ -25,6 +26,11 @@ def pharmacy_profile(ctx: AppContext) -> PharmacyProfile:
 
 def paper_size(ctx: AppContext) -> PaperSize:
     return PaperSize(str(load_settings(ctx.store.db).get("print.paper_size", "letter")))
+
+
+def large_print(ctx: AppContext) -> bool:
+    """True when handouts print in large print (14 pt body text) rather than 12 pt."""
+    return str(load_settings(ctx.store.db).get("print.handout_text", "standard")) == "large"
 
 
 def count_pages(pdf: bytes) -> int:
@@ -57,8 +63,8 @@ def cover_settings_issues(profile: PharmacyProfile) -> list[FieldIssue]:
 def document_reference(doc_id: int, source_table: str, source_id: int) -> str:
     """How a fax names a document: the order or document id, never the patient."""
     if source_table == "orders":
-        return f"Order {source_id}, document {doc_id}"
-    return f"Document {doc_id}"
+        return f"Order {source_id}, document {document_ref(doc_id)}"
+    return f"Document {document_ref(doc_id)}"
 
 
 def render_cover(profile: PharmacyProfile, paper: PaperSize, *, day: dt.date, to_fax: str,

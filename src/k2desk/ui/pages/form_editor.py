@@ -113,12 +113,13 @@ class FieldCell(QWidget):
     def show_issues(self, issues: list[FieldIssue], override_reason: str | None) -> None:
         warnings = [i for i in issues if i.severity is Severity.WARNING]
         errors = [i for i in issues if i.severity is Severity.ERROR]
+        notes = [i for i in issues if i.severity is Severity.NOTE]  # what was normalised
         if override_reason:
-            self.message.show_issues(errors)
+            self.message.show_issues(errors + notes)
             self.override_note.setText(f"Warning overridden: {override_reason}")
             self.override_note.show()
         else:
-            self.message.show_issues(errors + warnings)
+            self.message.show_issues(errors + warnings + notes)
             self.override_note.hide()
         self.override_button.setVisible(bool(warnings) and not override_reason)
 

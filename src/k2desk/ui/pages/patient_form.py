@@ -151,7 +151,7 @@ class PatientForm(QWidget):
         self.allergy_list.changed.connect(self._allergies_changed)
         self.nkda.toggled.connect(self._nkda_toggled)
         self._recheck_timer = QTimer(self, singleShot=True, interval=200)
-        self._recheck_timer.timeout.connect(self.show_check)
+        self._recheck_timer.timeout.connect(self._live_check)
 
     # NKDA and a list of allergies exclude each other: the UI makes the choice explicit.
     def _nkda_toggled(self, on: bool) -> None:
@@ -163,8 +163,16 @@ class PatientForm(QWidget):
         self._recheck()
 
     def _recheck(self) -> None:
+        self._recheck_timer.start()
+
+    def _live_check(self) -> None:
+        """After a save was tried, every message; before, only text the documents cannot
+        print, so it shows while it is typed without nagging about fields not yet filled."""
         if self._checking:
-            self._recheck_timer.start()
+            self.show_check()
+            return
+        _patient, issues = check_patient(self.read())
+        self.show_issues([i for i in issues if i.code == "unprintable_character"])
 
     def read(self) -> PatientInput:
         return PatientInput(

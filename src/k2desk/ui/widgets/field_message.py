@@ -1,4 +1,5 @@
-"""A small red (error) or amber (warning) line under a field, hidden when there is nothing to say."""
+"""A small red (error), amber (warning) or blue (note: input normalised) line under a field,
+hidden when there is nothing to say."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ class FieldMessage(QLabel):
             self.clear()
             self.hide()
             return
-        worst = Severity.ERROR if any(i.severity is Severity.ERROR for i in issues) else Severity.WARNING
-        colour = "#b00020" if worst is Severity.ERROR else "#8a5a00"
+        found = {i.severity for i in issues}
+        worst = next(s for s in (Severity.ERROR, Severity.WARNING, Severity.NOTE) if s in found)
+        colour = {Severity.ERROR: "#b00020", Severity.WARNING: "#8a5a00", Severity.NOTE: "#1f4e79"}[worst]
         self.setStyleSheet(f"color: {colour};")
         self.setText("\n".join(i.message for i in issues))
         self.show()
