@@ -53,7 +53,7 @@ def _interaction_box(n: InteractionNotice, width: float) -> Table:
     if major:
         body.append(Paragraph(f"<b>What to do:</b> {markup(MAJOR_ACTION)}", st.body_bold))
     if n.acknowledged_by:
-        when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
+        when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
         who = review_by(n.acknowledged_by, n.ack_role)  # the name once, one role word
         body.append(para(n.ack_reason, st.body,
                          prefix=f"Interaction reviewed by {markup(who)}{markup(when)}: "))
