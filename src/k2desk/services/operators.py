@@ -158,13 +158,13 @@ def set_operator_role(ctx: AppContext, name: str, role: str, *, by: str | None =
     op = repo.get_operator(ctx.store.db, name)
     if op is None or op.id is None:
         raise NotFound(f"There is no operator named {name!r}.")
+    recorder = _check_manager(ctx, by, by_pin)
     issues = check_role(role)
     if role == PHARMACIST and not op.has_pin and not issues:
         issues.append(error("pin", "pin_required",
                             f"{op.name} needs a PIN before becoming a pharmacist: set one first."))
     if issues:
         raise InputRefused(issues)
-    recorder = _check_manager(ctx, by, by_pin)
     with ctx.store.write() as db:
         repo.set_role(db, op.id, role, recorder, login=ctx.login)
     changed = repo.get_operator(ctx.store.db, op.name)
