@@ -42,6 +42,7 @@ class OperatorsBox(QGroupBox):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMinimumHeight(110)  # a few rows stay readable on a 768-pixel screen
         self.table.setMaximumHeight(150)
         self.name = QLineEdit()
         self.name.setObjectName("operator-name")
@@ -94,8 +95,8 @@ class OperatorsBox(QGroupBox):
             self.table.setItem(r, 1, QTableWidgetItem(op.initials))
             self.table.setItem(r, 2, QTableWidgetItem("set" if op.has_pin else "none"))
             self.table.setItem(r, 3, QTableWidgetItem(op.role))
-        if not ops:  # the first operator is usually the pharmacist who owns the counter
-            self.role.setCurrentIndex(self.role.findData(PHARMACIST))
+        # The first operator is usually the pharmacist who owns the counter; later ones, staff.
+        self.role.setCurrentIndex(self.role.findData(TECHNICIAN if ops else PHARMACIST))
 
     def _call(self, work: object) -> bool:
         """Run a change through the operators service; problems show under the fields."""

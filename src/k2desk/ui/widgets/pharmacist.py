@@ -94,6 +94,7 @@ class _PharmacistForm(QDialog):
         self.buttons.accepted.connect(self.check_and_accept)
         self.buttons.rejected.connect(self.reject)
         self.form.addRow(self.buttons)
+        self.form.invalidate()  # rows were added after the layout first measured its labels
         self._update()
 
     def name(self) -> str:
@@ -164,6 +165,9 @@ class AcknowledgementDialog(_PharmacistForm):
         for r in STANDARD_REASONS:
             self.standard.addItem(r, r)
         self.standard.currentIndexChanged.connect(self._update)
+        # A long standard reason must not push the labels out of a narrow dialog.
+        self.standard.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.standard.setMinimumContentsLength(30)
         self.form.addRow("&Standard reason", self.standard)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
@@ -180,7 +184,7 @@ class AcknowledgementDialog(_PharmacistForm):
                 self.contact.addItem(label, key)
             self.contact.currentIndexChanged.connect(self._update)
             self.contact_note.setPlaceholderText("who you spoke to, or why no one was reached")
-            self.form.addRow("Prescriber or clinic &reached", self.contact)
+            self.form.addRow("&How the prescriber or\nclinic was reached", self.contact)
             self.form.addRow("Contact &details", self.contact_note)
         self.add_buttons()
         settle_size(self, 620, 380 if document == "order" else 320)
