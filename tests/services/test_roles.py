@@ -76,7 +76,9 @@ def test_in_the_window_a_technician_needs_the_pharmacists_pin(
         staff: AppContext, warfarin_patient: int) -> None:
     ctx = _signed_in(staff, "Tim Tech")
     found = interactions.findings_for_patient(ctx, warfarin_patient)
-    ack = (lambda pin: interactions.acknowledge(ctx, warfarin_patient, found, "Pat Rx", "ok", pin=pin))
+    def ack(pin: str | None) -> list[int]:
+        return interactions.acknowledge(ctx, warfarin_patient, found, "Pat Rx", "ok", pin=pin)
+
     assert _refused(lambda: ack(None))[:2] == ("pin", "pin_wrong")
     assert _refused(lambda: ack("1111"))[:2] == ("pin", "pin_wrong")
     assert interactions.acknowledgements_for_patient(ctx, warfarin_patient) == []

@@ -13,7 +13,6 @@ from k2desk.services.patients import PatientInput
 from k2desk.storage import documents as docs
 from k2desk.ui.pages.form_editor import write_input
 from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
-from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 
 def _example() -> dict:

@@ -12,8 +12,8 @@ from k2desk.cli.handout import write_after_commit
 from k2desk.cli.output import print_json, print_table
 from k2desk.domain.issues import error
 from k2desk.domain.orders import STATUSES
-from k2desk.domain.roles import CONTACT_METHODS
 from k2desk.domain.records import StoredOrder
+from k2desk.domain.roles import CONTACT_METHODS
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused

@@ -42,8 +42,8 @@ from k2desk.library.evidence import (
 from k2desk.library.evidence_schema import citation_to_json, snippet_to_json
 from k2desk.resources import resource_path
 from k2desk.services.context import AppContext
-from k2desk.services.operators import require_pharmacist
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.operators import require_pharmacist
 from k2desk.storage import audit
 from k2desk.storage import snippets as repo
 from k2desk.storage.clock import now_iso

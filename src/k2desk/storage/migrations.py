@@ -316,9 +316,10 @@ def m0006_i12_roles_and_ack_scope(db: Database) -> None:
     # Roles: every operator is a pharmacist or a technician. Operators made before roles existed
     # were the pharmacy's own people, so they start as pharmacists (Settings changes that).
     # Acknowledgements: each one is for one document kind ('handout' or 'order', made with that
-    # document) or 'pending' (recorded on its own: the next document for the patient uses it, it
-    # lapses at expires_at, the end of the local day; like every acknowledgement it covers one
-    # finding, keyed by agent and medication text as typed). An order's acknowledgement says how the prescriber or clinic was reached.
+    # document) or 'pending' (recorded on its own: the next document for the patient uses it,
+    # and it lapses at expires_at, the end of the local day). Like every acknowledgement it
+    # covers one finding, keyed by agent and medication text as typed. An order's
+    # acknowledgement says how the prescriber or clinic was reached (contact_method, _note).
     # Rows from before this migration are marked 'legacy': they stay linked to their documents
     # but never cover a new one. login is the OS account that recorded the row.
     for sql in (

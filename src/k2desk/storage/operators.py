@@ -10,7 +10,6 @@ from k2desk.domain.models import Operator
 from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
 
-
 _COLS = "id, name, initials, pin_hash IS NOT NULL AND pin_hash != '', role"
 
 

@@ -7,6 +7,8 @@ a pharmacist's decision: a technician at the keyboard is asked for a pharmacist'
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -98,12 +100,12 @@ class OperatorsBox(QGroupBox):
         # The first operator is usually the pharmacist who owns the counter; later ones, staff.
         self.role.setCurrentIndex(self.role.findData(TECHNICIAN if ops else PHARMACIST))
 
-    def _call(self, work: object) -> bool:
+    def _call(self, work: Callable[[], object]) -> bool:
         """Run a change through the operators service; problems show under the fields."""
         for m in self.messages.values():
             m.show_issues([])
         try:
-            self.env.worker.call(work)  # type: ignore[arg-type]  # a zero-argument callable
+            self.env.worker.call(work)
         except InputRefused as exc:
             grouped = issues_by_field(exc.issues)
             for key, m in self.messages.items():
