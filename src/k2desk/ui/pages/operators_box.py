@@ -134,8 +134,8 @@ class OperatorsBox(QGroupBox):
         confirm_pharmacist(self, self.env, "change operators", go)
 
     def _selected(self) -> str | None:
-        row = self.table.currentRow()
-        return None if row < 0 else self.table.item(row, 0).text()
+        item = self.table.item(self.table.currentRow(), 0)
+        return None if item is None else item.text()
 
     def set_role_of_selected(self) -> None:
         name, role = self._selected(), str(self.role.currentData())
