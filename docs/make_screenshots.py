@@ -113,7 +113,7 @@ def main() -> int:
     shot("05-order-warning")
     o.grant_override("prescriber.npi", "Verified by phone with the prescriber's office")
     if o.banner.has_major():
-        o.acknowledge(ctx.operator, "Reviewed")
+        o.acknowledge(ctx.operator, "Reviewed", None, "phone", "Prescriber's nurse")
     o.save()
     settle(1.0, until=lambda: o.document_id is not None)
     shot("06-order-saved")

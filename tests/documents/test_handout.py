@@ -46,7 +46,7 @@ def test_handout_prints_every_part(handout_pdf: bytes) -> None:
         "Prepared for: Maria Lopez", "Date of birth: March 4, 1951", "November 22, 2026",
         "MAJOR INTERACTION: vitamin K2 and warfarin", "Coumadin 5 mg daily",
         "Do not start or stop vitamin K2 without talking to your anticoagulation",
-        "Interaction reviewed by RPh Dana Whitfield on November 20, 2026: Discussed with patient",
+        "Interaction reviewed by Dana Whitfield, pharmacist, November 20, 2026: Discussed with",
         "What is vitamin K2?", "A review of several studies in people:", "[1]",
         "Foods that contain vitamin K2", "Natto (fermented soybeans)", "about 850 µg",
         "How we grade evidence", "Animal studies only: not shown in people",

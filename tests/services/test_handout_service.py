@@ -89,9 +89,10 @@ def test_warfarin_blocks_until_acknowledged(ctx: AppContext, warfarin_patient: i
     notice = handout.record["interactions"][0]
     assert notice["severity"] == "major" and notice["acknowledged_by"] == "Dana Lee"
 
-    # the stored acknowledgement covers the next handout for the same medication list
-    again = svc.create_handout(ctx, warfarin_patient, topics=["safety"])
-    assert "Dana Lee" in pdf_text(doc_svc.get_pdf(ctx, again))
+    # one acknowledgement, one document: the next handout needs its own
+    with pytest.raises(InputRefused) as exc:
+        svc.create_handout(ctx, warfarin_patient, topics=["safety"])
+    assert exc.value.issues[0].code == "interaction_unacknowledged"
 
 
 def test_refusals_write_nothing(ctx: AppContext, plain_patient: int) -> None:

@@ -124,14 +124,19 @@ def test_warfarin_order_blocked_then_reviewed(ctx: AppContext, warfarin_patient:
         svc.create_order(ctx, warfarin_patient, order_data)
     assert [i.field for i in exc.value.issues] == ["ack_by"]
     assert table_counts(ctx) == before
-    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, ack_by="Dana Lee",
-                                        ack_reason="Prescriber aware; INR check in 1 week")
+    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, ack_by="RPh Dana Lee",
+                                        ack_reason="Prescriber aware; INR check in 1 week",
+                                        ack_contact="phone", ack_contact_note="Dr Lopez's nurse")
     order = svc.get_order(ctx, order_id)
     assert len(order.acknowledgement_ids) == 1
-    assert order.interactions[0].acknowledged_by == "Dana Lee"
-    assert "reviewed by RPh Dana Lee" in order.values["pharmacy_use.interaction_review"]
+    assert order.interactions[0].acknowledged_by == "RPh Dana Lee"
+    assert order.interactions[0].ack_contact == "phone"
+    review = order.values["pharmacy_use.interaction_review"]
+    assert "Reviewed by Dana Lee, pharmacist, " in review  # the role once, never "RPh RPh"
     text = " ".join(pdf_text(doc_svc.get_pdf(ctx, doc_id)).split())  # lines may wrap anywhere
-    assert "reviewed by RPh Dana Lee" in text
+    assert "Reviewed by Dana Lee, pharmacist, " in text
+    assert "RPh" not in text
+    assert "reached by phone (Dr Lopez's nurse)" in text
     assert "Penicillin" in text
 
 
@@ -201,7 +206,7 @@ def test_render_failure_rolls_back_everything(ctx: AppContext, warfarin_patient:
     before = table_counts(ctx)
     with pytest.raises(RuntimeError):
         svc.create_order(ctx, warfarin_patient, order_data, {"prescriber.npi": "checked"},
-                         ack_by="Dana Lee", ack_reason="clinic told")
+                         ack_by="Dana Lee", ack_reason="clinic told", ack_contact="fax")
     assert table_counts(ctx) == before
 
 

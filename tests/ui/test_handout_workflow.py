@@ -13,7 +13,7 @@ from k2desk.services import patients
 from k2desk.services.patients import PatientInput
 from k2desk.storage import documents as docs
 from k2desk.ui import printing
-from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
 
 
 def _wait_library(qtbot, page):
@@ -55,12 +55,14 @@ def test_warfarin_patient_handout_blocked_acknowledged_created_found_and_reprint
     # 3. blocked: Create is off, Ctrl+S asks for the acknowledgement instead, nothing stored
     assert not page.create_button.isEnabled()
     page.save()
-    dlg = page.findChild(ReasonDialog)
+    dlg = page.findChild(AcknowledgementDialog)
     assert dlg is not None and dlg.isVisible()
-    assert dlg.operator.text() == "test-rph"
-    assert not dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()  # reason required
+    assert dlg.name() == ""  # never pre-filled with whoever is signed in
+    assert not dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()  # name, reason required
+    dlg.who.setEditText("test-rph")
+    assert not dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()
     dlg.reason.setText("INR checked weekly; prescriber agrees to keep K2 intake steady")
-    dlg.accept()
+    dlg.check_and_accept()
     assert page.ack is not None and page.create_button.isEnabled()
     assert docs.count_documents(ctx.store.db) == 0
 

@@ -101,7 +101,7 @@ def test_worker_reports_failures_through_the_bridge(window, qtbot, settle):
 
 def test_pin_is_stored_only_as_a_salted_hash(ctx):
     operators.add_operator(ctx, "Ben", "BK", "2468")
-    operators.add_operator(ctx, "Cy", "CY", "2468")
+    operators.add_operator(ctx, "Cy", "CY", "2468", by="Ben")
     stored = [r[0] for r in ctx.store.db.execute("SELECT pin_hash FROM operators ORDER BY name")]
     assert all(s.startswith("scrypt$") and "2468" not in s for s in stored)
     assert stored[0] != stored[1]  # different salts

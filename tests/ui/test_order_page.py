@@ -12,7 +12,7 @@ from k2desk.services import order_drafts, orders, patients
 from k2desk.services.patients import PatientInput
 from k2desk.storage import documents as docs
 from k2desk.ui.pages.form_editor import write_input
-from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
 
 
 def _example() -> dict:
@@ -129,15 +129,16 @@ def test_major_interaction_needs_acknowledgement_before_the_order(window, ctx, s
     assert page.banner.has_major()
     _fill(page, _example())
     page.save()
-    dlg = page.findChild(ReasonDialog)  # the acknowledgement dialog, operator pre-filled
-    assert dlg is not None and dlg.isVisible() and dlg.operator.text() == "test-rph"
+    dlg = page.findChild(AcknowledgementDialog)  # no name pre-filled, contact asked for
+    assert dlg is not None and dlg.isVisible() and dlg.name() == ""
     dlg.close()
     assert orders.list_orders(ctx) == []
-    page.acknowledge("test-rph", "INR monitored; prescriber aware")
+    page.acknowledge("test-rph", "INR monitored; prescriber aware", None, "phone", "Dr Lopez")
     page.save()
     settle(window)
     [order] = orders.list_orders(ctx)
     assert order.interactions[0].acknowledged_by == "test-rph"
+    assert order.interactions[0].ack_contact == "phone"
 
 
 def test_a_saved_order_reopens_from_the_log_and_moves_on(window, qtbot, ctx, settle):

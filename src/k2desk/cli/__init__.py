@@ -71,6 +71,23 @@ def _housekeeping(ctx: AppContext, command: str) -> None:
             err(warning)
 
 
+# Commands anyone may run once operators exist: finding the names, and checking the install.
+_ANY_OPERATOR = frozenset({("operator", "list"), ("doctor", None)})
+
+
+def _check_operator(ctx: AppContext, args: argparse.Namespace) -> None:
+    """Once operators exist, --operator (or $K2DESK_OPERATOR, or the login) must be one of them.
+    Only checked on an existing database: a command that does not need one does not make one."""
+    from k2desk.paths import db_path
+    from k2desk.services.operators import require_operator
+
+    action = getattr(args, f"{args.command}_command", None)
+    if (args.command, action) in _ANY_OPERATOR or (args.command, None) in _ANY_OPERATOR:
+        return
+    if db_path(ctx.data_dir).exists():
+        require_operator(ctx)
+
+
 def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     """Run one command; with no command, ``open_window(data_dir, operator)`` (the GUI)."""
     for stream in (sys.stdout, sys.stderr):
@@ -86,6 +103,7 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
         action = next((v for k, v in vars(args).items() if k.endswith("_command") and v), "")
         who = f"the command 'k2desk {args.command}{' ' + action if action else ''}'"
         with AppContext(args.data_dir, args.operator, who=who) as ctx:
+            _check_operator(ctx, args)
             code = handler(ctx, args)
             if code == EXIT_OK:
                 _housekeeping(ctx, args.command)

@@ -8,6 +8,7 @@ from typing import Any
 
 from k2desk.cli.output import print_json
 from k2desk.domain.interactions import Acknowledgement, Certainty, Finding
+from k2desk.domain.roles import CONTACT_METHODS
 from k2desk.services import interactions as svc
 from k2desk.services.context import AppContext
 
@@ -44,7 +45,8 @@ def cmd_check(ctx: AppContext, args: argparse.Namespace) -> int:
     findings = svc.check(meds)
     acks: dict[str, Acknowledgement] = {}
     if args.patient is not None:
-        acks = {a.finding: a for a in reversed(svc.acknowledgements_for_patient(ctx, args.patient))}
+        svc.get_patient(ctx, args.patient)
+        acks = svc.pending_acknowledgements(ctx, args.patient)  # used once, lapse at end of day
     if args.json:
         print_json([finding_json(i, f, acks.get(f.text)) for i, f in enumerate(findings, 1)])
         return 0
@@ -57,9 +59,10 @@ def cmd_check(ctx: AppContext, args: argparse.Namespace) -> int:
         out.write(finding_line(f) + "\n")
         if f.is_major and args.patient is not None:
             ack = acks.get(f.text)
-            out.write(f"         acknowledged by {ack.operator} at {ack.at}: {ack.reason}\n" if ack
-                      else "         NOT acknowledged: a named operator must acknowledge this "
-                           "before a handout or order.\n")
+            out.write(f"         acknowledged by {ack.operator} at {ack.at}: {ack.reason} "
+                      "(pending: the next handout or order uses it; lapses at the end of today)\n"
+                      if ack else "         NOT acknowledged: a pharmacist must acknowledge this "
+                                  "for each handout or order.\n")
     if not findings:
         out.write(f"No interactions found in {len(meds)} medication(s).\n")
     out.write(f"(interaction table version {table.version}, reviewed {table.reviewed.isoformat()})\n")
@@ -68,8 +71,11 @@ def cmd_check(ctx: AppContext, args: argparse.Namespace) -> int:
 
 def cmd_acknowledge(ctx: AppContext, args: argparse.Namespace) -> int:
     findings = svc.findings_for_patient(ctx, args.patient)
-    for ack_id in svc.acknowledge(ctx, args.patient, findings, args.by, args.reason):
+    for ack_id in svc.acknowledge(ctx, args.patient, findings, args.by, args.reason,
+                                  contact=args.contact or "", contact_note=args.contact_note or ""):
         sys.stdout.write(f"{ack_id}\n")
+    sys.stderr.write("Pending: the next handout or order for this patient uses it; "
+                     "it lapses at the end of today.\n")
     return 0
 
 
@@ -87,8 +93,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=cmd_check)
 
-    ack = ps.add_parser("acknowledge", help="acknowledge a patient's major findings; prints the new ids")
+    ack = ps.add_parser(
+        "acknowledge", help="acknowledge a patient's major findings; prints the new ids",
+        description="A pending acknowledgement: the next handout or order made for the patient "
+                    "uses it up, and it lapses at the end of the day. An order also needs "
+                    "--contact (how the prescriber or clinic was reached).")
     ack.add_argument("--patient", type=int, required=True, metavar="ID")
-    ack.add_argument("--by", required=True, metavar="NAME", help="the pharmacist acknowledging")
+    ack.add_argument("--by", required=True, metavar="NAME",
+                     help="the pharmacist acknowledging (a listed pharmacist once operators exist)")
     ack.add_argument("--reason", required=True, metavar="TEXT")
+    ack.add_argument("--contact", choices=tuple(CONTACT_METHODS), metavar="HOW",
+                     help="for an order: " + ", ".join(CONTACT_METHODS))
+    ack.add_argument("--contact-note", metavar="TEXT", help="who was reached, or why no one was")
     ack.set_defaults(handler=cmd_acknowledge)

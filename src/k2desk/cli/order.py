@@ -13,6 +13,7 @@ from k2desk.cli.output import print_json, print_table
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.orders import STATUSES
 from k2desk.domain.records import StoredOrder
+from k2desk.domain.roles import CONTACT_METHODS
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
@@ -50,7 +51,9 @@ def order_json(o: StoredOrder, documents: list[int]) -> dict[str, Any]:
                   for ln in o.lines],
         "interactions": [{"severity": n.severity, "agent": n.agent, "input": n.medication_as_typed,
                           "certainty": n.certainty, "acknowledged_by": n.acknowledged_by,
-                          "ack_reason": n.ack_reason, "ack_at": n.ack_at} for n in o.interactions],
+                          "ack_reason": n.ack_reason, "ack_at": n.ack_at,
+                          "ack_contact": n.ack_contact, "ack_contact_note": n.ack_contact_note}
+                         for n in o.interactions],
         "overrides": [{"field": v.field, "reason": v.reason, "operator": v.operator, "at": v.at}
                       for v in o.overrides],
         "acknowledgement_ids": list(o.acknowledgement_ids), "documents": documents,
@@ -65,7 +68,8 @@ def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
     overrides = dict(args.override or [])
     notes: list[FieldIssue] = []
     order_id, doc_id = svc.create_order(ctx, args.patient, data, overrides, ack_by=args.ack_by,
-                                        ack_reason=args.ack_reason, notes=notes)
+                                        ack_reason=args.ack_reason, ack_contact=args.ack_contact,
+                                        ack_contact_note=args.ack_contact_note, notes=notes)
     for n in notes:  # what was normalised goes to stderr; stdout stays the order id alone
         sys.stderr.write(f"{n.field}: normalised: {n.message}\n")
     sys.stdout.write(f"{order_id}\n")
@@ -124,9 +128,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="the order as JSON (see 'Order file format' in the README)")
     c.add_argument("--override", action="append", type=_override, metavar="FIELD=REASON",
                    help="let a warning on FIELD (a dotted key such as prescriber.npi) through, "
-                        "with the reason recorded (repeat for each)")
+                        "with the reason recorded (repeat for each; once operators exist, "
+                        "--operator must be a pharmacist)")
     c.add_argument("--ack-by", metavar="NAME", help="the pharmacist who reviewed a major interaction")
     c.add_argument("--ack-reason", metavar="TEXT", help="why it is safe to go ahead")
+    c.add_argument("--ack-contact", choices=tuple(CONTACT_METHODS), metavar="HOW",
+                   help="how the prescriber or anticoagulation clinic was reached: "
+                        + ", ".join(CONTACT_METHODS) + " (not-reached is printed as such)")
+    c.add_argument("--ack-contact-note", metavar="TEXT",
+                   help="who was reached, or why no one was (printed with the contact method)")
     c.add_argument("-o", "--output", metavar="FILE.pdf",
                    help="also save the order PDF here (written after it is stored)")
     c.set_defaults(handler=cmd_create)

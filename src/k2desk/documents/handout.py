@@ -12,6 +12,7 @@ from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, build_pdf, document_ref
 from k2desk.domain.documents import HandoutItem, HandoutRecord, InteractionNotice
 from k2desk.domain.evidence import STUDY_LABELS
+from k2desk.domain.roles import review_by
 
 MAJOR_ACTION = (
     "Do not start or stop vitamin K2 without talking to your anticoagulation clinic; "
@@ -56,9 +57,10 @@ def _interaction_box(n: InteractionNotice, width: float, st: S.Styles) -> Flowab
     if major:
         body.append(Paragraph(f"<b>What to do:</b> {markup(MAJOR_ACTION)}", st.body_bold))
     if n.acknowledged_by:
-        when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
+        when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
+        who = review_by(n.acknowledged_by, n.ack_role)  # the name once, one role word
         body.append(para(n.ack_reason, st.body,
-                         prefix=f"Interaction reviewed by RPh {markup(n.acknowledged_by)}{markup(when)}: "))
+                         prefix=f"Interaction reviewed by {markup(who)}{markup(when)}: "))
     return boxed(body, width, border=S.HEAVY_RULE if major else S.RULE * 1.5, padding=9)
 
 

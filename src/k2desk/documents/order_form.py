@@ -28,6 +28,7 @@ from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, PageMarks, SignatureMark, build_pdf, document_ref
 from k2desk.domain.documents import OrderRecord
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
+from k2desk.domain.roles import contact_sentence, review_by
 
 # Pharmacy-use fields printed by the signed-original and review blocks rather than as plain rows.
 _REVIEW = "interaction_review"
@@ -190,8 +191,10 @@ def _review_statement(rec: OrderRecord) -> str:
     for n in rec.interactions:
         line = f"{n.severity.upper()}: {n.agent} (as typed: {n.medication_as_typed})"
         if n.acknowledged_by:
-            when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
-            line += f". Reviewed by RPh {n.acknowledged_by}{when}: {n.ack_reason}"
+            when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
+            line += f". Reviewed by {review_by(n.acknowledged_by, n.ack_role)}{when}: {n.ack_reason}"
+            if n.ack_contact:
+                line += f". {contact_sentence(n.ack_contact, n.ack_contact_note)}"
         lines.append(line + ".")
     return "\n".join(lines)
 

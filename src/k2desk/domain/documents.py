@@ -42,6 +42,9 @@ class InteractionNotice:
     acknowledged_by: str = ""
     ack_reason: str = ""
     ack_at: str = ""
+    ack_role: str = ""  # "pharmacist": printed once after the name
+    ack_contact: str = ""  # order: how the prescriber/clinic was reached (domain.roles.CONTACT_METHODS)
+    ack_contact_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -344,3 +344,9 @@ class Acknowledgement:
     operator: str
     reason: str
     at: str  # UTC ISO 8601
+    # Added by #12: what the acknowledgement is for ('pending', 'handout', 'order', 'legacy'),
+    # when a pending one lapses, and (for an order) how the prescriber or clinic was reached.
+    purpose: str = "legacy"
+    expires_at: str = ""
+    contact_method: str = ""
+    contact_note: str = ""

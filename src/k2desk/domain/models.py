@@ -57,6 +57,7 @@ class Operator:
     initials: str = ""
     has_pin: bool = False
     id: int | None = None
+    role: str = "pharmacist"  # pharmacist | technician (k2desk.domain.roles)
 
 
 @dataclass(frozen=True, slots=True)

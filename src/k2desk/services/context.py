@@ -26,6 +26,14 @@ def default_operator() -> str:
         return "unknown"
 
 
+def os_login() -> str:
+    """The operating-system account running k2desk (recorded beside the operator name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
 def check_operator(name: str) -> list[FieldIssue]:
     return check_text(name, "operator", label="Operator", required=True, max_length=100)
 
@@ -48,6 +56,10 @@ class AppContext:
         # How other k2desk programs name this one while it holds the database open (a restore
         # elsewhere is refused, naming it): "the k2desk window", "the command 'k2desk ...'".
         self.who = who
+        self.login = os_login()
+        # The command line has no PIN: it trusts the OS login (recorded in the audit trail).
+        # The window sets this False: there, acting as another pharmacist takes their PIN.
+        self.trust_login = True
         issues = check_operator(self.operator)
         if issues:
             raise InputRefused(issues)

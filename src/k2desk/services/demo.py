@@ -104,7 +104,8 @@ def fill_demo(ctx: AppContext, n_patients: int = 40, n_documents: int = 60, *, s
         if i % 2 == 0:
             handouts.create_handout(ctx, pid, HANDOUT_TOPICS[(i // 2) % len(HANDOUT_TOPICS)], (), by, reason)
         else:
-            order_id, _doc = orders.create_order(ctx, pid, _order_json(rng), None, by, reason)
+            order_id, _doc = orders.create_order(ctx, pid, _order_json(rng), None, by, reason,
+                                               ack_contact="phone" if by else None)
             for step in ("sent-for-signature", "signed-original-received", "compounded")[: i % 4]:
                 note = "fax from the prescriber's office" if step == "signed-original-received" else ""
                 orders.order_status(ctx, order_id, step, note)

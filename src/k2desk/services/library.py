@@ -41,6 +41,7 @@ from k2desk.library.evidence_schema import citation_to_json, snippet_to_json
 from k2desk.resources import resource_path
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.operators import require_pharmacist
 from k2desk.services.outputs import check_output_path, replacing
 from k2desk.storage import audit
 from k2desk.storage import snippets as repo
@@ -146,7 +147,12 @@ def _require(library: Library, snippet_id: str) -> Snippet:
     return snippet
 
 
-def _decide(ctx: AppContext, snippet_id: str, status: SnippetStatus, by: str, reason: str) -> LocalDecision:
+_DECISION_ACTION = {SnippetStatus.VETTED: "vet a snippet", SnippetStatus.REJECTED: "reject a snippet",
+                    SnippetStatus.RETIRED: "retire a snippet"}
+
+
+def _decide(ctx: AppContext, snippet_id: str, status: SnippetStatus, by: str, reason: str,
+            pin: str | None = None) -> LocalDecision:
     library = load(ctx)
     issues = check_text(by, "by", label="The pharmacist's name", required=True, max_length=100)
     if status is not SnippetStatus.VETTED:
@@ -159,24 +165,28 @@ def _decide(ctx: AppContext, snippet_id: str, status: SnippetStatus, by: str, re
                             "or PubMed id. Add a primary source in a new version first."))
     if issues:
         raise InputRefused(issues)
+    # Once operators exist, only a pharmacist decides what may print (issue #12).
+    who = require_pharmacist(ctx, by, action=_DECISION_ACTION[status], pin=pin, field="by")
     with ctx.store.write() as db:
         return repo.record_decision(db, snippet_id=snippet.id, version=snippet.version, status=status,
-                                    by=by.strip(), reason=reason.strip(), operator=ctx.operator)
+                                    by=who, reason=reason.strip(), operator=ctx.operator)
 
 
-def vet(ctx: AppContext, snippet_id: str, by: str) -> LocalDecision:
+def vet(ctx: AppContext, snippet_id: str, by: str, *, pin: str | None = None) -> LocalDecision:
     """Mark the current version of a snippet vetted in this pharmacy (good for a year)."""
-    return _decide(ctx, snippet_id, SnippetStatus.VETTED, by, "")
+    return _decide(ctx, snippet_id, SnippetStatus.VETTED, by, "", pin)
 
 
-def reject(ctx: AppContext, snippet_id: str, by: str, reason: str) -> LocalDecision:
+def reject(ctx: AppContext, snippet_id: str, by: str, reason: str, *,
+           pin: str | None = None) -> LocalDecision:
     """Refuse a snippet in this pharmacy, with the reason; it will not print."""
-    return _decide(ctx, snippet_id, SnippetStatus.REJECTED, by, reason)
+    return _decide(ctx, snippet_id, SnippetStatus.REJECTED, by, reason, pin)
 
 
-def retire(ctx: AppContext, snippet_id: str, by: str, reason: str) -> LocalDecision:
+def retire(ctx: AppContext, snippet_id: str, by: str, reason: str, *,
+           pin: str | None = None) -> LocalDecision:
     """Take a snippet out of use in this pharmacy, with the reason; it will not print."""
-    return _decide(ctx, snippet_id, SnippetStatus.RETIRED, by, reason)
+    return _decide(ctx, snippet_id, SnippetStatus.RETIRED, by, reason, pin)
 
 
 def due_for_review(ctx: AppContext, within_days: int = 30, *,

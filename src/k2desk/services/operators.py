@@ -8,6 +8,7 @@ import secrets
 
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Operator
+from k2desk.domain.roles import PHARMACIST, ROLES
 from k2desk.domain.text import check_text
 from k2desk.services.context import AppContext, check_operator
 from k2desk.services.errors import InputRefused, NotFound
@@ -49,37 +50,155 @@ def list_operators(ctx: AppContext) -> list[Operator]:
     return repo.list_operators(ctx.store.db)
 
 
-def add_operator(ctx: AppContext, name: str, initials: str = "", pin: str = "") -> int:
-    """Add (or re-activate) an operator; the PIN, if any, is stored only as a salted hash."""
+def check_role(role: str, field: str = "role") -> list[FieldIssue]:
+    if role not in ROLES:
+        return [error(field, "role_invalid",
+                      f"The role {role!r} is not known: choose pharmacist or technician.")]
+    return []
+
+
+def roles_in_use(ctx: AppContext) -> bool:
+    """True once any operator is configured: from then on roles and PINs apply."""
+    return bool(repo.list_operators(ctx.store.db))
+
+
+def role_of(ctx: AppContext, name: str) -> str | None:
+    """The role of the active operator ``name``; None when there is no such operator."""
+    op = repo.get_operator(ctx.store.db, name)
+    return None if op is None else op.role
+
+
+def require_pharmacist(ctx: AppContext, name: str | None, *, action: str, pin: str | None = None,
+                       field: str = "by") -> str:
+    """The name to record for a pharmacist-only ``action`` ("acknowledge an interaction",
+    "sign off the interaction table", ...), or InputRefused naming ``field``.
+
+    With no operators configured (a one-person pharmacy) any non-empty name is accepted, as
+    before roles existed. Once operators exist, ``name`` must be an active operator whose role
+    is pharmacist. On the command line (``ctx.trust_login``) there is no PIN: the OS login is
+    trusted and recorded beside the name. In the window, acting as anyone other than the
+    signed-in operator takes that pharmacist's PIN, for this one action.
+    """
+    who = (name or "").strip()
+    if not who:
+        raise InputRefused([error(field, "required",
+                                  f"Name the pharmacist who will {action}.")])
+    issues = check_text(who, field, label="Pharmacist", max_length=100)
+    if issues:
+        raise InputRefused(issues)
+    db = ctx.store.db
+    if not repo.list_operators(db):
+        return who
+    op = repo.get_operator(db, who)
+    if op is None:
+        raise InputRefused([error(field, "unknown_operator",
+                                  f"{who!r} is not an operator here; only a pharmacist listed in "
+                                  f"Settings ▸ Operators may {action}.")])
+    if op.role != PHARMACIST:
+        raise InputRefused([error(field, "not_pharmacist",
+                                  f"Only a pharmacist may {action}; {op.name} is a {op.role}. "
+                                  "Ask a pharmacist to do it.")])
+    if not ctx.trust_login and (pin is not None or op.name != ctx.operator):
+        stored = repo.pin_hash(db, op.name)
+        if stored is None:
+            raise InputRefused([error("pin", "pin_missing",
+                                      f"{op.name} has no PIN yet, so cannot confirm this here; "
+                                      "set one in Settings ▸ Operators.")])
+        if not pin or not pin_matches(pin, stored):
+            raise InputRefused([error("pin", "pin_wrong",
+                                      f"That is not {op.name}'s PIN; nothing was done.")])
+    return op.name
+
+
+def require_operator(ctx: AppContext) -> None:
+    """Once operators exist, the one at the keyboard (``--operator``) must be one of them."""
+    db = ctx.store.db
+    if repo.list_operators(db) and repo.get_operator(db, ctx.operator) is None:
+        raise InputRefused([error("operator", "unknown_operator",
+                                  f"{ctx.operator!r} is not an operator here: give --operator "
+                                  "with a name from 'k2desk operator list' (or set K2DESK_OPERATOR).")])
+
+
+def _check_manager(ctx: AppContext, by: str | None, pin: str | None) -> str:
+    """Who may change operators: anyone while none exist, then a pharmacist."""
+    if not repo.list_operators(ctx.store.db):
+        return ctx.operator
+    return require_pharmacist(ctx, by or ctx.operator, action="change operators", pin=pin)
+
+
+def add_operator(ctx: AppContext, name: str, initials: str = "", pin: str = "",
+                 role: str = PHARMACIST, *, by: str | None = None, by_pin: str | None = None) -> int:
+    """Add (or re-activate) an operator; the PIN, if any, is stored only as a salted hash.
+
+    A pharmacist must have a PIN (it confirms their pharmacist-only actions in the window).
+    Once operators exist, only a pharmacist may add one.
+    """
     issues = check_operator(name.strip())
     issues += check_text(initials, "initials", label="Initials", max_length=5)
     issues += check_pin(pin)
+    issues += check_role(role)
+    if role == PHARMACIST and not pin and not issues:
+        existing = repo.get_operator(ctx.store.db, name.strip())
+        issues.append(error("pin", "pin_required",
+                            "A pharmacist needs a PIN (4 to 12 digits): it confirms "
+                            "pharmacist-only actions when a technician is signed in."
+                            + (" Type it again to keep it." if existing and existing.has_pin else "")))
+    if issues:
+        raise InputRefused(issues)
+    recorder = _check_manager(ctx, by, by_pin)
+    with ctx.store.write() as db:
+        return repo.add_operator(db, name.strip(), initials.strip().upper(),
+                                 hash_pin(pin) if pin else None, recorder, role=role,
+                                 login=ctx.login)
+
+
+def set_operator_role(ctx: AppContext, name: str, role: str, *, by: str | None = None,
+                      by_pin: str | None = None) -> Operator:
+    """Make ``name`` a pharmacist or a technician (a pharmacist's decision)."""
+    op = repo.get_operator(ctx.store.db, name)
+    if op is None or op.id is None:
+        raise NotFound(f"There is no operator named {name!r}.")
+    recorder = _check_manager(ctx, by, by_pin)
+    issues = check_role(role)
+    if role == PHARMACIST and not op.has_pin and not issues:
+        issues.append(error("pin", "pin_required",
+                            f"{op.name} needs a PIN before becoming a pharmacist: set one first."))
     if issues:
         raise InputRefused(issues)
     with ctx.store.write() as db:
-        return repo.add_operator(db, name.strip(), initials.strip().upper(),
-                                 hash_pin(pin) if pin else None, ctx.operator)
+        repo.set_role(db, op.id, role, recorder, login=ctx.login)
+    changed = repo.get_operator(ctx.store.db, op.name)
+    assert changed is not None
+    return changed
 
 
 def set_operator_pin(ctx: AppContext, name: str, pin: str) -> None:
-    """Set or (with an empty PIN) clear an operator's PIN."""
+    """Set or (with an empty PIN) clear an operator's PIN. A pharmacist's PIN cannot be
+    cleared. Operators set their own; a pharmacist may set anyone's."""
     op = repo.get_operator(ctx.store.db, name)
     if op is None or op.id is None:
         raise NotFound(f"There is no operator named {name!r}.")
     issues = check_pin(pin)
+    if not pin and op.role == PHARMACIST and not issues:
+        issues.append(error("pin", "pin_required",
+                            f"{op.name} is a pharmacist and must keep a PIN (4 to 12 digits)."))
     if issues:
         raise InputRefused(issues)
+    if op.name != ctx.operator:
+        require_pharmacist(ctx, ctx.operator, action="set another operator's PIN")
     with ctx.store.write() as db:
         repo.set_pin(db, op.id, hash_pin(pin) if pin else None, ctx.operator)
 
 
-def remove_operator(ctx: AppContext, name: str) -> None:
+def remove_operator(ctx: AppContext, name: str, *, by: str | None = None,
+                    by_pin: str | None = None) -> None:
     """Deactivate an operator (kept for the audit trail)."""
     op = repo.get_operator(ctx.store.db, name)
     if op is None or op.id is None:
         raise NotFound(f"There is no operator named {name!r}.")
+    recorder = _check_manager(ctx, by, by_pin)
     with ctx.store.write() as db:
-        repo.deactivate_operator(db, op.id, ctx.operator)
+        repo.deactivate_operator(db, op.id, recorder)
 
 
 def sign_in(ctx: AppContext, name: str, pin: str = "") -> Operator:

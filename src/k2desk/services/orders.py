@@ -13,7 +13,7 @@ from k2desk.domain.forms import FieldType, FormDefinition
 from k2desk.domain.issues import FieldIssue, Severity, blocking, error
 from k2desk.domain.models import Patient, Prescriber
 from k2desk.domain.notation import normalise_order
-from k2desk.domain.orders import DRAFT, SIGNED, check_transition, read_order_data, validate_order
+from k2desk.domain.orders import DISPENSED, DRAFT, SIGNED, check_transition, read_order_data, validate_order
 from k2desk.domain.records import StoredDocument, StoredOrder
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
@@ -21,6 +21,7 @@ from k2desk.library.forms import load_form
 from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.operators import require_pharmacist
 from k2desk.services.patients import get_patient
 from k2desk.services.rendering import (
     count_pages,
@@ -34,6 +35,8 @@ from k2desk.storage import documents as doc_repo
 from k2desk.storage import orders as repo
 
 ORDER_FORM = "compound_order"
+OVERRIDE_ACTION = "override a warning"
+DISPENSE_ACTION = "mark an order dispensed"
 # Patient details on an order always come from the stored patient record.
 FROM_RECORD = ("patient.name", "patient.dob", "patient.address", "patient.phone", "patient.allergies")
 _FROM_RECORD = FROM_RECORD  # older name, used by the order editor
@@ -151,23 +154,42 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
 
 def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                  overrides: Mapping[str, str] | None = None, ack_by: str | None = None,
-                 ack_reason: str | None = None, notes: list[FieldIssue] | None = None) -> tuple[int, int]:
+                 ack_reason: str | None = None, notes: list[FieldIssue] | None = None, *,
+                 ack_contact: str | None = None, ack_contact_note: str | None = None,
+                 ack_pin: str | None = None, override_by: str | None = None,
+                 override_pin: str | None = None) -> tuple[int, int]:
     """Check, save and render a compound order; return (order id, document id).
 
     Refused with every problem at once (InputRefused, nothing written) on a field error, a
     warning without an override reason, or an unacknowledged major interaction. Otherwise, in
     one transaction: the order, its lines, overrides and acknowledgement are saved, the order is
     read back and rendered from what was saved, and the PDF is stored with its SHA-256.
+
+    Once operators exist, overrides are a pharmacist's decision: ``override_by`` (default: the
+    operator) must be a pharmacist (in the window, with ``override_pin`` when it is not the
+    signed-in operator). An acknowledgement made here is for this order only and says how the
+    prescriber or clinic was reached (``ack_contact``: domain.roles.CONTACT_METHODS).
+
     ``notes``, when given, receives what was normalised (".5" saved as "0.5", "IU" as "units").
     """
     overrides = {k: v.strip() for k, v in (overrides or {}).items()}
     form = order_form()
     values, lines, issues = check_order(ctx, patient_id, order_json, overrides)
-    review = review_interactions(ctx, patient_id, ack_by, ack_reason)
+    review = review_interactions(ctx, patient_id, ack_by, ack_reason, kind="order",
+                                 ack_contact=ack_contact, ack_contact_note=ack_contact_note,
+                                 ack_pin=ack_pin)
     if notes is not None:
         notes += [i for i in issues if i.severity is Severity.NOTE]
     problems = _explain(blocking(issues, overrides)) + list(review.issues)
     problems += profile_issues(pharmacy_profile(ctx))
+    override_operator = ctx.operator
+    if overrides and not problems:
+        try:
+            override_operator = require_pharmacist(ctx, override_by or ctx.operator,
+                                                   action=OVERRIDE_ACTION, pin=override_pin,
+                                                   field="override_by")
+        except InputRefused as exc:
+            problems += exc.issues
     if problems:
         raise InputRefused(problems)
     from k2desk.documents.order_form import render_order
@@ -192,7 +214,7 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                                      operator=ctx.operator, prescriber_id=prescriber_id)
         if overrides:
             repo.add_overrides(db, entity="order", entity_id=order_id, overrides=overrides,
-                               operator=ctx.operator)
+                               operator=override_operator, login=ctx.login)
         stored = repo.get_order(db, order_id)
         if stored is None:  # pragma: no cover - read back inside the same transaction
             raise OperationFailed(f"order {order_id} vanished while it was being saved")
@@ -234,12 +256,22 @@ def order_documents(ctx: AppContext, order_id: int) -> list[StoredDocument]:
     return doc_repo.list_documents(ctx.store.db, source=("orders", order_id))
 
 
-def order_status(ctx: AppContext, order_id: int, new: str, note: str = "") -> StoredOrder:
+def order_status(ctx: AppContext, order_id: int, new: str, note: str = "", *,
+                 by: str | None = None, pin: str | None = None) -> StoredOrder:
     """Move an order to ``new``; the signed original must be recorded (with how it came in,
-    as the note) before an order can be compounded or dispensed."""
+    as the note) before an order can be compounded or dispensed. Once operators exist, only a
+    pharmacist (``by``, default the operator; in the window with their ``pin`` when it is not
+    the signed-in operator) may mark an order dispensed."""
     order = get_order(ctx, order_id)
     note = note.strip()
     issues = check_transition(order.status, new)
+    actor = ctx.operator
+    if new == DISPENSED and not issues:
+        try:
+            actor = require_pharmacist(ctx, by or ctx.operator, action=DISPENSE_ACTION, pin=pin,
+                                       field="operator")
+        except InputRefused as exc:
+            issues += exc.issues
     issues += check_text(note, "note", label="Note", max_length=1000)
     if new == SIGNED and not note:
         issues.append(error("note", "required",
@@ -253,8 +285,8 @@ def order_status(ctx: AppContext, order_id: int, new: str, note: str = "") -> St
         changes["pharmacy_use.signed_original_received_on"] = dt.date.today().isoformat()
     try:
         with ctx.store.write() as db:
-            repo.set_status(db, order_id, old=order.status, new=new, operator=ctx.operator,
-                            field_changes=changes)
+            repo.set_status(db, order_id, old=order.status, new=new, operator=actor,
+                            field_changes=changes, login=ctx.login)
     except repo.OrderChanged as exc:
         raise OperationFailed(f"Order {order_id} was changed by someone else meanwhile; "
                               "look at it again and retry.") from exc

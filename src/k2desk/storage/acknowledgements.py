@@ -10,35 +10,68 @@ from k2desk.domain.interactions import Acknowledgement
 from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
 
-_COLS = "id, patient_id, finding, severity, operator, reason, at"
+_COLS = ("id, patient_id, finding, severity, operator, reason, at, purpose, coalesce(expires_at, ''),"
+         " contact_method, contact_note")
 
 
 def _row(r: tuple[Any, ...]) -> Acknowledgement:
     return Acknowledgement(id=int(r[0]), patient_id=None if r[1] is None else int(r[1]),
                            finding=str(r[2]), severity=str(r[3]), operator=str(r[4]),
-                           reason=str(r[5]), at=str(r[6]))
+                           reason=str(r[5]), at=str(r[6]), purpose=str(r[7]),
+                           expires_at=str(r[8]), contact_method=str(r[9]),
+                           contact_note=str(r[10]))
 
 
 def add_acknowledgement(db: Database, *, patient_id: int | None, finding: str, severity: str,
                         operator: str, reason: str, recorded_by: str,
-                        details: dict[str, Any] | None = None) -> int:
+                        details: dict[str, Any] | None = None, purpose: str = "pending",
+                        expires_at: str | None = None,
+                        contact_method: str = "", contact_note: str = "",
+                        login: str = "") -> int:
     """Store one acknowledgement and its audit event; call inside ``Store.write()``.
 
     ``operator`` is the named person who acknowledged; ``recorded_by`` is who was at the keyboard
-    (the audit event's operator). ``details`` go into the audit event and must hold no PHI.
+    (the audit event's operator) and ``login`` the OS account. ``purpose`` is 'pending' (used by
+    the next document, until ``expires_at``) or the kind of
+    document it is made with. ``details`` go into the audit event and must hold no PHI.
     """
     at = now_iso()
     cur = db.execute(
-        "INSERT INTO acknowledgements (patient_id, finding, severity, operator, reason, at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [patient_id, finding, severity, operator, reason, at],
+        "INSERT INTO acknowledgements (patient_id, finding, severity, operator, reason, at, purpose,"
+        " expires_at, contact_method, contact_note, login)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [patient_id, finding, severity, operator, reason, at, purpose, expires_at,
+         contact_method, contact_note, login],
     )
     ack_id = int(cur.lastrowid or 0)
     audit.append(db, operator=recorded_by, action="acknowledge", entity="interaction",
                  entity_id=ack_id,
                  details={"patient_id": patient_id, "severity": severity,
-                          "acknowledged_by": operator, **(details or {})})
+                          "acknowledged_by": operator, "purpose": purpose,
+                          "contact_method": contact_method, "login": login, **(details or {})})
     return ack_id
+
+
+def usable_pending(db: Database, patient_id: int, *, now: str) -> dict[str, Acknowledgement]:
+    """The newest pending acknowledgement of each finding text that no document has used yet
+    and that has not lapsed (``expires_at`` after ``now``)."""
+    rows = db.execute(
+        f"SELECT {_COLS} FROM acknowledgements a WHERE patient_id=? AND purpose='pending'"
+        " AND expires_at > ?"
+        " AND NOT EXISTS (SELECT 1 FROM acknowledgement_links l WHERE l.acknowledgement_id = a.id)"
+        " ORDER BY at DESC, id DESC", [patient_id, now]).fetchall()
+    out: dict[str, Acknowledgement] = {}
+    for r in rows:
+        ack = _row(r)
+        out.setdefault(ack.finding, ack)
+    return out
+
+
+def used_by(db: Database, ack_id: int) -> list[tuple[str, int]]:
+    """The documents' records (entity, id) an acknowledgement is linked to."""
+    return [(str(r[0]), int(r[1])) for r in db.execute(
+        "SELECT entity, entity_id FROM acknowledgement_links WHERE acknowledgement_id=? ORDER BY id",
+        [ack_id])]
 
 
 def get_acknowledgement(db: Database, ack_id: int) -> Acknowledgement | None:

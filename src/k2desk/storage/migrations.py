@@ -309,3 +309,29 @@ def m0005_log_search(db: Database) -> None:
             FROM documents d LEFT JOIN patients p ON p.id = d.patient_id""",
     ):
         db.execute(sql)
+
+
+@MIGRATIONS(name="0006_i12_roles_and_ack_scope")
+def m0006_i12_roles_and_ack_scope(db: Database) -> None:
+    # Roles: every operator is a pharmacist or a technician. Operators made before roles existed
+    # were the pharmacy's own people, so they start as pharmacists (Settings changes that).
+    # Acknowledgements: each one is for one document kind ('handout' or 'order', made with that
+    # document) or 'pending' (recorded on its own: the next document for the patient uses it,
+    # and it lapses at expires_at, the end of the local day). Like every acknowledgement it
+    # covers one finding, keyed by agent and medication text as typed. An order's
+    # acknowledgement says how the prescriber or clinic was reached (contact_method, _note).
+    # Rows from before this migration are marked 'legacy': they stay linked to their documents
+    # but never cover a new one. login is the OS account that recorded the row.
+    for sql in (
+        "ALTER TABLE operators ADD COLUMN role TEXT NOT NULL DEFAULT 'pharmacist'"
+        " CHECK (role IN ('pharmacist', 'technician'))",
+        "ALTER TABLE acknowledgements ADD COLUMN purpose TEXT NOT NULL DEFAULT 'legacy'"
+        " CHECK (purpose IN ('legacy', 'pending', 'handout', 'order'))",
+        "ALTER TABLE acknowledgements ADD COLUMN expires_at TEXT",
+        "ALTER TABLE acknowledgements ADD COLUMN contact_method TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE acknowledgements ADD COLUMN contact_note TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE acknowledgements ADD COLUMN login TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX acknowledgements_patient ON acknowledgements(patient_id, purpose)",
+        "CREATE INDEX acknowledgement_links_ack ON acknowledgement_links(acknowledgement_id)",
+    ):
+        db.execute(sql)

@@ -10,21 +10,23 @@ from k2desk.domain.models import Operator
 from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
 
+_COLS = "id, name, initials, pin_hash IS NOT NULL AND pin_hash != '', role"
+
 
 def _row(r: tuple[Any, ...]) -> Operator:
-    return Operator(id=int(r[0]), name=str(r[1]), initials=str(r[2]), has_pin=bool(r[3]))
+    return Operator(id=int(r[0]), name=str(r[1]), initials=str(r[2]), has_pin=bool(r[3]),
+                    role=str(r[4]))
 
 
 def list_operators(db: Database, *, active_only: bool = True) -> list[Operator]:
-    sql = "SELECT id, name, initials, pin_hash IS NOT NULL AND pin_hash != '' FROM operators"
+    sql = f"SELECT {_COLS} FROM operators"
     if active_only:
         sql += " WHERE active = 1"
     return [_row(r) for r in db.execute(sql + " ORDER BY name COLLATE NOCASE")]
 
 
 def get_operator(db: Database, name: str) -> Operator | None:
-    r = db.execute("SELECT id, name, initials, pin_hash IS NOT NULL AND pin_hash != ''"
-                   " FROM operators WHERE name = ? AND active = 1", [name]).fetchone()
+    r = db.execute(f"SELECT {_COLS} FROM operators WHERE name = ? AND active = 1", [name]).fetchone()
     return None if r is None else _row(r)
 
 
@@ -33,20 +35,28 @@ def pin_hash(db: Database, name: str) -> str | None:
     return None if r is None or not r[0] else str(r[0])
 
 
-def add_operator(db: Database, name: str, initials: str, pin_hash_text: str | None, by: str) -> int:
+def add_operator(db: Database, name: str, initials: str, pin_hash_text: str | None, by: str,
+                 role: str = "pharmacist", login: str = "") -> int:
     """Insert an operator (or re-activate one of that name); call inside ``Store.write()``."""
     row = db.execute("SELECT id FROM operators WHERE name = ?", [name]).fetchone()
     if row is not None:
-        db.execute("UPDATE operators SET initials = ?, pin_hash = ?, active = 1 WHERE id = ?",
-                   [initials, pin_hash_text, row[0]])
+        db.execute("UPDATE operators SET initials = ?, pin_hash = ?, role = ?, active = 1 WHERE id = ?",
+                   [initials, pin_hash_text, role, row[0]])
         oid = int(row[0])
     else:
-        cur = db.execute("INSERT INTO operators (name, initials, pin_hash, active, created_at)"
-                         " VALUES (?, ?, ?, 1, ?)", [name, initials, pin_hash_text, now_iso()])
+        cur = db.execute("INSERT INTO operators (name, initials, pin_hash, role, active, created_at)"
+                         " VALUES (?, ?, ?, ?, 1, ?)", [name, initials, pin_hash_text, role, now_iso()])
         oid = int(cur.lastrowid or 0)
     audit.append(db, operator=by, action="operator.add", entity="operator", entity_id=oid,
-                 details={"initials": initials, "pin": pin_hash_text is not None})
+                 details={"initials": initials, "pin": pin_hash_text is not None, "role": role,
+                          "login": login})
     return oid
+
+
+def set_role(db: Database, oid: int, role: str, by: str, login: str = "") -> None:
+    db.execute("UPDATE operators SET role = ? WHERE id = ?", [role, oid])
+    audit.append(db, operator=by, action="operator.role", entity="operator", entity_id=oid,
+                 details={"role": role, "login": login})
 
 
 def set_pin(db: Database, oid: int, pin_hash_text: str | None, by: str) -> None:

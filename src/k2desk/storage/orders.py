@@ -22,7 +22,7 @@ def _dumps(data: Any) -> str:
 
 
 def add_overrides(db: Database, *, entity: str, entity_id: int, overrides: Mapping[str, str],
-                  operator: str) -> list[int]:
+                  operator: str, login: str = "") -> list[int]:
     """Record each overridden warning with its reason, and audit an 'override' event per field.
 
     The reason stays in the overrides table only (it may name people); the audit event names
@@ -37,7 +37,8 @@ def add_overrides(db: Database, *, entity: str, entity_id: int, overrides: Mappi
         oid = int(cur.lastrowid or 0)
         ids.append(oid)
         audit.append(db, operator=operator, action="override", entity=entity, entity_id=entity_id,
-                     details={"field": field, "override_id": oid})
+                     details={"field": field, "override_id": oid,
+                              **({"login": login} if login else {})})
     return ids
 
 
@@ -146,7 +147,7 @@ def list_orders(db: Database, *, patient_id: int | None = None, limit: int = 100
 
 
 def set_status(db: Database, order_id: int, *, old: str, new: str, operator: str,
-               field_changes: Mapping[str, str] | None = None) -> None:
+               field_changes: Mapping[str, str] | None = None, login: str = "") -> None:
     """Move an order to ``new`` (the caller has checked the transition) and audit 'status'.
 
     ``field_changes`` updates the pharmacy-use fields, e.g. how the signed original came in.
@@ -161,7 +162,7 @@ def set_status(db: Database, order_id: int, *, old: str, new: str, operator: str
     if cur.rowcount != 1:
         raise OrderChanged(f"order {order_id} is no longer {old!r}; it was changed meanwhile")
     audit.append(db, operator=operator, action="status", entity="order", entity_id=order_id,
-                 details={"from": old, "to": new})
+                 details={"from": old, "to": new, **({"login": login} if login else {})})
 
 
 class OrderChanged(Exception):

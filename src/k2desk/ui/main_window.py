@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        # In the window, acting as a pharmacist other than the one signed in takes their PIN.
+        ctx.trust_login = False
         self.bridge = MessageBridge()
         self.worker = Worker(self.bridge.report)
         self.env = UiEnv(ctx=ctx, worker=self.worker, bridge=self.bridge, go=self.go)

@@ -70,7 +70,7 @@ class PatientDocumentPage(Page):
 
     picker: Any  # PatientPicker
     banner: Any  # FindingsBanner
-    ack: tuple[str, str] | None
+    ack: Any  # the acknowledgement given for the next document (widgets.pharmacist), or None
 
     def _update_state(self) -> None:
         """Enable or disable the page's actions after a change."""

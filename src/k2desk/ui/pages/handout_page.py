@@ -33,7 +33,11 @@ from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
-from k2desk.ui.widgets.reason_dialog import ReasonDialog, open_acknowledgement
+from k2desk.ui.widgets.pharmacist import (
+    AcknowledgementDialog,
+    GivenAcknowledgement,
+    open_acknowledgement,
+)
 
 PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -160,7 +164,7 @@ class HandoutPage(PatientDocumentPage):
 
         self.patient: Patient | None = None
         self.rows: list[SnippetRow] = []
-        self.ack: tuple[str, str] | None = None
+        self.ack: GivenAcknowledgement | None = None
         self.document_id: int | None = None
         self._gen = 0
         self.previews = 0  # previews shown (tests and the benchmark read it)
@@ -251,17 +255,19 @@ class HandoutPage(PatientDocumentPage):
         self.schedule_preview()
 
     def blocked(self) -> bool:
-        """A major finding not yet acknowledged blocks Create and Print."""
-        return findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+        """A major finding not yet acknowledged for this handout blocks Create (the stored
+        handout, acknowledged when it was made, may still be printed)."""
+        return (findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+                and self.document_id is None)
 
-    def ask_acknowledgement(self) -> ReasonDialog:
-        return open_acknowledgement(self, self.banner.findings, self.ctx.operator, "handout",
-                                    self.acknowledge)
+    def ask_acknowledgement(self) -> AcknowledgementDialog:
+        return open_acknowledgement(self, self.env, self.banner.findings, "handout",
+                                    lambda g: self.acknowledge(g.by, g.reason, g.pin))
 
-    def acknowledge(self, by: str, reason: str) -> None:
+    def acknowledge(self, by: str, reason: str, pin: str | None = None) -> None:
         if not (by.strip() and reason.strip()):
             return
-        self.ack = (by.strip(), reason.strip())
+        self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin)
         self.banner.show_findings(self.banner.findings, acknowledged=True)
         self._update_state()
         self.schedule_preview()
@@ -273,6 +279,8 @@ class HandoutPage(PatientDocumentPage):
     def _content_changed(self) -> None:
         # What is on screen no longer matches the stored handout: Print waits for a new Create.
         self.document_id = None
+        if self.ack is None and findings.needs_acknowledgement(self.banner.findings):
+            self.banner.show_findings(self.banner.findings)  # the next handout needs its own
         self._update_state()
         self.schedule_preview()
 
@@ -284,7 +292,7 @@ class HandoutPage(PatientDocumentPage):
         self._gen += 1
         gen, ctx, pid = self._gen, self.ctx, self.patient.id
         ids = self.chosen_snippet_ids()
-        by, reason = self.ack or (None, None)
+        ack = self.ack or GivenAcknowledgement("", "")
 
         def shown(pdf: bytes) -> None:
             if gen == self._gen:
@@ -302,7 +310,9 @@ class HandoutPage(PatientDocumentPage):
             else:
                 self.env.bridge.report(exc)
 
-        self.env.worker.run(lambda: handouts.preview_handout(ctx, pid, (), ids, by, reason), shown, failed)
+        self.env.worker.run(lambda: handouts.preview_handout(ctx, pid, (), ids, ack.by or None,
+                                                             ack.reason or None, ack_pin=ack.pin),
+                            shown, failed)
 
     # -- create and print ---------------------------------------------------------------------
     def save(self) -> None:
@@ -314,10 +324,11 @@ class HandoutPage(PatientDocumentPage):
             self.ask_acknowledgement()
             return
         ctx, pid, ids = self.ctx, self.patient.id, self.chosen_snippet_ids()
-        by, reason = self.ack or (None, None)
+        ack = self.ack or GivenAcknowledgement("", "")
 
         def created(doc_id: int) -> None:
             self.document_id = doc_id
+            self.ack = None  # used by this handout: one acknowledgement, one document
             self._preview_timer.stop()
             self._gen += 1  # an older preview must not replace the stored PDF
             from k2desk.services import doc_use
@@ -333,7 +344,9 @@ class HandoutPage(PatientDocumentPage):
             else:
                 self.env.bridge.report(exc)
 
-        self.env.worker.run(lambda: handouts.create_handout(ctx, pid, (), ids, by, reason), created, failed)
+        self.env.worker.run(lambda: handouts.create_handout(ctx, pid, (), ids, ack.by or None,
+                                                            ack.reason or None, ack_pin=ack.pin),
+                            created, failed)
 
     def print_current(self) -> None:
         if self.blocked():

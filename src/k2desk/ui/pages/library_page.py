@@ -28,6 +28,7 @@ from k2desk.services.library import STATUS_FILTERS, SnippetView
 from k2desk.ui.messages import describe
 from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.widgets.pharmacist import confirm_pharmacist
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 DUE = "__due__"
@@ -195,30 +196,33 @@ class LibraryPage(Page):
     def ask_vet(self) -> None:
         if self.current is None:
             return
-        self.decide("vet", self.ctx.operator, "")
+        confirm_pharmacist(self, self.env, "vet a snippet",
+                           lambda by, pin: self.decide("vet", by or self.ctx.operator, "", pin))
 
     def ask_reason(self, action: str) -> ReasonDialog | None:
         if self.current is None:
             return None
         verb = "Reject" if action == "reject" else "Retire"
         dlg = ReasonDialog(f"{verb} snippet", f"{verb} '{self.current.id}': it will no longer print. "
-                           "Say why (kept with the decision).", operator=self.ctx.operator, parent=self)
-        dlg.accepted.connect(lambda: self.decide(action, *dlg.values()))
+                           "Say why (kept with the decision).", parent=self)
+        dlg.accepted.connect(lambda: confirm_pharmacist(
+            self, self.env, f"{action} a snippet",
+            lambda by, pin: self.decide(action, by or self.ctx.operator, dlg.values()[1], pin)))
         dlg.open()
         return dlg
 
-    def decide(self, action: str, by: str, reason: str) -> bool:
+    def decide(self, action: str, by: str, reason: str, pin: str | None = None) -> bool:
         """Record a decision through the library service; problems show under the text."""
         if self.current is None:
             return False
         sid, ctx = self.current.id, self.ctx
         try:
             if action == "vet":
-                self.env.worker.call(lambda: library.vet(ctx, sid, by))
+                self.env.worker.call(lambda: library.vet(ctx, sid, by, pin=pin))
             elif action == "reject":
-                self.env.worker.call(lambda: library.reject(ctx, sid, by, reason))
+                self.env.worker.call(lambda: library.reject(ctx, sid, by, reason, pin=pin))
             else:
-                self.env.worker.call(lambda: library.retire(ctx, sid, by, reason))
+                self.env.worker.call(lambda: library.retire(ctx, sid, by, reason, pin=pin))
         except InputRefused as exc:
             self.decision_message.setText(describe(exc))
             return False

@@ -1,9 +1,17 @@
-"""Operators on the Settings page: who works the counter, initials, optional PIN."""
+"""Operators on the Settings page: who works the counter, initials, role, PIN.
+
+Every operator is a pharmacist or a technician; a pharmacist must have a PIN (it confirms
+pharmacist-only actions when a technician is signed in). Once operators exist, changing them is
+a pharmacist's decision: a technician at the keyboard is asked for a pharmacist's name and PIN.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,24 +23,28 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from k2desk.domain.roles import PHARMACIST, TECHNICIAN
 from k2desk.services import operators
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui.messages import issues_by_field
 from k2desk.ui.pages.base import UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
+from k2desk.ui.widgets.pharmacist import confirm_pharmacist
 
 
 class OperatorsBox(QGroupBox):
     def __init__(self, env: UiEnv) -> None:
-        super().__init__("Operators (who is working; a PIN is optional and stored only as a salted hash)")
+        super().__init__("Operators (who is working, and their role; a PIN is stored only as a "
+                         "salted hash, and a pharmacist must have one)")
         self.env = env
-        self.table = QTableWidget(0, 3)
+        self.table = QTableWidget(0, 4)
         self.table.setObjectName("operators-table")
-        self.table.setHorizontalHeaderLabels(["Name", "Initials", "PIN"])
+        self.table.setHorizontalHeaderLabels(["Name", "Initials", "PIN", "Role"])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setMinimumHeight(110)  # a few rows stay readable on a 768-pixel screen
         self.table.setMaximumHeight(150)
         self.name = QLineEdit()
         self.name.setObjectName("operator-name")
@@ -42,21 +54,33 @@ class OperatorsBox(QGroupBox):
         self.pin = QLineEdit()
         self.pin.setObjectName("operator-pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setPlaceholderText("4–12 digits, or empty for no PIN")
-        self.messages = {k: FieldMessage(k) for k in ("operator", "initials", "pin")}
+        self.pin.setPlaceholderText("4–12 digits (a technician may leave it empty)")
+        self.role = QComboBox()
+        self.role.setObjectName("operator-role")
+        self.role.addItem("Pharmacist", PHARMACIST)
+        self.role.addItem("Technician", TECHNICIAN)
+        self.messages = {k: FieldMessage(k) for k in ("operator", "initials", "role", "pin", "by")}
         form = QFormLayout()
-        form.addRow("Name", self.name)
+        form.addRow("&Name", self.name)
         form.addRow("", self.messages["operator"])
-        form.addRow("Initials", self.initials)
+        form.addRow("&Initials", self.initials)
         form.addRow("", self.messages["initials"])
-        form.addRow("PIN", self.pin)
+        form.addRow("R&ole", self.role)
+        form.addRow("", self.messages["role"])
+        form.addRow("&PIN", self.pin)
         form.addRow("", self.messages["pin"])
-        add = QPushButton("Add or update operator")
+        form.addRow("", self.messages["by"])
+        add = QPushButton("&Add or update operator")
+        add.setObjectName("operator-add")
         add.clicked.connect(self.add)
+        set_role = QPushButton("Set &role of selected")
+        set_role.setObjectName("operator-set-role")
+        set_role.clicked.connect(self.set_role_of_selected)
         remove = QPushButton("Remove selected")
         remove.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
+        buttons.addWidget(set_role)
         buttons.addWidget(remove)
         buttons.addStretch(1)
         lay = QVBoxLayout(self)
@@ -72,34 +96,69 @@ class OperatorsBox(QGroupBox):
             self.table.setItem(r, 0, QTableWidgetItem(op.name))
             self.table.setItem(r, 1, QTableWidgetItem(op.initials))
             self.table.setItem(r, 2, QTableWidgetItem("set" if op.has_pin else "none"))
+            self.table.setItem(r, 3, QTableWidgetItem(op.role))
+        # The first operator is usually the pharmacist who owns the counter; later ones, staff.
+        self.role.setCurrentIndex(self.role.findData(TECHNICIAN if ops else PHARMACIST))
 
-    def add(self) -> None:
-        ctx, name, initials, pin = self.env.ctx, self.name.text(), self.initials.text(), self.pin.text()
+    def _call(self, work: Callable[[], object]) -> bool:
+        """Run a change through the operators service; problems show under the fields."""
         for m in self.messages.values():
             m.show_issues([])
         try:
-            self.env.worker.call(lambda: operators.add_operator(ctx, name, initials, pin))
+            self.env.worker.call(work)
         except InputRefused as exc:
             grouped = issues_by_field(exc.issues)
             for key, m in self.messages.items():
                 m.show_issues(grouped.get(key, []))
-            return
+            return False
         except ServiceError as exc:
             self.env.bridge.report(exc)
+            return False
+        return True
+
+    def add(self) -> None:
+        ctx, name, initials, pin = self.env.ctx, self.name.text(), self.initials.text(), self.pin.text()
+        role = str(self.role.currentData())
+
+        def go(by: str | None, by_pin: str | None) -> None:
+            try:
+                if not self._call(lambda: operators.add_operator(ctx, name, initials, pin, role,
+                                                                 by=by, by_pin=by_pin)):
+                    return
+            finally:
+                self.pin.clear()
+            self.name.clear()
+            self.initials.clear()
+            self.reload()
+
+        confirm_pharmacist(self, self.env, "change operators", go)
+
+    def _selected(self) -> str | None:
+        item = self.table.item(self.table.currentRow(), 0)
+        return None if item is None else item.text()
+
+    def set_role_of_selected(self) -> None:
+        name, role = self._selected(), str(self.role.currentData())
+        if name is None:
+            self.messages["operator"].show_issues([])
+            self.env.bridge.tell("Choose an operator in the list first.")
             return
-        finally:
-            self.pin.clear()
-        self.name.clear()
-        self.initials.clear()
-        self.reload()
+        ctx = self.env.ctx
+
+        def go(by: str | None, by_pin: str | None) -> None:
+            if self._call(lambda: operators.set_operator_role(ctx, name, role, by=by, by_pin=by_pin)):
+                self.reload()
+
+        confirm_pharmacist(self, self.env, "change operators", go)
 
     def remove_selected(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
+        name = self._selected()
+        if name is None:
             return
-        name = self.table.item(row, 0).text()
-        try:
-            self.env.worker.call(lambda: operators.remove_operator(self.env.ctx, name))
-        except ServiceError as exc:
-            self.env.bridge.report(exc)
-        self.reload()
+        ctx = self.env.ctx
+
+        def go(by: str | None, by_pin: str | None) -> None:
+            self._call(lambda: operators.remove_operator(ctx, name, by=by, by_pin=by_pin))
+            self.reload()
+
+        confirm_pharmacist(self, self.env, "change operators", go)

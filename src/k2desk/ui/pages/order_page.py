@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
-from k2desk.domain.orders import SIGNED
+from k2desk.domain.orders import DISPENSED, SIGNED
 from k2desk.domain.records import StoredOrder
 from k2desk.services import doc_use, order_drafts, orders, patients
 from k2desk.services.errors import InputRefused, ServiceError
@@ -33,7 +33,13 @@ from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.order_status import OrderStatusBar
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
-from k2desk.ui.widgets.reason_dialog import ReasonDialog, open_acknowledgement
+from k2desk.ui.widgets.pharmacist import (
+    AcknowledgementDialog,
+    GivenAcknowledgement,
+    confirm_pharmacist,
+    open_acknowledgement,
+)
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 CHECK_DEBOUNCE_MS = 300
 DRAFT_DEBOUNCE_MS = 400
@@ -110,7 +116,10 @@ class OrderPage(PatientDocumentPage):
         self.document_id: int | None = None
         self.overrides: dict[str, str] = {}
         self.issues: list[FieldIssue] = []
-        self.ack: tuple[str, str] | None = None
+        self.ack: GivenAcknowledgement | None = None
+        # A pharmacist's confirmation of this order's overrides (name, PIN; both None when the
+        # signed-in operator may override): asked once, at Create, never kept past a lock.
+        self.override_auth: tuple[str | None, str | None] | None = None
         self._loading = False
         self._check_gen = 0
         self.printer = DocumentPrinter(self, env, lambda: self.document_id)
@@ -125,6 +134,7 @@ class OrderPage(PatientDocumentPage):
         """Begin an order for ``patient``: its latest draft if there is one, else a blank form."""
         self.flush_draft()
         self.patient, self.order, self.document_id, self.ack = patient, None, None, None
+        self.override_auth = None
         self.picker.set_patient(patient, emit=False)
         self.preview.clear("The order PDF appears here once the order is saved.")
         self._loading = True
@@ -296,13 +306,21 @@ class OrderPage(PatientDocumentPage):
         self.show_issues(self.issues)
         self._changed()
 
-    def ask_acknowledgement(self) -> ReasonDialog:
-        return open_acknowledgement(self, self.banner.findings, self.ctx.operator, "order", self.acknowledge)
+    def ask_acknowledgement(self) -> AcknowledgementDialog:
+        return open_acknowledgement(self, self.env, self.banner.findings, "order", self._given)
 
-    def acknowledge(self, by: str, reason: str) -> None:
-        self.ack = (by, reason)
+    def _given(self, given: GivenAcknowledgement) -> None:
+        self.acknowledge(given.by, given.reason, given.pin, given.contact, given.contact_note)
+
+    def acknowledge(self, by: str, reason: str, pin: str | None = None, contact: str = "",
+                    contact_note: str = "") -> None:
+        self.ack = GivenAcknowledgement(by, reason, pin, contact, contact_note)
         self.banner.show_findings(self.banner.findings, acknowledged=True)
         self._update_state()
+
+    def locked(self) -> None:
+        self.override_auth = None
+        super().locked()
 
     # -- saving the order ---------------------------------------------------------------------
     def save(self) -> None:
@@ -312,9 +330,17 @@ class OrderPage(PatientDocumentPage):
         if findings.needs_acknowledgement(self.banner.findings) and self.ack is None:
             self.ask_acknowledgement()
             return
+        if self.overrides and self.override_auth is None:
+            def confirmed(by: str | None, pin: str | None) -> None:
+                self.override_auth = (by, pin)
+                self.save()
+
+            confirm_pharmacist(self, self.env, "override a warning", confirmed)
+            return
         ctx, pid = self.ctx, self.patient.id
         data, overrides = self.editor.to_json(), dict(self.overrides)
-        by, reason = self.ack or (None, None)
+        ack = self.ack or GivenAcknowledgement("", "")
+        override_by, override_pin = self.override_auth or (None, None)
         self._draft_timer.stop()
         self.create_button.setEnabled(False)
 
@@ -326,7 +352,10 @@ class OrderPage(PatientDocumentPage):
             else:
                 self.env.bridge.report(exc)
 
-        self.env.worker.run(lambda: orders.create_order(ctx, pid, data, overrides, by, reason),
+        self.env.worker.run(lambda: orders.create_order(
+            ctx, pid, data, overrides, ack.by or None, ack.reason or None, ack_contact=ack.contact,
+            ack_contact_note=ack.contact_note, ack_pin=ack.pin, override_by=override_by,
+            override_pin=override_pin),
                             self._created, failed)
 
     def _created(self, ids: tuple[int, int]) -> None:
@@ -364,9 +393,19 @@ class OrderPage(PatientDocumentPage):
     def change_status(self, new: str, note: str) -> None:
         if self.order is None:
             return
+        if new == DISPENSED:
+            confirm_pharmacist(self, self.env, "mark an order dispensed",
+                               lambda by, pin: self._set_status(new, note, by, pin))
+            return
+        self._set_status(new, note, None, None)
+
+    def _set_status(self, new: str, note: str, by: str | None, pin: str | None) -> None:
+        if self.order is None:
+            return
         oid = self.order.id
         try:
-            self.order = self.env.worker.call(lambda: orders.order_status(self.ctx, oid, new, note))
+            self.order = self.env.worker.call(
+                lambda: orders.order_status(self.ctx, oid, new, note, by=by, pin=pin))
         except ServiceError as exc:
             self.env.bridge.report(exc)
             return

@@ -1,9 +1,8 @@
-"""Small dialogs that ask for a reason: acknowledging an interaction, overriding a warning."""
+"""A small dialog that asks for a reason: overriding a warning, rejecting a snippet, how a
+signed original came in. (Acknowledging an interaction has its own dialog, with the
+pharmacist's name and PIN: widgets.pharmacist.)"""
 
 from __future__ import annotations
-
-from collections.abc import Callable, Sequence
-from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
@@ -11,22 +10,16 @@ from k2desk.ui.widgets.dialogs import settle_size
 
 
 class ReasonDialog(QDialog):
-    """Asks for a reason (required) and, for an acknowledgement, who gives it (pre-filled)."""
+    """Asks for a reason (required)."""
 
-    def __init__(self, title: str, explanation: str, *, operator: str | None = None,
-                 parent: QWidget | None = None, field_label: str = "Reason") -> None:
+    def __init__(self, title: str, explanation: str, *, parent: QWidget | None = None,
+                 field_label: str = "Reason") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         form = QFormLayout(self)
         text = QLabel(explanation)
         text.setWordWrap(True)
         form.addRow(text)
-        self.operator: QLineEdit | None = None
-        if operator is not None:
-            self.operator = QLineEdit(operator)
-            self.operator.setObjectName("ack-operator")
-            form.addRow("Pharmacist", self.operator)
-            self.operator.textChanged.connect(self._update)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
         self.reason.setPlaceholderText("required")
@@ -41,23 +34,9 @@ class ReasonDialog(QDialog):
         settle_size(self, 520, 220)
 
     def _update(self) -> None:
-        who_ok = self.operator is None or bool(self.operator.text().strip())
-        ok = bool(self.reason.text().strip()) and who_ok
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(self.reason.text().strip()))
 
     def values(self) -> tuple[str, str]:
-        return (self.operator.text().strip() if self.operator else "", self.reason.text().strip())
-
-
-def open_acknowledgement(parent: QWidget, findings: Sequence[Any], operator: str, document: str,
-                         on_given: Callable[[str, str], None]) -> ReasonDialog:
-    """Ask a named pharmacist to acknowledge the major findings before ``document`` is made."""
-    majors = [f for f in findings if str(getattr(f, "severity", "")) == "major"]  # a StrEnum
-    text = "; ".join(f"{f.agent} (as typed: {f.input})" for f in majors)
-    dlg = ReasonDialog("Acknowledge a major interaction",
-                       f"Major interaction with vitamin K: {text}.\nA named pharmacist must review it "
-                       f"before this {document} is made. The acknowledgement is stored and printed.",
-                       operator=operator, parent=parent)
-    dlg.accepted.connect(lambda: on_given(*dlg.values()))
-    dlg.open()
-    return dlg
+        """("", the reason): the first item is kept for callers written when it held a name."""
+        return ("", self.reason.text().strip())
