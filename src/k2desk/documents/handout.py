@@ -10,20 +10,20 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
 from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, build_pdf, document_ref
+from k2desk.documents.vka_box import PATIENT_CLINIC, patient_box
 from k2desk.domain.documents import HandoutItem, HandoutRecord, InteractionNotice
 from k2desk.domain.evidence import STUDY_LABELS
 
-MAJOR_ACTION = (
-    "Do not start or stop vitamin K2 without talking to your anticoagulation clinic; "
-    "get your INR checked in about 1–2 weeks."
+# Fixed patient text reads at grade 8 or below (tests/documents/test_vka_box.py checks each one).
+DISCLAIMER_PARAGRAPHS = (
+    "This handout is to help you learn. It does not take the place of advice from your doctor, "
+    f"your pharmacist or your {PATIENT_CLINIC}.",
+    "Vitamin K2 is sold as a supplement. The FDA has not approved it to treat cancer or any "
+    "other disease.",
+    "Tell each person who writes your prescriptions about every vitamin and supplement you take.",
 )
-
-DISCLAIMER = (
-    "This handout is for education only. It is not a substitute for advice from your doctor, "
-    "pharmacist or anticoagulation clinic about your own health. Vitamin K2 is sold as a dietary "
-    "supplement: it is not approved by the FDA to treat cancer or any other disease. Tell everyone "
-    "who prescribes for you about every vitamin and supplement you take."
-)
+DISCLAIMER = " ".join(DISCLAIMER_PARAGRAPHS)
+GRADING_INTRO = "Each statement above starts with the kind of study behind it. The strongest kind is first:"
 
 _SEVERITY_TITLE = {
     "major": "MAJOR INTERACTION",
@@ -49,8 +49,6 @@ def _interaction_box(n: InteractionNotice, width: float) -> Table:
     ]
     if n.patient_message:
         body.append(para(n.patient_message, st.body_bold if major else st.body))
-    if major:
-        body.append(Paragraph(f"<b>What to do:</b> {markup(MAJOR_ACTION)}", st.body_bold))
     if n.acknowledged_by:
         when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
         body.append(para(n.ack_reason, st.body,
@@ -88,7 +86,7 @@ def _grading(width: float) -> Table:
     st = S.stylesheet()
     body: list[Flowable] = [
         Paragraph("How we grade evidence", st.box_title),
-        Paragraph("Each statement above starts with the kind of study behind it, strongest first:", st.body),
+        Paragraph(markup(GRADING_INTRO), st.body),
     ]
     for label in STUDY_LABELS.values():
         body.append(Paragraph(f"<b><i>{markup(label)}</i></b>", st.bullet, bulletText="•"))
@@ -125,8 +123,14 @@ def story(rec: HandoutRecord) -> list[Flowable]:
         labelled("Date of birth", fmt_date(rec.patient_dob)),
         Spacer(1, 6),
     ]
+    # A patient on a blood thinner gets the whole VKA box on every handout, whatever the topics;
+    # other findings keep a box each, below it.
+    majors = [n for n in rec.interactions if n.severity == "major"]
+    if majors:
+        out += [patient_box(majors, rec.contraindications, width), Spacer(1, 8)]
     for notice in rec.interactions:
-        out += [_interaction_box(notice, width), Spacer(1, 8)]
+        if notice.severity != "major":
+            out += [_interaction_box(notice, width), Spacer(1, 8)]
     for section in rec.sections:
         items = [_item(i) for i in section.items]
         # Keep a question with its first answer so a heading never ends a page.
@@ -135,7 +139,8 @@ def story(rec: HandoutRecord) -> list[Flowable]:
     if rec.foods:
         out += _foods(rec, width)
     out += [Spacer(1, 10), KeepTogether([_grading(width)]), Spacer(1, 8),
-            Paragraph("Please read", st.heading), Paragraph(markup(DISCLAIMER), st.body),
+            Paragraph("Please read", st.heading),
+            *(Paragraph(markup(p), st.body) for p in DISCLAIMER_PARAGRAPHS),
             _counselled(rec, width)]
     if rec.citations:
         out.append(Paragraph("References", st.heading))

@@ -84,6 +84,9 @@ class HandoutRecord:
     counselled_by: str = ""
     language: str = "en"
     paper_size: PaperSize = PaperSize.LETTER
+    # Patient text of each labelled VKA contraindication of an ingredient this handout's
+    # snippets talk about (MK-4), printed in the VKA box; only for a patient with a major finding.
+    contraindications: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

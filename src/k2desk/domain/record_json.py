@@ -50,4 +50,5 @@ def handout_from_json(data: dict[str, Any]) -> HandoutRecord:
         counselled_by=str(data["counselled_by"]),
         language=str(data["language"]),
         paper_size=PaperSize(data["paper_size"]),
+        contraindications=tuple(str(c) for c in data.get("contraindications", ())),
     )
