@@ -20,7 +20,7 @@ DISCLAIMER_PARAGRAPHS = (
     f"your pharmacist or your {PATIENT_CLINIC}.",
     "Vitamin K2 is sold as a supplement. The FDA has not approved it to treat cancer or any "
     "other disease.",
-    "Tell each person who writes your prescriptions about every vitamin and supplement you take.",
+    "Tell all your doctors about every vitamin and pill you take. This means K2 too.",
 )
 DISCLAIMER = " ".join(DISCLAIMER_PARAGRAPHS)
 GRADING_INTRO = "Each statement above starts with the kind of study behind it. The strongest kind is first:"
