@@ -309,3 +309,24 @@ def m0005_log_search(db: Database) -> None:
             FROM documents d LEFT JOIN patients p ON p.id = d.patient_id""",
     ):
         db.execute(sql)
+
+
+@MIGRATIONS(name="0006_i13_interaction_table_signoff")
+def m0006_i13_interaction_table_signoff(db: Database) -> None:
+    # The pharmacy's sign-off of one version of the shipped interaction table (who, when), like
+    # vetting a snippet. Keyed by version and the file's SHA-256: an edited table is unsigned.
+    # Append-only: the latest row for a version and hash is the one that counts.
+    for sql in (
+        """CREATE TABLE interaction_table_signoffs (
+            id INTEGER PRIMARY KEY,
+            table_version INTEGER NOT NULL,
+            table_sha256 TEXT NOT NULL,
+            signed_by TEXT NOT NULL,
+            signed_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            operator TEXT NOT NULL
+        )""",
+        "CREATE INDEX interaction_table_signoffs_key"
+        " ON interaction_table_signoffs(table_version, table_sha256)",
+    ):
+        db.execute(sql)
