@@ -114,6 +114,8 @@ def main() -> int:
     o.grant_override("prescriber.npi", "Verified by phone with the prescriber's office")
     if o.banner.has_major():
         o.acknowledge(ctx.operator, "Reviewed", None, "phone", "Prescriber's nurse")
+        # MK-4 is contraindicated in the labeling with a VKA: record who approved it (issue 13).
+        o.grant_override("ingredients.1.ingredient", "approved by Dr. Maria Lopez, reached by phone")
     o.save()
     settle(1.0, until=lambda: o.document_id is not None)
     shot("06-order-saved")

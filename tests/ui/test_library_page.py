@@ -57,3 +57,31 @@ def test_reject_needs_a_reason_and_then_the_snippet_stops_printing(window, qtbot
     page.status.setCurrentIndex(page.status.findData("rejected"))
     settle(window)
     assert page.model.row_of(sid) >= 0
+
+
+def test_the_interaction_table_sign_off_shows_and_is_recorded_by_keyboard(window, qtbot, ctx,
+                                                                         settle):
+    # Issue 13: until this pharmacy signs the table off, the Library page says so.
+    from PySide6.QtCore import Qt
+
+    from k2desk.services import table_signoff
+    from k2desk.ui.widgets.reason_dialog import ReasonDialog
+
+    page = window.go("library")
+    _ready(qtbot, page)
+    settle(window)
+    assert table_signoff.NOT_SIGNED_OFF in page.table_status.text()
+    assert page.sign_off_button.isEnabled()
+    page.sign_off_button.setFocus()
+    qtbot.keyClick(page.sign_off_button, Qt.Key.Key_Space)
+    dlg = page.findChild(ReasonDialog)
+    assert dlg is not None and dlg.isVisible() and dlg.operator.text() == "test-rph"
+    dlg.reason.setFocus()
+    qtbot.keyClicks(dlg.reason, "Read every entry against its source")
+    qtbot.keyClick(dlg.reason, Qt.Key.Key_Return)
+    settle(window)
+    status = table_signoff.table_status(ctx)
+    assert status.signoff is not None and status.signoff.signed_by == "test-rph"
+    assert "signed off by test-rph" in page.table_status.text()
+    assert table_signoff.NOT_SIGNED_OFF not in page.table_status.text()
+    assert not page.sign_off_button.isEnabled()

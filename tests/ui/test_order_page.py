@@ -134,11 +134,19 @@ def test_major_interaction_needs_acknowledgement_before_the_order(window, ctx, s
     dlg.close()
     assert orders.list_orders(ctx) == []
     page.acknowledge("test-rph", "INR monitored; prescriber aware", None, "phone", "Dr Lopez")
+    # Issue 13: the example's MK-4 line is contraindicated in the labeling with warfarin; the
+    # order waits for an override naming who approved it and how they were reached.
+    page.save()
+    settle(window)
+    assert orders.list_orders(ctx) == []
+    assert any(i.code == "contraindicated" for i in page.issues)
+    page.grant_override("ingredients.1.ingredient", "approved by Dr. Maria Lopez, reached by phone")
     page.save()
     settle(window)
     [order] = orders.list_orders(ctx)
     assert order.interactions[0].acknowledged_by == "test-rph"
     assert order.interactions[0].ack_contact == "phone"
+    assert "approved by Dr. Maria Lopez" in order.values["pharmacy_use.contraindication"]
 
 
 def test_a_saved_order_reopens_from_the_log_and_moves_on(window, qtbot, ctx, settle):

@@ -11,6 +11,7 @@ from k2desk.domain.interactions import Acknowledgement, Certainty, Finding
 from k2desk.domain.roles import CONTACT_METHODS
 from k2desk.services import interactions as svc
 from k2desk.services.context import AppContext
+from k2desk.services.table_signoff import table_status
 
 
 def finding_json(i: int, f: Finding, ack: Acknowledgement | None = None) -> dict[str, Any]:
@@ -47,8 +48,10 @@ def cmd_check(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.patient is not None:
         svc.get_patient(ctx, args.patient)
         acks = svc.pending_acknowledgements(ctx, args.patient)  # used once, lapse at end of day
+    signoff = table_status(ctx).text  # "interaction table not yet signed off ..." until it is
     if args.json:
-        print_json([finding_json(i, f, acks.get(f.text)) for i, f in enumerate(findings, 1)])
+        rows = [finding_json(i, f, acks.get(f.text)) for i, f in enumerate(findings, 1)]
+        print_json([{**row, "table_signoff": signoff} for row in rows])
         return 0
     table = svc.table()
     out = sys.stdout
@@ -65,7 +68,8 @@ def cmd_check(ctx: AppContext, args: argparse.Namespace) -> int:
                                   "for each handout or order.\n")
     if not findings:
         out.write(f"No interactions found in {len(meds)} medication(s).\n")
-    out.write(f"(interaction table version {table.version}, reviewed {table.reviewed.isoformat()})\n")
+    out.write(f"(interaction table version {table.version}, reviewed {table.reviewed.isoformat()}; "
+              f"{signoff})\n")
     return 0
 
 

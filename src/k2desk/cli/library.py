@@ -11,6 +11,7 @@ from k2desk.cli.output import err, print_json, print_table
 from k2desk.domain.evidence import OUTCOME_LABELS, Citation, LocalDecision
 from k2desk.services import library as svc
 from k2desk.services.context import AppContext
+from k2desk.services.table_signoff import sign_off_table
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -143,6 +144,11 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sign_off_table(ctx: AppContext, args: argparse.Namespace) -> int:
+    sys.stdout.write(sign_off_table(ctx, args.by, args.note or "").text + "\n")
+    return EXIT_OK
+
+
 def cmd_due(ctx: AppContext, args: argparse.Namespace) -> int:
     _print_views(svc.due_for_review(ctx, args.days), args.json)
     return EXIT_OK
@@ -187,6 +193,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     imp = ps.add_parser("import", help="merge another pharmacy's exported library")
     imp.add_argument("file", metavar="FILE")
     imp.set_defaults(handler=cmd_import)
+
+    so = ps.add_parser("sign-off-table",
+                       help="record that a pharmacist reviewed and signed off the interaction table")
+    so.add_argument("--by", required=True, metavar="NAME", help="the pharmacist signing it off")
+    so.add_argument("--note", metavar="TEXT")
+    so.set_defaults(handler=cmd_sign_off_table)
 
     due = ps.add_parser("due", help="vetted snippets whose review date is past or near")
     due.add_argument("--days", type=int, default=30, metavar="N")

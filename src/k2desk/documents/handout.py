@@ -10,21 +10,21 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
 from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, build_pdf, document_ref
+from k2desk.documents.vka_box import PATIENT_CLINIC, patient_box
 from k2desk.domain.documents import HandoutItem, HandoutRecord, InteractionNotice
 from k2desk.domain.evidence import STUDY_LABELS
 from k2desk.domain.roles import review_by
 
-MAJOR_ACTION = (
-    "Do not start or stop vitamin K2 without talking to your anticoagulation clinic; "
-    "get your INR checked in about 1–2 weeks."
+# Fixed patient text reads at grade 8 or below (tests/documents/test_vka_box.py checks each one).
+DISCLAIMER_PARAGRAPHS = (
+    "This handout is to help you learn. It does not take the place of advice from your doctor, "
+    f"your pharmacist or your {PATIENT_CLINIC}.",
+    "Vitamin K2 is sold as a supplement. The FDA has not approved it to treat cancer or any "
+    "other disease.",
+    "Tell all your doctors about every vitamin and pill you take. This means K2 too.",
 )
-
-DISCLAIMER = (
-    "This handout is for education only. It is not a substitute for advice from your doctor, "
-    "pharmacist or anticoagulation clinic about your own health. Vitamin K2 is sold as a dietary "
-    "supplement: it is not approved by the FDA to treat cancer or any other disease. Tell everyone "
-    "who prescribes for you about every vitamin and supplement you take."
-)
+DISCLAIMER = " ".join(DISCLAIMER_PARAGRAPHS)
+GRADING_INTRO = "Each statement below starts with the kind of study behind it. The strongest kind is first:"
 
 _SEVERITY_TITLE = {
     "major": "MAJOR INTERACTION",
@@ -54,8 +54,6 @@ def _interaction_box(n: InteractionNotice, width: float, st: S.Styles) -> Flowab
     ]
     if n.patient_message:
         body.append(para(n.patient_message, st.body_bold if major else st.body))
-    if major:
-        body.append(Paragraph(f"<b>What to do:</b> {markup(MAJOR_ACTION)}", st.body_bold))
     if n.acknowledged_by:
         when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
         who = review_by(n.acknowledged_by, n.ack_role)  # the name once, one role word
@@ -92,7 +90,7 @@ def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
 def _grading(width: float, st: S.Styles) -> Flowable:
     body: list[Flowable] = [
         Paragraph("How we grade evidence", st.box_title),
-        Paragraph("Each statement below starts with the kind of study behind it, strongest first:", st.body),
+        Paragraph(markup(GRADING_INTRO), st.body),
     ]
     for label in STUDY_LABELS.values():
         body.append(Paragraph(f"<b><i>{markup(label)}</i></b>", st.bullet, bulletText="•"))
@@ -131,9 +129,15 @@ def story(rec: HandoutRecord) -> list[Flowable]:
         labelled("Date of birth", fmt_date(rec.patient_dob), st.body),
         Spacer(1, 6),
     ]
+    # A patient on a blood thinner gets the whole VKA box on every handout, whatever the topics;
+    # other findings keep a box each, below it.
+    majors = [n for n in rec.interactions if n.severity == "major"]
+    if majors:
+        out += [patient_box(majors, rec.contraindications, width, st), Spacer(1, 8)]
     for notice in rec.interactions:
-        out += [_interaction_box(notice, width, st), Spacer(1, 8)]
-    if rec.sections:
+        if notice.severity != "major":
+            out += [_interaction_box(notice, width, st), Spacer(1, 8)]
+    if rec.sections:  # the legend comes before the statements it explains
         out += [_grading(width, st), Spacer(1, 4)]
     for section in rec.sections:
         items = [_item(i, st) for i in section.items]
@@ -144,7 +148,8 @@ def story(rec: HandoutRecord) -> list[Flowable]:
         out += _foods(rec, width)
     # The notice and the sign-off line travel together: neither starts a page alone.
     out += [Spacer(1, 10), KeepTogether([Paragraph("Please read", st.heading),
-                                         Paragraph(markup(DISCLAIMER), st.body), _counselled(rec, width)])]
+                                         *(Paragraph(markup(p), st.body) for p in DISCLAIMER_PARAGRAPHS),
+                                         _counselled(rec, width)])]
     if rec.citations:
         refs = [Paragraph(f"[{i}]&nbsp;&nbsp;{markup(c)}", st.reference)
                 for i, c in enumerate(rec.citations, 1)]

@@ -26,12 +26,14 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, letterhead, para
 from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, PageMarks, SignatureMark, build_pdf, document_ref
+from k2desk.documents.vka_box import prescriber_box
 from k2desk.domain.documents import OrderRecord
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
 from k2desk.domain.roles import contact_sentence, review_by
 
 # Pharmacy-use fields printed by the signed-original and review blocks rather than as plain rows.
 _REVIEW = "interaction_review"
+_CONTRAINDICATION = "pharmacy_use.contraindication"  # set by services.orders (issue 13)
 _RECEIVED = ("signed_original_received", "signed_original_received_on")
 _SIGNATURE_HEIGHT = 0.6 * inch
 _LONG_CHARS = 600
@@ -235,17 +237,13 @@ def _pharmacy_use(rec: OrderRecord, form: FormDefinition, section: SectionDef, w
 
 
 def _major_box(rec: OrderRecord, width: float) -> Flowable | None:
+    """The warning box for a patient on a vitamin K antagonist, with any labelled
+    contraindication as approved (stored with the order, printed as stored)."""
     majors = [n for n in rec.interactions if n.severity == "major"]
-    if not majors:
+    stated = rec.values.get(_CONTRAINDICATION, "").strip()
+    if not majors and not stated:
         return None
-    st = S.stylesheet()
-    body: list[Flowable] = []
-    for n in majors:
-        body.append(para(n.medication_as_typed, st.body_bold,
-                         prefix=f"MAJOR INTERACTION: vitamin K2 and {markup(n.agent)} (patient takes “",
-                         suffix="”). Vitamin K2 can lower the INR; the anticoagulation clinic should "
-                                "know before K2 is started or stopped."))
-    return boxed(body, width, border=S.HEAVY_RULE, padding=8)
+    return prescriber_box(majors, [s for s in stated.splitlines() if s.strip()], width)
 
 
 def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None) -> list[Flowable]:

@@ -88,6 +88,9 @@ class HandoutRecord:
     language: str = "en"
     paper_size: PaperSize = PaperSize.LETTER
     large_print: bool = False  # body text 14 pt instead of 12 pt
+    # Patient text of each labelled VKA contraindication of an ingredient this handout's
+    # snippets talk about (MK-4), printed in the VKA box; only for a patient with a major finding.
+    contraindications: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

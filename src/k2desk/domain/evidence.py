@@ -29,6 +29,9 @@ class StudyType(StrEnum):
     META_ANALYSIS = "meta-analysis"
     RCT = "rct"
     OBSERVATIONAL = "observational"
+    # A single-arm series, a chart review or a non-randomised dose escalation (issue 13): people
+    # were studied, but with no fair comparison group (CEBM level 4).
+    CASE_SERIES = "case-series"
     CASE_REPORT = "case-report"
     ANIMAL = "animal"
     IN_VITRO = "in-vitro"
@@ -77,6 +80,7 @@ STUDY_LABELS: dict[StudyType, str] = {
     StudyType.META_ANALYSIS: "A review of several studies in people",
     StudyType.RCT: "A clinical trial in people",
     StudyType.OBSERVATIONAL: "Population studies: shows a link, not proof",
+    StudyType.CASE_SERIES: "Small studies in people with no fair comparison group",
     StudyType.CASE_REPORT: "Reports of single patients",
     StudyType.ANIMAL: "Animal studies only: not shown in people",
     StudyType.IN_VITRO: "Lab (test-tube) studies only: not shown in people",

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from k2desk.domain.medication_text import (
     daily_doses,
@@ -26,6 +27,9 @@ from k2desk.domain.medication_text import (
     unglue_salt,
     words,
 )
+
+if TYPE_CHECKING:
+    from k2desk.domain.contraindications import Contraindication
 
 NEAR_MISS_MIN_NAME_LENGTH = 6
 NEAR_MISS_MAX_DISTANCE = 2
@@ -101,6 +105,8 @@ class Citation:
     pmid: str = ""
     url: str = ""
     checked: str = ""  # what was checked against which copy of the source
+    # False: not yet confirmed against the source; ``checked`` says why (issue 13).
+    verified: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +151,8 @@ class InteractionTable:
     # ("Haldol" vs "Mandol"): typed exactly, they are not near misses. The loader refuses any
     # word here that is near a major agent's name, so this list can never silence a VKA.
     not_near_misses: frozenset[str] = frozenset()
+    # Ingredients whose product labeling contraindicates them with a VKA (issue 13).
+    contraindications: tuple[Contraindication, ...] = ()
     _by_first_word: dict[str, tuple[_Name, ...]] = field(init=False, repr=False, compare=False)
     _near_targets: tuple[_Name, ...] = field(init=False, repr=False, compare=False)
     _near_cache: dict[str, tuple[tuple[int, _Name], ...]] = field(init=False, repr=False,

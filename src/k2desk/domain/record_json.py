@@ -51,4 +51,5 @@ def handout_from_json(data: dict[str, Any]) -> HandoutRecord:
         language=str(data["language"]),
         paper_size=PaperSize(data["paper_size"]),
         large_print=bool(data.get("large_print", False)),  # absent in handouts stored before it
+        contraindications=tuple(str(c) for c in data.get("contraindications", ())),
     )

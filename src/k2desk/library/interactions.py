@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from k2desk.domain.contraindications import Contraindication
 from k2desk.domain.interactions import (
     NEAR_MISS_MAX_DISTANCE,
     NEAR_MISS_MIN_NAME_LENGTH,
@@ -31,9 +32,11 @@ from k2desk.resources import resource_path
 TABLE_FILE = "interactions.toml"
 
 TOP_REQUIRED = ("version", "reviewed", "citations", "classes", "agents")
-TOP_OPTIONAL = ("reviewed_by", "not_near_misses")
+TOP_OPTIONAL = ("reviewed_by", "not_near_misses", "contraindications")
 CITATION_REQUIRED = ("text",)
-CITATION_OPTIONAL = ("doi", "pmid", "url", "checked")
+CITATION_OPTIONAL = ("doi", "pmid", "url", "checked", "verified")
+CONTRAINDICATION_REQUIRED = ("ingredient", "names", "label", "strength", "citations", "reviewed",
+                             "prescriber_message", "patient_message")
 CLASS_REQUIRED = ("label", "severity", "patient_message", "pharmacist_message", "citations")
 AGENT_REQUIRED = ("generic", "class", "reviewed")
 AGENT_OPTIONAL = ("brands", "alternates", "severity", "patient_message", "pharmacist_message",
@@ -135,7 +138,16 @@ def _citations(raw: object, where: str, problems: list[str]) -> dict[str, Citati
             e.fail("id", "use lower-case letters, digits, '-' and '_'")
         e.keys(CITATION_REQUIRED, CITATION_OPTIONAL)
         text = e.text("text", body.get("text", ""))
-        values = {k: body.get(k, "") for k in CITATION_OPTIONAL}
+        verified = body.get("verified", True)
+        if not isinstance(verified, bool):
+            e.fail("verified", f"must be true or false, not {_kind(verified)}")
+        checked = body.get("checked", "")
+        if isinstance(checked, str) and "from memory" in checked.casefold():
+            e.fail("checked", "says 'from memory': confirm the source and say what was checked, "
+                   "or set verified = false and give the reason here")
+        if verified is False and not (isinstance(checked, str) and checked.strip()):
+            e.fail("checked", "is required when verified = false: say why it is not confirmed")
+        values = {k: body.get(k, "") for k in CITATION_OPTIONAL if k != "verified"}
         for k, v in values.items():
             if not isinstance(v, str):
                 e.fail(k, f"must be text, not {_kind(v)}")
@@ -148,7 +160,8 @@ def _citations(raw: object, where: str, problems: list[str]) -> dict[str, Citati
             e.fail("url", "must start with https://")
         if text is not None:
             out[cid] = Citation(id=cid, text=text, doi=values["doi"], pmid=values["pmid"],
-                                url=values["url"], checked=values["checked"])
+                                url=values["url"], checked=values["checked"],
+                                verified=verified is not False)
     return out
 
 
@@ -301,10 +314,45 @@ def parse_interaction_table(data: Mapping[str, Any], where: str) -> InteractionT
         problems.append(f"{where}: agent '{g}': field 'generic': appears more than once")
     _check_names(agents, where, problems)
     exempt = _not_near_misses(top, data.get("not_near_misses", []), agents)
+    contraindications = _contraindications(data.get("contraindications", []), where, problems,
+                                           citations)
     if problems or not isinstance(version, int) or reviewed is None:
         raise InteractionTableError(Path(where), problems)
     return InteractionTable(version=version, reviewed=reviewed, agents=tuple(agents),
-                            citations=tuple(citations.values()), not_near_misses=exempt)
+                            citations=tuple(citations.values()), not_near_misses=exempt,
+                            contraindications=tuple(contraindications))
+
+
+def _contraindications(raw: object, where: str, problems: list[str],
+                       citations: Mapping[str, Citation]) -> list[Contraindication]:
+    """[[contraindications]]: ingredients the product labeling forbids with a VKA."""
+    out: list[Contraindication] = []
+    if not isinstance(raw, list):
+        problems.append(f"{where}: field 'contraindications': must be [[contraindications]] entries")
+        return out
+    for i, body in enumerate(raw, 1):
+        if not isinstance(body, dict):
+            problems.append(f"{where}: contraindication #{i}: must be a table")
+            continue
+        e = _Entry(f"{where}: contraindication '{body.get('ingredient', i)}'", body, problems)
+        before = len(problems)
+        e.keys(CONTRAINDICATION_REQUIRED)
+        ingredient = e.text("ingredient", body.get("ingredient", ""))
+        names = e.text_list("names", body.get("names", []))
+        label = e.text("label", body.get("label", ""))
+        if body.get("strength") != "any":
+            # Only "any" is built: a threshold would need a dose rule the label does not give.
+            e.fail("strength", f"{body.get('strength')!r} is not accepted (accepted: \"any\")")
+        cites = _citation_ids(e, body.get("citations", []), citations)
+        e.date("reviewed", body.get("reviewed"))
+        rx = e.text("prescriber_message", body.get("prescriber_message", ""), multiline=True)
+        pt = e.text("patient_message", body.get("patient_message", ""), multiline=True)
+        if len(problems) > before or None in (ingredient, label, rx, pt):
+            continue
+        assert ingredient and label and rx and pt  # for the type checker: checked just above
+        out.append(Contraindication(ingredient=ingredient, names=names, label=label,
+                                    citations=cites, prescriber_message=rx, patient_message=pt))
+    return out
 
 
 def _not_near_misses(top: _Entry, raw: object, agents: list[Agent]) -> frozenset[str]:

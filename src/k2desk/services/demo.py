@@ -104,7 +104,13 @@ def fill_demo(ctx: AppContext, n_patients: int = 40, n_documents: int = 60, *, s
         if i % 2 == 0:
             handouts.create_handout(ctx, pid, HANDOUT_TOPICS[(i // 2) % len(HANDOUT_TOPICS)], (), by, reason)
         else:
-            order_id, _doc = orders.create_order(ctx, pid, _order_json(rng), None, by, reason,
+            data = _order_json(rng)
+            # An MK-4 line for a patient on a blood thinner is contraindicated in the labeling:
+            # the demo records the prescriber's approval the way a pharmacist would (issue 13).
+            mk4 = by is not None and "MK-4" in data["ingredients"][0]["ingredient"]
+            approval = {"ingredients.1.ingredient": "approved by Dr. Maria Lopez, reached by "
+                                                    "phone (demo)"} if mk4 else None
+            order_id, _doc = orders.create_order(ctx, pid, data, approval, by, reason,
                                                ack_contact="phone" if by else None)
             for step in ("sent-for-signature", "signed-original-received", "compounded")[: i % 4]:
                 note = "fax from the prescriber's office" if step == "signed-original-received" else ""

@@ -62,6 +62,17 @@ def _keyring() -> Check:
     return Check("keyring", True, f"{type(backend).__module__}.{type(backend).__name__}")
 
 
+def _interaction_table(ctx: AppContext) -> Check:
+    # Usable either way (ok): the table is cited and checked at load; the line says whether this
+    # pharmacy has signed it off yet, so an unsigned table is never silent.
+    from k2desk.services.table_signoff import table_status
+
+    try:
+        return Check("interaction table", True, table_status(ctx).text)
+    except OperationFailed as exc:
+        return Check("interaction table", False, str(exc))
+
+
 def run_doctor(ctx: AppContext) -> list[Check]:
     """Every check, in order; the installation is usable when all are ok."""
     checks = [Check("data dir", True, str(ctx.data_dir))]
@@ -85,6 +96,7 @@ def run_doctor(ctx: AppContext) -> list[Check]:
         checks.append(Check("fonts", True, ", ".join(fonts) if fonts else "none bundled yet"))
     except ResourceError as exc:
         checks.append(Check("resources", False, str(exc)))
+    checks.append(_interaction_table(ctx))
     checks.append(_keyring())
     checks.append(_printers())
     return checks

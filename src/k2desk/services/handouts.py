@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from k2desk.domain.contraindications import Contraindication, named_in_any
 from k2desk.domain.documents import (
     DocumentKind,
     FoodRow,
@@ -22,6 +23,7 @@ from k2desk.domain.models import Patient
 from k2desk.domain.record_json import handout_from_json, handout_to_json
 from k2desk.domain.records import StoredHandout
 from k2desk.library.evidence_library import Library
+from k2desk.services import interactions as interactions_svc
 from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
@@ -73,9 +75,11 @@ def _select(ctx: AppContext, library: Library, topics: Sequence[str],
 def build_record(*, document_id: int, created_on: dt.date, patient: Patient, snippets: Sequence[Snippet],
                  library: Library, foods: Sequence[FoodRow], notices: Sequence[InteractionNotice],
                  counselled_by: str, pharmacy: PharmacyProfile, paper: PaperSize,
-                 language: str = "en", large_print: bool = False) -> HandoutRecord:
+                 language: str = "en", large_print: bool = False,
+                 contraindications: Sequence[Contraindication] = ()) -> HandoutRecord:
     """Sections in question order, each snippet with its plain evidence label and citation
-    numbers (numbered in order of first use)."""
+    numbers (numbered in order of first use). For a patient with a major finding, the labelled
+    contraindications of any ingredient the snippets name (MK-4) go into the VKA box."""
     citation_numbers: dict[str, int] = {}
     citations: list[str] = []
     sections: list[HandoutSection] = []
@@ -97,7 +101,17 @@ def build_record(*, document_id: int, created_on: dt.date, patient: Patient, sni
         document_id=document_id, created_on=created_on, pharmacy=pharmacy, patient_name=patient.name,
         patient_dob=patient.dob, title=HANDOUT_TITLE, sections=tuple(sections),
         citations=tuple(citations), foods=tuple(foods), interactions=tuple(notices),
-        counselled_by=counselled_by, language=language, paper_size=paper, large_print=large_print)
+        counselled_by=counselled_by, language=language, paper_size=paper, large_print=large_print,
+        contraindications=_contraindication_texts(snippets, notices, contraindications, language))
+
+
+def _contraindication_texts(snippets: Sequence[Snippet], notices: Sequence[InteractionNotice],
+                            contraindications: Sequence[Contraindication],
+                            language: str) -> tuple[str, ...]:
+    if not any(n.severity == "major" for n in notices):
+        return ()
+    texts = [t for s in snippets for t in (s.text_for(language), s.pharmacist_note)]
+    return tuple(c.patient_message for c in named_in_any(texts, contraindications))
 
 
 def _check_printable(patient: Patient, profile: PharmacyProfile, operator: str) -> list[FieldIssue]:
@@ -142,7 +156,8 @@ def create_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
         record = build_record(document_id=doc_id, created_on=local_date(now_iso()), patient=patient,
                               snippets=snippets, library=library, foods=foods, notices=notices,
                               counselled_by=ctx.operator, pharmacy=profile, paper=paper,
-                              large_print=large_print(ctx))
+                              large_print=large_print(ctx),
+                              contraindications=interactions_svc.table().contraindications)
         hid = repo.insert_handout(db, patient_id=patient_id,
                                   snippets=[(s.id, s.version) for s in snippets],
                                   language=record.language, acknowledgement_ids=ack_ids,
@@ -182,7 +197,8 @@ def preview_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = ()
         document_id=PREVIEW_DOCUMENT_ID, created_on=dt.date.today(), patient=patient, snippets=snippets,
         library=library, foods=[f.to_row() for f in library.foods],
         notices=preview_notices(ctx, review), counselled_by=ctx.operator,
-        pharmacy=pharmacy_profile(ctx), paper=paper_size(ctx), large_print=large_print(ctx))
+        pharmacy=pharmacy_profile(ctx), paper=paper_size(ctx), large_print=large_print(ctx),
+        contraindications=interactions_svc.table().contraindications)
     return render_handout(record)
 
 

@@ -8,9 +8,16 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from k2desk.documents.vka_box import CONTRAINDICATED_PREFIX
+from k2desk.domain.contraindications import (
+    APPROVAL_EXAMPLE,
+    applies_to_patient,
+    contraindicated_lines,
+    read_approval,
+)
 from k2desk.domain.documents import DocumentKind, OrderLine, OrderRecord
 from k2desk.domain.forms import FieldType, FormDefinition
-from k2desk.domain.issues import FieldIssue, Severity, blocking, error
+from k2desk.domain.issues import FieldIssue, Severity, blocking, error, warning
 from k2desk.domain.models import Patient, Prescriber
 from k2desk.domain.notation import normalise_order
 from k2desk.domain.orders import DISPENSED, DRAFT, SIGNED, check_transition, read_order_data, validate_order
@@ -18,6 +25,7 @@ from k2desk.domain.records import StoredDocument, StoredOrder
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.library.forms import load_form
+from k2desk.services import interactions as interactions_svc
 from k2desk.services import library as library_svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
@@ -148,8 +156,63 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
     # The renderer's font check at entry, on every field that has no other error yet.
     refused = {i.field for i in issues if i.severity is Severity.ERROR}
     issues += [i for i in _printable_issues(form, values, lines) if i.field not in refused]
+    issues += _contraindication_issues(ctx, patient_id, lines, overrides or {})
     issues += _override_issues(form, overrides or {}, issues)
     return values, lines, issues
+
+
+CONTRAINDICATION_KEY = "pharmacy_use.contraindication"
+
+
+def _contraindication_issues(ctx: AppContext, patient_id: int, lines: list[OrderLine],
+                             overrides: Mapping[str, str]) -> list[FieldIssue]:
+    """A line naming an ingredient the product labeling contraindicates with a VKA (MK-4), for a
+    patient with any major finding: a warning that only an override naming who approved it and
+    how they were reached lifts.
+
+    Issue 12 is adding a pharmacist-role check; when it lands, an override of this warning must
+    also pass it (see the report of issue 13): today it is recorded under the operator's name,
+    like every other override.
+    """
+    table = interactions_svc.table()
+    hits = contraindicated_lines(lines, table.contraindications)
+    if not hits or not applies_to_patient(interactions_svc.findings_for_patient(ctx, patient_id)):
+        return []
+    issues: list[FieldIssue] = []
+    for n, line, c in hits:
+        key = f"ingredients.{n}.ingredient"
+        issues.append(warning(
+            key, "contraindicated",
+            f"{line.ingredient} is contraindicated in the product labeling ({c.label}) for a "
+            "patient on a blood thinner like warfarin, at any strength, and this patient's "
+            "medication list has a major finding. Do not go ahead unless the prescriber approves "
+            f"it: a pharmacist overrides {key} with a reason that says who approved it and how "
+            f"they were reached, for example \"{APPROVAL_EXAMPLE}\"."))
+        reason = (overrides.get(key) or "").strip()
+        if reason and read_approval(reason) is None:
+            issues.append(error(key, "approval_incomplete",
+                                f"The override of {key} must say who approved it and how they "
+                                f"were reached, as \"approved by NAME, reached HOW\" (for example "
+                                f"\"{APPROVAL_EXAMPLE}\")."))
+    return issues
+
+
+def contraindication_statements(ctx: AppContext, patient_id: int, lines: list[OrderLine],
+                                overrides: Mapping[str, str]) -> list[str]:
+    """What the order prints for each approved contraindicated line."""
+    table = interactions_svc.table()
+    if not applies_to_patient(interactions_svc.findings_for_patient(ctx, patient_id)):
+        return []
+    out = []
+    for n, line, c in contraindicated_lines(lines, table.contraindications):
+        approval = read_approval(overrides.get(f"ingredients.{n}.ingredient", ""))
+        if approval is None:  # pragma: no cover - check_order refuses this first
+            continue
+        amount = " ".join(p for p in (line.strength.strip(), line.unit.strip()) if p)
+        out.append(f"{line.ingredient.strip()} {amount}: {CONTRAINDICATED_PREFIX} ({c.label}) "
+                   f"with a vitamin K antagonist — {approval.statement()}; override recorded by "
+                   f"{ctx.operator}.")
+    return out
 
 
 def create_order(ctx: AppContext, patient_id: int, order_json: Any,
@@ -207,6 +270,9 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
         values = {k: v.strip() for k, v in values.items()}
         values["pharmacy_use.interaction_review"] = review_statement(notices)
         values["pharmacy_use.status"] = DRAFT
+        statements = contraindication_statements(ctx, patient_id, lines, overrides)
+        if statements:
+            values[CONTRAINDICATION_KEY] = "\n".join(statements)
         prescriber_id = repo.find_or_add_prescriber(db, prescriber, ctx.operator)
         lines = [OrderLine(ln.ingredient.strip(), ln.strength.strip(), ln.unit.strip()) for ln in lines]
         order_id = repo.insert_order(db, patient_id=patient_id, values=values, lines=lines,

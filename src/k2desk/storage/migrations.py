@@ -311,8 +311,8 @@ def m0005_log_search(db: Database) -> None:
         db.execute(sql)
 
 
-@MIGRATIONS(name="0006_i12_roles_and_ack_scope")
-def m0006_i12_roles_and_ack_scope(db: Database) -> None:
+@MIGRATIONS(name="0006_roles_and_ack_scope")
+def m0006_roles_and_ack_scope(db: Database) -> None:
     # Roles: every operator is a pharmacist or a technician. Operators made before roles existed
     # were the pharmacy's own people, so they start as pharmacists (Settings changes that).
     # Acknowledgements: each one is for one document kind ('handout' or 'order', made with that
@@ -333,5 +333,26 @@ def m0006_i12_roles_and_ack_scope(db: Database) -> None:
         "ALTER TABLE acknowledgements ADD COLUMN login TEXT NOT NULL DEFAULT ''",
         "CREATE INDEX acknowledgements_patient ON acknowledgements(patient_id, purpose)",
         "CREATE INDEX acknowledgement_links_ack ON acknowledgement_links(acknowledgement_id)",
+    ):
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0007_interaction_table_signoff")
+def m0007_interaction_table_signoff(db: Database) -> None:
+    # The pharmacy's sign-off of one version of the shipped interaction table (who, when), like
+    # vetting a snippet. Keyed by version and the file's SHA-256: an edited table is unsigned.
+    # Append-only: the latest row for a version and hash is the one that counts.
+    for sql in (
+        """CREATE TABLE interaction_table_signoffs (
+            id INTEGER PRIMARY KEY,
+            table_version INTEGER NOT NULL,
+            table_sha256 TEXT NOT NULL,
+            signed_by TEXT NOT NULL,
+            signed_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            operator TEXT NOT NULL
+        )""",
+        "CREATE INDEX interaction_table_signoffs_key"
+        " ON interaction_table_signoffs(table_version, table_sha256)",
     ):
         db.execute(sql)

@@ -6,13 +6,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from k2desk.domain.interactions import needs_acknowledgement as _needs_ack
-from k2desk.services import interactions
+from k2desk.services import interactions, table_signoff
 from k2desk.services.context import AppContext
 
 
+class CheckedFindings(list[Any]):
+    """Findings, with the line saying whether this pharmacy signed off the table that found
+    them ("interaction table not yet signed off by this pharmacy" until it has)."""
+
+    table_note: str = ""
+
+
 def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
-    """The stored patient's current medications, checked against the interaction table."""
-    return list(interactions.findings_for_patient(ctx, patient_id))
+    """The stored patient's current medications, checked against the interaction table, with
+    the table's sign-off line (read in the same background call, so it is never stale)."""
+    found = CheckedFindings(interactions.findings_for_patient(ctx, patient_id))
+    found.table_note = table_signoff.table_status(ctx).text
+    return found
 
 
 def check_medications(meds: Sequence[str]) -> list[Any]:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk.domain.evidence import reading_grade
-from k2desk.services import library
+from k2desk.services import library, table_signoff
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.library import STATUS_FILTERS, SnippetView
 from k2desk.ui.messages import describe
@@ -115,7 +115,18 @@ class LibraryPage(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 3)
+        # The interaction table's sign-off by this pharmacy (issue 13): said until it is done.
+        self.table_status = QLabel("")
+        self.table_status.setObjectName("interaction-table-status")
+        self.table_status.setWordWrap(True)
+        self.sign_off_button = QPushButton("Sign off interaction table…")
+        self.sign_off_button.setObjectName("sign-off-table")
+        self.sign_off_button.clicked.connect(self.ask_sign_off)
+        signoff_row = QHBoxLayout()
+        signoff_row.addWidget(self.table_status, 1)
+        signoff_row.addWidget(self.sign_off_button)
         lay = QVBoxLayout(self)
+        lay.addLayout(signoff_row)
         lay.addLayout(top)
         lay.addWidget(split, 1)
 
@@ -135,7 +146,41 @@ class LibraryPage(Page):
         self.topic.blockSignals(False)
         self.reload()
 
+    def _table_status_shown(self, status: table_signoff.TableStatus) -> None:
+        self.table_status.setText(f"<b>Interaction table:</b> {html.escape(status.text)}")
+        self.table_status.setStyleSheet("" if status.signed_off else "color: #b00020;")
+        self.sign_off_button.setEnabled(not status.signed_off)
+
+    def ask_sign_off(self) -> ReasonDialog:
+        dlg = ReasonDialog("Sign off the interaction table",
+                           "Sign off the interaction table for this pharmacy: you have read its "
+                           "entries and their sources. Say what you checked.",
+                           operator=self.ctx.operator, parent=self)
+        # A technician signed in: a pharmacist confirms with name and PIN for this one action.
+        dlg.accepted.connect(lambda: confirm_pharmacist(
+            self, self.env, "sign off the interaction table",
+            lambda by, pin: self.sign_off(by or dlg.values()[0], dlg.values()[1], pin)))
+        dlg.open()
+        return dlg
+
+    def sign_off(self, by: str, note: str, pin: str | None = None) -> bool:
+        """Record the sign-off through the service; problems show under the text."""
+        ctx = self.ctx
+        try:
+            status = self.env.worker.call(lambda: table_signoff.sign_off_table(ctx, by, note, pin))
+        except InputRefused as exc:
+            self.decision_message.setText(describe(exc))
+            return False
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return False
+        self._table_status_shown(status)
+        self.env.bridge.tell(status.text[:1].upper() + status.text[1:] + ".")
+        return True
+
     def reload(self, keep: str | None = None) -> None:
+        ctx0 = self.ctx
+        self.env.worker.run(lambda: table_signoff.table_status(ctx0), self._table_status_shown)
         self._gen += 1
         gen, ctx = self._gen, self.ctx
         topic, status = self.topic.currentData(), self.status.currentData()

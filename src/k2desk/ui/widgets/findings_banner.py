@@ -56,6 +56,7 @@ class FindingsBanner(QFrame):
         lay.setContentsMargins(10, 6, 10, 6)
         lay.addWidget(self.label)
         self.findings: list[Any] = []
+        self.table_note = ""
         self.acknowledged = False
         self.show_findings([], empty_text="Choose a patient to see interaction checks.")
 
@@ -64,6 +65,10 @@ class FindingsBanner(QFrame):
 
     def show_findings(self, findings: Sequence[Any], *, acknowledged: bool = False,
                       empty_text: str = "No interaction found with the listed medications.") -> None:
+        # The sign-off line comes with findings read for a stored patient (ui.findings); a
+        # re-show of the same findings keeps the line it had.
+        if findings is not self.findings:
+            self.table_note = str(getattr(findings, "table_note", ""))
         self.findings = list(findings)
         self.acknowledged = acknowledged
         if not self.findings:
@@ -81,6 +86,8 @@ class FindingsBanner(QFrame):
             lines.append("<i>Acknowledged by the operator for this document.</i>")
         elif major:
             lines.append("<b>A major interaction must be acknowledged before a document is created.</b>")
+        if self.table_note and "not yet signed off" in self.table_note:
+            lines.append(f"<i>Note: {html.escape(self.table_note)}.</i>")
         border = "3px solid #b00020" if major else "1px solid #c08a00"
         bg = "#fdecee" if major else "#fff7e0"
         self.setStyleSheet(f"#findings-banner {{ border: {border}; background: {bg}; }}")

@@ -1,0 +1,130 @@
+"""The blood-thinner (VKA) box: what a patient on a vitamin K antagonist must read on every
+handout, whatever topics were chosen, and the same content on the order in the prescriber's words.
+
+The box is drawn whenever the record carries a major interaction notice: every major class in
+the interaction table is a vitamin K antagonist or may be one (an unnamed blood thinner, a
+possible match still to confirm). The fixed text is here, once, so the reading-grade test can
+check every patient paragraph (Flesch-Kincaid grade 8 or below).
+
+Sources for the content (looked up, not from memory):
+- INR effect and "keep it the same; INR in 1-2 weeks": NIH Office of Dietary Supplements,
+  Vitamin K fact sheet for health professionals (Interactions with medications), as cited in
+  resources/interactions.toml (ods_vitamin_k); Theuwissen 2013 (any MK-7 dose moves the INR).
+- Warning signs of bleeding and clotting: an anticoagulation clinic's patient page
+  (ridgeviewmedical.org "What to watch for while on warfarin": easy or unexplained bruising,
+  red or black stools, red or orange urine; signs of a clot or stroke: leg pain or swelling,
+  chest pain, weakness, difficulty speaking) and a warfarin label's patient information.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from k2desk.documents import styles as S
+from k2desk.documents.blocks import boxed, fmt_date, para
+from k2desk.documents.fonts import markup
+from k2desk.domain.documents import InteractionNotice
+
+# One name for the clinic in everything a patient reads.
+PATIENT_CLINIC = "blood thinner clinic"
+PRESCRIBER_CLINIC = "anticoagulation clinic"
+
+PATIENT_TITLE = "You take a blood thinner. Read this box first."
+
+# (bold lead-in, text). Every paragraph reads at grade 8 or below (tests/documents/test_vka_box.py).
+PATIENT_PARAGRAPHS: tuple[tuple[str, str], ...] = (
+    ("What K2 does to your INR.",
+     "Vitamin K2 works against your blood thinner. More K2 can make your INR go down, and then "
+     "a clot can form. Less K2 can make your INR go up, and then you can bleed."),
+    ("Keep K2 the same every day.",
+     "If you take K2, take the same product and the same dose each day. Never start or stop K2 "
+     f"on your own. Talk to your {PATIENT_CLINIC} first."),
+    ("Check your INR.",
+     "Get your INR checked 1 to 2 weeks after any change in your K2."),
+    ("Signs of bleeding:",
+     "bruises or bleeding you cannot explain, black stools, or blood in your urine."),
+    ("Signs of a clot:",
+     "swelling or pain in one leg, chest pain, sudden weakness, or trouble speaking."),
+    ("Call 911",
+     "right away if you have any of these signs. Then tell your "
+     f"{PATIENT_CLINIC}."),
+)
+
+PATIENT_CONTRAINDICATION_LEAD = "MK-4 is not for you without a doctor's OK."
+
+PRESCRIBER_NOTE = "Vitamin K antagonist (VKA) or possible VKA on the patient's medication list."
+
+PRESCRIBER_PARAGRAPHS: tuple[tuple[str, str], ...] = (
+    ("Effect on the INR:",
+     "vitamin K2 (MK-4 or MK-7) opposes the VKA. Starting or increasing K2 lowers the INR "
+     "(loss of anticoagulation, thrombosis risk); stopping or reducing it raises the INR "
+     "(bleeding risk). No MK-7 dose is known to be free of this effect."),
+    ("Keep intake constant:",
+     "same product and dose every day; the patient should not start or stop K2 without the "
+     f"{PRESCRIBER_CLINIC}."),
+    ("Monitoring:",
+     "check the INR 1-2 weeks after K2 is started, stopped or its dose changed."),
+    ("Counsel the patient:",
+     "bleeding (unusual bruising or bleeding, black stools, blood in the urine) and thrombosis "
+     "(leg swelling or pain, chest pain, sudden weakness or trouble speaking) mean call 911."),
+)
+
+CONTRAINDICATED_PREFIX = "Contraindicated in the product labeling"
+
+
+def major_title(majors: Sequence[InteractionNotice]) -> str:
+    """'MAJOR INTERACTION: vitamin K2 and warfarin' (each agent once, in finding order)."""
+    agents = list(dict.fromkeys(n.agent for n in majors))
+    return "MAJOR INTERACTION: vitamin K2 and " + " and ".join(agents)
+
+
+def patient_box(majors: Sequence[InteractionNotice], contraindications: Sequence[str],
+                width: float, st: S.Styles | None = None) -> Table:
+    """The handout's VKA box: each major finding, then the fixed content, then any labelled
+    contraindication of an ingredient the handout talks about (in the handout's text size)."""
+    st = st or S.stylesheet()
+    body: list[Flowable] = [para(major_title(majors), st.box_title),
+                            Paragraph(markup(PATIENT_TITLE), st.body_bold)]
+    for n in majors:
+        typed = "may be" if n.certainty != "exact" else "is"
+        body.append(para(n.medication_as_typed, st.body_bold, prefix="Your medicine list includes “",
+                         suffix=f"”, which {typed} {markup(n.agent)}."))
+        if n.patient_message:
+            body.append(para(n.patient_message, st.body))
+    for lead, text in PATIENT_PARAGRAPHS:
+        body.append(para(text, st.body, prefix=f"<b>{markup(lead)}</b> "))
+    for text in contraindications:
+        body.append(para(text, st.body_bold, prefix=f"<b>{markup(PATIENT_CONTRAINDICATION_LEAD)}</b> "))
+    for n in majors:
+        if n.acknowledged_by:
+            when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
+            body.append(para(n.ack_reason, st.body,
+                             prefix=f"Interaction reviewed by RPh {markup(n.acknowledged_by)}"
+                                    f"{markup(when)}: "))
+    return boxed(body, width, border=S.HEAVY_RULE, padding=9)
+
+
+def prescriber_box(majors: Sequence[InteractionNotice], contraindications: Sequence[str],
+                   width: float) -> Table:
+    """The order's warning box: the same content for the prescriber, and every labelled
+    contraindication with who approved it."""
+    st = S.stylesheet()
+    body: list[Flowable] = [para(major_title(majors), st.box_title),
+                            Paragraph(markup(PRESCRIBER_NOTE), st.body)]
+    for n in majors:
+        possible = " (possible match, confirm)" if n.certainty != "exact" else ""
+        body.append(para(n.medication_as_typed, st.body_bold, prefix="Patient takes “",
+                         suffix=f"” ({markup(n.agent)}){possible}."))
+    for lead, text in PRESCRIBER_PARAGRAPHS:
+        body.append(para(text, st.body, prefix=f"<b>{markup(lead)}</b> "))
+    for text in contraindications:
+        body.append(para(text, st.body_bold))
+    return boxed(body, width, border=S.HEAVY_RULE, padding=8)
+
+
+def patient_box_texts(contraindications: Sequence[str] = ()) -> list[str]:
+    """Every fixed patient paragraph of the box as a patient reads it (for the grade test)."""
+    return [PATIENT_TITLE, *(f"{lead} {text}" for lead, text in PATIENT_PARAGRAPHS),
+            *(f"{PATIENT_CONTRAINDICATION_LEAD} {t}" for t in contraindications)]
