@@ -48,3 +48,12 @@ def example_order() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
         form_path("examples/compound_order_example.json").read_text("utf-8"))
     return copy.deepcopy(data)
+
+
+def mk7_order() -> dict[str, Any]:
+    """The example order with MK-7 instead of MK-4 (100 mcg three times a day, within the
+    library's MK-7 limit). MK-4 with a VKA is a labelled contraindication that needs its own
+    override; tests about acknowledgements and roles use this order to keep that decision apart."""
+    data = example_order()
+    data["ingredients"] = [{"ingredient": "MK-7 (menaquinone-7)", "strength": "100", "unit": "mcg"}]
+    return data

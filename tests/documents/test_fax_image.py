@@ -39,7 +39,7 @@ def _frames(tiff: bytes) -> list[dict[str, object]]:
 def test_fine_tiff_is_class_f_with_page_numbers(handout_pdf: bytes) -> None:
     pages = len(PdfReader(io.BytesIO(handout_pdf)).pages)
     frames = _frames(pdf_to_fax_tiff(handout_pdf))
-    assert len(frames) == pages == 3
+    assert len(frames) == pages == 4
     for index, f in enumerate(frames):
         assert f["mode"] == "1"
         assert f["compression"] == "group4"
@@ -72,5 +72,5 @@ def test_preview_png_is_the_fax_image(handout_pdf: bytes) -> None:
     tiff = Image.open(io.BytesIO(pdf_to_fax_tiff(handout_pdf)))
     tiff.seek(1)
     assert im.tobytes() == tiff.convert("1").tobytes()
-    with pytest.raises(ValueError, match="no page 4"):
-        fax_preview_png(handout_pdf, page=3)
+    with pytest.raises(ValueError, match="no page 5"):
+        fax_preview_png(handout_pdf, page=4)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from doc_helpers import pdf_text, table_counts
+from doc_helpers import mk7_order, pdf_text, table_counts
 from k2desk.services import documents as doc_svc
 from k2desk.services import handouts, orders
 from k2desk.services import interactions as svc
@@ -21,6 +21,13 @@ from k2desk.services.patients import PatientInput, get_patient, update_patient
 
 WHY = "Clinic aware; INR in 1 week"
 
+
+
+@pytest.fixture
+def order_data() -> dict[str, Any]:
+    """MK-7, not the example's MK-4: MK-4 with a VKA is a separate decision (a labelled
+    contraindication, tests/services/test_vka_contraindication.py)."""
+    return mk7_order()
 
 def _pending(ctx: AppContext, pid: int, **kw: Any) -> list[int]:
     return svc.acknowledge(ctx, pid, svc.findings_for_patient(ctx, pid), "Dana Lee", WHY, **kw)

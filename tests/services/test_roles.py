@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from doc_helpers import mk7_order
 from k2desk.services import interactions, library, operators, orders, table_signoff
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
@@ -16,6 +17,13 @@ from k2desk.services.errors import InputRefused
 PIN = "2468"
 SNIPPET = "what-mk7-long-half-life"
 
+
+
+@pytest.fixture
+def order_data() -> dict[str, Any]:
+    """MK-7, not the example's MK-4: MK-4 with a VKA is a separate decision (a labelled
+    contraindication, tests/services/test_vka_contraindication.py)."""
+    return mk7_order()
 
 @pytest.fixture
 def staff(ctx: AppContext) -> AppContext:

@@ -10,10 +10,9 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
 from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, build_pdf, document_ref
-from k2desk.documents.vka_box import PATIENT_CLINIC, patient_box
+from k2desk.documents.vka_box import PATIENT_CLINIC, patient_box, review_paragraph
 from k2desk.domain.documents import HandoutItem, HandoutRecord, InteractionNotice
 from k2desk.domain.evidence import STUDY_LABELS
-from k2desk.domain.roles import review_by
 
 # Fixed patient text reads at grade 8 or below (tests/documents/test_vka_box.py checks each one).
 DISCLAIMER_PARAGRAPHS = (
@@ -55,10 +54,7 @@ def _interaction_box(n: InteractionNotice, width: float, st: S.Styles) -> Flowab
     if n.patient_message:
         body.append(para(n.patient_message, st.body_bold if major else st.body))
     if n.acknowledged_by:
-        when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
-        who = review_by(n.acknowledged_by, n.ack_role)  # the name once, one role word
-        body.append(para(n.ack_reason, st.body,
-                         prefix=f"Interaction reviewed by {markup(who)}{markup(when)}: "))
+        body.append(review_paragraph(n, st))
     return boxed(body, width, border=S.HEAVY_RULE if major else S.RULE * 1.5, padding=9)
 
 

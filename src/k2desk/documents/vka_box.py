@@ -26,6 +26,7 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, para
 from k2desk.documents.fonts import markup
 from k2desk.domain.documents import InteractionNotice
+from k2desk.domain.roles import review_by
 
 # One name for the clinic in everything a patient reads.
 PATIENT_CLINIC = "blood thinner clinic"
@@ -97,13 +98,16 @@ def patient_box(majors: Sequence[InteractionNotice], contraindications: Sequence
         body.append(para(text, st.body, prefix=f"<b>{markup(lead)}</b> "))
     for text in contraindications:
         body.append(para(text, st.body_bold, prefix=f"<b>{markup(PATIENT_CONTRAINDICATION_LEAD)}</b> "))
-    for n in majors:
-        if n.acknowledged_by:
-            when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
-            body.append(para(n.ack_reason, st.body,
-                             prefix=f"Interaction reviewed by RPh {markup(n.acknowledged_by)}"
-                                    f"{markup(when)}: "))
+    body += [review_paragraph(n, st) for n in majors if n.acknowledged_by]
     return boxed(body, width, border=S.HEAVY_RULE, padding=9)
+
+
+def review_paragraph(n: InteractionNotice, st: S.Styles) -> Paragraph:
+    """'Interaction reviewed by J. Smith, pharmacist, November 30, 2026: reason' — the
+    reviewer named once, with one role word."""
+    when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
+    who = review_by(n.acknowledged_by or "", n.ack_role)
+    return para(n.ack_reason, st.body, prefix=f"Interaction reviewed by {markup(who)}{markup(when)}: ")
 
 
 def prescriber_box(majors: Sequence[InteractionNotice], contraindications: Sequence[str],
