@@ -58,7 +58,7 @@ def test_handout_prints_every_part(handout_pdf: bytes) -> None:
 
 
 def test_handout_is_four_pages_and_fax_ready(handout_pdf: bytes) -> None:
-    assert len(PdfReader(io.BytesIO(handout_pdf)).pages) == 4  # 12 pt text and the whole VKA box (issues 13, 14)
+    assert len(PdfReader(io.BytesIO(handout_pdf)).pages) == 4  # 12 pt text, the whole VKA box
     assert fax_ready_problems(handout_pdf) == []
 
 
