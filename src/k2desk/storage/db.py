@@ -255,6 +255,11 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
     existed = path.exists()
     try:
         if not existed:
+            if sound_backups(data_dir):
+                # A missing file where backups exist (moved, deleted, a failed copy) is not a new
+                # start either: a fresh empty log would hide every backup's work.
+                raise StoreError(f"{path} is missing, but backups exist; no new database was "
+                                 "started." + _newest_backup_hint(data_dir))
             _create_private_file(path)
         elif path.is_dir():
             raise StoreError(f"{path} is a folder, not a k2desk database.")
