@@ -7,6 +7,7 @@ failed before their fix; the others are attacks the build already withstood, kep
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -129,6 +130,25 @@ def test_found_output_to_a_pipe_is_refused_not_hung_or_replaced(ctx, with_backup
     assert "not an ordinary file" in proc.stderr and "Traceback" not in proc.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert target.is_symlink() == through_link
+
+
+def test_found_empty_live_file_names_the_newest_backup_that_is_whole(ctx, with_backup, capsys):
+    """Found: the hint for an empty (or damaged) database named the newest file in backups/ with
+    a whole header, even when its pages were damaged (say, the damaged database a restore kept
+    as ``replaced-by-restore``); following the advice then failed too."""
+    data_dir = ctx.data_dir
+    damaged = backup_dir(data_dir) / "k2desk-20991231-235959-000000-replaced-by-restore.sqlite3"
+    shutil.copyfile(with_backup, damaged)
+    with open(damaged, "r+b") as fh:
+        fh.seek(4096 * 3)
+        fh.write(b"\xff" * 4096 * 4)
+    later = with_backup.stat().st_mtime + 60
+    os.utime(damaged, (later, later))
+    db_path(data_dir).write_bytes(b"")
+    assert main(["patient", "list"]) != 0
+    err = capsys.readouterr().err
+    assert f"The newest backup is {with_backup};" in err, err
+    assert damaged.name not in err
 
 
 # -- attacks the build withstood -------------------------------------------------------------

@@ -34,6 +34,7 @@ from k2desk.storage.files import (
     exclusive_temp,
     fsync_dir,
     header_problem,
+    pages_problem,
     publish,
     sound_backups,
 )
@@ -111,20 +112,6 @@ def database_problem(path: Path) -> str | None:
     return None
 
 
-def _pages_problem(path: Path) -> str | None:
-    """Why the pages of ``path`` (whose header is whole) are damaged, or None: ``quick_check``,
-    which reads every page, so a backup hit after it was written is not listed as whole."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-        try:
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.Error as exc:
-        return f"it cannot be read as a database ({exc})"
-    return None if result == "ok" else f"it failed its integrity check ({result})"
-
-
 # -- making a backup -------------------------------------------------------------------------
 
 def backup_to(store: Store, dest: Path) -> Path:
@@ -180,7 +167,7 @@ def list_backups(data_dir: Path) -> list[BackupInfo]:
     infos = []
     for p in folder.glob("*.sqlite3"):
         st = p.stat()
-        whole = p in sound and _pages_problem(p) is None
+        whole = p in sound and pages_problem(p) is None
         infos.append(BackupInfo(p, st.st_size, dt.datetime.fromtimestamp(st.st_mtime), whole))
     return sorted(infos, key=lambda b: (b.modified, b.path.name), reverse=True)
 
