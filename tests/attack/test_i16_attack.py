@@ -151,6 +151,32 @@ def test_found_empty_live_file_names_the_newest_backup_that_is_whole(ctx, with_b
     assert damaged.name not in err
 
 
+def test_found_an_older_backup_copied_over_the_open_database_stops_saving(ctx, with_backup):
+    """Found: ``cp BACKUP k2desk.sqlite3`` while the window is open (the README's own example,
+    "copied over by hand") keeps the file's name and inode, so the window went on saving, said
+    it had saved, into a file that could no longer hold what it saved."""
+    from k2desk.services import patients
+    from k2desk.storage.db import StoreReplaced
+
+    other = AppContext(ctx.data_dir, "window", who="the k2desk window")
+    try:
+        for i in range(300):
+            patients.add_patient(other, patients.PatientInput(
+                name=f"Patient {i} " + "x" * 200, dob="1950-01-01", nkda=True))
+        other.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        patients.add_patient(other, patients.PatientInput(name="Late", dob="1950-01-01", nkda=True))
+        live = db_path(ctx.data_dir)
+        shutil.copyfile(with_backup, live)  # in place, as cp does
+        for name in ("After Copy", "Tried Again"):  # stopped, and stays stopped
+            with pytest.raises(StoreReplaced, match="a file copied over it"):
+                patients.add_patient(other, patients.PatientInput(name=name, dob="1950-01-01",
+                                                                  nkda=True))
+    finally:
+        other.close()
+    # (The copied file itself is past saving by then: the old -wal beside it holds pages of the
+    # database it replaced, which SQLite lays over it. Only the program's own saves can stop.)
+
+
 # -- attacks the build withstood -------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["symlink", "hardlink", "dotdot", "dir_symlink", "dangling"])
