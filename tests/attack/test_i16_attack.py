@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -218,3 +219,21 @@ def test_withstood_restore_from_the_databases_own_files(ctx, with_backup, capsys
     assert "nothing was restored" in err.lower() or "choose a backup" in err
     assert live.read_bytes() == before
     assert not list(backup_dir(data_dir).glob("*replaced-by-restore*"))
+
+
+def test_withstood_restore_right_after_the_holder_was_killed(ctx, with_backup, capsys):
+    """A window killed with SIGKILL leaves its note in open-programs; a restore straight after
+    goes ahead (the note is no longer locked) and keeps the killed program's saved work."""
+    data_dir = ctx.data_dir
+    holder = _hold(data_dir)
+    assert holder.stdin is not None and holder.stdout is not None
+    holder.stdin.write("Saved Before Kill\n")
+    holder.stdin.flush()
+    assert holder.stdout.readline().strip().isdigit()
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(30)
+    assert list((data_dir / "open-programs").glob("*.txt"))  # the note stayed behind
+    assert main(["backup", "restore", str(with_backup), "--yes"]) == 0, capsys.readouterr().err
+    (kept,) = backup_dir(data_dir).glob("*replaced-by-restore.sqlite3")
+    assert _patients(kept) == ["Ann Lee", "After Backup", "Saved Before Kill"]
+    assert _patients(db_path(data_dir)) == ["Ann Lee"]
