@@ -237,3 +237,36 @@ def test_withstood_restore_right_after_the_holder_was_killed(ctx, with_backup, c
     (kept,) = backup_dir(data_dir).glob("*replaced-by-restore.sqlite3")
     assert _patients(kept) == ["Ann Lee", "After Backup", "Saved Before Kill"]
     assert _patients(db_path(data_dir)) == ["Ann Lee"]
+
+
+def test_found_the_window_says_so_when_a_backup_was_copied_over_in_place(qtbot, ctx):
+    """The copy-over attack through the window: Save says the file was replaced, nothing saved."""
+    from k2desk.services import patients
+    from k2desk.ui.main_window import MainWindow
+
+    ctx.store.check_integrity()
+    old = svc.make_backup(ctx)
+    for i in range(300):
+        patients.add_patient(ctx, patients.PatientInput(name=f"Patient {i} " + "x" * 200,
+                                                        dob="1950-01-01", nkda=True))
+    ctx.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        shutil.copyfile(old, db_path(ctx.data_dir))  # cp BACKUP k2desk.sqlite3, window open
+        page = w.go("patients")
+        page.new_item()
+        page.form.name.setText("Walter Brandt")
+        page.form.dob.setText("1948-11-02")
+        page.form.nkda.setChecked(True)
+        page.save()
+        qtbot.waitUntil(lambda: not w.worker.busy(), timeout=20_000)
+        qtbot.waitUntil(lambda: w._message_box is not None and w._message_box.isVisible())
+        text = w._message_box.label.text()
+        assert "replaced by another program" in text and "saves nothing more" in text
+        assert "Traceback" not in text
+    finally:
+        w.worker.wait()
+        w.close()
