@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -64,6 +65,16 @@ def check_output_path(data_dir: Path, path: str | os.PathLike[str], *, field: st
         raise _refuse("is_database", f"{dest} is one of k2desk's own files. Choose another name.", field)
     if resolved.is_dir():
         raise _refuse("is_folder", f"{dest} is a folder; give a file name inside it.", field)
+    try:
+        mode = os.stat(dest).st_mode  # through links: /dev/stdout is a link to a pipe
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        # Renaming the finished file into place would replace the device or pipe itself (for
+        # root, /dev/null), and reading a pipe's first bytes waits for ever.
+        raise _refuse("not_a_file", f"{dest} is not an ordinary file (a device, pipe or terminal); "
+                      "k2desk writes PDFs and exports only to ordinary files. Choose a file name.",
+                      field)
     if resolved.exists():
         try:
             with open(resolved, "rb") as fh:

@@ -34,6 +34,7 @@ from k2desk.storage.files import (
     exclusive_temp,
     fsync_dir,
     header_problem,
+    pages_problem,
     publish,
     sound_backups,
 )
@@ -166,7 +167,8 @@ def list_backups(data_dir: Path) -> list[BackupInfo]:
     infos = []
     for p in folder.glob("*.sqlite3"):
         st = p.stat()
-        infos.append(BackupInfo(p, st.st_size, dt.datetime.fromtimestamp(st.st_mtime), p in sound))
+        whole = p in sound and pages_problem(p) is None
+        infos.append(BackupInfo(p, st.st_size, dt.datetime.fromtimestamp(st.st_mtime), whole))
     return sorted(infos, key=lambda b: (b.modified, b.path.name), reverse=True)
 
 

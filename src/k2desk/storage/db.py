@@ -119,13 +119,20 @@ class Store:
         self.db = db
         self._hold = hold
         self._identity = _file_identity(self.path)
+        self._size = _file_size(self.path)
 
     def _check_same_file(self) -> None:
-        if _file_identity(self.path) != self._identity:
+        # k2desk never shrinks its file (no VACUUM; checkpoints only write pages, also other
+        # programs'), so a smaller file is another file copied over this one in place (an older
+        # backup, say) or one cut short: the name and inode stay, the contents do not.
+        size = _file_size(self.path)
+        if _file_identity(self.path) != self._identity or size < self._size:
             raise StoreReplaced(
                 f"The database file {self.path} was replaced or removed by another program after "
-                "this one opened it (for example by a restore). Nothing more is saved here, so no "
-                "work goes into a file that is no longer the database. Close k2desk and open it again.")
+                "this one opened it (for example by a restore, or a file copied over it). Nothing "
+                "more is saved here, so no work goes into a file that is no longer the database. "
+                "Close k2desk and open it again.")
+        self._size = size
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -181,6 +188,13 @@ class Store:
         if self._hold is not None:
             self._hold.release()
             self._hold = None
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _file_identity(path: Path) -> tuple[int, int] | None:
@@ -255,6 +269,11 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
     existed = path.exists()
     try:
         if not existed:
+            if sound_backups(data_dir):
+                # A missing file where backups exist (moved, deleted, a failed copy) is not a new
+                # start either: a fresh empty log would hide every backup's work.
+                raise StoreError(f"{path} is missing, but backups exist; no new database was "
+                                 "started." + _newest_backup_hint(data_dir))
             _create_private_file(path)
         elif path.is_dir():
             raise StoreError(f"{path} is a folder, not a k2desk database.")

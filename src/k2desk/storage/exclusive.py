@@ -185,4 +185,23 @@ def take_exclusive(data_dir: Path) -> Hold:
         others = _other_programs(data_dir)
         named = "; ".join(others) if others else "another k2desk program"
         raise StoreBusy(f"The database is open in {named}. Close it and try again.")
+    # The lock file can be deleted (or swapped) by hand while programs hold it: they then hold a
+    # file that no longer has the name, and this lock on a new file proves nothing. Their notes,
+    # each locked by its living program, still name them.
+    others = _other_programs(data_dir)
+    if others or not _same_file(fd, data_dir / LOCK_NAME):
+        _unlock(fd, start, False)
+        os.close(fd)
+        named = "; ".join(others) if others else "another k2desk program"
+        raise StoreBusy(f"The database is open in {named}. Close it and try again.")
     return Hold(fd, start, False)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    if sys.platform == "win32":
+        return True  # a file held open cannot be deleted or replaced there
+    try:
+        st, now = os.fstat(fd), os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (now.st_dev, now.st_ino)

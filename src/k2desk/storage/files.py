@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sqlite3
 import struct
 from pathlib import Path
 
@@ -105,10 +106,25 @@ def sound_backups(data_dir: Path) -> list[Path]:
     return [p for _, _, p in sorted(found, reverse=True)]
 
 
+def pages_problem(path: Path) -> str | None:
+    """Why the pages of ``path`` (whose header is whole) are damaged, or None: ``quick_check``
+    reads every page, so a file damaged after it was written is caught."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"it cannot be read as a database ({exc})"
+    return None if result == "ok" else f"it failed its integrity check ({result})"
+
+
 def newest_backup_hint(data_dir: Path) -> str:
-    """A sentence naming the newest sound backup and how to restore it (or that there is none)."""
-    backups = sound_backups(data_dir)
-    if backups:
-        return (f" The newest backup is {backups[0]}; restore it with "
-                f"'k2desk backup restore {backups[0]}'.")
+    """A sentence naming the newest backup whose pages are whole and how to restore it (or that
+    there is none). Only said when something is wrong, so every candidate's pages are read."""
+    for backup in sound_backups(data_dir):
+        if pages_problem(backup) is None:
+            return (f" The newest backup is {backup}; restore it with "
+                    f"'k2desk backup restore {backup}'.")
     return f" No usable backup was found in {backup_dir(data_dir)}."
