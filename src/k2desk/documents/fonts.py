@@ -6,8 +6,11 @@ that has them (see resources/fonts/README.md for the chain). A character that no
 is refused up front by :func:`check_printable` (services call it before saving) and, as a last
 line of defence, makes :func:`markup` raise instead of printing a box or dropping it.
 
-Right-to-left text is put in visual order (and Arabic joined) by ``k2desk.documents.bidi``
-before it is split into font runs, so reportlab only ever draws left to right, unshaped.
+Text stays in logical (typed) order, Arabic joined into presentation forms by
+``k2desk.documents.bidi``; right-to-left text is put in visual order line by line, after
+wrapping, by ``bidi.BidiParagraph`` (``blocks.para`` builds one). A plain reportlab Paragraph
+draws markup in logical order, so user text that may hold right-to-left letters must go in a
+BidiParagraph (or, for one line drawn on the canvas, through ``bidi.visual_order``).
 
 Scripts whose letters change shape, combine or reorder (Devanagari, Bengali, Gurmukhi,
 Gujarati, Tamil, Telugu, Thai, Lao, Khmer, Burmese) are shaped here with uharfbuzz, one word
@@ -30,7 +33,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
-from k2desk.documents.bidi import strong, visual_order
+from k2desk.documents.bidi import join_arabic, strong
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.resources import resource_path
 
@@ -233,7 +236,8 @@ class UnprintableText(ValueError):
 
 
 def markup(text: str) -> str:
-    """Paragraph markup for user ``text``: escaped, right-to-left words ordered, fonts per run.
+    """Paragraph markup for user ``text``: escaped, Arabic joined, fonts per run, logical order
+    (draw it with ``bidi.BidiParagraph``).
 
     Line breaks become ``<br/>``. Raises :class:`UnprintableText` naming any character no
     bundled font has (services refuse such input earlier with :func:`check_printable`).
@@ -245,7 +249,7 @@ def markup(text: str) -> str:
     if missing:
         raise UnprintableText("cannot print " + ", ".join(describe(c) for c in missing))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<br/>".join(_markup_line(visual_order(line.replace("\t", " "))) for line in lines)
+    return "<br/>".join(_markup_line(join_arabic(line.replace("\t", " "))) for line in lines)
 
 
 def _markup_line(text: str) -> str:
