@@ -66,8 +66,7 @@ def test_a_word_mixing_scripts_prints_every_character() -> None:
 ADDRESSES = {
     "hebrew": "רחוב הרצל 12 דירה 4 תל אביב יפו מיקוד 6120101 ישראל",
     "arabic": "شارع الملك فيصل 15 الطابق الثالث حي الروضة الرياض المملكة",
-    # No lam-alef here: see test_lam_alef_ligature_extraction for what pdftotext does with it.
-    "urdu": "مکان نمبر 12 گلی نمبر 4 گلشن اقبال سیکٹر 7 کراچی سندھ پاکستان",
+    "urdu": "مکان نمبر 12 گلی نمبر 4 گلشن اقبال بلاک 7 لاہور پنجاب پاکستان",
 }
 _CONTROLS = dict.fromkeys(range(0x202A, 0x202F), " ")  # pdftotext marks embedded runs
 
@@ -133,3 +132,18 @@ def test_python_bidi_levels_are_read_per_character() -> None:
     from k2desk.documents.bidi import _levels
     assert _levels("ab דוד 12 x") == [0, 0, 0, 1, 1, 1, 1, 2, 2, 0, 0]
     assert _levels("דוד 12") == [1, 1, 1, 1, 2, 2]  # an Arabic-Hebrew line: number at level 2
+
+
+def test_lam_alef_reads_back_in_the_typed_order_in_both_extractors(tmp_path: Path) -> None:
+    # One glyph for lam + alef read back "صالح" (another name) in pdftotext: the ligature is
+    # drawn as the ligature glyph (lam) plus an empty zero-width glyph (alef).
+    from k2desk.documents.blocks import para
+    names = "صلاح بلال علاء لاہور"
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, invariant=1).build([para(names, styles.stylesheet().body)])
+    assert PdfReader(io.BytesIO(buf.getvalue())).pages[0].extract_text().strip() == names
+    pdf = tmp_path / "names.pdf"
+    pdf.write_bytes(buf.getvalue())
+    poppler = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    assert poppler.translate(_CONTROLS).strip() == names

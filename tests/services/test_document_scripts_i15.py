@@ -41,6 +41,11 @@ SCRIPT_NAMES = {
     "ethiopic": "አበበ ቢቂላ",
     "armenian": "Արամ Խաչատրյան",
     "georgian": "ნინო ბერიძე",
+    # Right-to-left names drawn line by line (documents/bidi.py), with lam-alef ligatures, which
+    # read back in the wrong letter order in pdftotext when one glyph stood for both letters.
+    "arabic-lam-alef": "صلاح الدين بلال",
+    "urdu": "علاء الدین لاہوری",
+    "hebrew": "שלום בן־דוד",
 }
 TWO_PART_VOWELS = {"bengali", "tamil"}
 

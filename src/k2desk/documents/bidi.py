@@ -167,12 +167,15 @@ def visual_order(text: str) -> str:
     return _reorder(join_arabic(text))
 
 
-def _reorder(line: str, levels: list[int] | None = None) -> str:
+def _reorder(line: str, levels: list[int] | None = None, font_name: str = "") -> str:
     if not has_rtl(line):
         return line
     levels = _levels(line) if levels is None else levels
-    return "".join(_mirrored(line[i], levels[i] % 2 == 1)
-                   for i in visual_positions(line, levels))
+    shown = "".join(_mirrored(line[i], levels[i] % 2 == 1) for i in visual_positions(line, levels))
+    if not font_name:
+        return shown
+    from k2desk.documents.fonts import split_lam_alef  # fonts imports this module
+    return "".join(split_lam_alef(font_name, ch) for ch in shown)
 
 
 def _line_text(line: Any, kind: int) -> str:
@@ -222,11 +225,15 @@ def _visual_frag_line(words: list[Any], levels: list[int]) -> list[Any]:
         frag = words[run_owner]
         out.append(frag if hasattr(frag, "cbDefn") else frag.clone(text="".join(run_chars)))
 
+    from k2desk.documents.fonts import split_lam_alef  # fonts imports this module
+
     for i in visual_positions(line, levels):
         if owner[i] != run_owner or hasattr(words[owner[i]], "cbDefn"):
             flush()
             run_owner, run_chars = owner[i], []
-        run_chars.append(_mirrored(line[i], levels[i] % 2 == 1))
+        frag = words[owner[i]]
+        ch = _mirrored(line[i], levels[i] % 2 == 1)
+        run_chars.append(ch if hasattr(frag, "cbDefn") else split_lam_alef(frag.fontName, ch))
     flush()
     return out
 
@@ -256,7 +263,7 @@ def _visual_lines(bl_para: Any) -> Any:
     if bl_para.kind == 0:
         # One font and style: lines are (extra space, [words]).
         return bl_para.clone(lines=[
-            (extra, _reorder(text, lv).split(" ") if has_rtl(text) else words)
+            (extra, _reorder(text, lv, bl_para.fontName).split(" ") if has_rtl(text) else words)
             for (extra, words), text, lv in zip(bl_para.lines, texts, levels, strict=True)])
     return bl_para.clone(lines=[
         line.clone(words=_visual_frag_line(line.words, lv)) if hasattr(line, "words") else line

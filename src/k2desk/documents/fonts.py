@@ -371,3 +371,26 @@ def _private_use(family: str, gid: int, text: str, advance: int) -> int:
         _pua_of[key] = cp
         _pua_text[cp] = text
         return cp
+
+
+_LAM_ALEF = range(0xFEF5, 0xFEFD)  # the required lam-alef ligatures (presentation forms)
+
+
+def split_lam_alef(font_name: str, ch: str) -> str:
+    """A lam-alef ligature, already in visual order, as two drawn glyphs that read back right.
+
+    One glyph standing for two letters reads back in opposite orders in the two extractors
+    (pypdf takes the ToUnicode text as logical, poppler's pdftotext as left to right, so
+    "صلاح" comes out as "صالح", another name). So the ligature glyph reads as the lam alone,
+    and an empty, zero-width glyph drawn just left of it (where the alef ends the ligature)
+    reads as the alef. Called by bidi.BidiParagraph for each character it draws.
+    """
+    if ord(ch) not in _LAM_ALEF or not font_name.startswith("K2Arabic"):
+        return ch
+    face = pdfmetrics.getFont("K2Arabic")
+    assert isinstance(face, TTFont)
+    lam, alef = unicodedata.normalize("NFKC", ch)
+    glyph = _private_use("K2Arabic", face.face.charToGlyph[ord(ch)], lam,
+                         round(face.face.charWidths[ord(ch)]))
+    empty = _private_use("K2Arabic", face.face.charToGlyph[0x20], alef, 0)  # space: no outline
+    return chr(empty) + chr(glyph)
