@@ -147,3 +147,22 @@ def test_shaping_uses_the_fonts_glyphs_not_one_per_character() -> None:
     assert face.face.charToGlyph[ord(shown)] not in (0, face.face.charToGlyph[ord("क")])
     # A private-use character typed by someone is still refused: no font covers it.
     assert fonts.missing_characters(shown) == [shown]
+
+
+def test_shaped_text_renders_the_same_bytes_whatever_was_shaped_before() -> None:
+    # Private-use code points are handed out in the order glyphs are first shaped in a process;
+    # a stored PDF must not depend on that history (same record, same bytes).
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = (
+        f"import sys, hashlib; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import doc_samples as samples\n"
+        "from k2desk.documents.handout import render_handout\n"
+        "from k2desk.documents.fonts import markup\n"
+        "if sys.argv[1] == 'warm': markup('ক্ষ ਸਿੰਘ स्त्री ก้า صلاح')\n"
+        "print(hashlib.sha256(render_handout(samples.handout('प्रिया शर्मा صلاح'))).hexdigest())\n"
+    )
+    digests = {subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True,
+                              check=True).stdout for mode in ("cold", "warm")}
+    assert len(digests) == 1

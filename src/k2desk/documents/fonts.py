@@ -309,7 +309,6 @@ def _shape_word(family: str, word: str) -> str:
     characters). Mark offsets from GPOS are not applied: marks print at the position the font
     designs them for, which for these Noto faces sits over the preceding letter.
     """
-    _coverage()  # the fonts' real coverage is taken before private-use entries are added
     hb_font, scale = _hb_font(family)  # the regular face is registered under the family name
     buf = hb.Buffer()
     buf.add_str(word)
@@ -352,6 +351,7 @@ def _private_use(family: str, gid: int, text: str, advance: int) -> int:
     so the glyphs shaped with the regular face are drawn from the bold one too, each with the
     bold face's own advance (marks keep the zero advance HarfBuzz gives them).
     """
+    _coverage()  # the fonts' real coverage is taken before private-use entries are added
     key = (family, gid, text, advance)
     with _lock:
         cp = _pua_of.get(key)
