@@ -150,7 +150,8 @@ def render_handout(rec: HandoutRecord) -> bytes:
     return build_pdf(
         story(rec),
         paper=rec.paper_size,
-        footer=Footer(label=f"Vitamin K2 handout · Document {ref}", qr_text=ref),
+        footer=Footer(label=f"Vitamin K2 handout · Document {ref}", qr_text=ref,
+                      patient=rec.patient_name),
         title=f"k2desk handout {ref}",
         subject="Vitamin K2 patient handout",
         created_on=rec.created_on,

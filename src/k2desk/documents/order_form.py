@@ -276,7 +276,8 @@ def render_order(rec: OrderRecord, form: FormDefinition) -> bytes:
     return build_pdf(
         story(rec, form),
         paper=rec.paper_size,
-        footer=Footer(label=f"Compound order {rec.order_id} · Document {ref}", qr_text=ref),
+        footer=Footer(label=f"Compound order {rec.order_id} · Document {ref}", qr_text=ref,
+                      patient=rec.values.get("patient.name", "")),
         title=f"k2desk order {rec.order_id} {ref}",
         subject="Compounded prescription order",
         created_on=rec.created_on,

@@ -17,11 +17,14 @@ from functools import lru_cache
 from typing import Any
 
 import segno
+from reportlab.lib.units import inch
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from k2desk.documents import styles as S
+from k2desk.documents.blocks import para
 from k2desk.documents.fonts import BASE, register_fonts
 from k2desk.domain.documents import PaperSize
 
@@ -35,6 +38,9 @@ def document_ref(document_id: int) -> str:
 class Footer:
     label: str  # e.g. "Vitamin K2 handout · Document D-123"
     qr_text: str  # what the QR code encodes (the document reference)
+    # The patient's name as typed, printed in the footer of every page after the first so a
+    # page that comes loose from a fax still says whose it is ("" on pages that name no one).
+    patient: str = ""
 
 
 def _timestamp(day: dt.date) -> TimeStamp:
@@ -77,6 +83,9 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
+_FOOTER_EDGE = 0.3 * inch  # nothing prints closer to the paper's bottom edge than this
+
+
 def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
     class FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
         """Holds pages back until the end so every footer can say "Page X of Y"."""
@@ -114,9 +123,31 @@ def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
             self.setFont(BASE, S.MIN_FONT_SIZE)
             self.drawString(left, S.FOOTER_BASELINE + 14, footer.label)
             self.setFont(BASE + "-Bold", S.BODY_SIZE)
-            self.drawString(left, S.FOOTER_BASELINE, f"Page {number} of {total}")
+            page_label = f"Page {number} of {total}"
+            self.drawString(left, S.FOOTER_BASELINE, page_label)
             self.restoreState()
+            if footer.patient and number > 1:
+                self._draw_patient(left + stringWidth(page_label, BASE + "-Bold", S.BODY_SIZE) + 12,
+                                   right - S.QR_SIZE - 12)
             draw_qr(self, footer.qr_text, right - S.QR_SIZE, S.QR_BOTTOM, S.QR_SIZE)
+
+        def _draw_patient(self, left: float, right: float) -> None:
+            """"Patient: NAME" beside the page number, first line on its baseline; a long
+            name wraps downwards (shaped and reordered like the name on page 1)."""
+            style = S.stylesheet().small
+            top = S.FOOTER_BASELINE + style.fontSize  # first baseline one font size below
+            room = top - _FOOTER_EDGE
+            words = footer.patient.split()
+            while True:
+                # A name too long for the room loses whole words from its end, never part of
+                # a letter cluster; page 1 prints it in full.
+                text = " ".join(words) + ("" if len(words) == len(footer.patient.split()) else " …")
+                name = para(text, style, prefix="<b>Patient:</b> ")
+                _width, height = name.wrapOn(self, right - left, room)
+                if height <= room or len(words) <= 1:
+                    break
+                words = words[:-1]
+            name.drawOn(self, left, top - height)
 
     return FooterCanvas
 
