@@ -59,3 +59,110 @@ def test_markup_escapes_and_picks_fonts() -> None:
     assert 'face="K2Korean"' in fonts.markup("김민준")
     assert 'face="K2CJK"' in fonts.markup("王小明")
     assert "<br/>" in fonts.markup("line one\nline two")
+
+
+# Issue 15: scripts of large US communities, shaped with HarfBuzz where letters combine.
+SHAPED_SCRIPTS = {
+    "K2Devanagari": "प्रिया शर्मा", "K2Bengali": "সৌমিত্র চট্টোপাধ্যায়", "K2Gurmukhi": "ਹਰਪ੍ਰੀਤ ਸਿੰਘ",
+    "K2Gujarati": "કૃષ્ણ પટેલ", "K2Tamil": "முத்துலட்சுமி கோபால்", "K2Telugu": "వెంకటేశ్వర రావు",
+    "K2Thai": "สมชาย ใจดี", "K2Lao": "ສົມສັກ ພົມມະວົງ", "K2Khmer": "ស្រីមុំ សុខ",
+    "K2Myanmar": "အောင်ဆန်းစုကြည်",
+}
+PLAIN_SCRIPTS = {"K2Ethiopic": "አበበ ቢቂላ", "K2Armenian": "Արամ Խաչատրյան", "K2Georgian": "ნინო ბერიძე"}
+
+
+@pytest.mark.parametrize(("family", "name"), [*SHAPED_SCRIPTS.items(), *PLAIN_SCRIPTS.items()])
+def test_new_scripts_are_printable_in_their_own_font(family: str, name: str) -> None:
+    assert fonts.check_printable(name, "patient.name", "Patient name") == []
+    assert {fonts.family_for(c) for c in name if not c.isspace()} == {family}
+    assert f'face="{family}"' in fonts.markup(name)
+
+
+@pytest.mark.parametrize("family", [*SHAPED_SCRIPTS, *PLAIN_SCRIPTS])
+def test_bold_face_has_the_regular_glyph_order(family: str) -> None:
+    # Glyphs are shaped with the regular face and drawn from the bold one by glyph id.
+    import uharfbuzz as hb
+    fonts.register_fonts()
+    faces = []
+    for face in (family, family + "-Bold"):
+        ttf = pdfmetrics.getFont(face)
+        assert isinstance(ttf, TTFont)
+        faces.append(hb.Font(hb.Face(hb.Blob(ttf.face._ttf_data))))
+    regular, bold = faces
+    assert regular.face.glyph_count == bold.face.glyph_count
+    assert all(regular.glyph_to_string(g) == bold.glyph_to_string(g)
+               for g in range(regular.face.glyph_count))
+
+
+def _pdf_of(paragraphs: list[str]) -> bytes:
+    import io
+
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from k2desk.documents import styles
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, invariant=1).build(
+        [Paragraph(p, styles.stylesheet().body) for p in paragraphs])
+    return buf.getvalue()
+
+
+def _to_unicode_entries(pdf: bytes) -> dict[str, list[str]]:
+    """Base font name -> the texts its ToUnicode CMap gives its glyphs."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+    out: dict[str, list[str]] = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if "/ToUnicode" not in font:
+                continue  # reportlab's Helvetica placeholder
+            cmap = font["/ToUnicode"].get_object().get_data().decode("ascii")
+            texts = [bytes.fromhex(v).decode("utf-16-be")
+                     for v in re.findall(r"<[0-9A-F]+> <([0-9A-F]*)>",
+                                         cmap.split("beginbfchar", 1)[1].split("endbfchar")[0])]
+            out[str(font["/BaseFont"])] = texts
+    return out
+
+
+def test_a_conjunct_glyph_reads_back_as_all_its_letters() -> None:
+    # क्ष (ka, virama, ssa) is one glyph in Noto Sans Devanagari; कि draws the i-sign before ka.
+    pdf = _pdf_of([fonts.markup("क्षमा किशोर")])
+    (deva,) = [v for k, v in _to_unicode_entries(pdf).items() if "Devanagari" in k]
+    assert "क्ष" in deva  # one glyph, three characters
+    import io
+
+    from pypdf import PdfReader
+    assert "क्षमा किशोर" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_shaping_uses_the_fonts_glyphs_not_one_per_character() -> None:
+    # Shaped: fewer glyphs than characters for a conjunct, and each drawn glyph is a
+    # private-use code point mapped to the font's glyph.
+    shown = fonts._shape_word("K2Devanagari", "क्ष")
+    assert len(shown) == 1 and 0xF0000 <= ord(shown) <= 0xFFFFD
+    face = pdfmetrics.getFont("K2Devanagari")
+    assert isinstance(face, TTFont)
+    assert face.face.charToGlyph[ord(shown)] not in (0, face.face.charToGlyph[ord("क")])
+    # A private-use character typed by someone is still refused: no font covers it.
+    assert fonts.missing_characters(shown) == [shown]
+
+
+def test_shaped_text_renders_the_same_bytes_whatever_was_shaped_before() -> None:
+    # Private-use code points are handed out in the order glyphs are first shaped in a process;
+    # a stored PDF must not depend on that history (same record, same bytes).
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = (
+        f"import sys, hashlib; sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "import doc_samples as samples\n"
+        "from k2desk.documents.handout import render_handout\n"
+        "from k2desk.documents.fonts import markup\n"
+        "if sys.argv[1] == 'warm': markup('ক্ষ ਸਿੰਘ स्त्री ก้า صلاح')\n"
+        "print(hashlib.sha256(render_handout(samples.handout('प्रिया शर्मा صلاح'))).hexdigest())\n"
+    )
+    digests = {subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True,
+                              check=True).stdout for mode in ("cold", "warm")}
+    assert len(digests) == 1

@@ -9,6 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
 from k2desk.documents import styles as S
+from k2desk.documents.bidi import BidiParagraph
 from k2desk.documents.fonts import markup
 from k2desk.domain.documents import PharmacyProfile
 
@@ -27,8 +28,9 @@ def fmt_date(day: dt.date | str) -> str:
 
 def para(text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "") -> Paragraph:
     """A paragraph of user ``text`` (escaped, fonts per script); ``prefix``/``suffix`` are trusted
-    markup written by k2desk itself (bold labels, citation markers)."""
-    return Paragraph(prefix + markup(text) + suffix, style)
+    markup written by k2desk itself (bold labels, citation markers). Right-to-left text wraps in
+    logical order and each line is drawn in visual order (``bidi.BidiParagraph``)."""
+    return BidiParagraph(prefix + markup(text) + suffix, style)
 
 
 def labelled(label: str, value: str, style: ParagraphStyle | None = None) -> Paragraph:

@@ -13,7 +13,7 @@ import io
 import struct
 
 import pypdfium2
-from PIL import Image
+from PIL import Image, ImageChops, TiffImagePlugin
 
 FAX_WIDTH = 1728
 H_DPI = 204
@@ -49,58 +49,91 @@ def fax_pages(pdf: bytes, fine: bool = True) -> list[Image.Image]:
 
 
 def pdf_to_fax_tiff(pdf: bytes, fine: bool = True) -> bytes:
-    """A multi-page TIFF Class F file of ``pdf``: 1-bit, CCITT G4, 1728 px wide, 204x196 dpi
-    (204x98 when ``fine`` is False), with a PageNumber tag (page index, total) on every page."""
+    """A multi-page strict TIFF Class F file of ``pdf`` (RFC 2306): 1-bit, CCITT G4, 1728 px
+    wide, 204x196 dpi (204x98 when ``fine`` is False); every page WhiteIsZero, NewSubfileType 2
+    (a page of a multi-page document), one strip, FillOrder 1, T6Options 0, resolution in
+    inches and PageNumber (page index, total)."""
     pages = fax_pages(pdf, fine)
     if not pages:
         raise ValueError("the PDF has no pages to fax")
-    total = len(pages)
     v_dpi = FINE_DPI if fine else STANDARD_DPI
-    for index, page in enumerate(pages):
-        # Per-frame tags: Pillow merges each appended image's own encoderinfo over the first's.
-        page.encoderinfo = {"tiffinfo": {_PAGE_NUMBER_TAG: (index, total)}}
-    out = io.BytesIO()
-    pages[0].save(
-        out,
-        format="TIFF",
-        save_all=True,
-        append_images=pages[1:],
-        compression="group4",
-        dpi=(H_DPI, v_dpi),
-        tiffinfo={_PAGE_NUMBER_TAG: (0, total)},
-    )
-    return _set_page_numbers(out.getvalue())
+    return _class_f([(_g4_strip(page), page.height) for page in pages], v_dpi)
 
 
-def _set_page_numbers(tiff: bytes) -> bytes:
-    """Write (index, total) into every page's PageNumber entry.
+def _g4_strip(page: Image.Image) -> bytes:
+    """The page as one CCITT G4 strip in fax polarity: runs of 0 bits are white.
 
-    Pillow hands tags to libtiff for G4 files, and libtiff's PageNumber setter takes two
-    separate integers, so the values Pillow passes arrive garbled (the tag is there, with the
-    wrong numbers). The entry is SHORT x 2, stored inline in its 12-byte IFD slot, so it can be
-    fixed in place by walking the IFD chain; nothing else in the file moves.
+    libtiff's fax coder (through Pillow) writes 0 bits as white runs whatever the file's
+    PhotometricInterpretation; Pillow packs a white pixel of a "1" image as a 1 bit. So the
+    page is inverted first (ink becomes the 1 bits), which is exactly the WhiteIsZero data a
+    fax machine expects.
     """
-    data = bytearray(tiff)
-    order = "<" if data[:2] == b"II" else ">"
-    offsets = []
-    (offset,) = struct.unpack_from(order + "I", data, 4)
-    while offset:
-        offsets.append(offset)
-        (count,) = struct.unpack_from(order + "H", data, offset)
-        (offset,) = struct.unpack_from(order + "I", data, offset + 2 + 12 * count)
-    total = len(offsets)
-    for index, ifd in enumerate(offsets):
-        (count,) = struct.unpack_from(order + "H", data, ifd)
-        for entry in range(ifd + 2, ifd + 2 + 12 * count, 12):
-            tag, kind, n = struct.unpack_from(order + "HHI", data, entry)
-            if tag == _PAGE_NUMBER_TAG:
-                if (kind, n) != (3, 2):
-                    raise ValueError(f"unexpected PageNumber entry (type {kind}, count {n})")
-                struct.pack_into(order + "HH", data, entry + 8, index, total)
-                break
-        else:
-            raise ValueError(f"page {index + 1} of the fax TIFF has no PageNumber tag")
-    return bytes(data)
+    out = io.BytesIO()
+    ImageChops.invert(page).save(out, format="TIFF", compression="group4",
+                                 tiffinfo={_ROWS_PER_STRIP: page.height})
+    with Image.open(out) as im:
+        assert isinstance(im, TiffImagePlugin.TiffImageFile)
+        offsets, counts = im.tag_v2[_STRIP_OFFSETS], im.tag_v2[_STRIP_BYTE_COUNTS]
+        fill_order = im.tag_v2.get(_FILL_ORDER, 1)
+    if len(offsets) != 1 or fill_order != 1:
+        raise ValueError(f"the G4 coder wrote {len(offsets)} strips with FillOrder {fill_order}")
+    data = out.getvalue()
+    return data[offsets[0]:offsets[0] + counts[0]]
+
+
+# TIFF field types
+_SHORT, _LONG, _RATIONAL = 3, 4, 5
+_ROWS_PER_STRIP, _STRIP_OFFSETS, _STRIP_BYTE_COUNTS, _FILL_ORDER = 278, 273, 279, 266
+
+
+def _class_f(strips: list[tuple[bytes, int]], v_dpi: int) -> bytes:
+    """The TIFF file around already-coded G4 strips, one page (IFD) per strip.
+
+    Written by hand because Pillow cannot write these fields correctly: it turns
+    PhotometricInterpretation WhiteIsZero into a pixel-by-pixel Python inversion (seconds per
+    page), cuts pages into 64 KB strips unless told otherwise, and libtiff garbles PageNumber
+    as Pillow passes it. The directory format is small and fixed (TIFF 6.0 section 2): a
+    little-endian header, then per page the strip, the two resolution RATIONALs and the IFD
+    with its entries in ascending tag order.
+    """
+    out = bytearray(b"II*\x00\x00\x00\x00\x00")
+    previous_link = 4  # where the offset of the next IFD goes
+    total = len(strips)
+    for index, (strip, height) in enumerate(strips):
+        strip_at = len(out)
+        out += strip
+        if len(out) % 2:
+            out += b"\x00"  # IFDs and values start on a word boundary
+        x_res_at = len(out)
+        out += struct.pack("<II", H_DPI, 1)
+        y_res_at = len(out)
+        out += struct.pack("<II", v_dpi, 1)
+        entries = [
+            (254, _LONG, 1, struct.pack("<I", 2)),  # NewSubfileType: page of a multi-page doc
+            (256, _LONG, 1, struct.pack("<I", FAX_WIDTH)),  # ImageWidth
+            (257, _LONG, 1, struct.pack("<I", height)),  # ImageLength
+            (258, _SHORT, 1, struct.pack("<HH", 1, 0)),  # BitsPerSample
+            (259, _SHORT, 1, struct.pack("<HH", 4, 0)),  # Compression: CCITT T.6 (G4)
+            (262, _SHORT, 1, struct.pack("<HH", 0, 0)),  # PhotometricInterpretation: WhiteIsZero
+            (_FILL_ORDER, _SHORT, 1, struct.pack("<HH", 1, 0)),  # FillOrder: MSB first
+            (_STRIP_OFFSETS, _LONG, 1, struct.pack("<I", strip_at)),
+            (277, _SHORT, 1, struct.pack("<HH", 1, 0)),  # SamplesPerPixel
+            (_ROWS_PER_STRIP, _LONG, 1, struct.pack("<I", height)),  # one strip per page
+            (_STRIP_BYTE_COUNTS, _LONG, 1, struct.pack("<I", len(strip))),
+            (282, _RATIONAL, 1, struct.pack("<I", x_res_at)),  # XResolution
+            (283, _RATIONAL, 1, struct.pack("<I", y_res_at)),  # YResolution
+            (293, _LONG, 1, struct.pack("<I", 0)),  # T6Options: no uncompressed mode
+            (296, _SHORT, 1, struct.pack("<HH", 2, 0)),  # ResolutionUnit: inch
+            (_PAGE_NUMBER_TAG, _SHORT, 2, struct.pack("<HH", index, total)),  # PageNumber
+        ]
+        ifd_at = len(out)
+        struct.pack_into("<I", out, previous_link, ifd_at)
+        out += struct.pack("<H", len(entries))
+        for tag, kind, count, value in entries:
+            out += struct.pack("<HHI", tag, kind, count) + value
+        previous_link = len(out)
+        out += b"\x00\x00\x00\x00"  # next IFD: filled in by the next page, else 0
+    return bytes(out)
 
 
 def fax_preview_png(pdf: bytes, page: int = 0, fine: bool = True) -> bytes:

@@ -6,8 +6,18 @@ that has them (see resources/fonts/README.md for the chain). A character that no
 is refused up front by :func:`check_printable` (services call it before saving) and, as a last
 line of defence, makes :func:`markup` raise instead of printing a box or dropping it.
 
-Right-to-left text is put in visual order (and Arabic joined) by ``k2desk.documents.bidi``
-before it is split into font runs, so reportlab only ever draws left to right, unshaped.
+Text stays in logical (typed) order, Arabic joined into presentation forms by
+``k2desk.documents.bidi``; right-to-left text is put in visual order line by line, after
+wrapping, by ``bidi.BidiParagraph`` (``blocks.para`` builds one). A plain reportlab Paragraph
+draws markup in logical order, so user text that may hold right-to-left letters must go in a
+BidiParagraph (or, for one line drawn on the canvas, through ``bidi.visual_order``).
+
+Scripts whose letters change shape, combine or reorder (Devanagari, Bengali, Gurmukhi,
+Gujarati, Tamil, Telugu, Thai, Lao, Khmer, Burmese) are shaped here with uharfbuzz, one word
+at a time, and each glyph HarfBuzz picks is drawn through a private-use code point that the
+font's subset maps to that glyph (see :func:`_shape_word`). The PDF's ToUnicode map sends each
+of those code points back to the characters typed, so a conjunct (one glyph, several
+characters) or a vowel drawn before its consonant still extracts as the name as typed.
 """
 
 from __future__ import annotations
@@ -18,11 +28,12 @@ from dataclasses import dataclass
 from functools import cache
 from xml.sax.saxutils import escape
 
+import uharfbuzz as hb
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
-from k2desk.documents.bidi import strong, visual_order
+from k2desk.documents.bidi import join_arabic, strong
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.resources import resource_path
 
@@ -37,6 +48,14 @@ class _Family:
     bold: str
     italic: str
     bold_italic: str
+    # Shaped with HarfBuzz (complex scripts); the other families draw one glyph per character.
+    shaped: bool = False
+
+
+def _script(family: str, stem: str, shaped: bool = True) -> _Family:
+    """A Noto script family with regular and bold faces (no italics: they print upright)."""
+    regular, bold = f"NotoSans{stem}-Regular.ttf", f"NotoSans{stem}-Bold.ttf"
+    return _Family(family, regular, bold, regular, bold, shaped)
 
 
 # Fallback order: the first family whose regular face has a character prints it.
@@ -50,7 +69,27 @@ _FAMILIES: tuple[_Family, ...] = (
     _Family("K2CJK", "DroidSansFallbackFull.ttf", "DroidSansFallbackFull.ttf",
             "DroidSansFallbackFull.ttf", "DroidSansFallbackFull.ttf"),
     _Family("K2Korean", "NanumGothic.ttf", "NanumGothic.ttf", "NanumGothic.ttf", "NanumGothic.ttf"),
+    _script("K2Devanagari", "Devanagari"),
+    _script("K2Bengali", "Bengali"),
+    _script("K2Gurmukhi", "Gurmukhi"),
+    _script("K2Gujarati", "Gujarati"),
+    _script("K2Tamil", "Tamil"),
+    _script("K2Telugu", "Telugu"),
+    _script("K2Thai", "Thai"),
+    _script("K2Lao", "Lao"),
+    _script("K2Khmer", "Khmer"),
+    _script("K2Myanmar", "Myanmar"),
+    # One glyph per character, no shaping needed (Ethiopic is a syllabary; Armenian and
+    # Georgian are alphabets like Latin).
+    _script("K2Ethiopic", "Ethiopic", shaped=False),
+    _script("K2Armenian", "Armenian", shaped=False),
+    _script("K2Georgian", "Georgian", shaped=False),
 )
+_SHAPED = frozenset(f.name for f in _FAMILIES if f.shaped)
+# Shaped glyphs are drawn through code points of Supplementary Private Use Area-A, which no
+# bundled font maps and which are never typed into a printed field (missing_characters
+# refuses them: no family covers them).
+_PUA_FIRST, _PUA_LAST = 0xF0000, 0xFFFFD
 
 _lock = threading.Lock()
 
@@ -69,7 +108,7 @@ def _coverage() -> tuple[tuple[str, frozenset[int]], ...]:
     for fam in _FAMILIES:
         font = pdfmetrics.getFont(fam.name)
         assert isinstance(font, TTFont)
-        out.append((fam.name, frozenset(font.face.charToGlyph)))
+        out.append((fam.name, frozenset(cp for cp in font.face.charToGlyph if cp < _PUA_FIRST)))
     return tuple(out)
 
 
@@ -82,13 +121,21 @@ def _text_of_glyph(code_point: int) -> str:
     return ch
 
 
+def _text_of(code_point: int) -> str:
+    if _PUA_FIRST <= code_point <= _PUA_LAST:
+        return _pua_text[code_point]
+    return _text_of_glyph(code_point)
+
+
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     # reportlab maps each glyph of a subset font back to the code point that was drawn. For
     # Arabic that is the joined presentation form, so a PDF reader copying or searching the
     # text would get compatibility characters instead of the name as typed. The same CMap,
-    # with those glyphs mapped to the typed letters (PDF allows several per glyph).
+    # with those glyphs mapped to the typed letters (PDF allows several per glyph), and each
+    # shaped glyph (a private-use code point, see _shape_word) mapped to its share of the
+    # characters typed.
     text = str(_TTF_TO_UNICODE(fontname, subset))
-    lines = [f"<{i:02X}> <{_text_of_glyph(v).encode('utf-16-be').hex().upper()}>"
+    lines = [f"<{i:02X}> <{_text_of(v).encode('utf-16-be').hex().upper()}>"
              for i, v in enumerate(subset)]
     head, rest = text.split("beginbfchar\n", 1)
     return head + "beginbfchar\n" + "\n".join(lines) + "\nendbfchar" + rest.split("endbfchar", 1)[1]
@@ -172,7 +219,9 @@ def check_printable(text: str, field: str, label: str) -> list[FieldIssue]:
             "unprintable_character",
             f"{label} contains {'a character' if len(missing) == 1 else 'characters'} the printed "
             f"documents cannot show: {named}. Letters of Latin, Vietnamese, Greek, Cyrillic, Hebrew, "
-            f"Arabic, Chinese, Japanese and Korean are accepted.{extra}",
+            f"Arabic, Chinese, Japanese, Korean, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, "
+            f"Telugu, Thai, Lao, Khmer, Burmese, Ethiopic, Armenian and Georgian are accepted."
+            f"{extra}",
         )
     ]
 
@@ -187,7 +236,8 @@ class UnprintableText(ValueError):
 
 
 def markup(text: str) -> str:
-    """Paragraph markup for user ``text``: escaped, right-to-left words ordered, fonts per run.
+    """Paragraph markup for user ``text``: escaped, Arabic joined, fonts per run, logical order
+    (draw it with ``bidi.BidiParagraph``).
 
     Line breaks become ``<br/>``. Raises :class:`UnprintableText` naming any character no
     bundled font has (services refuse such input earlier with :func:`check_printable`).
@@ -199,7 +249,7 @@ def markup(text: str) -> str:
     if missing:
         raise UnprintableText("cannot print " + ", ".join(describe(c) for c in missing))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<br/>".join(_markup_line(visual_order(line.replace("\t", " "))) for line in lines)
+    return "<br/>".join(_markup_line(join_arabic(line.replace("\t", " "))) for line in lines)
 
 
 def _markup_line(text: str) -> str:
@@ -217,7 +267,11 @@ def _markup_line(text: str) -> str:
             runs.append((fam, [ch]))
     parts = []
     for fam, chars in runs:
-        body = escape("".join(chars), {'"': "&quot;"})
+        if fam in _SHAPED:
+            # Word by word, so the paragraph can still wrap at the spaces.
+            body = " ".join(_shape_word(fam, w) if w else "" for w in "".join(chars).split(" "))
+        else:
+            body = escape("".join(chars), {'"': "&quot;"})
         parts.append(body if fam == BASE else f'<font face="{fam}">{body}</font>')
     return "".join(parts)
 
@@ -225,3 +279,118 @@ def _markup_line(text: str) -> str:
 @cache
 def _cover_of(family: str) -> frozenset[int]:
     return dict(_coverage())[family]
+
+
+# (family, glyph id, characters, advance) -> private-use code point, and back to the characters.
+_pua_of: dict[tuple[str, int, str, int], int] = {}
+_pua_text: dict[int, str] = {}
+
+
+@cache
+def _hb_font(face_name: str) -> tuple[hb.Font, float]:
+    """HarfBuzz font of a registered face, and the scale from font units to reportlab's
+    1/1000 em."""
+    font = pdfmetrics.getFont(face_name)
+    assert isinstance(font, TTFont)
+    face = hb.Face(hb.Blob(font.face._ttf_data))
+    return hb.Font(face), 1000 / face.upem
+
+
+def _shape_word(family: str, word: str) -> str:
+    """``word`` shaped by HarfBuzz, as private-use characters to draw one glyph each.
+
+    Hand-written because reportlab's own shaping (``shaping=1``) maps each glyph to one
+    private-use character per glyph *name*, so a glyph's extracted text cannot depend on the
+    characters it was shaped from: a conjunct or a reordered vowel extracts as private-use
+    garbage. Here the code point is keyed by (glyph, characters, advance): HarfBuzz's clusters
+    say which characters each group of glyphs draws, and the characters are shared out over the
+    cluster's glyphs in drawing order, so the concatenated ToUnicode text is the cluster's
+    text (a glyph that draws nothing more, such as the second half of a split vowel, maps to no
+    characters). Mark offsets from GPOS are not applied: marks print at the position the font
+    designs them for, which for these Noto faces sits over the preceding letter.
+    """
+    hb_font, scale = _hb_font(family)  # the regular face is registered under the family name
+    buf = hb.Buffer()
+    buf.add_str(word)
+    buf.guess_segment_properties()
+    hb.shape(hb_font, buf, {"kern": False})
+    infos, positions = buf.glyph_infos, buf.glyph_positions
+    # Left-to-right scripts: clusters never decrease along the glyphs (HarfBuzz's default
+    # cluster level merges any reordered glyphs into one cluster).
+    starts = sorted({info.cluster for info in infos})
+    end_of = dict(zip(starts, starts[1:] + [len(word)], strict=True))
+    out: list[str] = []
+    k = 0
+    while k < len(infos):
+        cluster = infos[k].cluster
+        j = k
+        while j < len(infos) and infos[j].cluster == cluster:
+            j += 1
+        text = word[cluster:end_of[cluster]]
+        glyphs = j - k
+        if glyphs > len(text):
+            # More glyphs than characters: a two-part vowel (Bengali ো, Tamil ோ) drawn on both
+            # sides of its consonant. A glyph that reads as nothing leaves a hole that
+            # pdftotext reads as a space inside the word, so the vowel is written out in its
+            # canonical decomposition (the same text to Unicode: e-sign + aa-sign).
+            text = unicodedata.normalize("NFD", text)
+        for n in range(glyphs):
+            # Glyph n of the cluster reads as character n (the last glyph takes the rest).
+            piece = text[n:] if n == glyphs - 1 else text[n:n + 1]
+            advance = round(positions[k + n].x_advance * scale)
+            out.append(chr(_private_use(family, infos[k + n].codepoint, piece, advance)))
+        k = j
+    return "".join(out)
+
+
+def _private_use(family: str, gid: int, text: str, advance: int) -> int:
+    """The private-use code point that draws glyph ``gid`` of ``family`` (regular and bold face)
+    with ``advance`` and reads back as ``text``.
+
+    Bold and regular faces of these Noto families have the same glyph order (a test checks),
+    so the glyphs shaped with the regular face are drawn from the bold one too, each with the
+    bold face's own advance (marks keep the zero advance HarfBuzz gives them).
+    """
+    _coverage()  # the fonts' real coverage is taken before private-use entries are added
+    key = (family, gid, text, advance)
+    with _lock:
+        cp = _pua_of.get(key)
+        if cp is not None:
+            return cp
+        cp = _PUA_FIRST + len(_pua_of)
+        if cp > _PUA_LAST:
+            raise UnprintableText("too many distinct shaped glyphs in one session")
+        for bold in (False, True):
+            name = _face_name(family, bold, False)
+            face = pdfmetrics.getFont(name)
+            assert isinstance(face, TTFont)
+            hb_face, scale = _hb_font(name)
+            face.face.charToGlyph[cp] = gid
+            face.face.charWidths[cp] = round(hb_face.get_glyph_h_advance(gid) * scale) \
+                if bold and advance else advance
+        _pua_of[key] = cp
+        _pua_text[cp] = text
+        return cp
+
+
+_LAM_ALEF = range(0xFEF5, 0xFEFD)  # the required lam-alef ligatures (presentation forms)
+
+
+def split_lam_alef(font_name: str, ch: str) -> str:
+    """A lam-alef ligature, already in visual order, as two drawn glyphs that read back right.
+
+    One glyph standing for two letters reads back in opposite orders in the two extractors
+    (pypdf takes the ToUnicode text as logical, poppler's pdftotext as left to right, so
+    "صلاح" comes out as "صالح", another name). So the ligature glyph reads as the lam alone,
+    and an empty, zero-width glyph drawn just left of it (where the alef ends the ligature)
+    reads as the alef. Called by bidi.BidiParagraph for each character it draws.
+    """
+    if ord(ch) not in _LAM_ALEF or not font_name.startswith("K2Arabic"):
+        return ch
+    face = pdfmetrics.getFont("K2Arabic")
+    assert isinstance(face, TTFont)
+    lam, alef = unicodedata.normalize("NFKC", ch)
+    glyph = _private_use("K2Arabic", face.face.charToGlyph[ord(ch)], lam,
+                         round(face.face.charWidths[ord(ch)]))
+    empty = _private_use("K2Arabic", face.face.charToGlyph[0x20], alef, 0)  # space: no outline
+    return chr(empty) + chr(glyph)

@@ -25,9 +25,10 @@ import segno
 from reportlab.lib.units import inch
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from k2desk.documents import styles as S
+from k2desk.documents.bidi import BidiParagraph
 from k2desk.documents.fonts import BASE, markup, register_fonts
 from k2desk.domain.documents import PaperSize
 
@@ -72,16 +73,17 @@ class Footer:
     marks: PageMarks | None = None  # an order's signature page: earlier pages say "continues"
 
     def patient_line(self, fits: Callable[[str], bool]) -> str:
-        """'Patient: Maria Lopez' as Paragraph markup, the name cut short (with "…") until
-        ``fits`` says it takes one line: page 1 prints the name whole."""
+        """'Patient: Maria Lopez' as Paragraph markup, the name losing whole words from its end
+        (never part of a letter cluster; "…" marks the cut) until ``fits`` says it takes one
+        line: page 1 prints the name whole."""
         if not self.patient_name:
             return ""
-        name = " ".join(self.patient_name.split())
-        line = f"<b>Patient:</b> {markup(name)}"
-        cut = len(name)
-        while not fits(line) and cut > 8:
-            cut -= max(1, cut // 8)
-            line = f"<b>Patient:</b> {markup(name[:cut].rstrip())}…"
+        words = self.patient_name.split()
+        line = f"<b>Patient:</b> {markup(' '.join(words))}"
+        kept = len(words)
+        while not fits(line) and kept > 1:
+            kept -= 1
+            line = f"<b>Patient:</b> {markup(' '.join(words[:kept]))} …"
         return line
 
     def label_line(self) -> str:
@@ -137,6 +139,9 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
+_FOOTER_EDGE = 0.3 * inch  # nothing prints closer to the paper's bottom edge than this
+
+
 def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
     class FooterCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type hints
         """Holds pages back until the end so every footer can say "Page X of Y"."""
@@ -179,12 +184,13 @@ def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
             st = S.stylesheet()
             room = text_right - left
 
+            # BidiParagraph: a right-to-left name wraps in typed order and draws in visual order.
             def fits(line: str) -> bool:
-                return bool(Paragraph(line, st.small).wrap(room, S.FOOTER_TOP)[1] <= st.small.leading)
+                return bool(BidiParagraph(line, st.small).wrap(room, S.FOOTER_TOP)[1] <= st.small.leading)
 
             who = footer.patient_line(fits)
             if who:
-                p = Paragraph(who, st.small)
+                p = BidiParagraph(who, st.small)
                 _w, h = p.wrap(room, S.FOOTER_TOP)
                 p.drawOn(self, left, S.FOOTER_TOP - 2 - h)
             self.setFont(BASE, S.MIN_FONT_SIZE)
