@@ -177,6 +177,31 @@ def _write_xlsx(path: Path, rows: Iterator[LogEntry], tick: Callable[[], None]) 
     wb.save(path)
 
 
+def write_export_file(dest: Path, write: Callable[[Path], None], what: str) -> None:
+    """The one place exports reach the disk: ``write(tmp)`` fills a 0600 temporary file next to
+    ``dest``, which is moved into place only when complete. A failure or cancel (ExportCancelled
+    raised from ``write``) leaves no file behind; a disk error becomes OperationFailed naming
+    ``what`` was being written."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    try:
+        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+        os.close(fd)
+        write(tmp)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, dest)
+    except ExportCancelled:
+        tmp.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise OperationFailed(f"{what} could not be written to {dest}: {exc.strerror or exc}.") from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = None, *,
                since: str | dt.date | None = None, until: str | dt.date | None = None,
                kind: str | None = None, jsonl: bool = False,
@@ -203,10 +228,7 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
             if progress(done, total) is False:
                 raise ExportCancelled("The export was cancelled; no file was written.")
 
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.part")
-    try:
-        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        os.close(fd)
+    def write(tmp: Path) -> None:
         rows = repo.iter_rows(db, query)
         if fmt == "xlsx":
             _write_xlsx(tmp, rows, tick)
@@ -217,19 +239,8 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
                     _write_csv(fh, repo.iter_csv_lines(db, query), tick)
                 else:
                     _write_json(fh, rows, tick, jsonl)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, dest)
-    except ExportCancelled:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise OperationFailed(f"The log could not be written to {dest}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
+
+    write_export_file(dest, write, "The log")
     if progress is not None and total == 0:
         progress(0, 0)
     with ctx.store.write() as wdb:

@@ -12,8 +12,8 @@ from k2desk.domain.documents import DocumentKind, OrderLine, OrderRecord
 from k2desk.domain.forms import FieldType, FormDefinition
 from k2desk.domain.issues import FieldIssue, Severity, blocking, error
 from k2desk.domain.models import Patient, Prescriber
-from k2desk.domain.orders import DRAFT, SIGNED, check_transition, read_order_data, validate_order
-from k2desk.domain.records import StoredDocument, StoredOrder
+from k2desk.domain.orders import CANCELLED, DRAFT, SIGNED, check_transition, read_order_data, validate_order
+from k2desk.domain.records import StatusChange, StoredDocument, StoredOrder
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.library.forms import load_form
@@ -221,6 +221,11 @@ def list_orders(ctx: AppContext, *, patient_id: int | None = None) -> list[Store
     return repo.list_orders(ctx.store.db, patient_id=patient_id)
 
 
+def status_history(ctx: AppContext, order_id: int) -> tuple[StatusChange, ...]:
+    """Every status the order entered, oldest first, with when, who and the note."""
+    return repo.status_history(ctx.store.db, order_id)
+
+
 def order_documents(ctx: AppContext, order_id: int) -> list[StoredDocument]:
     """The stored PDFs rendered for an order, newest first."""
     return doc_repo.list_documents(ctx.store.db, source=("orders", order_id))
@@ -237,6 +242,10 @@ def order_status(ctx: AppContext, order_id: int, new: str, note: str = "") -> St
         issues.append(error("note", "required",
                             "Say how the signed original came in (for example: fax from the "
                             "prescriber's office, by mail, by hand) with --note."))
+    if new == CANCELLED and not note and not issues:
+        issues.append(error("note", "required",
+                            "Say why the order is cancelled (for example: the prescriber changed "
+                            "the therapy, the patient declined)."))
     if issues:
         raise InputRefused(issues)
     changes = {"pharmacy_use.status_note": note}
@@ -246,7 +255,7 @@ def order_status(ctx: AppContext, order_id: int, new: str, note: str = "") -> St
     try:
         with ctx.store.write() as db:
             repo.set_status(db, order_id, old=order.status, new=new, operator=ctx.operator,
-                            field_changes=changes)
+                            field_changes=changes, note=note)
     except repo.OrderChanged as exc:
         raise OperationFailed(f"Order {order_id} was changed by someone else meanwhile; "
                               "look at it again and retry.") from exc

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
-from k2desk.domain.orders import SIGNED
+from k2desk.domain.orders import CANCELLED, SIGNED
 from k2desk.domain.records import StoredOrder
 from k2desk.services import doc_use, order_drafts, orders, patients
 from k2desk.services.errors import InputRefused, ServiceError
@@ -356,6 +356,13 @@ class OrderPage(PatientDocumentPage):
             dlg = ReasonDialog("Signed original received",
                                "How did the signed original come in (fax from the office, mail, by hand)?",
                                parent=self)
+            dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
+            dlg.open()
+            return
+        if new == CANCELLED:
+            dlg = ReasonDialog("Cancel the order", "Why is this order cancelled (for example: the "
+                               "prescriber changed the therapy, the patient declined)?", parent=self)
+            dlg.setObjectName("cancel-reason")
             dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
             dlg.open()
             return
