@@ -359,8 +359,10 @@ def m0006_i22_order_status_history(db: Database) -> None:
                 note = ""
             elif status == "signed-original-received" and values.get("pharmacy_use.signed_original_received"):
                 note = values["pharmacy_use.signed_original_received"]
-            elif n == len(rows) - 1 and status == current:
-                note = values.get("pharmacy_use.status_note", "") or not_recorded
+            elif n == len(rows) - 1 and status == current and "pharmacy_use.status_note" in values:
+                # The latest move's note was kept (empty: none was given); a cancellation
+                # without one reads "(not recorded)", since a reason is now always asked for.
+                note = values["pharmacy_use.status_note"] or (not_recorded if status == "cancelled" else "")
             else:
                 note = not_recorded
             db.execute("INSERT INTO order_status_history (order_id, status, at, operator, note,"
