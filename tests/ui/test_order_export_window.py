@@ -28,7 +28,8 @@ def _type(qtbot, widget, text: str) -> None:
     qtbot.keyClicks(widget, text)
 
 
-def test_export_orders_from_the_window_with_the_keyboard(window, qtbot, ctx, settle, tmp_path, monkeypatch):
+def test_export_orders_from_the_window_with_the_keyboard(window, qtbot, ctx, settle, tmp_path,
+                                                         monkeypatch):
     log = make_order_log(ctx)
     tmp_path = tmp_path / "exports"
     tmp_path.mkdir()
@@ -91,7 +92,8 @@ def test_saved_order_shows_its_history_and_cancel_asks_why(window, qtbot, ctx, s
         QApplication.processEvents()
         _grab(window, name)
     page.status_buttons["cancelled"].click()
-    dlg = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "cancel-reason" and w.isVisible())
+    dlg = next(w for w in QApplication.topLevelWidgets()
+               if w.objectName() == "cancel-reason" and w.isVisible())
     qtbot.keyClicks(dlg.reason, "Prescriber stopped the K2")
     qtbot.keyClick(dlg.reason, Qt.Key.Key_Return)
     settle(window)
