@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from doc_helpers import pdf_text
 from k2desk.services import orders
 from k2desk.ui.widgets import order_export_dialog
 from order_log_data import make_order_log
@@ -76,6 +77,16 @@ def test_export_orders_from_the_window_with_the_keyboard(window, qtbot, ctx, set
     dlg.show_folder.setFocus()
     qtbot.keyClick(dlg.show_folder, Qt.Key.Key_Space)
     assert opened == [tmp_path]
+    # The same selection as the printable PDF order log.
+    dlg.format.setFocus()
+    for _ in range(2):
+        qtbot.keyClick(dlg.format, Qt.Key.Key_Down)
+    assert dlg.format.currentData() == "pdf" and dlg.path.text().endswith("orders.pdf")
+    qtbot.keyClick(dlg.format, Qt.Key.Key_Return)
+    settle(window)
+    qtbot.waitUntil(lambda: dlg.show_folder.isEnabled(), timeout=20_000)
+    text = " ".join(pdf_text((tmp_path / "orders.pdf").read_bytes()).split())
+    assert "2 orders" in text and "status dispensed; ingredient or base chole" in text
     qtbot.keyClick(dlg, Qt.Key.Key_Escape)
     assert not dlg.isVisible()
 

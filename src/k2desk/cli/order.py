@@ -115,6 +115,13 @@ def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(ctx: AppContext, args: argparse.Namespace) -> int:
+    result = export_svc.order_report(ctx, Path(args.output), _filters(args))
+    sys.stdout.write(f"{result.path}\n")
+    sys.stderr.write(f"k2desk: {result.orders} orders in the order log report (pdf)\n")
+    return 0
+
+
 def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
     orders = svc.list_orders(ctx, patient_id=args.patient)
     if args.json:
@@ -129,6 +136,15 @@ def cmd_status(ctx: AppContext, args: argparse.Namespace) -> int:
     o = svc.order_status(ctx, args.id, args.new_status, args.note or "")
     sys.stdout.write(f"Order {o.id} is now {o.status}.\n")
     return 0
+
+
+def _filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="orders created from this day (local time)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="orders created up to this day (inclusive)")
+    p.add_argument("--status", metavar="STATUS", help="one of: " + ", ".join(STATUSES))
+    p.add_argument("--patient", metavar="ID|NAME", help="a patient id, or part of the name")
+    p.add_argument("--prescriber", metavar="NPI|NAME", help="the prescriber's NPI, or part of the name")
+    p.add_argument("--ingredient", metavar="TEXT", help="part of an ingredient (or the base)")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -163,17 +179,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ex.add_argument("--format", choices=export_svc.FORMATS,
                     help="csv: one row per ingredient line; xlsx: Orders, Lines and Summary "
                          "sheets; json: one object per order (default: from the file's extension)")
-    ex.add_argument("--since", metavar="YYYY-MM-DD", help="orders created from this day (local time)")
-    ex.add_argument("--until", metavar="YYYY-MM-DD", help="orders created up to this day (inclusive)")
-    ex.add_argument("--status", metavar="STATUS", help="one of: " + ", ".join(STATUSES))
-    ex.add_argument("--patient", metavar="ID|NAME", help="a patient id, or part of the name")
-    ex.add_argument("--prescriber", metavar="NPI|NAME", help="the prescriber's NPI, or part of the name")
-    ex.add_argument("--ingredient", metavar="TEXT", help="part of an ingredient (or the base)")
+    _filter_arguments(ex)
     ex.add_argument("--summary", action="store_true",
                     help="print counts by ingredient and month, by prescriber, and the dispensed "
                          "quantity by dosage form (with no -o: print them only)")
     ex.add_argument("-o", "--output", metavar="FILE")
     ex.set_defaults(handler=cmd_export)
+
+    rp = ps.add_parser("report", help="print the order log as a fax-ready PDF table "
+                                      "(an export: audited, not stored in the log)")
+    _filter_arguments(rp)
+    rp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    rp.set_defaults(handler=cmd_report)
 
     st = ps.add_parser("status", help="move an order to its next status")
     st.add_argument("id", type=int)

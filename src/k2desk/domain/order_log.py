@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from k2desk.domain.documents import PaperSize, PharmacyProfile
 from k2desk.domain.orders import CANCELLED, COMPOUNDED, DISPENSED, SENT, SIGNED
 from k2desk.domain.records import StatusChange, StoredOrder
 
@@ -234,3 +235,60 @@ def summarise(entries: Iterable[OrderLogEntry]) -> OrderSummary:
     for e in entries:
         s.add(e)
     return s
+
+
+# ----------------------------------------------------------------------------- printed report
+
+_REPORT_STEPS = (("draft", "Created"), (SENT, "Sent"), (SIGNED, "Signed original"),
+                 (COMPOUNDED, "Compounded"), (DISPENSED, "Dispensed"), (CANCELLED, "Cancelled"))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One order as the printed order log shows it (text as stored, dates as local days)."""
+
+    order_id: int
+    patient_name: str
+    patient_dob: str
+    prescriber: str
+    prescriber_npi: str
+    ingredients: tuple[str, ...]
+    quantity: str
+    status: str
+    dates: tuple[str, ...]  # "Sent 2026-11-30", "Signed original 2026-12-01 (fax)", ...
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLogReport:
+    """What the printed order log renders: the pharmacy, the selection and its rows."""
+
+    pharmacy: PharmacyProfile
+    paper_size: PaperSize
+    printed_on: dt.date
+    selection: str  # e.g. "Orders created 2026-01-01 to 2026-11-30; status dispensed"
+    rows: tuple[ReportRow, ...]
+
+
+def report_row(entry: OrderLogEntry) -> ReportRow:
+    o, v = entry.order, entry.order.values
+    dates = []
+    for status, label in _REPORT_STEPS:
+        h = last_change(entry.history, status)
+        if h is None and status == "draft":
+            dates.append(f"{label} {local_day(o.created_at)}")
+        elif h is not None:
+            note = f" ({h.note})" if h.note and status in (SIGNED, CANCELLED) else ""
+            dates.append(f"{label} {local_day(h.at)}{note}")
+    qty = " ".join(p for p in (v.get("compound.quantity", ""), v.get("compound.quantity_unit", "")) if p)
+    form = v.get("compound.dosage_form", "")
+    return ReportRow(
+        order_id=o.id, patient_name=v.get("patient.name", ""), patient_dob=v.get("patient.dob", ""),
+        prescriber=v.get("prescriber.name", ""), prescriber_npi=v.get("prescriber.npi", ""),
+        ingredients=tuple(line_text(ln.ingredient, ln.strength, ln.unit) for ln in o.lines),
+        quantity=f"{qty} {form}".strip() if form and form not in qty else qty,
+        status=o.status, dates=tuple(dates))
+
+
+def local_day(timestamp: str) -> str:
+    """YYYY-MM-DD of a stored UTC timestamp, in the pharmacy's local time."""
+    return dt.datetime.fromisoformat(timestamp).astimezone().date().isoformat()

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 FORMATS = (("xlsx", "Excel workbook: Orders, Lines and Summary sheets (.xlsx)"),
            ("csv", "CSV: one row per ingredient line (.csv)"),
-           ("json", "JSON: one object per order (.json)"))
+           ("json", "JSON: one object per order (.json)"),
+           ("pdf", "Printable order log for paper or fax (.pdf)"))
 # What each filter is called in the window (the service names fields by their CLI names).
 FIELD_LABELS = {"since": "From", "until": "To", "status": "Status", "patient": "Patient",
                 "prescriber": "Prescriber", "ingredient": "Ingredient", "format": "File type",
@@ -177,7 +178,8 @@ class OrderExportDialog(QDialog):
             self.export_button.setEnabled(True)
             self.result_path = result.path
             self.show_folder.setEnabled(True)
-            self.message.setText(f"{result.orders} orders ({result.rows} rows) written to {result.path}.")
+            what = "in the printable order log" if result.format == "pdf" else f"({result.rows} rows)"
+            self.message.setText(f"{result.orders} orders {what} written to {result.path}.")
             self.env.bridge.tell(f"The order log was exported to {result.path}.")
 
         def failed(exc: ServiceError) -> None:
@@ -190,6 +192,10 @@ class OrderExportDialog(QDialog):
                 self.message.setText(str(exc))
                 self.env.bridge.report(exc)
 
+        if fmt == "pdf":  # the printed order log: same selection, a fax-ready table
+            self.env.worker.run(lambda: self.svc.order_report(ctx, path, filters, progress=report),
+                                finished, failed)
+            return
         self.env.worker.run(lambda: self.svc.export_orders(ctx, path, fmt, filters, progress=report),
                             finished, failed)
 
