@@ -71,6 +71,19 @@ def test_order_log_report_is_fax_ready_and_says_what_was_chosen(ctx, tmp_path, p
                         str(SHOTS / f"order-log-{paper.value}")], check=True)
 
 
+def test_an_order_taller_than_a_page_still_prints_whole(ctx, tmp_path):
+    log = make_order_log(ctx)
+    reason = " ".join(f"reason{n}" for n in range(140))  # ~1000 characters, the longest note
+    with ctx.store.write() as db:
+        db.execute("UPDATE order_status_history SET note=? WHERE order_id=? AND status='cancelled'",
+                   [reason, log["cancelled"]])
+    out = tmp_path / "tall.pdf"
+    ex.order_report(ctx, out)
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert "reason0" in text and "reason139" in text
+    assert fax_ready_problems(out.read_bytes()) == []
+
+
 def test_report_is_an_export_not_a_document(ctx, tmp_path, capsys):
     make_order_log(ctx)
     docs_before = ctx.store.conn.execute("SELECT count(*) FROM documents").fetchone()[0]

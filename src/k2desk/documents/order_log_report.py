@@ -10,6 +10,7 @@ from __future__ import annotations
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus.doctemplate import LayoutError
 
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import fmt_date, letterhead, para
@@ -43,7 +44,7 @@ def _row(r: ReportRow) -> list[list[Flowable]]:
     ]
 
 
-def story(rep: OrderLogReport) -> list[Flowable]:
+def story(rep: OrderLogReport, *, split_rows: bool = False) -> list[Flowable]:
     st = S.stylesheet()
     width = float(S.page_size(rep.paper_size)[0] - 2 * S.SIDE_MARGIN)
     right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
@@ -61,7 +62,10 @@ def story(rep: OrderLogReport) -> list[Flowable]:
     if not rep.rows:
         out.append(para("No order matches this selection.", st.body_bold))
         return out
-    t = Table(head + body, colWidths=[width * w for w in _COLUMNS], repeatRows=1, splitInRow=1)
+    # Each order's row stays whole on one page, so a page never starts with half an order that
+    # does not say whose it is; only a row taller than a page is split (split_rows).
+    t = Table(head + body, colWidths=[width * w for w in _COLUMNS], repeatRows=1,
+              splitInRow=1 if split_rows else 0)
     t.setStyle(S.table_style([
         ("GRID", (0, 0), (-1, -1), S.RULE, S.INK),
         ("LINEBELOW", (0, 0), (-1, 0), S.RULE * 2, S.INK),
@@ -76,7 +80,14 @@ def story(rep: OrderLogReport) -> list[Flowable]:
 def render_order_log(rep: OrderLogReport) -> bytes:
     """The order log PDF for ``rep``; the metadata names no patient."""
     label = f"Compound order log · printed {rep.printed_on.isoformat()}"
-    return build_pdf(story(rep), paper=rep.paper_size,
-                     footer=Footer(label=label, qr_text=f"k2desk order log {rep.printed_on.isoformat()}"),
-                     title="k2desk compound order log", subject="Compound order log",
-                     created_on=rep.printed_on)
+    footer = Footer(label=label, qr_text=f"k2desk order log {rep.printed_on.isoformat()}")
+
+    def build(split_rows: bool) -> bytes:
+        return build_pdf(story(rep, split_rows=split_rows), paper=rep.paper_size, footer=footer,
+                         title="k2desk compound order log", subject="Compound order log",
+                         created_on=rep.printed_on)
+
+    try:
+        return build(False)
+    except LayoutError:  # an order with so much text its row is taller than a page
+        return build(True)
