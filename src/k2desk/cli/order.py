@@ -106,7 +106,8 @@ def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
                                       "Give the file to write with -o FILE (or ask for --summary only).")])
         _print_summary(export_svc.summarise_orders(ctx, filters))
         return 0
-    result = export_svc.export_orders(ctx, Path(args.output), args.format, filters)
+    result = export_svc.export_orders(ctx, Path(args.output), args.format, filters,
+                                      summary=args.summary)
     if args.summary:
         _print_summary(result.summary)
     else:

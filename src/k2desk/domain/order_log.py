@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from k2desk.domain.documents import PaperSize, PharmacyProfile
+from k2desk.domain.documents import OrderLine, PaperSize, PharmacyProfile
 from k2desk.domain.orders import CANCELLED, COMPOUNDED, DISPENSED, SENT, SIGNED
 from k2desk.domain.records import StatusChange, StoredOrder
 
@@ -108,7 +108,7 @@ def last_change(history: Sequence[StatusChange], status: str) -> StatusChange | 
     return None
 
 
-def _order_cells(entry: OrderLogEntry) -> dict[str, Any]:
+def order_cells(entry: OrderLogEntry) -> dict[str, Any]:
     o, v = entry.order, entry.order.values
     cells: dict[str, Any] = {
         "order_id": o.id, "document_ids": " ".join(str(d) for d in entry.documents),
@@ -145,22 +145,25 @@ def _order_cells(entry: OrderLogEntry) -> dict[str, Any]:
     return cells
 
 
+def line_cells(n: int, line: OrderLine | None) -> dict[str, Any]:
+    """The line columns of line ``n`` (blank for an order stored without lines)."""
+    return {"line_number": n if line else "", "ingredient": line.ingredient if line else "",
+            "strength": line.strength if line else "", "unit": line.unit if line else ""}
+
+
 def line_rows(entry: OrderLogEntry) -> list[dict[str, Any]]:
     """One row per ingredient line, each carrying the order's columns (an order stored without
     lines still gets one row, with the line columns blank, so no order is missing)."""
-    base = _order_cells(entry)
+    base = order_cells(entry)
     rows = []
     for n, ln in enumerate(entry.order.lines or (None,), 1):
-        row = dict(base)
-        row.update({"line_number": n if ln else "", "ingredient": ln.ingredient if ln else "",
-                    "strength": ln.strength if ln else "", "unit": ln.unit if ln else ""})
-        rows.append(row)
+        rows.append(base | line_cells(n, ln))
     return rows
 
 
 def order_row(entry: OrderLogEntry) -> dict[str, Any]:
     """One row per order: the ingredient lines joined, one per line of the cell."""
-    row = _order_cells(entry)
+    row = order_cells(entry)
     row["lines"] = len(entry.order.lines)
     row["ingredients"] = JOIN.join(line_text(ln.ingredient, ln.strength, ln.unit) for ln in entry.order.lines)
     return row

@@ -30,13 +30,15 @@ from k2desk.domain.order_log import (
     OrderLogReport,
     OrderSummary,
     ReportRow,
+    line_cells,
     line_rows,
+    order_cells,
     order_json,
     order_row,
     report_row,
 )
 from k2desk.domain.orders import STATUSES
-from k2desk.domain.spreadsheet import neutralise
+from k2desk.domain.spreadsheet import FORMULA_TRIGGERS, neutralise
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound
 from k2desk.services.export import (
@@ -159,7 +161,18 @@ def summarise_orders(ctx: AppContext, filters: OrderFilters) -> OrderSummary:
 # ----------------------------------------------------------------------------- writers
 
 def _csv_cell(value: Any) -> Any:
-    return neutralise(value) if isinstance(value, str) else value
+    # Most cells cannot run: test the first character before the full rule.
+    if isinstance(value, str) and value and value[0] in FORMULA_TRIGGERS:
+        return neutralise(value)
+    return value
+
+
+def _csv_rows(entry: OrderLogEntry) -> Iterator[list[Any]]:
+    """The entry's CSV rows; the order's cells are neutralised once, not once per line."""
+    row = {c: _csv_cell(v) for c, v in order_cells(entry).items()}
+    for n, line in enumerate(entry.order.lines or (None,), 1):
+        row.update({c: _csv_cell(v) for c, v in line_cells(n, line).items()})
+        yield [row[c] for c in LINE_ROW_COLUMNS]
 
 
 def _write_csv(path: Path, entries: Iterator[OrderLogEntry], tick: Callable[[int], None]) -> int:
@@ -168,9 +181,9 @@ def _write_csv(path: Path, entries: Iterator[OrderLogEntry], tick: Callable[[int
         w = csv.writer(fh)
         w.writerow(LINE_ROW_COLUMNS)
         for entry in entries:
-            for row in line_rows(entry):
-                w.writerow([_csv_cell(row[c]) for c in LINE_ROW_COLUMNS])
-                rows += 1
+            batch = list(_csv_rows(entry))
+            w.writerows(batch)
+            rows += len(batch)
             tick(1)
     return rows
 
@@ -273,13 +286,15 @@ def _number(text: str) -> int | float:
 
 
 def export_orders(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = None,
-                  filters: OrderFilters | None = None, *,
+                  filters: OrderFilters | None = None, *, summary: bool = False,
                   progress: Progress | None = None) -> OrderExportResult:
     """Write the order log (orders oldest first, filtered) to ``path`` and audit the export.
 
     ``fmt`` is csv (one row per ingredient line), xlsx (Orders, Lines and Summary sheets) or
     json (one object per order, as ``order show --json``); by default from the file's
     extension. ``progress(done, total)`` counts orders; returning False cancels (no file left).
+    The result carries the summary counts when ``summary`` is asked for (always for XLSX,
+    whose Summary sheet holds them).
     """
     filters = filters or OrderFilters()
     dest = Path(path).expanduser()
@@ -290,7 +305,7 @@ def export_orders(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None
     db = ctx.store.db
     total = repo.count_orders(db, query)
     done = 0
-    summary = OrderSummary()
+    counts = OrderSummary()
     rows = 0
 
     def tick(n: int) -> None:
@@ -302,8 +317,8 @@ def export_orders(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None
 
     def counted(entries: Iterator[OrderLogEntry]) -> Iterator[OrderLogEntry]:
         for e in entries:
-            if fmt != "xlsx":
-                summary.add(e)
+            if summary and fmt != "xlsx":
+                counts.add(e)
             yield e
 
     def write(tmp: Path) -> None:
@@ -314,7 +329,7 @@ def export_orders(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None
         elif fmt == "json":
             rows = _write_json(tmp, entries, tick)
         else:
-            rows = _write_xlsx(tmp, entries, tick, summary)
+            rows = _write_xlsx(tmp, entries, tick, counts)
 
     write_export_file(dest, write, "The order log")
     if progress is not None and total == 0:
@@ -322,7 +337,7 @@ def export_orders(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None
     with ctx.store.write() as wdb:
         audit.append(wdb, operator=ctx.operator, action="export", entity="order_log",
                      details={"format": fmt, "orders": done, "rows": rows, **filters.audit_details()})
-    return OrderExportResult(dest, fmt, done, rows, summary)
+    return OrderExportResult(dest, fmt, done, rows, counts)
 
 
 def _selection_text(f: OrderFilters) -> str:
