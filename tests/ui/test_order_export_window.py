@@ -49,6 +49,7 @@ def test_export_orders_from_the_window_with_the_keyboard(window, qtbot, ctx, set
     qtbot.keyClick(dlg.path, Qt.Key.Key_Return)
     assert "From:" in dlg.message.text() and "2026-02-30" in dlg.message.text()
     assert "--" not in dlg.message.text(), "no command-line flags in the window"
+    _grab(dlg, "order-export-dialog-bad-filter")
     assert not list(tmp_path.iterdir())
     # Now a good selection: dispensed orders only, as CSV, chosen with the keyboard.
     dlg.since.clear()
