@@ -15,7 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from order_log_data import HOSTILE_PRESCRIBER, HOSTILE_SIG, RTL_NAME, expected_dispensed, make_order_log
+from openpyxl.utils.escape import unescape
 
 from k2desk.cli import main
 from k2desk.domain.order_log import LINE_ROW_COLUMNS, ORDER_ROW_COLUMNS, TIMESTAMP_COLUMNS
@@ -24,6 +24,7 @@ from k2desk.services import order_export as ex
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
 from k2desk.storage import audit
+from order_log_data import HOSTILE_PRESCRIBER, HOSTILE_SIG, RTL_NAME, expected_dispensed, make_order_log
 
 STATUS_PREFIX = {"sent-for-signature": "sent_for_signature",
                  "signed-original-received": "signed_original_received", "compounded": "compounded",
@@ -193,6 +194,15 @@ def test_xlsx_orders_lines_and_summary_sheets(log, ctx, capsys, tmp_path):
         for status, prefix in STATUS_PREFIX.items():
             h = [x for x in o["status_history"] if x["status"] == status]
             assert (cells[f"{prefix}_at"] is not None) == bool(h), (o["id"], status)
+    # Every column of the Lines sheet equals what `order show --json` says (typed cells read back).
+    expected = [expected_line_row(o, n) for o in shown for n in range(1, len(o["lines"]) + 1)]
+    for want, row in zip(expected, l_rows, strict=True):
+        for column, value in zip(LINE_ROW_COLUMNS, row, strict=True):
+            if isinstance(value, dt.datetime) and column in TIMESTAMP_COLUMNS:
+                stored = dt.datetime.fromisoformat(want[column]).astimezone(dt.UTC).replace(tzinfo=None)
+                assert abs(value - stored) <= dt.timedelta(milliseconds=1), (column, value)  # Excel: ms
+                continue
+            assert _xlsx_text(column, value) == want[column], (want["order_id"], column, value)
     # No cell on any sheet is a formula; the hostile ones carry the apostrophe.
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -202,6 +212,17 @@ def test_xlsx_orders_lines_and_summary_sheets(log, ctx, capsys, tmp_path):
     sigs = {r[LINE_ROW_COLUMNS.index("sig")] for r in l_rows}
     assert "'" + HOSTILE_PRESCRIBER in names and "'" + HOSTILE_SIG in sigs
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+
+
+def _xlsx_text(column: str, value: Any) -> str:
+    """A cell read back by openpyxl, as the CSV would hold it (for comparison)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):  # a date cell (date of birth, date written)
+        return value.date().isoformat()
+    if isinstance(value, str):
+        return unneutralise(unescape(value))
+    return str(value)
 
 
 def summary_sheet(path: Path) -> dict[str, list[tuple[Any, ...]]]:
