@@ -31,7 +31,6 @@ from k2desk.domain.order_log import (
     OrderSummary,
     ReportRow,
     line_cells,
-    line_rows,
     order_cells,
     order_json,
     order_row,
@@ -242,8 +241,11 @@ def _write_xlsx(path: Path, entries: Iterator[OrderLogEntry], tick: Callable[[in
                 return c
             except ValueError:
                 pass  # stored text that is not a date is exported as the text
-        c = WriteOnlyCell(ws, value=ooxml_text(neutralise(value)))
-        c.data_type = "s"  # never a formula, whatever the text
+        text = ooxml_text(neutralise(value))
+        if not text.startswith("="):
+            return text  # openpyxl writes a plain string as text; only "=..." would be a formula
+        c = WriteOnlyCell(ws, value=text)  # pragma: no cover - neutralise never leaves a leading "="
+        c.data_type = "s"  # belt and braces: never a formula, whatever the text
         return c
 
     header(orders_ws, ORDER_ROW_COLUMNS)
@@ -254,8 +256,12 @@ def _write_xlsx(path: Path, entries: Iterator[OrderLogEntry], tick: Callable[[in
             summary.add(entry)
             o = order_row(entry)
             orders_ws.append([cell(orders_ws, c, o[c]) for c in ORDER_ROW_COLUMNS])
-            for row in line_rows(entry):
-                lines_ws.append([cell(lines_ws, c, row[c]) for c in LINE_ROW_COLUMNS])
+            # The order's cells once per order; each line row reuses them (rows are written as
+            # they are appended, so a cell object can serve the next row).
+            line = {c: cell(lines_ws, c, v) for c, v in order_cells(entry).items()}
+            for n, ln in enumerate(entry.order.lines or (None,), 1):
+                line.update({c: cell(lines_ws, c, v) for c, v in line_cells(n, ln).items()})
+                lines_ws.append([line[c] for c in LINE_ROW_COLUMNS])
                 rows += 1
             tick(1)
     except BaseException:
