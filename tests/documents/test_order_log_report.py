@@ -18,6 +18,7 @@ from doc_helpers import pdf_text
 from k2desk.cli import main
 from k2desk.domain.documents import PaperSize
 from k2desk.services import order_export as ex
+from k2desk.services import order_report as rp
 from k2desk.services.errors import InputRefused
 from k2desk.services.settings import set_settings
 from k2desk.storage import audit
@@ -49,7 +50,7 @@ def test_order_log_report_is_fax_ready_and_says_what_was_chosen(ctx, tmp_path, p
     set_settings(ctx, {"print.paper_size": paper.value})
     _many(ctx, log, 40)
     out = tmp_path / f"order-log-{paper.value}.pdf"
-    result = ex.order_report(ctx, out, ex.OrderFilters(since="2020-01-01"))
+    result = rp.order_report(ctx, out, ex.OrderFilters(since="2020-01-01"))
     pdf = out.read_bytes()
     assert fax_ready_problems(pdf, paper) == []
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
@@ -78,7 +79,7 @@ def test_an_order_taller_than_a_page_still_prints_whole(ctx, tmp_path):
         db.execute("UPDATE order_status_history SET note=? WHERE order_id=? AND status='cancelled'",
                    [reason, log["cancelled"]])
     out = tmp_path / "tall.pdf"
-    ex.order_report(ctx, out)
+    rp.order_report(ctx, out)
     text = " ".join(pdf_text(out.read_bytes()).split())
     assert "reason0" in text and "reason139" in text
     assert fax_ready_problems(out.read_bytes()) == []
@@ -97,6 +98,6 @@ def test_report_is_an_export_not_a_document(ctx, tmp_path, capsys):
     ev = [e for e, _ in audit.iter_events(ctx.store.db) if e.action == "export"][-1]
     assert ev.entity == "order_log" and ev.details["format"] == "pdf" and ev.details["orders"] == 2
     with pytest.raises(InputRefused) as exc:
-        ex.order_report(ctx, tmp_path / "log.csv", ex.OrderFilters(status="lost"))
+        rp.order_report(ctx, tmp_path / "log.csv", ex.OrderFilters(status="lost"))
     assert {i.field for i in exc.value.issues} == {"status", "output"}
     assert not (tmp_path / "log.csv").exists()

@@ -15,6 +15,7 @@ from k2desk.domain.order_log import OrderSummary
 from k2desk.domain.order_log import order_json as log_order_json
 from k2desk.domain.orders import STATUSES
 from k2desk.services import order_export as export_svc
+from k2desk.services import order_report as report_svc
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
@@ -117,7 +118,7 @@ def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_report(ctx: AppContext, args: argparse.Namespace) -> int:
-    result = export_svc.order_report(ctx, Path(args.output), _filters(args))
+    result = report_svc.order_report(ctx, Path(args.output), _filters(args))
     sys.stdout.write(f"{result.path}\n")
     sys.stderr.write(f"k2desk: {result.orders} orders in the order log report (pdf)\n")
     return 0

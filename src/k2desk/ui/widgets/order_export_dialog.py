@@ -49,7 +49,9 @@ class OrderExportDialog(QDialog):
 
     def __init__(self, env: UiEnv, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from k2desk.services import order_export
+        from k2desk.services import order_export, order_report
+
+        self.report = order_report
 
         self.env, self.svc = env, order_export
         self.setWindowTitle("Export the order log")
@@ -193,7 +195,7 @@ class OrderExportDialog(QDialog):
                 self.env.bridge.report(exc)
 
         if fmt == "pdf":  # the printed order log: same selection, a fax-ready table
-            self.env.worker.run(lambda: self.svc.order_report(ctx, path, filters, progress=report),
+            self.env.worker.run(lambda: self.report.order_report(ctx, path, filters, progress=report),
                                 finished, failed)
             return
         self.env.worker.run(lambda: self.svc.export_orders(ctx, path, fmt, filters, progress=report),
