@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -151,16 +151,6 @@ def line_cells(n: int, line: OrderLine | None) -> dict[str, Any]:
             "strength": line.strength if line else "", "unit": line.unit if line else ""}
 
 
-def line_rows(entry: OrderLogEntry) -> list[dict[str, Any]]:
-    """One row per ingredient line, each carrying the order's columns (an order stored without
-    lines still gets one row, with the line columns blank, so no order is missing)."""
-    base = order_cells(entry)
-    rows = []
-    for n, ln in enumerate(entry.order.lines or (None,), 1):
-        rows.append(base | line_cells(n, ln))
-    return rows
-
-
 def order_row(entry: OrderLogEntry) -> dict[str, Any]:
     """One row per order: the ingredient lines joined, one per line of the cell."""
     row = order_cells(entry)
@@ -231,13 +221,6 @@ class OrderSummary:
             ("Dispensed quantity by dosage form and unit",
              ("dosage_form", "quantity_unit", "dispensed_orders", "total_quantity"), disp),
         ]
-
-
-def summarise(entries: Iterable[OrderLogEntry]) -> OrderSummary:
-    s = OrderSummary()
-    for e in entries:
-        s.add(e)
-    return s
 
 
 # ----------------------------------------------------------------------------- printed report
