@@ -23,6 +23,7 @@ from typing import Any, TextIO
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.spreadsheet import neutralise
 from k2desk.domain.validation import parse_date
+from k2desk.paths import backup_dir, db_path
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, OperationFailed
 from k2desk.storage import audit
@@ -60,8 +61,41 @@ def _as_date(value: str | dt.date | None, field: str, label: str) -> tuple[dt.da
 
 def _utc_bound(day: dt.date) -> str:
     # A date means the pharmacy's local day; stored times are UTC.
-    local_midnight = dt.datetime.combine(day, dt.time.min).astimezone()
-    return local_midnight.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    try:
+        local_midnight = dt.datetime.combine(day, dt.time.min).astimezone()
+        return local_midnight.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    except (OverflowError, ValueError, OSError):
+        # A day at the very edge of the calendar (0001-01-01, 9999-12-31 typed as "everything")
+        # has no local midnight the platform can convert; no stored order is near it, so the
+        # UTC midnight is as good a bound.
+        return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC).isoformat(timespec="microseconds")
+
+
+def _utc_end_bound(day: dt.date) -> str | None:
+    """The bound just after the local day ``day`` (inclusive ``--until``); None (no bound) for
+    the last day of the calendar, which has no day after it."""
+    if day >= dt.date.max:
+        return None
+    return _utc_bound(day + dt.timedelta(days=1))
+
+
+def refuse_own_files(ctx: AppContext, dest: Path) -> None:
+    """Refuse an export written over k2desk's own database, its journal files or a backup:
+    the export is moved into place under that name, which would destroy the log."""
+    own_db = db_path(ctx.data_dir).resolve()
+    own = {own_db, *(own_db.with_name(own_db.name + s) for s in ("-wal", "-shm", "-journal"))}
+    backups = backup_dir(ctx.data_dir).resolve()
+    try:
+        target = dest.parent.resolve() / dest.name
+        followed = dest.resolve()
+    except (OSError, RuntimeError):
+        return  # an unreadable path fails later with the disk's own message
+    for p in (target, followed):
+        if p in own or p.is_relative_to(backups):
+            raise InputRefused([error("output", "own_file",
+                                      f"{dest} is k2desk's own database or one of its backups; an export "
+                                      "written there would destroy k2desk's records. Choose another file "
+                                      "name, for example in your Documents folder.")])
 
 
 def log_query(since: str | dt.date | None = None, until: str | dt.date | None = None,
@@ -78,7 +112,7 @@ def log_query(since: str | dt.date | None = None, until: str | dt.date | None = 
     if issues:
         raise InputRefused(issues)
     return LogQuery(since=_utc_bound(start) if start else None,
-                    until=_utc_bound(end + dt.timedelta(days=1)) if end else None,
+                    until=_utc_end_bound(end) if end else None,
                     kind=kind or None)
 
 
@@ -217,6 +251,7 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
     query = log_query(since, until, kind)
     if not dest.parent.is_dir():
         raise InputRefused([error("output", "no_folder", f"The folder {dest.parent} does not exist.")])
+    refuse_own_files(ctx, dest)
     db = ctx.store.db
     total = repo.count_rows(db, query)
     done = 0

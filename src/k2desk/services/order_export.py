@@ -43,11 +43,14 @@ from k2desk.services.export import (
     Progress,
     _as_date,
     _utc_bound,
+    _utc_end_bound,
     ooxml_text,
+    refuse_own_files,
     write_export_file,
 )
 from k2desk.storage import audit
 from k2desk.storage import order_log as repo
+from k2desk.storage import patients as patients_repo
 from k2desk.storage.order_log import OrderLogQuery
 
 FORMATS = ("csv", "xlsx", "json")
@@ -120,9 +123,20 @@ def order_query(f: OrderFilters) -> OrderLogQuery:
     if issues:
         raise InputRefused(issues)
     return OrderLogQuery(since=_utc_bound(start) if start else None,
-                         until=_utc_bound(end + dt.timedelta(days=1)) if end else None,
+                         until=_utc_end_bound(end) if end else None,
                          status=status, patient_id=patient_id, patient_name=patient_name,
                          prescriber_npi=npi, prescriber_name=name, ingredient=ingredient)
+
+
+def checked_query(ctx: AppContext, f: OrderFilters) -> OrderLogQuery:
+    """``order_query``, and a patient number that names no patient refused (a mistyped number
+    would otherwise give an empty export that reads as "no orders for this patient")."""
+    query = order_query(f)
+    if query.patient_id is not None and patients_repo.get_patient(ctx.store.db, query.patient_id) is None:
+        raise InputRefused([error("patient", "not_found",
+                                  f"There is no patient with number {query.patient_id}; give a number "
+                                  "from the patient list, or part of the name.")])
+    return query
 
 
 def _format_for(path: Path, fmt: str | None) -> str:
@@ -143,7 +157,7 @@ def order_entry(ctx: AppContext, order_id: int) -> OrderLogEntry:
 
 def iter_order_log(ctx: AppContext, filters: OrderFilters) -> Iterator[OrderLogEntry]:
     """The orders the filters choose, oldest first (checked filters; InputRefused otherwise)."""
-    return repo.iter_orders(ctx.store.db, order_query(filters))
+    return repo.iter_orders(ctx.store.db, checked_query(ctx, filters))
 
 
 def summarise_orders(ctx: AppContext, filters: OrderFilters) -> OrderSummary:
@@ -302,9 +316,10 @@ def export_orders(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None
     filters = filters or OrderFilters()
     dest = Path(path).expanduser()
     fmt = _format_for(dest, fmt)
-    query = order_query(filters)
+    query = checked_query(ctx, filters)
     if not dest.parent.is_dir():
         raise InputRefused([error("output", "no_folder", f"The folder {dest.parent} does not exist.")])
+    refuse_own_files(ctx, dest)
     db = ctx.store.db
     total = repo.count_orders(db, query)
     done = 0

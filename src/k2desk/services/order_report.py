@@ -12,8 +12,14 @@ from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.order_log import OrderLogReport, OrderSummary, ReportRow, report_row
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
-from k2desk.services.export import PROGRESS_EVERY, ExportCancelled, Progress, write_export_file
-from k2desk.services.order_export import OrderExportResult, OrderFilters, order_query
+from k2desk.services.export import (
+    PROGRESS_EVERY,
+    ExportCancelled,
+    Progress,
+    refuse_own_files,
+    write_export_file,
+)
+from k2desk.services.order_export import OrderExportResult, OrderFilters, checked_query
 from k2desk.storage import audit
 from k2desk.storage import order_log as repo
 
@@ -48,13 +54,14 @@ def order_report(ctx: AppContext, path: str | os.PathLike[str], filters: OrderFi
         issues.append(error("output", "not_pdf", f"The order log report is a PDF; give a file name "
                             f"ending in .pdf (got {dest.name!r})."))
     try:
-        query = order_query(filters)
+        query = checked_query(ctx, filters)
     except InputRefused as exc:
         issues = list(exc.issues) + issues
     if issues:
         raise InputRefused(issues)
     if not dest.parent.is_dir():
         raise InputRefused([error("output", "no_folder", f"The folder {dest.parent} does not exist.")])
+    refuse_own_files(ctx, dest)
     db = ctx.store.db
     total = repo.count_orders(db, query)
     rows: list[ReportRow] = []
