@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_import  # noqa: E402 - after the path and Qt platform are set
 import bench_log_data  # noqa: E402
 import bench_log_page  # noqa: E402
+import bench_order_export  # noqa: E402
 import bench_render  # noqa: E402
 import bench_startup  # noqa: E402
 from common import Result  # noqa: E402
@@ -36,10 +37,18 @@ def _table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _order_export(n_orders: int) -> list[Result]:
+    # Its own data dir: the order log is built with its history, apart from the document log.
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_order_export.fill(tmp, n_orders)
+        return bench_order_export.run(tmp)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--documents", type=int, default=1_000_000)
     ap.add_argument("--patients", type=int, default=100_000, help="rows for the bulk import")
+    ap.add_argument("--orders", type=int, default=100_000, help="orders for the order-log export")
     ap.add_argument("--data-dir", help="reuse a data dir already filled with demo data")
     args = ap.parse_args()
     tmp = None
@@ -60,6 +69,7 @@ def main() -> int:
         ("csv export", lambda: bench_log_data.export_csv(data_dir)),
         ("bulk import", lambda: bench_import.run(args.patients)),
         ("peak memory", lambda: bench_log_data.peak_memory(data_dir)),
+        ("order export", lambda: _order_export(args.orders)),
     ]
     for name, step in steps:
         print(f"measuring {name} ...", file=sys.stderr)

@@ -11,9 +11,12 @@ from typing import Any
 from k2desk.cli.handout import write_after_commit
 from k2desk.cli.output import print_json, print_table
 from k2desk.domain.issues import FieldIssue, error
+from k2desk.domain.order_log import OrderSummary
+from k2desk.domain.order_log import order_json as log_order_json
 from k2desk.domain.orders import STATUSES
-from k2desk.domain.records import StoredOrder
 from k2desk.domain.roles import CONTACT_METHODS
+from k2desk.services import order_export as export_svc
+from k2desk.services import order_report as report_svc
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
@@ -44,23 +47,6 @@ def _read_order_file(path: str) -> Any:
                                   f"{exc.lineno}, column {exc.colno}.")]) from None
 
 
-def order_json(o: StoredOrder, documents: list[int]) -> dict[str, Any]:
-    return {
-        "id": o.id, "patient_id": o.patient_id, "status": o.status, "fields": o.values,
-        "lines": [{"ingredient": ln.ingredient, "strength": ln.strength, "unit": ln.unit}
-                  for ln in o.lines],
-        "interactions": [{"severity": n.severity, "agent": n.agent, "input": n.medication_as_typed,
-                          "certainty": n.certainty, "acknowledged_by": n.acknowledged_by,
-                          "ack_reason": n.ack_reason, "ack_at": n.ack_at,
-                          "ack_contact": n.ack_contact, "ack_contact_note": n.ack_contact_note}
-                         for n in o.interactions],
-        "overrides": [{"field": v.field, "reason": v.reason, "operator": v.operator, "at": v.at}
-                      for v in o.overrides],
-        "acknowledgement_ids": list(o.acknowledgement_ids), "documents": documents,
-        "created_at": o.created_at, "created_by": o.created_by, "updated_at": o.updated_at,
-    }
-
-
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.output:  # checked before anything is stored, so a bad path adds no document
         check_output_path(ctx.data_dir, args.output)
@@ -78,10 +64,10 @@ def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_show(ctx: AppContext, args: argparse.Namespace) -> int:
-    o = svc.get_order(ctx, args.id)
-    docs = [d.id for d in svc.order_documents(ctx, o.id)]
+    entry = export_svc.order_entry(ctx, args.id)
+    o, docs = entry.order, list(entry.documents)
     if args.json:
-        print_json(order_json(o, docs))
+        print_json(log_order_json(entry))
         return 0
     out = [f"Order {o.id} for patient {o.patient_id}: {o.status}",
            f"  Created {o.created_at} by {o.created_by}; documents: {', '.join(map(str, docs)) or 'none'}"]
@@ -98,14 +84,58 @@ def cmd_show(ctx: AppContext, args: argparse.Namespace) -> int:
                 out.append(f"    {f.label}: " + value.replace("\n", "\n      "))
     for v in o.overrides:
         out.append(f"  Override {v.field} by {v.operator}: {v.reason}")
+    out.append("  Status history (UTC):")
+    for h in entry.history:
+        note = f": {h.note}" if h.note else ""
+        out.append(f"    {h.at[:19].replace('T', ' ')}  {h.status} by {h.operator}{note}")
+    if not entry.history:
+        out.append("    (not recorded)")
     sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _filters(args: argparse.Namespace) -> export_svc.OrderFilters:
+    return export_svc.OrderFilters(since=args.since, until=args.until, status=args.status,
+                                   patient=args.patient, prescriber=args.prescriber,
+                                   ingredient=args.ingredient)
+
+
+def _print_summary(summary: OrderSummary) -> None:
+    sys.stdout.write(f"{summary.orders} orders, {summary.lines} order lines\n")
+    for title, head, rows in summary.tables():
+        sys.stdout.write(f"\n{title}\n")
+        print_table(rows, tuple(h.upper().replace("_", " ") for h in head))
+
+
+def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
+    filters = _filters(args)
+    if args.output is None:
+        if not args.summary:
+            raise InputRefused([error("output", "required",
+                                      "Give the file to write with -o FILE (or ask for --summary only).")])
+        _print_summary(export_svc.summarise_orders(ctx, filters))
+        return 0
+    result = export_svc.export_orders(ctx, Path(args.output), args.format, filters,
+                                      summary=args.summary)
+    if args.summary:
+        _print_summary(result.summary)
+    else:
+        sys.stdout.write(f"{result.path}\n")
+    sys.stderr.write(f"k2desk: {result.orders} orders, {result.rows} rows exported ({result.format})\n")
+    return 0
+
+
+def cmd_report(ctx: AppContext, args: argparse.Namespace) -> int:
+    result = report_svc.order_report(ctx, Path(args.output), _filters(args))
+    sys.stdout.write(f"{result.path}\n")
+    sys.stderr.write(f"k2desk: {result.orders} orders in the order log report (pdf)\n")
     return 0
 
 
 def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
     orders = svc.list_orders(ctx, patient_id=args.patient)
     if args.json:
-        print_json([order_json(o, [d.id for d in svc.order_documents(ctx, o.id)]) for o in orders])
+        print_json([log_order_json(export_svc.order_entry(ctx, o.id)) for o in orders])
         return 0
     print_table([(o.id, o.patient_id, o.status, o.created_at[:10], len(o.lines)) for o in orders],
                 ("ID", "PATIENT", "STATUS", "CREATED", "LINES"))
@@ -116,6 +146,15 @@ def cmd_status(ctx: AppContext, args: argparse.Namespace) -> int:
     o = svc.order_status(ctx, args.id, args.new_status, args.note or "")
     sys.stdout.write(f"Order {o.id} is now {o.status}.\n")
     return 0
+
+
+def _filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="orders created from this day (local time)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="orders created up to this day (inclusive)")
+    p.add_argument("--status", metavar="STATUS", help="one of: " + ", ".join(STATUSES))
+    p.add_argument("--patient", metavar="ID|NAME", help="a patient id, or part of the name")
+    p.add_argument("--prescriber", metavar="NPI|NAME", help="the prescriber's NPI, or part of the name")
+    p.add_argument("--ingredient", metavar="TEXT", help="part of an ingredient (or the base)")
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -151,9 +190,28 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_list)
 
+    ex = ps.add_parser("export", help="write the order log (orders, lines, status history) to "
+                                      "a CSV, Excel or JSON file")
+    ex.add_argument("--format", choices=export_svc.FORMATS,
+                    help="csv: one row per ingredient line; xlsx: Orders, Lines and Summary "
+                         "sheets; json: one object per order (default: from the file's extension)")
+    _filter_arguments(ex)
+    ex.add_argument("--summary", action="store_true",
+                    help="print counts by ingredient and month, by prescriber, and the dispensed "
+                         "quantity by dosage form (with no -o: print them only)")
+    ex.add_argument("-o", "--output", metavar="FILE")
+    ex.set_defaults(handler=cmd_export)
+
+    rp = ps.add_parser("report", help="print the order log as a fax-ready PDF table "
+                                      "(an export: audited, not stored in the log)")
+    _filter_arguments(rp)
+    rp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    rp.set_defaults(handler=cmd_report)
+
     st = ps.add_parser("status", help="move an order to its next status")
     st.add_argument("id", type=int)
     st.add_argument("new_status", metavar="NEW_STATUS", help="one of: " + ", ".join(STATUSES))
     st.add_argument("--note", metavar="TEXT",
-                    help="for signed-original-received: how it came in (fax, mail, hand)")
+                    help="for signed-original-received: how it came in (fax, mail, hand); "
+                         "for cancelled: why (required)")
     st.set_defaults(handler=cmd_status)

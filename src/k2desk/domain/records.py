@@ -60,3 +60,15 @@ class StoredHandout:
     record: dict[str, Any] = field(default_factory=dict)  # the printed HandoutRecord as JSON
     created_at: str = ""
     created_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One status an order entered: when (UTC ISO 8601), who, and the note given (how the signed
+    original came in, why it was cancelled; "(not recorded)" for moves made before notes were
+    kept)."""
+
+    status: str
+    at: str
+    operator: str
+    note: str = ""

@@ -61,8 +61,22 @@ def _as_date(value: str | dt.date | None, field: str, label: str) -> tuple[dt.da
 
 def _utc_bound(day: dt.date) -> str:
     # A date means the pharmacy's local day; stored times are UTC.
-    local_midnight = dt.datetime.combine(day, dt.time.min).astimezone()
-    return local_midnight.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    try:
+        local_midnight = dt.datetime.combine(day, dt.time.min).astimezone()
+        return local_midnight.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    except (OverflowError, ValueError, OSError):
+        # A day at the very edge of the calendar (0001-01-01, 9999-12-31 typed as "everything")
+        # has no local midnight the platform can convert; no stored order is near it, so the
+        # UTC midnight is as good a bound.
+        return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC).isoformat(timespec="microseconds")
+
+
+def _utc_end_bound(day: dt.date) -> str | None:
+    """The bound just after the local day ``day`` (inclusive ``--until``); None (no bound) for
+    the last day of the calendar, which has no day after it."""
+    if day >= dt.date.max:
+        return None
+    return _utc_bound(day + dt.timedelta(days=1))
 
 
 def log_query(since: str | dt.date | None = None, until: str | dt.date | None = None,
@@ -79,7 +93,7 @@ def log_query(since: str | dt.date | None = None, until: str | dt.date | None = 
     if issues:
         raise InputRefused(issues)
     return LogQuery(since=_utc_bound(start) if start else None,
-                    until=_utc_bound(end + dt.timedelta(days=1)) if end else None,
+                    until=_utc_end_bound(end) if end else None,
                     kind=kind or None)
 
 
@@ -178,6 +192,21 @@ def _write_xlsx(path: Path | BinaryIO, rows: Iterator[LogEntry], tick: Callable[
     wb.save(path)
 
 
+def write_export_file(dest: Path, write: Callable[[BinaryIO], None], what: str) -> None:
+    """The one place exports reach the disk: ``write(out)`` fills a new 0600 file beside ``dest``
+    (random name, created exclusively, never through a link; ``outputs.replacing``), which is
+    synced and moved into place only when complete. A failure or cancel (ExportCancelled raised
+    from ``write``) leaves no file behind; a disk error becomes OperationFailed naming ``what``.
+    The caller has checked ``dest`` with ``outputs.check_output_path`` before any work."""
+    try:
+        with replacing(dest) as out:
+            write(out)
+    except ExportCancelled:
+        raise
+    except OperationFailed as exc:
+        raise OperationFailed(f"{what} could not be written to {dest}: {exc}") from exc
+
+
 def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = None, *,
                since: str | dt.date | None = None, until: str | dt.date | None = None,
                kind: str | None = None, jsonl: bool = False,
@@ -203,25 +232,22 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
             if progress(done, total) is False:
                 raise ExportCancelled("The export was cancelled; no file was written.")
 
-    try:
-        with replacing(dest) as out:
-            rows = repo.iter_rows(db, query)
-            if fmt == "xlsx":
-                _write_xlsx(out, rows, tick)
-            else:
-                encoding = "utf-8-sig" if fmt == "csv" else "utf-8"  # the BOM tells Excel it is UTF-8
-                fh = io.TextIOWrapper(out, encoding=encoding, newline="")
-                try:
-                    if fmt == "csv":
-                        _write_csv(fh, repo.iter_csv_lines(db, query), tick)
-                    else:
-                        _write_json(fh, rows, tick, jsonl)
-                finally:
-                    fh.detach()  # flushes; ``replacing`` syncs and closes the file itself
-    except ExportCancelled:
-        raise
-    except OperationFailed as exc:
-        raise OperationFailed(f"The log could not be written to {dest}: {exc}") from exc
+    def write(out: BinaryIO) -> None:
+        rows = repo.iter_rows(db, query)
+        if fmt == "xlsx":
+            _write_xlsx(out, rows, tick)
+        else:
+            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"  # the BOM tells Excel it is UTF-8
+            fh = io.TextIOWrapper(out, encoding=encoding, newline="")
+            try:
+                if fmt == "csv":
+                    _write_csv(fh, repo.iter_csv_lines(db, query), tick)
+                else:
+                    _write_json(fh, rows, tick, jsonl)
+            finally:
+                fh.detach()  # flushes; ``replacing`` syncs and closes the file itself
+
+    write_export_file(dest, write, "The log")
     if progress is not None and total == 0:
         progress(0, 0)
     with ctx.store.write() as wdb:

@@ -20,8 +20,16 @@ from k2desk.domain.forms import FieldType, FormDefinition
 from k2desk.domain.issues import FieldIssue, Severity, blocking, error, warning
 from k2desk.domain.models import Patient, Prescriber
 from k2desk.domain.notation import normalise_order
-from k2desk.domain.orders import DISPENSED, DRAFT, SIGNED, check_transition, read_order_data, validate_order
-from k2desk.domain.records import StoredDocument, StoredOrder
+from k2desk.domain.orders import (
+    CANCELLED,
+    DISPENSED,
+    DRAFT,
+    SIGNED,
+    check_transition,
+    read_order_data,
+    validate_order,
+)
+from k2desk.domain.records import StatusChange, StoredDocument, StoredOrder
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.library.forms import load_form
@@ -317,6 +325,11 @@ def list_orders(ctx: AppContext, *, patient_id: int | None = None) -> list[Store
     return repo.list_orders(ctx.store.db, patient_id=patient_id)
 
 
+def status_history(ctx: AppContext, order_id: int) -> tuple[StatusChange, ...]:
+    """Every status the order entered, oldest first, with when, who and the note."""
+    return repo.status_history(ctx.store.db, order_id)
+
+
 def order_documents(ctx: AppContext, order_id: int) -> list[StoredDocument]:
     """The stored PDFs rendered for an order, newest first."""
     return doc_repo.list_documents(ctx.store.db, source=("orders", order_id))
@@ -343,6 +356,10 @@ def order_status(ctx: AppContext, order_id: int, new: str, note: str = "", *,
         issues.append(error("note", "required",
                             "Say how the signed original came in (for example: fax from the "
                             "prescriber's office, by mail, by hand) with --note."))
+    if new == CANCELLED and not note and not issues:
+        issues.append(error("note", "required",
+                            "Say why the order is cancelled (for example: the prescriber changed "
+                            "the therapy, the patient declined)."))
     if issues:
         raise InputRefused(issues)
     changes = {"pharmacy_use.status_note": note}
@@ -352,7 +369,7 @@ def order_status(ctx: AppContext, order_id: int, new: str, note: str = "", *,
     try:
         with ctx.store.write() as db:
             repo.set_status(db, order_id, old=order.status, new=new, operator=actor,
-                            field_changes=changes, login=ctx.login)
+                            field_changes=changes, login=ctx.login, note=note)
     except repo.OrderChanged as exc:
         raise OperationFailed(f"Order {order_id} was changed by someone else meanwhile; "
                               "look at it again and retry.") from exc

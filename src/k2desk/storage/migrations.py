@@ -5,6 +5,7 @@ Never edit a migration that has shipped: add a new one at the end.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from sqlite_utils import Database
@@ -356,3 +357,60 @@ def m0007_interaction_table_signoff(db: Database) -> None:
         " ON interaction_table_signoffs(table_version, table_sha256)",
     ):
         db.execute(sql)
+
+
+@MIGRATIONS(name="0008_order_status_history")
+def m0008_order_status_history(db: Database) -> None:
+    # Every status an order has been in, with when, who and the note (how the signed original
+    # came in, why it was cancelled). Orders stored before this table existed get their history
+    # rebuilt from the audit trail: the 'create' event is the draft, each 'status' event a move.
+    # The note was only kept for the latest move (pharmacy_use.status_note) and for the signed
+    # original (pharmacy_use.signed_original_received); any other note reads "(not recorded)".
+    db.execute(
+        """CREATE TABLE order_status_history (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders(id),
+            status TEXT NOT NULL,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            audit_event_id INTEGER REFERENCES audit_events(id)
+        )""")
+    db.execute("CREATE INDEX order_status_history_order ON order_status_history(order_id, id)")
+    # The order log filters by creation day and reads each order's lines by order id.
+    db.execute("CREATE INDEX IF NOT EXISTS orders_created ON orders(created_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS order_lines_order ON order_lines(order_id, position)")
+    orders = {int(r[0]): (r[1], json.loads(r[2])) for r in db.execute(
+        "SELECT id, status, fields FROM orders")}
+    moves: dict[int, list[tuple[str, str, str, int]]] = {}
+    for eid, at, operator, action, entity_id, details in db.execute(
+            "SELECT id, at, operator, action, entity_id, details FROM audit_events"
+            " WHERE entity='order' AND action IN ('create', 'status') ORDER BY id"):
+        try:
+            oid = int(entity_id)
+        except (TypeError, ValueError):
+            continue
+        if oid not in orders:
+            continue
+        d = json.loads(details)
+        status = d.get("status", "draft") if action == "create" else d.get("to")
+        if status:
+            moves.setdefault(oid, []).append((str(status), at, operator, int(eid)))
+    not_recorded = "(not recorded)"
+    for oid, (current, values) in orders.items():
+        rows = moves.get(oid, [])
+        if not rows or rows[0][0] != "draft":
+            continue  # no audit trail to rebuild from; the order keeps an empty history
+        for n, (status, at, operator, eid) in enumerate(rows):
+            if status == "draft":
+                note = ""
+            elif status == "signed-original-received" and values.get("pharmacy_use.signed_original_received"):
+                note = values["pharmacy_use.signed_original_received"]
+            elif n == len(rows) - 1 and status == current and "pharmacy_use.status_note" in values:
+                # The latest move's note was kept (empty: none was given); a cancellation
+                # without one reads "(not recorded)", since a reason is now always asked for.
+                note = values["pharmacy_use.status_note"] or (not_recorded if status == "cancelled" else "")
+            else:
+                note = not_recorded
+            db.execute("INSERT INTO order_status_history (order_id, status, at, operator, note,"
+                       " audit_event_id) VALUES (?, ?, ?, ?, ?, ?)", [oid, status, at, operator, note, eid])

@@ -3,6 +3,7 @@ acknowledgement links. Every function that writes is called inside ``Store.write
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -12,7 +13,7 @@ from sqlite_utils import Database
 
 from k2desk.domain.documents import InteractionNotice, OrderLine
 from k2desk.domain.models import Prescriber
-from k2desk.domain.records import Override, StoredOrder
+from k2desk.domain.records import Override, StatusChange, StoredOrder
 from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
 
@@ -107,10 +108,26 @@ def insert_order(db: Database, *, patient_id: int, values: Mapping[str, str],
         "INSERT INTO order_lines (order_id, position, ingredient, strength, unit) VALUES (?, ?, ?, ?, ?)",
         [(oid, n, ln.ingredient, ln.strength, ln.unit) for n, ln in enumerate(lines, 1)])
     link_acknowledgements(db, "order", oid, acknowledgement_ids)
-    audit.append(db, operator=operator, action="create", entity="order", entity_id=oid,
-                 details={"patient_id": patient_id, "lines": len(lines), "status": status,
-                          "acknowledgements": list(acknowledgement_ids)})
+    event = audit.append(db, operator=operator, action="create", entity="order", entity_id=oid,
+                         details={"patient_id": patient_id, "lines": len(lines), "status": status,
+                                  "acknowledgements": list(acknowledgement_ids)})
+    _add_history(db, oid, status=status, operator=operator, note="", audit_event_id=event)
     return oid
+
+
+def _add_history(db: Database, order_id: int, *, status: str, operator: str, note: str,
+                 audit_event_id: int) -> None:
+    # The move's time is its audit event's time, so the history and the trail agree exactly.
+    db.execute("INSERT INTO order_status_history (order_id, status, at, operator, note, audit_event_id)"
+               " SELECT ?, ?, at, ?, ?, id FROM audit_events WHERE id=?",
+               [order_id, status, operator, note, audit_event_id])
+
+
+def status_history(db: Database, order_id: int) -> tuple[StatusChange, ...]:
+    """Every status the order entered, oldest first (the first is its creation as a draft)."""
+    return tuple(StatusChange(status=r[0], at=r[1], operator=r[2], note=r[3]) for r in db.execute(
+        "SELECT status, at, operator, note FROM order_status_history WHERE order_id=? ORDER BY id",
+        [order_id]))
 
 
 def get_order(db: Database, order_id: int) -> StoredOrder | None:
@@ -147,8 +164,12 @@ def list_orders(db: Database, *, patient_id: int | None = None, limit: int = 100
 
 
 def set_status(db: Database, order_id: int, *, old: str, new: str, operator: str,
-               field_changes: Mapping[str, str] | None = None, login: str = "") -> None:
-    """Move an order to ``new`` (the caller has checked the transition) and audit 'status'.
+               field_changes: Mapping[str, str] | None = None, note: str = "", login: str = "") -> None:
+    """Move an order to ``new`` (the caller has checked the transition), add the move to its
+    status history with ``note``, and audit 'status'.
+
+    The audit event carries the note's SHA-256, not the note (it may name people), so the
+    history row is covered by the hash chain without copying its text into the trail.
 
     ``field_changes`` updates the pharmacy-use fields, e.g. how the signed original came in.
     The UPDATE is guarded by the old status so two counters cannot both move the same order.
@@ -161,8 +182,11 @@ def set_status(db: Database, order_id: int, *, old: str, new: str, operator: str
                      [new, _dumps(values), now_iso(), order_id, old])
     if cur.rowcount != 1:
         raise OrderChanged(f"order {order_id} is no longer {old!r}; it was changed meanwhile")
-    audit.append(db, operator=operator, action="status", entity="order", entity_id=order_id,
-                 details={"from": old, "to": new, **({"login": login} if login else {})})
+    event = audit.append(db, operator=operator, action="status", entity="order", entity_id=order_id,
+                         details={"from": old, "to": new,
+                                  "note_sha256": hashlib.sha256(note.encode("utf-8")).hexdigest(),
+                                  **({"login": login} if login else {})})
+    _add_history(db, order_id, status=new, operator=operator, note=note, audit_event_id=event)
 
 
 class OrderChanged(Exception):

@@ -3,6 +3,7 @@ service, drafts saved as you type, overrides with a reason, and the status workf
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
-from k2desk.domain.orders import DISPENSED, SIGNED
+from k2desk.domain.orders import CANCELLED, DISPENSED, SIGNED
 from k2desk.domain.records import StoredOrder
 from k2desk.services import doc_use, order_drafts, orders, patients
 from k2desk.services.errors import InputRefused, ServiceError
@@ -30,6 +31,7 @@ from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.pages.form_editor import FormEditor
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.order_export_dialog import OrderExportDialog
 from k2desk.ui.widgets.order_status import OrderStatusBar
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
@@ -75,6 +77,11 @@ class OrderPage(PatientDocumentPage):
         self.new_button.clicked.connect(self.new_item)
         self.discard_button = QPushButton("Discard draft")
         self.discard_button.clicked.connect(self.discard_draft)
+        # The order log (every order, not just this patient's); the Log page's Export is for documents.
+        self.export_button = QPushButton("Export orders…")
+        self.export_button.setObjectName("export-order-log")
+        self.export_button.clicked.connect(self.open_export)
+        self.export_dialog: OrderExportDialog | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.discard_button)
@@ -101,8 +108,16 @@ class OrderPage(PatientDocumentPage):
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(self.status_bar)
+        self.history_label = QLabel("")
+        self.history_label.setObjectName("status-history")
+        self.history_label.setWordWrap(True)
+        self.history_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rv.addWidget(self.history_label)
         rv.addWidget(self.preview, 1)
-        rv.addWidget(self.print_button)
+        right_buttons = QHBoxLayout()
+        right_buttons.addWidget(self.print_button, 1)
+        right_buttons.addWidget(self.export_button)
+        rv.addLayout(right_buttons)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
@@ -388,6 +403,13 @@ class OrderPage(PatientDocumentPage):
             dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
             dlg.open()
             return
+        if new == CANCELLED:
+            dlg = ReasonDialog("Cancel the order", "Why is this order cancelled (for example: the "
+                               "prescriber changed the therapy, the patient declined)?", parent=self)
+            dlg.setObjectName("cancel-reason")
+            dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
+            dlg.open()
+            return
         self.change_status(new, "")
 
     def change_status(self, new: str, note: str) -> None:
@@ -419,6 +441,30 @@ class OrderPage(PatientDocumentPage):
         self.print_button.setEnabled(self.document_id is not None)
         self.status_bar.show_status(self.order.id if self.order else None,
                                     self.order.status if self.order else None)
+        self._show_history()
+
+    def _show_history(self) -> None:
+        """The order's status history as stored, in local time, newest last."""
+        if self.order is None:
+            self.history_label.setText("")
+            return
+        oid = self.order.id
+        history = self.env.worker.call(lambda: orders.status_history(self.ctx, oid))
+        lines = []
+        for h in history:
+            when = dt.datetime.fromisoformat(h.at).astimezone().strftime("%Y-%m-%d %H:%M")
+            note = f" ({h.note})" if h.note else ""
+            lines.append(f"{when}  {h.status.replace('-', ' ')} by {h.operator}{note}")
+        self.history_label.setText("Status history:\n" + "\n".join(lines) if lines
+                                   else "Status history: (not recorded)")
+
+    def open_export(self) -> None:
+        """The order log export, with the same filters as the command line."""
+        if self.export_dialog is None:
+            self.export_dialog = OrderExportDialog(self.env, parent=self)
+        self.export_dialog.open()
+        self.export_dialog.activateWindow()
+        self.export_dialog.since.setFocus()
 
     # -- page hooks ---------------------------------------------------------------------------
     def activated(self, **kwargs: Any) -> None:
