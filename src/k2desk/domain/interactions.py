@@ -107,7 +107,7 @@ _SEVERITY_RANK = {
 
 class Certainty(StrEnum):
     EXACT = "exact"
-    POSSIBLE = "possible"  # a near miss: "possible match, confirm"
+    POSSIBLE = "possible"  # a near miss: "possible match — confirm"
 
 
 @dataclass(frozen=True, slots=True)

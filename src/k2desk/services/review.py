@@ -111,7 +111,7 @@ def review_statement(notices: Sequence[InteractionNotice]) -> str:
     for n in notices:
         line = f"{n.severity.upper()}: {n.agent} (as typed: {n.medication_as_typed})"
         if n.certainty != "exact":
-            line += " - possible match, confirm"
+            line += " — possible match — confirm"
         if n.acknowledged_by:
             line += f". Interaction reviewed by RPh {n.acknowledged_by}"
             if n.ack_at:

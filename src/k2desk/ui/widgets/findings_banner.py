@@ -41,7 +41,7 @@ def finding_line(finding: Any) -> str:
     what = ", ".join(x for x in (agent, kind.replace("-", " ")) if x)
     who = f"{typed} ({what})" if typed and what else (typed or what)
     certainty = _text(finding, "certainty")
-    maybe = " — possible match, check the spelling" if certainty == "possible" else ""
+    maybe = " — possible match — confirm" if certainty == "possible" else ""
     return f"{sev.upper()}: {who}{maybe}. {_advice(msg)}".strip()
 
 
