@@ -385,9 +385,9 @@ def _find_exact(tokens: list[str], table: InteractionTable,
                 matches.append(name)
                 used.update(range(start, start + n))
     for word in glued:  # "war-farin", "anti-coagulant", "warfarin-sodium"
-        name = table.one_word_name(word) or table.one_word_name(unglue_salt(word) or "")
-        if name is not None:
-            matches.append(name)
+        glued_name = table.one_word_name(word) or table.one_word_name(unglue_salt(word) or "")
+        if glued_name is not None:
+            matches.append(glued_name)
     if table._unspaced:
         compact = "".join(tokens)
         matches.extend(name for key, name in table._unspaced if key in compact)
