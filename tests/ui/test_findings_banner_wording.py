@@ -22,3 +22,7 @@ def test_banner_says_possible_match_confirm_for_a_near_miss(qtbot) -> None:
     assert "must be acknowledged" in text
     exact = check_medications(["Coumadin 5 mg"], TABLE)
     assert "possible match" not in finding_line(exact[0])
+    [stopped] = check_medications(["stopped Sintrom 2022"], TABLE)
+    assert "(acenocoumarol, coumarin vka) — confirm current use." in finding_line(stopped)
+    [kovar] = check_medications(["Kovar 5mg"], TABLE)
+    assert "— name not confirmed against a source." in finding_line(kovar)
