@@ -21,9 +21,9 @@ def test_text_output_is_readable_and_exit_is_zero(capsys: pytest.CaptureFixture[
     lines = out.splitlines()
     assert lines[0].startswith(
         "MAJOR    warfarin  (typed: 'Coumadin 5 mg daily', exact) — Your blood thinner")
-    assert lines[1].startswith("MAJOR    warfarin  (typed: 'wafarin', possible match, confirm) — ")
+    assert lines[1].startswith("MAJOR    warfarin  (typed: 'wafarin', possible match — confirm) — ")
     assert lines[2].startswith("INFO     rivaroxaban  (typed: 'Xarelto', exact) — ")
-    assert lines[-1].startswith("(interaction table version 1, reviewed ")
+    assert lines[-1].startswith("(interaction table version 2, reviewed ")
 
 
 def test_nothing_found_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,9 +31,10 @@ def test_nothing_found_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> N
     assert code == 0
     assert "No interactions found in 2 medication(s)." in out
     code, out, _ = run(capsys, "interactions", "check", "--json", "lisinopril")
-    assert code == 0 and json.loads(out) == []
+    assert code == 0 and json.loads(out)["findings"] == []
+    assert json.loads(out)["table_version"] == 2
     code, out, _ = run(capsys, "interactions", "check", "--json")
-    assert code == 0 and out.strip() == "[]"
+    assert code == 0 and json.loads(out)["findings"] == []
     code, out, _ = run(capsys, "interactions", "check")
     assert code == 0 and "No medications to check." in out
 
@@ -41,7 +42,10 @@ def test_nothing_found_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> N
 def test_json_fields(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "interactions", "check", "--json", "vitamin E 400 IU", "JANTOVEN")
     assert code == 0
-    data = json.loads(out)
+    answer = json.loads(out)
+    assert (answer["table_version"], answer["table_reviewed"]) == (2, "2026-11-30")
+    data = answer["findings"]
+    assert [d["verified"] for d in data] == [True, True]
     assert [(d["id"], d["severity"], d["input"], d["matched"], d["agent"], d["certainty"]) for d in data] == [
         (1, "major", "JANTOVEN", "Jantoven", "warfarin", "exact"),
         (2, "minor", "vitamin E 400 IU", "vitamin E", "vitamin E", "exact")]
@@ -66,7 +70,7 @@ def test_patient_medications_and_acknowledgement(capsys: pytest.CaptureFixture[s
                        "--reason", "clinic informed")
     assert code == 0 and out.strip().isdigit()
     code, out, _ = run(capsys, "interactions", "check", "--patient", pid, "--json")
-    [d] = json.loads(out)
+    [d] = json.loads(out)["findings"]
     assert (d["acknowledged_by"], d["ack_reason"]) == ("Jane RPh", "clinic informed")
     code, out, _ = run(capsys, "interactions", "check", "--patient", pid)
     assert "acknowledged by Jane RPh" in out and "NOT acknowledged" not in out

@@ -91,7 +91,7 @@ def test_a_glued_salt_is_removed_but_never_from_a_name_that_ends_in_one() -> Non
         ("warfarin", Certainty.EXACT)]
     assert [(f.agent, f.certainty) for f in check_medications(["biscoumacetate"], TABLE)] == [
         ("ethyl biscoumacetate", Certainty.EXACT)]
-    assert [(f.agent, f.certainty) for f in check_medications(["warfarinesodium"], TABLE)] == [
+    assert [(f.agent, f.certainty) for f in check_medications(["warfarinnsodium"], TABLE)] == [
         ("warfarin", Certainty.POSSIBLE)]
 
 
@@ -159,24 +159,107 @@ def test_near_miss_is_possible_with_the_agents_own_severity() -> None:
     [f] = check_medication("warfarine 5 mg", table)
     assert (f.agent, f.severity, f.certainty, f.matched) == (
         "warfarin", InteractionSeverity.MAJOR, Certainty.POSSIBLE, "warfarin")
-    assert "possible match, confirm" in f.note
+    assert "possible match — confirm" in f.note
     [g] = check_medication("Xenicall", table)
     assert (g.agent, g.severity, g.certainty) == (
         "orlistat", InteractionSeverity.MODERATE, Certainty.POSSIBLE)
 
 
-def test_near_miss_needs_a_name_of_six_letters_or_more() -> None:
-    table = _table(_agent("waran"), _agent("alli", "moderate"), _agent("abcdef"))
-    assert check_medication("waren", table) == []  # 5-letter name: exact only
-    assert check_medication("alle", table) == []
+def test_near_miss_limits_follow_the_typed_words_length() -> None:
+    # issue #11: 5-7 letters one edit, 8 or more two, shorter never; a 5-letter word is compared
+    # only with names within one letter of its length
+    table = _table(_agent("waran"), _agent("alli", "moderate"), _agent("abcdef"),
+                   _agent("sintrom"), _agent("vantin", "minor"), _agent("warfarin"))
+    assert [f.agent for f in check_medication("Warran", table)] == ["waran"]  # 6 letters, 1 edit
+    assert [f.agent for f in check_medication("waren", table)] == ["waran"]  # 5 letters, 1 edit
+    assert check_medication("alle", table) == []  # 4 letters: never a near miss
+    assert check_medication("anti", table) == []  # not Vantin
+    assert check_medication("intro", table) == []  # 5 letters vs a 7-letter name: not compared
+    assert check_medication("abcdgh", table) == []  # 6 letters, 2 edits
     assert [f.certainty for f in check_medication("abcdeg", table)] == [Certainty.POSSIBLE]
     assert [f.certainty for f in check_medication("waran", table)] == [Certainty.EXACT]
+    assert [f.certainty for f in check_medication("wrfarinn", table)] == [Certainty.POSSIBLE]  # 8, 2 edits
+    assert check_medication("wxfarinqz", table) == []  # 3 edits
+    assert check_medication("wrfrn", table) == []
+    # decided for the blind corpus: a 7-letter word may be 2 edits from a name of 8 or more
+    assert [f.agent for f in check_medication("waferin", table)] == ["warfarin"]
+    assert check_medication("wfrarn", table) == []  # 6 letters: still one edit only
 
 
-def test_near_miss_distance_two_at_most() -> None:
-    table = _table(_agent("warfarin"))
-    assert [f.certainty for f in check_medication("wrfarn", table)] == [Certainty.POSSIBLE]  # 2 edits
-    assert check_medication("wrfrn", table) == []  # 3 edits
+def test_spelling_by_sound_is_a_near_miss() -> None:
+    [f] = check_medications(["kumadin 5mg"], TABLE)
+    assert (f.agent, f.certainty) == ("warfarin", Certainty.POSSIBLE)
+    assert "sounds like" in f.note and "possible match — confirm" in f.note
+
+
+def test_ordinary_english_words_are_never_near_misses_but_names_stay_exact() -> None:
+    assert {"intro", "warren", "marvel", "anti"} <= TABLE.english_words
+    for typed in ("intro", "Warren", "marvel", "anti", "warm compress", "farina cereal"):
+        assert check_medications([typed], TABLE) == [], typed
+    assert "warfarin" not in TABLE.english_words
+    table = InteractionTable(version=1, reviewed=DAY, agents=(_agent("marvell"),),
+                             english_words=frozenset({"marvel"}))
+    assert check_medication("marvel", table) == []
+    assert [f.certainty for f in check_medication("marvell", table)] == [Certainty.EXACT]
+    assert [f.certainty for f in check_medication("marvelk", table)] == [Certainty.POSSIBLE]
+
+
+def test_nearest_name_wins_and_a_tie_goes_to_the_vka() -> None:
+    assert check_medications(["Sinthroid 88 mcg"], TABLE) == []  # Synthroid, not Sintrom
+    assert "synthroid" in TABLE.common_drugs
+    table = InteractionTable(version=1, reviewed=DAY, agents=(_agent("sintrom"),),
+                             common_drugs=frozenset({"sintrox", "zzzzzzz"}))
+    assert check_medication("sintrox", table) == []  # exactly the common drug
+    assert [f.agent for f in check_medication("sintrok", table)] == ["sintrom"]  # 1 and 1: tie
+    table2 = InteractionTable(version=1, reviewed=DAY, agents=(_agent("warfarin"),),
+                              common_drugs=frozenset({"warfarix"}))
+    assert check_medication("warfarixx", table2) == []  # 1 from warfarix, 2 from warfarin
+
+
+def test_spaced_dotted_glued_and_invisible_spellings_are_exact() -> None:
+    for typed in ("w a r f a r i n", "W.A.R.F.A.R.I.N.", "war-farin 5 mg", "C-O-U-M-A-D-I-N",
+                  "war\u200bfarin", "war\u00adfarin", "wаrfarin", "Ｗａｒｆａｒｉｎ", "Mar.cu.mar 3mg"):
+        findings = check_medications([typed], TABLE)
+        assert [(f.severity, f.certainty) for f in findings] == [
+            (InteractionSeverity.MAJOR, Certainty.EXACT)], typed
+    assert words("vitamin A D E") == ["vitamin", "a", "d", "e"]  # three spaced letters stay apart
+
+
+def test_other_scripts_match_inside_unspaced_text() -> None:
+    for typed, agent in (("华法林钠片 3mg 每日一次", "warfarin"), ("ワーファリン錠1mg", "warfarin"),
+                         ("Варфарин 2,5 мг", "warfarin"), ("Warfarin-Natrium 2,5mg", "warfarin"),
+                         ("acenocumarol 4 mg", "acenocoumarol")):
+        assert [f.agent for f in check_medications([typed], TABLE)] == [agent], typed
+
+
+def test_history_and_negation_keep_the_major_finding_with_a_note() -> None:
+    for typed in ("no warfarin", "not on Coumadin", "stopped warfarin 2019", "previously Marevan",
+                  "allergy to warfarin", "warfarin held for surgery"):
+        [f] = check_medications([typed], TABLE)
+        assert f.severity is InteractionSeverity.MAJOR, typed
+        assert "confirm current use" in f.note, typed
+    [g] = check_medications(["warfarin 5 mg"], TABLE)
+    assert "confirm current use" not in g.note
+
+
+def test_unverified_names_still_match_and_say_so() -> None:
+    [f] = check_medications(["Kovar 5mg"], TABLE)
+    assert (f.agent, f.severity, f.verified) == ("warfarin", InteractionSeverity.MAJOR, False)
+    assert "not confirmed" in f.note
+    [g] = check_medications(["Coumadin 5mg"], TABLE)
+    assert g.verified is True
+    [h] = check_medications(["clorindione"], TABLE)
+    assert (h.severity, h.verified) == (InteractionSeverity.MAJOR, False)
+
+
+def test_rodenticides_are_major_with_their_own_messages() -> None:
+    for name in ("brodifacoum", "bromadiolone", "difenacoum", "difethialone", "chlorophacinone",
+                 "diphacinone"):
+        [f] = check_medications([f"{name} exposure"], TABLE)
+        assert f.severity is InteractionSeverity.MAJOR, name
+        assert "K1" in f.patient_message and "rat poison" in f.patient_message
+        assert "rodenticide" in f.pharmacist_message.lower()
+        assert f.patient_message != TABLE.agent("warfarin").patient_message  # type: ignore[union-attr]
 
 
 def test_vitamin_names_are_never_near_misses() -> None:
@@ -308,16 +391,29 @@ def test_any_string_with_warfarin_as_a_word_is_major_exact(prefix: str, suffix: 
                and f.certainty is Certainty.EXACT for f in findings)
 
 
-def test_unnamed_blood_thinner_is_major_only_when_nothing_else_matches() -> None:
+def test_unnamed_blood_thinner_is_never_hidden_by_another_agent() -> None:
     [f] = check_medications(["blood thinner, not sure which"], TABLE)
     assert (f.agent, f.severity) == ("unnamed blood thinner", InteractionSeverity.MAJOR)
-    assert [g.agent for g in check_medications(["Xarelto (blood thinner)"], TABLE)] == ["rivaroxaban"]
-    assert [g.agent for g in check_medications(["warfarine blood thinner"], TABLE)] == ["warfarin"]
     assert f.medication_as_typed == f.input
+    # only a named anticoagulant that the words describe replaces it
+    assert [g.agent for g in check_medications(["Xarelto (blood thinner)"], TABLE)] == ["rivaroxaban"]
+    assert [g.agent for g in check_medications(["Lovenox (blood thinner)"], TABLE)] == ["enoxaparin"]
+    assert [g.agent for g in check_medications(["warfarine blood thinner"], TABLE)] == ["warfarin"]
+    for typed, other in (("anticoagulant and amoxicillin", "amoxicillin"),
+                         ("Plavix (blood thinner)", None),  # antiplatelet: decided, see README
+                         ("Xarelto 20 mg, INR checked monthly", "rivaroxaban"),
+                         ("anti-coagulant", None), ("anticoagulated", None), ("bloodthinner", None),
+                         ("anticoagulation clinic", None), ("INRs stable", None),
+                         ("I.N.R. 2.5", None)):
+        agents = {g.agent for g in check_medications([typed], TABLE)}
+        assert "unnamed blood thinner" in agents, typed
+        if other:
+            assert other in agents, typed
 
 
 _MAJOR_WORDS = sorted({n for a in TABLE.agents if a.severity is InteractionSeverity.MAJOR
-                       for n in a.names if " " not in n and len(n) >= 6 and n.isalpha()})
+                       for n in a.names if " " not in n and len(n) >= 6 and n.isascii()
+                       and n.isalpha()})
 _AGENT_OF = {n: a.generic for a in TABLE.agents for n in a.names}
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -339,11 +435,21 @@ def _mutate(word: str, op: int, pos: int, letter: str) -> str:
 @given(st.sampled_from(_MAJOR_WORDS), st.lists(st.tuples(st.integers(0, 3), st.integers(0, 50),
                                                           st.sampled_from(_LETTERS)), min_size=1, max_size=2),
        st.sampled_from(["{}", "{} 5 mg daily", "{}.", "take {} 2.5mg tab", "{} (sodium)"]))
-def test_one_or_two_letters_off_a_vka_name_is_never_silent(
+def test_a_near_miss_of_a_vka_name_within_the_limits_is_never_silent(
         name: str, edits: list[tuple[int, int, str]], template: str) -> None:
+    from hypothesis import assume
+
+    from k2desk.domain.interactions import allowed_distance
+
     typed = name
     for op, pos, letter in edits:
         typed = _mutate(typed, op, pos, letter)
+    # Within the issue #11 limits for the typed word's length, not an ordinary English word and
+    # not nearer to a listed common drug: then it must be found.
+    assume(edit_distance(typed, name.lower(), 2) <= allowed_distance(typed, name.lower()))
+    assume(typed not in TABLE.english_words and typed not in TABLE.common_drugs)
+    common = TABLE.nearest_common_drug(typed, 2)
+    assume(common is None or common[0] >= edit_distance(typed, name.lower(), 2))
     findings = check_medications([template.format(typed)], TABLE)
     assert any(f.agent == _AGENT_OF[name] and f.severity is InteractionSeverity.MAJOR
                for f in findings), typed

@@ -20,13 +20,34 @@ from k2desk.domain.interactions import (
 from k2desk.library.interactions import load_interaction_table
 
 CORPUS = Path(__file__).parent / "data" / "medication_corpus.csv"
+BLIND_MARK = "# --- written blind"
+
+
+def _read() -> list[dict[str, str]]:
+    """Corpus rows, each with ``blind`` = "yes" when it is under the written-blind comment."""
+    rows: list[dict[str, str]] = []
+    blind = False
+    with open(CORPUS, encoding="utf-8", newline="") as fh:
+        lines = []
+        for line in fh:
+            if line.startswith(BLIND_MARK):
+                blind = True
+            if line.startswith("#"):
+                continue
+            lines.append(line if not blind else line.rstrip("\r\n") + "\x1fblind\n")
+    for r in csv.DictReader(lines):
+        note = r.get("note") or ""
+        r["blind"] = "yes" if note.endswith("\x1fblind") else "no"
+        r["note"] = note.removesuffix("\x1fblind")
+        rows.append(r)
+    return rows
+
+
+RECORDS = _read()
 
 
 def _rows() -> list[tuple[str, frozenset[str]]]:
-    with open(CORPUS, encoding="utf-8", newline="") as fh:
-        lines = [line for line in fh if not line.startswith("#")]
-    return [(r["medication"], frozenset(e for e in r["expected"].split(";") if e))
-            for r in csv.DictReader(lines)]
+    return [(r["medication"], frozenset(e for e in r["expected"].split(";") if e)) for r in RECORDS]
 
 
 ROWS = _rows()
@@ -38,8 +59,43 @@ def _got(med: str) -> frozenset[str]:
                      for f in check_medication(med, TABLE))
 
 
+# Issue #11: at least this many lines of each kind.
+CATEGORY_MINIMUMS = {"brand": 60, "misspelling": 40, "language": 30, "spaced": 30,
+                     "combination": 40, "negation": 20, "doac": 40, "lookalike": 60, "unnamed": 20,
+                     "hostile": 20}
+
+
+def test_corpus_meets_the_issue_minimums_with_100_lines_written_blind() -> None:
+    assert len(RECORDS) >= 400
+    counts = {c: sum(1 for r in RECORDS if r["category"] == c) for c in CATEGORY_MINIMUMS}
+    assert {c: n for c, n in counts.items() if n < CATEGORY_MINIMUMS[c]} == {}, counts
+    countries = {r["note"].split("country=", 1)[1].strip() for r in RECORDS
+                 if r["category"] == "brand" and "country=" in r["note"]}
+    assert len(countries) >= 30, sorted(countries)
+    blind = [r for r in RECORDS if r["blind"] == "yes"]
+    assert len(blind) >= 100
+    assert all(r["note"].startswith("blind: vka=") for r in blind)
+
+
+def test_blind_lines_get_the_vka_answer_their_writer_expected() -> None:
+    """The blind writer said yes/no (and which VKA) without seeing the table: the check agrees."""
+    wrong = []
+    for r in RECORDS:
+        if r["blind"] != "yes":
+            continue
+        said = dict(p.split("=", 1) for p in r["note"].split(";", 1)[0][len("blind: "):].split())
+        majors = [f for f in check_medication(r["medication"], TABLE)
+                  if f.severity is InteractionSeverity.MAJOR]
+        ok = bool(majors) == (said["vka"] == "yes")
+        if ok and said["vka"] == "yes" and said["agent"] not in ("-", "unnamed"):
+            ok = any(f.agent == said["agent"] for f in majors)
+        if not ok:
+            wrong.append((r["medication"], said, [f.agent for f in majors]))
+    assert wrong == []
+
+
 def test_corpus_is_big_and_covers_every_agent_class() -> None:
-    assert len(ROWS) >= 180
+    assert len(ROWS) >= 400
     expected_agents = {e.split("|")[0] for _, exp in ROWS for e in exp}
     classes_hit = {a.drug_class for a in TABLE.agents if a.generic in expected_agents}
     assert classes_hit == {a.drug_class for a in TABLE.agents}

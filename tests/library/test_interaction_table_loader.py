@@ -106,7 +106,13 @@ def test_every_agent_has_plain_patient_text_cited_management_and_review_date() -
         assert reading_grade(a.patient_message) <= 8.0, a.generic
         assert a.citations and set(a.citations) <= cited
         assert a.reviewed <= table.reviewed
-        if a.severity is InteractionSeverity.MAJOR:
+        if a.drug_class == "rodenticide-vka":
+            # rodenticide poisoning treated with vitamin K1: its own advice, not the warfarin one
+            pm = a.pharmacist_message
+            assert "K1" in pm and "months" in pm and "INR" in pm and "poison centre" in pm
+            assert "superwarfarin_review" in a.citations
+            assert "K1" in a.patient_message and "rat poison" in a.patient_message
+        elif a.severity is InteractionSeverity.MAJOR:
             pm = a.pharmacist_message
             assert "1-2 weeks" in pm and "INR" in pm
             assert re.search(r"[Ss]topping", pm) and re.search(r"start", pm)
@@ -186,3 +192,78 @@ def test_error_message_lists_every_problem(tmp_path: Path) -> None:
     msg = str(info.value)
     assert "refused (2 problem(s))" in msg
     assert "'big' is not a severity" in msg and "field 'version'" in msg
+
+
+# --- issue #11: where names were checked, verified flags, word lists -------------------------
+
+def test_every_major_agent_says_where_its_names_were_checked() -> None:
+    table = load_interaction_table()
+    for a in table.agents:
+        if a.severity is InteractionSeverity.MAJOR and not a.fallback:
+            assert len(a.checked) > 20, a.generic
+            if not a.verified:
+                assert a.unverified_reason, a.generic
+            for name, reason in a.unverified_names:
+                assert reason and name in a.names, (a.generic, name)
+    generics = {a.generic for a in table.agents}
+    # every ATC B01AA agent, anisindione and the anticoagulant rodenticides
+    assert {"dicoumarol", "phenindione", "warfarin", "phenprocoumon", "acenocoumarol",
+            "ethyl biscoumacetate", "clorindione", "diphenadione", "tioclomarol", "fluindione",
+            "anisindione", "brodifacoum", "bromadiolone", "difenacoum", "difethialone",
+            "chlorophacinone", "diphacinone"} <= generics
+
+
+def test_verified_fields_and_word_lists_load(tmp_path: Path) -> None:
+    text = MINIMAL.replace('brands = ["Coumadin"]', '''brands = ["Coumadin"]
+checked = "label read"
+unverified = [{ name = "Kovar", reason = "shop page only" }]''') + '''
+[[agents]]
+generic = "clorindione"
+class = "vka"
+verified = false
+reason = "not found"
+reviewed = 2026-11-22
+'''
+    text = text.replace("version = 3", 'version = 3\nenglish_words = "en.txt"\ncommon_drugs = "us.txt"')
+    (tmp_path / "en.txt").write_text("# words\nintro\ncoumadin\n", encoding="utf-8")
+    (tmp_path / "us.txt").write_text("Synthroid\n", encoding="utf-8")
+    table = load_interaction_table(write(tmp_path, text))
+    w = table.agent("warfarin")
+    assert w is not None and w.checked == "label read"
+    assert w.unverified_names == (("Kovar", "shop page only"),)
+    assert w.name_verified("Coumadin") and not w.name_verified("Kovar")
+    c = table.agent("clorindione")
+    assert c is not None and not c.verified and c.unverified_reason == "not found"
+    assert table.english_words == {"intro"}  # a table name is never on the word list
+    assert table.common_drugs == {"synthroid"}
+    from k2desk.library.interactions import unverified_entries
+    assert unverified_entries(table) == [
+        "agent 'warfarin' (major): name 'Kovar' unverified: shop page only",
+        "agent 'clorindione' (major): unverified: not found",
+        "agent 'clorindione' (major): no 'checked' source recorded for its names"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda t: t.replace('brands = ["Coumadin"]', 'brands = ["Coumadin"]\nverified = false'),
+     "agent 'warfarin': field 'reason': must not be empty"),
+    (lambda t: t.replace('brands = ["Coumadin"]', 'brands = ["Coumadin"]\nunverified = ["Kovar"]'),
+     "agent 'warfarin': unverified[1]: field 'unverified': must be a table"),
+    (lambda t: t.replace('brands = ["Coumadin"]', 'brands = ["Coumadin"]\nreason = "x"'),
+     "agent 'warfarin': field 'reason': is only for an agent with verified = false"),
+    (lambda t: t.replace("version = 3", 'version = 3\ncommon_drugs = "missing.txt"'),
+     "field 'common_drugs': "),
+    (lambda t: t.replace("version = 3", 'version = 3\ncommon_drugs = "../x.txt"'),
+     "field 'common_drugs': must be the name of a text file beside the table"),
+])
+def test_issue_11_fields_are_checked(tmp_path: Path, change: object, expected: str) -> None:
+    assert callable(change)
+    found = problems(tmp_path, change(MINIMAL))
+    assert any(expected in p for p in found), found
+
+
+def test_a_common_drug_near_a_vka_name_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL.replace("version = 3", 'version = 3\ncommon_drugs = "us.txt"')
+    (tmp_path / "us.txt").write_text("Coumadix\nSynthroid\n", encoding="utf-8")
+    found = problems(tmp_path, text)
+    assert any("'coumadix' in us.txt is within 2 letters of the major name 'coumadin'" in p
+               for p in found), found

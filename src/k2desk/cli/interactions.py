@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from k2desk.cli.output import print_json
-from k2desk.domain.interactions import Acknowledgement, Certainty, Finding
+from k2desk.domain.interactions import POSSIBLE_MATCH, Acknowledgement, Certainty, Finding
 from k2desk.domain.roles import CONTACT_METHODS
 from k2desk.services import interactions as svc
 from k2desk.services.context import AppContext
@@ -19,7 +19,7 @@ def finding_json(i: int, f: Finding, ack: Acknowledgement | None = None) -> dict
         "id": i, "severity": f.severity.value, "input": f.input, "matched": f.matched,
         "agent": f.agent, "drug_class": f.drug_class, "certainty": f.certainty.value,
         "message": f.patient_message, "pharmacist_message": f.pharmacist_message,
-        "note": f.note, "citations": list(f.citations),
+        "note": f.note, "citations": list(f.citations), "verified": f.verified,
     }
     if f.is_major:
         data["acknowledged_by"] = ack.operator if ack else None
@@ -29,7 +29,9 @@ def finding_json(i: int, f: Finding, ack: Acknowledgement | None = None) -> dict
 
 
 def finding_line(f: Finding) -> str:
-    how = "exact" if f.certainty is Certainty.EXACT else "possible match, confirm"
+    how = "exact" if f.certainty is Certainty.EXACT else POSSIBLE_MATCH
+    if not f.verified:
+        how += ", name not confirmed against a source"
     line = f"{f.severity.value.upper():<8} {f.agent}  (typed: {f.input!r}, {how}) — {f.patient_message}"
     return line + (f" [{f.note}]" if f.note else "")
 
@@ -49,11 +51,15 @@ def cmd_check(ctx: AppContext, args: argparse.Namespace) -> int:
         svc.get_patient(ctx, args.patient)
         acks = svc.pending_acknowledgements(ctx, args.patient)  # used once, lapse at end of day
     signoff = table_status(ctx).text  # "interaction table not yet signed off ..." until it is
-    if args.json:
-        rows = [finding_json(i, f, acks.get(f.text)) for i, f in enumerate(findings, 1)]
-        print_json([{**row, "table_signoff": signoff} for row in rows])
-        return 0
     table = svc.table()
+    if args.json:
+        # The table's version and this pharmacy's sign-off travel with every answer, even an
+        # empty one (issues 11 and 13).
+        print_json({"table_version": table.version, "table_reviewed": table.reviewed.isoformat(),
+                    "table_signoff": signoff,
+                    "findings": [finding_json(i, f, acks.get(f.text))
+                                 for i, f in enumerate(findings, 1)]})
+        return 0
     out = sys.stdout
     if not meds:
         out.write("No medications to check.\n")

@@ -9,6 +9,7 @@ from typing import Any
 
 from k2desk.cli.output import err, print_json, print_table
 from k2desk.domain.evidence import OUTCOME_LABELS, Citation, LocalDecision
+from k2desk.services import interactions as interactions_svc
 from k2desk.services import library as svc
 from k2desk.services.context import AppContext
 from k2desk.services.table_signoff import sign_off_table
@@ -104,6 +105,16 @@ def cmd_validate(ctx: AppContext, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     sys.stdout.write(f"{report.snippets} snippets ({report.vetted} vetted), {report.citations} "
                      "citations: ok\n")
+    # The interaction table's names that could not be confirmed: they still match (a missed VKA
+    # is worse than an unconfirmed brand), and are listed here so they get checked.
+    table = interactions_svc.table()
+    unverified = interactions_svc.unverified_names()
+    sys.stdout.write(f"interaction table version {table.version}: {len(unverified)} "
+                     "unverified entr" + ("y" if len(unverified) == 1 else "ies")
+                     + (" (they still match; check them against a label or formulary):\n"
+                        if unverified else "\n"))
+    for line in unverified:
+        sys.stdout.write(f"  {line}\n")
     return EXIT_OK
 
 

@@ -192,6 +192,8 @@ def _review_statement(rec: OrderRecord) -> str:
     lines = []
     for n in rec.interactions:
         line = f"{n.severity.upper()}: {n.agent} (as typed: {n.medication_as_typed})"
+        if n.certainty != "exact":
+            line += " — possible match — confirm"
         if n.acknowledged_by:
             when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
             line += f". Reviewed by {review_by(n.acknowledged_by, n.ack_role)}{when}: {n.ack_reason}"

@@ -26,6 +26,7 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, para
 from k2desk.documents.fonts import markup
 from k2desk.domain.documents import InteractionNotice
+from k2desk.domain.interactions import POSSIBLE_MATCH
 from k2desk.domain.roles import review_by
 
 # One name for the clinic in everything a patient reads.
@@ -118,7 +119,7 @@ def prescriber_box(majors: Sequence[InteractionNotice], contraindications: Seque
     body: list[Flowable] = [para(major_title(majors), st.box_title),
                             Paragraph(markup(PRESCRIBER_NOTE), st.body)]
     for n in majors:
-        possible = " (possible match, confirm)" if n.certainty != "exact" else ""
+        possible = f" ({POSSIBLE_MATCH})" if n.certainty != "exact" else ""
         body.append(para(n.medication_as_typed, st.body_bold, prefix="Patient takes “",
                          suffix=f"” ({markup(n.agent)}){possible}."))
     for lead, text in PRESCRIBER_PARAGRAPHS:

@@ -17,6 +17,9 @@ SALT_WORDS = frozenset({
     "acetate", "phosphate", "besylate", "besilate", "fumarate", "chloride", "bromide", "nitrate",
     "palmitate", "etexilate", "tosylate", "clathrate", "monohydrate", "dihydrate", "anhydrous",
     "sesquihydrate", "trihydrate", "hyclate", "lactate", "gluconate",
+    # the salt as labels in other languages write it ("Warfarin-Natrium", "warfarina sódica")
+    "natrium", "natricum", "sodique", "sodica", "sodico", "sodowa", "sodowej", "kalium",
+    "potassique", "potasica", "potasico", "натрия", "калия", "カリウム", "ナトリウム",
 })
 
 # Dose units, dose forms, routes, frequencies and filler words. These never count as a drug-name
@@ -24,7 +27,7 @@ SALT_WORDS = frozenset({
 NOISE_WORDS = frozenset({
     # units
     "mg", "mcg", "ug", "μg", "g", "gm", "gram", "grams", "milligram", "milligrams", "microgram",
-    "micrograms", "ml", "iu", "ui", "unit", "units", "meq", "mmol", "percent",
+    "micrograms", "ml", "iu", "ui", "unit", "units", "meq", "mmol", "percent", "мг", "мкг",
     # forms and routes
     "tab", "tabs", "tablet", "tablets", "cap", "caps", "capsule", "capsules", "softgel", "softgels",
     "gelcap", "gelcaps", "pill", "pills", "chewable", "chewables", "gummy", "gummies", "liquid",
@@ -90,12 +93,69 @@ _COUNT_RE = re.compile(
 )
 
 
+# Cyrillic and Greek letters that look like Latin ones (after casefold). A word that mixes them with
+# Latin letters ("wаrfarin" with a Cyrillic "а", pasted from a web page) is read as Latin; a word
+# written wholly in another alphabet ("варфарин") is left as it is. Hand-written rather than a
+# confusables library: only the letters that can sit inside a Latin drug name matter here, and
+# the map must never turn a whole Cyrillic or Greek word into Latin.
+_LOOK_ALIKES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
+    "ɡ": "g", "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x",
+})
+_LATIN_RE = re.compile(r"[a-z]")
+_MIXED_WORD_RE = re.compile(r"[^\W\d_]+")
+
+# A run of three or more single letters separated by spaces, dots or hyphens ("w a r f a r i n",
+# "W.A.R.F.A.R.I.N.", "I.N.R."): read as one word. See _join_letter_runs for the exact rule.
+_LETTER_RUN_RE = re.compile(
+    r"(?<![^\W_])[^\W\d_](?![^\W_])(?:[\s.\-‐‑–·]+[^\W\d_](?![^\W_])){2,}\.?")
+_SINGLE_LETTER_RE = re.compile(r"[^\W\d_]")
+
+# Letters joined by a hyphen, dot or apostrophe with no space: "war-farin", "anti-coagulant".
+_GLUED_RE = re.compile(r"[^\W\d_]+(?:[\-‐‑.·'’][^\W\d_]+)+")
+
+
+def _unmix(match: re.Match[str]) -> str:
+    word = match.group()
+    if word.isascii() or not _LATIN_RE.search(word):
+        return word
+    swapped = word.translate(_LOOK_ALIKES)
+    return swapped if swapped.isascii() else word
+
+
+def _join_letter_runs(text: str) -> str:
+    """"w a r f a r i n" -> "warfarin". Four or more single letters, or three joined only by dots
+    or hyphens ("I.N.R."): three letters with spaces ("vitamin A D E") stay apart."""
+    def join(match: re.Match[str]) -> str:
+        run = match.group()
+        letters = _SINGLE_LETTER_RE.findall(run)
+        spaced = any(ch.isspace() for ch in run)
+        if len(letters) >= 4 or not spaced:
+            return "".join(letters)
+        return run
+    return _LETTER_RUN_RE.sub(join, text)
+
+
 def fold(text: str) -> str:
-    """NFKC, casefold and strip accents: "Marcoumár", "ＷＡＲＦＡＲＩＮ" and "warfarin" agree."""
+    """NFKC, casefold and strip accents: "Marcoumár", "ＷＡＲＦＡＲＩＮ" and "warfarin" agree.
+
+    Invisible format characters (zero-width space and joiner, soft hyphen, BOM) are removed, and
+    look-alike Cyrillic or Greek letters inside an otherwise Latin word are read as Latin.
+    """
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFKC", stripped)
+    stripped = "".join(ch for ch in decomposed
+                       if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    return _MIXED_WORD_RE.sub(_unmix, unicodedata.normalize("NFKC", stripped))
+
+
+def glued_words(text: str) -> list[str]:
+    """Words written with a hyphen, dot or apostrophe inside and read as one word: "war-farin" ->
+    "warfarin", "anti-coagulant" -> "anticoagulant". The matcher tries these as whole names."""
+    return ["".join(_SINGLE_LETTER_RE.findall(m)) for m in _GLUED_RE.findall(
+        _join_letter_runs(fold(text)))]
 
 
 def unglue_salt(word: str) -> str | None:
@@ -114,7 +174,7 @@ def words(text: str) -> list[str]:
     """The words of ``text`` for matching: folded, punctuation gone, letters split from digits,
     salt words dropped. Numbers stay as words so a name is never glued across a dose."""
     out: list[str] = []
-    for chunk in _WORD_RE.findall(fold(text)):
+    for chunk in _WORD_RE.findall(_join_letter_runs(fold(text))):
         for part in _LETTERS_DIGITS_RE.findall(chunk):
             if part not in SALT_WORDS:
                 out.append(part)
@@ -171,6 +231,27 @@ def daily_doses(text: str) -> list[DailyDose]:
             continue
         doses.append(DailyDose(amount * count * per_day, canon))
     return doses
+
+
+_SOUND_RULES = (("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "kw"), ("ou", "u"), ("oo", "u"),
+                ("y", "i"))
+_SOFT_C_RE = re.compile(r"c(?=[eiy])")
+_DOUBLE_RE = re.compile(r"(.)\1+")
+
+
+def sound_key(word: str) -> str:
+    """A rough spelling-by-sound key for Latin-letter drug names: "kumadin" and "coumadin" both
+    give "kumadin", "fenprocumon" and "phenprocoumon" both "fenprokumon".
+
+    Hand-written: Soundex or Metaphone keys drop too much (every vowel) to keep the one- and
+    two-edit limits meaningful; this only merges spellings of the same sound (ph/f, c/k/s, ou/u,
+    y/i, doubled letters), and the edit limits still apply to the keys.
+    """
+    key = word
+    for old, new in _SOUND_RULES:
+        key = key.replace(old, new)
+    key = _SOFT_C_RE.sub("s", key).replace("c", "k")
+    return _DOUBLE_RE.sub(r"\1", key)
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:

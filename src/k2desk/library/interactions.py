@@ -32,15 +32,18 @@ from k2desk.resources import resource_path
 TABLE_FILE = "interactions.toml"
 
 TOP_REQUIRED = ("version", "reviewed", "citations", "classes", "agents")
-TOP_OPTIONAL = ("reviewed_by", "not_near_misses", "contraindications")
+TOP_OPTIONAL = ("reviewed_by", "not_near_misses", "contraindications", "english_words", "common_drugs")
 CITATION_REQUIRED = ("text",)
 CITATION_OPTIONAL = ("doi", "pmid", "url", "checked", "verified")
 CONTRAINDICATION_REQUIRED = ("ingredient", "names", "label", "strength", "citations", "reviewed",
                              "prescriber_message", "patient_message")
 CLASS_REQUIRED = ("label", "severity", "patient_message", "pharmacist_message", "citations")
+CLASS_OPTIONAL = ("anticoagulant",)
 AGENT_REQUIRED = ("generic", "class", "reviewed")
 AGENT_OPTIONAL = ("brands", "alternates", "severity", "patient_message", "pharmacist_message",
-                  "citations", "dose_rule", "fallback")
+                  "citations", "dose_rule", "fallback", "checked", "verified", "reason",
+                  "unverified", "monitoring")
+UNVERIFIED_KEYS = ("name", "reason")
 DOSE_RULE_KEYS = ("thresholds", "at_or_above", "below", "unknown")
 DOSE_UNITS = ("iu", "mg", "mcg")
 
@@ -176,8 +179,12 @@ def _classes(raw: object, where: str, problems: list[str],
             problems.append(f"{where}: class '{name}': must be a table")
             continue
         e = _Entry(f"{where}: class '{name}'", body, problems)
-        e.keys(CLASS_REQUIRED)
+        e.keys(CLASS_REQUIRED, CLASS_OPTIONAL)
+        anticoagulant = body.get("anticoagulant", False)
+        if not isinstance(anticoagulant, bool):
+            e.fail("anticoagulant", f"must be true or false, not {_kind(anticoagulant)}")
         out[name] = {
+            "anticoagulant": anticoagulant is True,
             "label": e.text("label", body.get("label", "")),
             "severity": e.severity("severity", body.get("severity")),
             "patient_message": e.text("patient_message", body.get("patient_message", ""),
@@ -257,6 +264,22 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
     fallback = body.get("fallback", False)
     if not isinstance(fallback, bool):
         e.fail("fallback", f"must be true or false, not {_kind(fallback)}")
+    checked = e.text("checked", body["checked"], multiline=True) if "checked" in body else ""
+    verified = body.get("verified", True)
+    reason = ""
+    if not isinstance(verified, bool):
+        e.fail("verified", f"must be true or false, not {_kind(verified)}")
+    elif not verified:
+        reason = e.text("reason", body.get("reason", ""), multiline=True) or ""
+    elif "reason" in body:
+        e.fail("reason", "is only for an agent with verified = false")
+    unverified = _unverified_names(e, body.get("unverified", []))
+    monitoring = e.text_list("monitoring", body.get("monitoring", []))
+    if monitoring and fallback is not True:
+        e.fail("monitoring", "is only for a fallback agent (fallback = true)")
+    for m in monitoring:
+        if m not in alternates:
+            e.fail("monitoring", f"{m!r} must also be one of the agent's alternates")
     if len(problems) > before or generic is None or reviewed is None or severity is None:
         return None
     pm, rm = messages["patient_message"], messages["pharmacist_message"]
@@ -265,7 +288,30 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
     return Agent(generic=generic, drug_class=str(cls_name), class_label=cls["label"],
                  severity=severity, patient_message=pm, pharmacist_message=rm,
                  citations=tuple(cites), reviewed=reviewed, brands=brands,
-                 alternates=alternates, dose_rule=rule, fallback=fallback is True)
+                 alternates=alternates, dose_rule=rule, fallback=fallback is True,
+                 anticoagulant=bool(cls.get("anticoagulant")), checked=checked or "",
+                 verified=verified is not False, unverified_reason=reason,
+                 unverified_names=unverified, monitoring=monitoring)
+
+
+def _unverified_names(e: _Entry, raw: object) -> tuple[tuple[str, str], ...]:
+    """``unverified = [{ name = "...", reason = "..." }]``: names that match but are unconfirmed."""
+    if not isinstance(raw, list):
+        e.fail("unverified", f"must be a list of {{ name, reason }} tables, not {_kind(raw)}")
+        return ()
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(raw, 1):
+        sub = _Entry(f"{e.where}: unverified[{i}]", item if isinstance(item, dict) else {},
+                     e.problems)
+        if not isinstance(item, dict):
+            sub.fail("unverified", "must be a table like { name = \"Kovar\", reason = \"...\" }")
+            continue
+        sub.keys(UNVERIFIED_KEYS)
+        name = sub.text("name", item.get("name", ""))
+        reason = sub.text("reason", item.get("reason", ""), multiline=True)
+        if name is not None and reason is not None:
+            out.append((name, reason))
+    return tuple(out)
 
 
 def _check_names(agents: list[Agent], where: str, problems: list[str]) -> None:
@@ -316,11 +362,14 @@ def parse_interaction_table(data: Mapping[str, Any], where: str) -> InteractionT
     exempt = _not_near_misses(top, data.get("not_near_misses", []), agents)
     contraindications = _contraindications(data.get("contraindications", []), where, problems,
                                            citations)
+    english = _word_list(top, "english_words", data.get("english_words"), agents)
+    common = _word_list(top, "common_drugs", data.get("common_drugs"), agents)
     if problems or not isinstance(version, int) or reviewed is None:
         raise InteractionTableError(Path(where), problems)
     return InteractionTable(version=version, reviewed=reviewed, agents=tuple(agents),
                             citations=tuple(citations.values()), not_near_misses=exempt,
-                            contraindications=tuple(contraindications))
+                            contraindications=tuple(contraindications),
+                            english_words=english, common_drugs=common)
 
 
 def _contraindications(raw: object, where: str, problems: list[str],
@@ -355,10 +404,70 @@ def _contraindications(raw: object, where: str, problems: list[str],
     return out
 
 
+def _word_list(top: _Entry, key: str, raw: object, agents: list[Agent]) -> frozenset[str]:
+    """A shipped word list (``english_words`` or ``common_drugs``): the file named in the table,
+    beside it, one word or name a line, '#' comments. Names of the table itself are left out, so
+    a listed word can only ever stop a near miss, never an exact name."""
+    if raw is None:
+        return frozenset()
+    if not isinstance(raw, str) or not raw.strip() or "/" in raw or "\\" in raw:
+        top.fail(key, "must be the name of a text file beside the table, like \"words.txt\"")
+        return frozenset()
+    path = Path(top.where).parent / raw
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        top.fail(key, f"{path} cannot be read ({exc.strerror})")
+        return frozenset()
+    except UnicodeDecodeError:
+        top.fail(key, f"{path} is not UTF-8 text")
+        return frozenset()
+    table_names = {w for a in agents for n in a.names if len(k := name_words(n)) == 1
+                   for w in k}
+    out = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            key_words = name_words(line)
+            if len(key_words) == 1:
+                out.add(key_words[0])
+    if not out:
+        top.fail(key, f"{path} lists no words")
+    out -= table_names
+    if key == "common_drugs":
+        # A common drug close to a VKA name could take that name's misspellings away.
+        major = {k[0] for a in agents if a.severity is InteractionSeverity.MAJOR
+                 for k in map(name_words, a.names) if len(k) == 1}
+        for word in sorted(out):
+            near = [m for m in major if edit_distance(word, m, NEAR_MISS_MAX_DISTANCE)
+                    <= NEAR_MISS_MAX_DISTANCE]
+            if near:
+                top.fail(key, f"{word!r} in {path.name} is within {NEAR_MISS_MAX_DISTANCE} letters "
+                         f"of the major name {near[0]!r}; it must not be on this list")
+    return frozenset(out)
+
+
+def unverified_entries(table: InteractionTable) -> list[str]:
+    """One line for each agent or name that is not confirmed against a source, for
+    ``k2desk library validate``: it still matches, and says why it is unconfirmed."""
+    lines: list[str] = []
+    for a in table.agents:
+        if not a.verified:
+            lines.append(f"agent '{a.generic}' ({a.severity.value}): unverified: {a.unverified_reason}")
+        for name, reason in a.unverified_names:
+            lines.append(f"agent '{a.generic}' ({a.severity.value}): name {name!r} unverified: "
+                         f"{reason}")
+    for a in table.agents:
+        if not a.checked and not a.fallback:
+            lines.append(f"agent '{a.generic}' ({a.severity.value}): no 'checked' source recorded "
+                         "for its names")
+    return lines
+
+
 def _not_near_misses(top: _Entry, raw: object, agents: list[Agent]) -> frozenset[str]:
     """Exact names of other drugs that are not near misses, refused if near a major agent."""
     out: set[str] = set()
-    # The names the matcher compares for near misses: one word of six letters or more.
+    # The names the matcher compares for near misses: one word of four letters or more.
     major_names = [(a.generic, k[0]) for a in agents if a.severity is InteractionSeverity.MAJOR
                    for k in map(name_words, a.names)
                    if len(k) == 1 and len(k[0]) >= NEAR_MISS_MIN_NAME_LENGTH]

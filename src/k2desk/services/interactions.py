@@ -26,7 +26,11 @@ from k2desk.domain.interactions import (
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.roles import CONTACT_METHODS, PHARMACIST
 from k2desk.domain.text import check_text
-from k2desk.library.interactions import InteractionTableError, load_interaction_table
+from k2desk.library.interactions import (
+    InteractionTableError,
+    load_interaction_table,
+    unverified_entries,
+)
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.operators import require_pharmacist
@@ -50,6 +54,12 @@ def table(ctx: AppContext | None = None) -> InteractionTable:
 def load_table() -> InteractionTable:
     """The shipped interaction table (same as ``table()``; the self-test calls it by this name)."""
     return table()
+
+
+def unverified_names() -> list[str]:
+    """One line per interaction-table agent or name not confirmed against a source (it still
+    matches): what ``k2desk library validate`` lists."""
+    return unverified_entries(table())
 
 
 def check(meds: Sequence[str]) -> list[Finding]:

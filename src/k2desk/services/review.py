@@ -172,7 +172,7 @@ def review_statement(notices: Sequence[InteractionNotice]) -> str:
     for n in notices:
         line = f"{n.severity.upper()}: {n.agent} (as typed: {n.medication_as_typed})"
         if n.certainty != "exact":
-            line += " - possible match, confirm"
+            line += " — possible match — confirm"
         if n.acknowledged_by:
             from k2desk.documents.blocks import fmt_date
             from k2desk.services.rendering import local_date

@@ -41,7 +41,12 @@ def finding_line(finding: Any) -> str:
     what = ", ".join(x for x in (agent, kind.replace("-", " ")) if x)
     who = f"{typed} ({what})" if typed and what else (typed or what)
     certainty = _text(finding, "certainty")
-    maybe = " — possible match, check the spelling" if certainty == "possible" else ""
+    maybe = " — possible match — confirm" if certainty == "possible" else ""
+    note = _text(finding, "note")
+    if "confirm current use" in note:  # "stopped warfarin": the finding stays, use is confirmed
+        maybe += " — confirm current use"
+    if getattr(finding, "verified", True) is False:
+        maybe += " — name not confirmed against a source"
     return f"{sev.upper()}: {who}{maybe}. {_advice(msg)}".strip()
 
 
