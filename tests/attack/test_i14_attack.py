@@ -1,0 +1,151 @@
+"""Attacks on issue 14 (a faxed order is a prescription): long names on every page, dose
+notation typed in odd ways, days' supply from awkward sigs, the order editor in the window.
+Each test drives the real CLI or the real window; PDFs are read back page by page."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from doc_helpers import example_order, setup_pharmacy
+from k2desk.cli import main
+from k2desk.services.context import AppContext
+from k2desk.services.patients import PatientInput, add_patient
+
+LONG_NAME = "Bartholomew-Maximilian Featherstonehaugh-Cholmondeley Wolfeschlegelsteinhausen"
+# Two patients whose names agree for the first 60 characters: a cut name cannot tell them apart.
+TWIN_NAME = "Bartholomew-Maximilian Featherstonehaugh-Cholmondeley Wolfeschlegelsteinhausen-Smith"
+# A real-world long name (several surnames): 68 characters.
+SPANISH_NAME = "María de los Ángeles Fernández-García de la Torre y Rodríguez-Montoya"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages]
+
+
+def footer(text: str) -> str:
+    """The page's footer: from its last "Patient:" (the footer's) to the end."""
+    return text[text.rindex("Patient:"):]
+
+
+def order_file(tmp: Path, ingredients: list[dict[str, str]] | None = None, **compound: str) -> Path:
+    data: dict[str, Any] = example_order()
+    if ingredients is not None:
+        data["ingredients"] = ingredients
+    data["compound"].update(compound)
+    p = tmp / "order.json"
+    p.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return p
+
+
+def long_patient(ctx: AppContext, name: str = LONG_NAME) -> int:
+    setup_pharmacy(ctx)
+    return add_patient(ctx, PatientInput(
+        name=name, dob="1941-12-31", nkda=True,
+        address="Apartment 4B, The Very Long Building Name Residences, 98765 Extraordinarily Long "
+                "Avenue Name, Unit 12, Rancho Santa Margarita, California 92688-1234"))
+
+
+# ------------------------------------------------------------------ every page names its patient
+
+def test_long_name_is_printed_whole_on_every_handout_page(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path) -> None:
+    pid = long_patient(ctx)
+    out = tmp_path / "h.pdf"
+    code, _o, err = run(capsys, "handout", "create", "--patient", str(pid), "--topic", "bone",
+                        "--topic", "what-is-k2", "--topic", "interactions", "--topic", "dosing",
+                        "-o", str(out))
+    assert code == 0, err
+    texts = page_texts(out)
+    assert len(texts) >= 3
+    for n, t in enumerate(texts, 1):
+        foot = footer(t)
+        assert LONG_NAME in foot, f"page {n} does not name the patient whole: {foot}"
+        assert "December 31, 1941" in foot and f"Page {n} of {len(texts)}" in foot
+        assert "D-" in foot and "…" not in foot
+
+
+def test_long_name_is_printed_whole_on_every_page_of_a_twelve_line_order(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path) -> None:
+    pid = long_patient(ctx, SPANISH_NAME)
+    sig = "\n".join(f"Line {i}: take 1 capsule by mouth once daily with a full glass of water."
+                    for i in range(1, 11))
+    path = order_file(tmp_path, [{"ingredient": f"Calcium carbonate long-name ingredient {i}",
+                                  "strength": str(i), "unit": "mg"} for i in range(1, 13)],
+                      sig=sig, quantity="30", days_supply="30")
+    out = tmp_path / "o.pdf"
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path),
+                        "-o", str(out))
+    assert code == 0, err
+    texts = page_texts(out)
+    assert len(texts) >= 2
+    assert any("Prescription continues on page 2" in t for t in texts)
+    for n, t in enumerate(texts, 1):
+        foot = footer(t)
+        assert SPANISH_NAME in foot, f"page {n} does not name the patient whole: {foot}"
+        assert "December 31, 1941" in foot and f"Page {n} of {len(texts)}" in foot
+        assert "D-" in foot and "…" not in foot
+
+
+# ------------------------------------------------------------------ days' supply
+
+def test_weekly_sig_days_supply_message_reads_as_a_pharmacist_would_write_it(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path) -> None:
+    pid = long_patient(ctx)
+    path = order_file(tmp_path, quantity="30", days_supply="30",
+                      sig="Take 1 capsule by mouth once weekly.")
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code != 0
+    assert "compound.days_supply" in err and "last 210 days" in err
+    assert "0.142857" not in err  # not a 28-digit decimal
+    assert "0.14 capsules a day" in err
+
+
+def test_half_capsule_in_the_sig_counts_for_the_days_supply(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path) -> None:
+    pid = long_patient(ctx)
+    path = order_file(tmp_path, quantity="30", days_supply="30", sig="Take ½ capsule by mouth once daily.")
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code != 0
+    assert "30 capsules at 0.5 capsules a day last 60 days" in err
+
+
+@pytest.mark.parametrize(("quantity", "days", "sig"), [
+    ("180", "30", "Take 1 to 2 capsules by mouth three times daily."),
+    ("15", "30", "Take 1 capsule by mouth every other day."),
+    ("60", "30", "Take 1 capsule by mouth twice daily."),
+    ("60", "30", "Take 1 capsule by mouth every 12 hours."),
+])
+def test_days_supply_that_follows_from_the_sig_is_accepted(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path,
+        quantity: str, days: str, sig: str) -> None:
+    pid = long_patient(ctx)
+    path = order_file(tmp_path, quantity=quantity, days_supply=days, sig=sig)
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(("quantity", "days", "sig", "lasts"), [
+    ("270", "90", "Take 1 to 2 capsules by mouth three times daily.", "45"),
+    ("30", "30", "Take 1 capsule by mouth every other day.", "60"),
+    ("60", "60", "Take 1 capsule by mouth twice daily.", "30"),
+])
+def test_days_supply_that_does_not_follow_is_warned(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path,
+        quantity: str, days: str, sig: str, lasts: str) -> None:
+    pid = long_patient(ctx)
+    path = order_file(tmp_path, quantity=quantity, days_supply=days, sig=sig)
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code != 0
+    assert f"last {lasts} days" in err
