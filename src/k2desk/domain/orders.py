@@ -295,7 +295,7 @@ def days_supply_issues(values: Mapping[str, str]) -> list[FieldIssue]:
     shown = safe_number(format(lasts.quantize(Decimal("0.1")), "f"))
     return [warning("compound.days_supply", "days_supply_mismatch",
                     f"Days' supply {days} does not follow from the quantity and the sig: "
-                    f"{safe_number(str(qty))} {unit} at {safe_number(format(daily.normalize(), 'f'))} "
+                    f"{safe_number(str(qty))} {unit} at {safe_number(format(daily.quantize(Decimal('0.01')), 'f'))} "
                     f"{unit} a day last {shown} days. Check the quantity, the directions or the "
                     "days' supply.")]
 
