@@ -5,6 +5,7 @@ Each test drives the real CLI or the real window; PDFs are read back page by pag
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 import json
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,50 @@ def test_days_supply_that_does_not_follow_is_warned(
     code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
     assert code != 0
     assert f"last {lasts} days" in err
+
+
+# ------------------------------------------------------------------ the window's order editor
+
+@pytest.fixture
+def window(qtbot: Any, ctx: AppContext) -> Iterator[Any]:
+    from k2desk.ui.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.worker.wait()
+    w.close()
+
+
+@pytest.fixture
+def settle(qtbot: Any) -> Callable[[Any], None]:
+    def wait(w: Any) -> None:
+        qtbot.waitUntil(lambda: not w.worker.busy(), timeout=20_000)
+
+    return wait
+
+
+def _window_order(window: Any, ctx: AppContext, settle: Any, ingredients: list[dict[str, str]]) -> Any:
+    from k2desk.services import order_drafts
+
+    pid = long_patient(ctx, "Hana Suzuki")
+    data = example_order()
+    data["ingredients"] = ingredients
+    order_drafts.save_draft(ctx, None, pid, data, {})
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    return page
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("µg", "mcg"), ("μg", "mcg"), ("IU", "units"),
+                                              ("iu", "units"), ("U", "units"), ("ug/mL", "mcg/mL")])
+def test_a_draft_written_with_an_old_unit_opens_with_the_safe_unit_not_a_blank(
+        window: Any, ctx: AppContext, settle: Any, typed: str, shown: str) -> None:
+    """Drafts saved before issue 14 (when the list offered µg and IU) or written by hand: the unit
+    list no longer has the typed form, and the editor must not silently drop it."""
+    page = _window_order(window, ctx, settle, [{"ingredient": "Cholecalciferol", "strength": "1000",
+                                                "unit": typed}])
+    unit = page.editor.cell("ingredients.1.unit").input
+    assert unit.currentText() == shown
