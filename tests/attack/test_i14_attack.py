@@ -197,3 +197,42 @@ def test_a_draft_written_with_an_old_unit_opens_with_the_safe_unit_not_a_blank(
                                                 "unit": typed}])
     unit = page.editor.cell("ingredients.1.unit").input
     assert unit.currentText() == shown
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("５", "saved and printed as '5'"),          # full-width digit from an East Asian keyboard
+    ("5.", "saved and printed as '5'"),
+    ("0.50", "saved and printed as '0.5'"),
+    ("½", "not a number"),
+    ("-5", "greater than 0"),
+    ("0", "greater than 0"),
+    ("1e3", "refused"),
+    ("5 000", "refused"),
+])
+def test_strength_typed_in_the_window_is_normalised_or_refused_at_the_field(
+        window: Any, qtbot: Any, ctx: AppContext, settle: Any, typed: str, says: str) -> None:
+    page = _window_order(window, ctx, settle, [{"ingredient": "Calcium carbonate", "strength": "5",
+                                                "unit": "mg"}])
+    strength = page.editor.cell("ingredients.1.strength")
+    strength.input.setFocus()
+    strength.input.selectAll()
+    strength.input.insert(typed)
+    qtbot.waitUntil(lambda: says in strength.message.text(), timeout=5000)
+    assert strength.message.isVisible()
+
+
+def test_sig_with_iu_and_trailing_zero_in_the_window_is_saved_safe(
+        window: Any, qtbot: Any, ctx: AppContext, settle: Any) -> None:
+    from k2desk.services import orders
+
+    page = _window_order(window, ctx, settle, [{"ingredient": "Calcium carbonate", "strength": "5",
+                                                "unit": "mg"}])
+    sig = page.editor.cell("compound.sig")
+    sig.input.setPlainText("Take 1.0 capsule (1000 IU D3, .5 μg K2) by mouth three times daily.")
+    qtbot.waitUntil(lambda: "normalised" in sig.message.text() or "saved and printed" in sig.message.text(),
+                    timeout=5000)
+    page.save()
+    settle(window)
+    [order] = orders.list_orders(ctx)
+    assert order.values["compound.sig"] == ("Take 1 capsule (1000 units D3, 0.5 mcg K2) by mouth "
+                                            "three times daily.")
