@@ -275,3 +275,55 @@ def test_handout_pages_before_the_last_are_not_left_a_third_blank(
             blank = (_lowest_body_text(page) - body_bottom) / body_height
             worst.append((blank, topics, n))
     assert max(worst)[0] < 0.2, max(worst)
+
+
+# ------------------------------------------------------------------ the signed page
+
+LONG_SIG = ("Take 1 capsule by mouth once daily with a meal containing fat.\n"
+            "Swallow whole; do not open or crush.\nStore at room temperature, away from light.")
+
+
+def _long_order(tmp: Path, n: int) -> Path:
+    data: dict[str, Any] = example_order()
+    data["prescriber"]["name"] = "Dr. Alexandrina Konstantinopoulou-Vanderbilt, MD, PhD, FACP"
+    data["prescriber"]["address"] = ("Summit Family and Internal Medicine Associates, 1200 Summit Avenue, "
+                                     "Suite 300\nBuilding C, Third Floor\nFort Worth, TX 76102-1234")
+    data["patient"]["diagnosis"] = ("Postmenopausal osteoporosis with history of fragility fracture of "
+                                    "the left distal radius and vertebral compression")
+    data["ingredients"] = [{"ingredient": f"Calcium carbonate long-name excipient ingredient {i}",
+                            "strength": f"{i}.5", "unit": "mg"} for i in range(1, n + 1)]
+    data["compound"].update(sig=LONG_SIG, quantity="30", days_supply="30")
+    p = tmp / "long.json"
+    p.write_text(json.dumps(data), "utf-8")
+    return p
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("n", [4, 6, 12])
+def test_long_names_and_addresses_never_leave_the_signature_on_a_page_without_the_drug(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path, paper: str, n: int) -> None:
+    """Measured before the fix (A4, long patient and prescriber details): with 4 or 6 ingredients
+    the signature page held the prescriber's address and nothing the prescriber signs for."""
+    pid = add_patient(ctx, PatientInput(
+        name=SPANISH_NAME, dob="1938-09-30", allergies=["Penicillin (hives and throat swelling, 1998)",
+                                                        "Sulfonamide antibiotics (rash)", "Latex"],
+        address="Apartment 4B, The Very Long Building Name Residences, 98765 Extraordinarily Long "
+                "Avenue Name, Unit 12, Rancho Santa Margarita, California 92688-1234"))
+    setup_pharmacy(ctx)
+    code, _o, err = run(capsys, "settings", "set", "print.paper_size", paper)
+    assert code == 0, err
+    out = tmp_path / "o.pdf"
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file",
+                        str(_long_order(tmp_path, n)), "-o", str(out))
+    assert code == 0, err
+    texts = page_texts(out)
+    [signed] = [i for i, t in enumerate(texts) if "Prescriber's signature" in t]
+    page = texts[signed]
+    for expected in ("Quantity: 30", "Refills: 2", "Directions (sig): Take 1 capsule", "away from light",
+                     "Dispense as written"):
+        assert expected in page, (expected, signed)
+    if n <= 6:
+        for i in range(1, n + 1):
+            assert f"long-name excipient ingredient {i}" in page, (i, signed)
+    for t in texts[:signed]:
+        assert f"Prescription continues on page {texts.index(t) + 2}" in t and "Prescriber's initials" in t
