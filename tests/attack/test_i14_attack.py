@@ -5,8 +5,8 @@ Each test drives the real CLI or the real window; PDFs are read back page by pag
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
