@@ -327,3 +327,39 @@ def test_long_names_and_addresses_never_leave_the_signature_on_a_page_without_th
             assert f"long-name excipient ingredient {i}" in page, (i, signed)
     for t in texts[:signed]:
         assert f"Prescription continues on page {texts.index(t) + 2}" in t and "Prescriber's initials" in t
+
+
+# ------------------------------------------------------------------ names checked at entry
+
+@pytest.mark.parametrize("name", ["Anna\u200bBerg", "Ann\u00adBerg", "\ufeffAnna Berg", "Anna\u2060Berg"])
+def test_a_name_with_an_invisible_character_is_refused_at_patient_add(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, name: str) -> None:
+    """Pasted from a web page: the printed handout shows 'AnnaBerg' while search for it fails."""
+    code, out, err = run(capsys, "patient", "add", "--name", name, "--dob", "1950-01-01", "--nkda")
+    assert code != 0 and out == ""
+    assert "name: Name contains an invisible character" in err and "Traceback" not in err
+    code, out, _err = run(capsys, "patient", "list")
+    assert "Anna" not in out and "Ann" not in out
+
+
+@pytest.mark.parametrize("name", ["Zoe\u0308 Berg", "Nguyễn Văn An", "Łukasz Żółć", "דוד כהן", "محمد علي",
+                                  "李小龍", "O'Brien-Smith", "\u0645\u0647\u200c\u0646\u0627\u0632"])
+def test_names_the_fonts_can_print_are_accepted_and_printed(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path, name: str) -> None:
+    setup_pharmacy(ctx)
+    code, out, err = run(capsys, "patient", "add", "--name", name, "--dob", "1950-01-01", "--nkda")
+    assert code == 0, err
+    pdf = tmp_path / "h.pdf"
+    code, _o, err = run(capsys, "handout", "create", "--patient", out.strip(), "--topic", "bone",
+                        "-o", str(pdf))
+    assert code == 0, err
+
+
+def test_an_unprintable_name_is_refused_at_import_with_nothing_written(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path) -> None:
+    csv = tmp_path / "p.csv"
+    csv.write_text("name,dob,nkda\nAna Souza,1956-03-14,yes\nराम शर्मा,1950-01-01,yes\n", "utf-8")
+    code, _o, err = run(capsys, "patient", "import", str(csv))
+    assert code != 0 and "cannot show" in err and "Traceback" not in err
+    code, out, _e = run(capsys, "patient", "list")
+    assert "Ana Souza" not in out
