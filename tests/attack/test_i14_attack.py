@@ -363,3 +363,20 @@ def test_an_unprintable_name_is_refused_at_import_with_nothing_written(
     assert code != 0 and "cannot show" in err and "Traceback" not in err
     code, out, _e = run(capsys, "patient", "list")
     assert "Ana Souza" not in out
+
+
+@pytest.mark.parametrize(("typed", "why"), [
+    ("５", "in plain digits 0-9"),        # full-width, from an East Asian input method
+    ("٥", "in plain digits 0-9"),         # Arabic-Indic
+    ("+5", "without a plus sign"),
+    ("0.50", "no trailing zero"),
+    (".5", "a leading zero"),
+])
+def test_the_normalised_note_gives_the_reason_that_applies(
+        capsys: pytest.CaptureFixture[str], ctx: AppContext, tmp_path: Path, typed: str, why: str) -> None:
+    pid = long_patient(ctx)
+    path = order_file(tmp_path, [{"ingredient": "Calcium carbonate", "strength": typed, "unit": "mg"}])
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code == 0, err
+    [line] = [ln for ln in err.splitlines() if ln.startswith("ingredients.1.strength: normalised:")]
+    assert why in line and "written without extra zeros" not in line, line
