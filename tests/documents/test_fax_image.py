@@ -103,7 +103,7 @@ def test_strict_class_f_fields_read_by_tiffinfo_and_pillow(
         assert "FillOrder: msb-to-lsb" in info
         assert "Samples/Pixel: 1" in info
         assert f"Rows/Strip: {height}" in info
-        assert f"Page Number: {index}-3" in info
+        assert f"Page Number: {index}-4" in info
         assert "Group 4 Options: (0 = 0x0)" in info
     # The entries as stored (tiffinfo shows defaults for some absent fields; a strict reader
     # wants them present).
@@ -115,11 +115,11 @@ def test_strict_class_f_fields_read_by_tiffinfo_and_pillow(
         assert fields[278][2] == height.to_bytes(4, "little")
         assert fields[293][:2] == (4, 1) and fields[293][2] == bytes(4)  # T6Options 0
         assert fields[296][2][:2] == (2).to_bytes(2, "little")  # ResolutionUnit inch
-        assert fields[297] == (3, 2, index.to_bytes(2, "little") + (3).to_bytes(2, "little"))
+        assert fields[297] == (3, 2, index.to_bytes(2, "little") + (4).to_bytes(2, "little"))
     # Pillow reads the same file with the same pixels as the 1-bit page it was made from
     # (white stays white: the G4 runs are in fax polarity).
     frames = _frames(tiff)
-    assert [f["page"] for f in frames] == [(0, 3), (1, 3), (2, 3)]
+    assert [f["page"] for f in frames] == [(0, 4), (1, 4), (2, 4), (3, 4)]
     assert {f["dpi"] for f in frames} == {(204, v_dpi)}
     im = Image.open(io.BytesIO(tiff))
     for index, page in enumerate(fax_pages(handout_pdf, fine)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
@@ -64,13 +64,8 @@ def _item(item: HandoutItem, st: S.Styles) -> Paragraph:
                 suffix=f" {cites}" if cites else "")
 
 
-def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
-    st = _styles(rec)
-    header = [Paragraph(h, st.cell_bold) for h in ("Food", "Serving", "Form", "Vitamin K2")]
-    rows = [[para(f.food, st.cell), para(f.serving, st.cell), para(f.form, st.cell), para(f.amount, st.cell)]
-            for f in rec.foods]
-    t = Table([header, *rows], colWidths=[width * 0.36, width * 0.24, width * 0.14, width * 0.26],
-              repeatRows=1)
+def _food_table(cells: list[list[Flowable]], width: float) -> Table:
+    t = Table(cells, colWidths=[width * 0.36, width * 0.24, width * 0.14, width * 0.26], repeatRows=1)
     # Rules, not shading: a grey fill dithers to a black smear on a fax.
     t.setStyle(S.table_style([
         ("LINEABOVE", (0, 0), (-1, 0), S.RULE * 1.5, S.INK),
@@ -80,7 +75,21 @@ def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]))
-    return [Paragraph("Foods that contain vitamin K2", st.heading), t]
+    return t
+
+
+def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
+    st = _styles(rec)
+    header = [Paragraph(h, st.cell_bold) for h in ("Food", "Serving", "Form", "Vitamin K2")]
+    rows = [[para(f.food, st.cell), para(f.serving, st.cell), para(f.form, st.cell), para(f.amount, st.cell)]
+            for f in rec.foods]
+    # The table may run on to the next page (its header row repeats there) rather than move
+    # whole and leave a third of a page blank; the heading stays with the header and two rows.
+    heading = Paragraph("Foods that contain vitamin K2",
+                        ParagraphStyle("foods-heading", parent=st.heading, keepWithNext=0))
+    need = (heading.wrap(width, 10_000)[1] + st.heading.spaceBefore + st.heading.spaceAfter
+            + _food_table([header, *rows[:2]], width).wrap(width, 10_000)[1])
+    return [CondPageBreak(need), heading, _food_table([header, *rows], width)]
 
 
 def _grading(width: float, st: S.Styles) -> Flowable:
@@ -99,7 +108,7 @@ def _counselled(rec: HandoutRecord, width: float) -> Table:
     # US spelling on printed labels ("Counseled"); the record's field keeps its stored name.
     t = Table([[Paragraph("<b>Counseled by:</b>", st.body), who, Paragraph("<b>Date:</b>", st.body),
                 para(fmt_date(rec.created_on), st.body)]],
-              colWidths=[width * 0.2, width * 0.45, width * 0.1, width * 0.25])
+              colWidths=[width * 0.24, width * 0.34, width * 0.1, width * 0.32])
     t.setStyle(S.table_style([
         ("LINEBELOW", (1, 0), (1, 0), S.RULE, S.INK),
         ("LINEBELOW", (3, 0), (3, 0), S.RULE, S.INK),
@@ -142,10 +151,11 @@ def story(rec: HandoutRecord) -> list[Flowable]:
         out += items[1:]
     if rec.foods:
         out += _foods(rec, width)
-    # The notice and the sign-off line travel together: neither starts a page alone.
-    out += [Spacer(1, 10), KeepTogether([Paragraph("Please read", st.heading),
-                                         *(Paragraph(markup(p), st.body) for p in DISCLAIMER_PARAGRAPHS),
-                                         _counselled(rec, width)])]
+    # The heading keeps its first paragraph and the sign-off line its last: neither starts or
+    # ends a page alone, and the block may still break between paragraphs (no half-blank page).
+    notice = [Paragraph(markup(p), st.body) for p in DISCLAIMER_PARAGRAPHS]
+    out += [Spacer(1, 10), KeepTogether([Paragraph("Please read", st.heading), notice[0]]),
+            *notice[1:-1], KeepTogether([notice[-1], _counselled(rec, width)])]
     if rec.citations:
         refs = [Paragraph(f"[{i}]&nbsp;&nbsp;{markup(c)}", st.reference)
                 for i, c in enumerate(rec.citations, 1)]

@@ -167,10 +167,40 @@ def _ingredients(rec: OrderRecord, section: SectionDef, width: float) -> Table:
     return t
 
 
-def _signature_box(width: float) -> Table:
+def _height(flowables: Sequence[Flowable], width: float) -> float:
+    return sum(f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
+def _frame_height(rec: OrderRecord) -> float:
+    return S.page_size(rec.paper_size)[1] - S.TOP_MARGIN - S.BOTTOM_MARGIN
+
+
+class _Whole(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
+    """A flowable that is never split across pages (a KeepTogether cannot be nested in one)."""
+
+    def __init__(self, inner: Flowable) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrap(avail_width, avail_height)
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, 0)
+
+
+def _signature_box(width: float, marks: PageMarks | None = None) -> Table:
     st = S.stylesheet()
     label = Paragraph("<b>Prescriber's signature</b> (in ink; valid only when signed)", st.cell)
-    t = Table([[label, Paragraph("<b>Date signed</b>", st.cell)], ["", ""]],
+    # The page mark is drawn inside the box itself: a separate zero-height flowable after the
+    # box could land on the next page when the box ends a page, and the footers would then
+    # call the page with the signature "continues".
+    box: list[Flowable] | str = [SignatureMark(marks)] if marks is not None else ""
+    t = Table([[label, Paragraph("<b>Date signed</b>", st.cell)], [box, ""]],
               colWidths=[width * 0.68, width * 0.32], rowHeights=[None, _SIGNATURE_HEIGHT])
     t.setStyle(S.table_style([
         ("BOX", (0, 1), (0, 1), S.RULE * 1.5, S.INK),  # the blank box to sign in
@@ -269,6 +299,11 @@ def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None
     major = _major_box(rec, width)
     if major is not None:
         out += [major, Spacer(1, 2)]
+    # What the prescriber signs for, from the ingredients to the signature, is kept on one page
+    # when it fits on one: a long name, address or diagnosis then pushes the patient section's
+    # page ahead of it (saying "continues", with an initials box), never the signature alone
+    # onto a page that names no drug.
+    signed: list[list[Flowable]] = []
     for section in form.sections:
         if section.system:
             out += [Spacer(1, 8), _pharmacy_use(rec, form, section, width)]
@@ -279,14 +314,28 @@ def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None
         else:
             block += _fields(rec, section.fields, width)
         if "signature_box" in section.elements:
-            block += [Spacer(1, 6), _signature_box(width)]
-            if marks is not None:
-                block.append(SignatureMark(marks))
+            # Never split: the label above on one page and the box to sign in on the next.
+            block += [Spacer(1, 6), _Whole(_signature_box(width, marks))]
             if rec.pharmacy.fax:
                 # The prescriber signs here; say where the signed page goes without turning over.
                 block.append(para(rec.pharmacy.fax, st.body, prefix="Please sign, date and fax the signed "
                                   "order back to <b>", suffix="</b>."))
-        out.append(KeepTogether(block))
+        if section.repeating or signed:
+            signed.append(block)
+            if "signature_box" in section.elements:
+                # Too long for one page (many ingredients): the table runs on, and the sections
+                # after it (quantity, sig, refills) still stay with the signature.
+                lines, *after = signed
+                rest = [f for b in after for f in b]
+                if _height([*lines, *rest], width) <= _frame_height(rec):
+                    out.append(KeepTogether([*lines, *rest]))
+                else:
+                    out += [*lines, KeepTogether(rest)]
+                signed = []
+        else:
+            out.append(KeepTogether(block))
+    if signed:
+        out.append(KeepTogether([f for b in signed for f in b]))
     return out
 
 

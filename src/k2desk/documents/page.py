@@ -73,18 +73,34 @@ class Footer:
     marks: PageMarks | None = None  # an order's signature page: earlier pages say "continues"
 
     def patient_line(self, fits: Callable[[str], bool]) -> str:
-        """'Patient: Maria Lopez' as Paragraph markup, the name losing whole words from its end
-        (never part of a letter cluster; "…" marks the cut) until ``fits`` says it takes one
-        line: page 1 prints the name whole."""
+        """'Patient: Maria Lopez' as Paragraph markup when ``fits`` says it takes one line."""
         if not self.patient_name:
             return ""
-        words = self.patient_name.split()
-        line = f"<b>Patient:</b> {markup(' '.join(words))}"
+        name = " ".join(self.patient_name.split())
+        return f"<b>Patient:</b> {markup(name)}"
+
+    def patient_block(self, fits_two: Callable[[str], bool]) -> str:
+        """For a name too long for one line: name, date of birth and document label as one
+        paragraph over the two footer lines, so the whole name is on every page (two patients'
+        long names often agree for most of their length). Only a name that cannot fit even so is
+        cut short, with "…"; page 1 prints it whole."""
+        name = " ".join(self.patient_name.split())
+        # The document's short reference (D-13) is enough when the longer label does not fit.
+        short = f"Date of birth: {self.patient_dob} · {self.qr_text}"
+
+        def block(shown: str, label: str = short) -> str:
+            return f"<b>Patient:</b> {markup(shown)} · {markup(label)}"
+
+        text = block(name, self.label_line())
+        if fits_two(text):
+            return text
+        text = block(name)
+        words = name.split()
         kept = len(words)
-        while not fits(line) and kept > 1:
+        while not fits_two(text) and kept > 1:  # whole words go, never part of a letter cluster
             kept -= 1
-            line = f"<b>Patient:</b> {markup(' '.join(words[:kept]))} …"
-        return line
+            text = block(" ".join(words[:kept]) + " …")
+        return text
 
     def label_line(self) -> str:
         """The document line under the name: 'Date of birth: March 4, 1951 · <label>'."""
@@ -188,13 +204,21 @@ def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
             def fits(line: str) -> bool:
                 return bool(BidiParagraph(line, st.small).wrap(room, S.FOOTER_TOP)[1] <= st.small.leading)
 
+            def fits_two(line: str) -> bool:
+                return bool(BidiParagraph(line, st.small).wrap(room, S.FOOTER_TOP)[1] <= 2 * st.small.leading)
+
             who = footer.patient_line(fits)
-            if who:
-                p = BidiParagraph(who, st.small)
+            if who and not fits(who):
+                p = BidiParagraph(footer.patient_block(fits_two), st.small)
                 _w, h = p.wrap(room, S.FOOTER_TOP)
                 p.drawOn(self, left, S.FOOTER_TOP - 2 - h)
-            self.setFont(BASE, S.MIN_FONT_SIZE)
-            self.drawString(left, S.FOOTER_LABEL_BASELINE, footer.label_line())
+            else:
+                if who:
+                    p = BidiParagraph(who, st.small)
+                    _w, h = p.wrap(room, S.FOOTER_TOP)
+                    p.drawOn(self, left, S.FOOTER_TOP - 2 - h)
+                self.setFont(BASE, S.MIN_FONT_SIZE)
+                self.drawString(left, S.FOOTER_LABEL_BASELINE, footer.label_line())
             self.setFont(BASE + "-Bold", S.BODY_SIZE)
             page = f"Page {number} of {total}"
             if continues:

@@ -72,6 +72,10 @@ def _number_reasons(before: str) -> list[str]:
         reasons.append(_WHY["leading"])
     if "." in t and t.endswith(("0", ".")):
         reasons.append(_WHY["trailing"])
+    if before.strip().startswith("+"):
+        reasons.append("without a plus sign")
+    if not t.isascii():
+        reasons.append("in plain digits 0-9, as a fax and every reader show them")
     return reasons
 
 

@@ -293,9 +293,10 @@ def days_supply_issues(values: Mapping[str, str]) -> list[FieldIssue]:
     if math.floor(lasts) <= days <= math.ceil(lasts):
         return []
     shown = safe_number(format(lasts.quantize(Decimal("0.1")), "f"))
+    per_day = safe_number(format(daily.quantize(Decimal("0.01")), "f"))  # weekly: 0.14, not 28 digits
     return [warning("compound.days_supply", "days_supply_mismatch",
                     f"Days' supply {days} does not follow from the quantity and the sig: "
-                    f"{safe_number(str(qty))} {unit} at {safe_number(format(daily.normalize(), 'f'))} "
+                    f"{safe_number(str(qty))} {unit} at {per_day} "
                     f"{unit} a day last {shown} days. Check the quantity, the directions or the "
                     "days' supply.")]
 

@@ -53,9 +53,20 @@ def _number(text: str) -> Decimal:
     return Decimal(_WORD_NUMBERS.get(text, text))
 
 
+_FRACTIONS = {"½": "5", "¼": "25", "¾": "75"}
+
+
+def _fractions(text: str) -> str:
+    """'½ capsule' reads as 0.5 capsule and '1½' as 1.5 (vulgar fraction characters)."""
+    for char, decimals in _FRACTIONS.items():
+        text = re.sub(rf"(\d+)\s*{char}", rf"\g<1>.{decimals}", text)
+        text = text.replace(char, f"0.{decimals}")
+    return text
+
+
 def read_sig(sig: str) -> SigReading:
     """Units per dose and doses per day, each None when the sig does not say it plainly."""
-    s = " ".join(sig.lower().replace(",", " ").split())
+    s = " ".join(_fractions(sig.lower()).replace(",", " ").split())
     per_dose: Decimal | None = None
     m = _DOSE.search(s) or _TAKE.search(s)
     if m:

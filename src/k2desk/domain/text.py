@@ -14,6 +14,10 @@ _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 _BAD = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
 _BAD_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}\u2028\u2029\ud800-\udfff]")
 
+# Characters that print as nothing in a one-line field (a name): zero-width space, soft hyphen,
+# word joiner, byte-order mark. Zero-width (non-)joiners stay: some scripts need them.
+_INVISIBLE = re.compile("[\u200b\u00ad\u2060\ufeff]")
+
 
 def _describe(ch: str) -> str:
     name = unicodedata.name(ch, "")
@@ -44,6 +48,12 @@ def check_text(
                 f"{label} is {len(value)} characters long; at most {max_length} are accepted.",
             )
         )
+    hidden = None if multiline else _INVISIBLE.search(value)
+    if hidden is not None:
+        issues.append(error(field, "invisible_character",
+                            f"{label} contains an invisible character ({_describe(hidden.group())}), "
+                            "often pasted from a web page or e-mail: it prints as nothing, so the "
+                            "record could not be found by what the page shows. Retype it without it."))
     bad = (_BAD_MULTILINE if multiline else _BAD).search(value)
     if bad is not None:
         ch = bad.group()

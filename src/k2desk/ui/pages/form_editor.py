@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
 from k2desk.domain.issues import FieldIssue, Severity
+from k2desk.domain.notation import safe_unit
 from k2desk.ui.widgets.field_message import FieldMessage
 
 _PLACEHOLDERS = {FieldType.DATE: "YYYY-MM-DD", FieldType.PHONE: "(817) 555-0142",
@@ -66,11 +67,25 @@ def write_input(w: QWidget, value: Any) -> None:
     if isinstance(w, QPlainTextEdit):
         w.setPlainText(str(value or ""))
     elif isinstance(w, QComboBox):
-        w.setCurrentText(str(value or ""))
+        _choose(w, str(value or ""))
     elif isinstance(w, QCheckBox):
         w.setChecked(value is True or str(value).lower() in (YES, "true"))
     elif isinstance(w, QLineEdit):
         w.setText(str(value or ""))
+
+
+def _choose(w: QComboBox, text: str) -> None:
+    """Select ``text`` in a list; a draft or record written with a unit the list no longer offers
+    ('µg', 'IU', from before error-safe notation or typed by hand) selects its safe spelling
+    ('mcg', 'units') rather than leaving the field silently blank."""
+    for candidate in (text, safe_unit(text)):
+        i = w.findText(candidate)  # exact first, then any case ("ML" is "mL")
+        if i < 0:
+            i = w.findText(candidate, Qt.MatchFlag.MatchFixedString)
+        if i >= 0:
+            w.setCurrentIndex(i)
+            return
+    w.setCurrentText(text)
 
 
 def _connect(w: QWidget, slot: Callable[[], None]) -> None:
