@@ -26,6 +26,7 @@ from k2desk.domain.models import Patient
 from k2desk.services import handouts, library, patients
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui import findings
+from k2desk.ui import keyboard
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.messages import describe
 from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
@@ -94,14 +95,16 @@ class HandoutPage(PatientDocumentPage):
         self.picker = PatientPicker(env)
         self.picker.chosen.connect(self.set_patient)
         self.banner = FindingsBanner()
-        self.ack_button = QPushButton("Acknowledge interaction…")
+        self.ack_button = QPushButton("&Acknowledge interaction… (Ctrl+K)")
         self.ack_button.setObjectName("acknowledge")
         self.ack_button.clicked.connect(self.ask_acknowledgement)
         self.topics = QListWidget()
         self.topics.setObjectName("topic-list")
+        self.topics.setAccessibleName("Topics")
         self.topics.setMaximumHeight(180)
         self.topics.itemChanged.connect(lambda _i: self._topics_changed())
         self.snippets = SnippetList()
+        self.snippets.setAccessibleName("Vetted evidence to include")
         self.snippets.itemChanged.connect(lambda _i: self._content_changed())
         self.snippets.model().rowsMoved.connect(lambda *_a: self._content_changed())
         self.snippets.model().layoutChanged.connect(lambda *_a: self._content_changed())
@@ -127,9 +130,13 @@ class HandoutPage(PatientDocumentPage):
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.ack_button)
         lv.addLayout(banner_row)
-        lv.addWidget(QLabel("Topics"))
+        topics_label = QLabel("&Topics")
+        topics_label.setBuddy(self.topics)
+        lv.addWidget(topics_label)
         lv.addWidget(self.topics)
-        lv.addWidget(QLabel("Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)"))
+        snippets_label = QLabel("&Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)")
+        snippets_label.setBuddy(self.snippets)
+        lv.addWidget(snippets_label)
         lv.addWidget(self.snippets, 1)
         moves = QHBoxLayout()
         moves.addWidget(up)
@@ -168,6 +175,7 @@ class HandoutPage(PatientDocumentPage):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.render_preview)
         self.loaded = False
+        keyboard.page_key(self, "Ctrl+K", self._acknowledge_key)
         ctx = env.ctx
         env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
             lambda: grade_rows(loaded), self._library_loaded, uses_store=False))
@@ -253,6 +261,10 @@ class HandoutPage(PatientDocumentPage):
     def blocked(self) -> bool:
         """A major finding not yet acknowledged blocks Create and Print."""
         return findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+
+    def _acknowledge_key(self) -> None:
+        if self.ack_button.isVisible() and self.ack_button.isEnabled():
+            self.ask_acknowledgement()
 
     def ask_acknowledgement(self) -> ReasonDialog:
         return open_acknowledgement(self, self.banner.findings, self.ctx.operator, "handout",

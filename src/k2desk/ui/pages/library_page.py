@@ -25,6 +25,7 @@ from k2desk.domain.evidence import reading_grade
 from k2desk.services import library
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.library import STATUS_FILTERS, SnippetView
+from k2desk.ui.columns import fit_columns
 from k2desk.ui.messages import describe
 from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
@@ -77,16 +78,17 @@ class LibraryPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((215, 95, 200, 62, 85, 45)):
-            self.table.setColumnWidth(col, width)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Evidence snippets")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Snippet, Topics, Evidence, Status, Review due, Grade: the Evidence column never shrinks
+        # to "…" alone (full text in its tool tip).
+        fit_columns(self.table, (20, 10, 22, 8, 10, 5), (90, 60, 110, 55, 70, 40))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("snippet-detail")
+        self.detail.setAccessibleName("Snippet details")
         self.detail.setOpenExternalLinks(False)
         self.vet_button = QPushButton("Vet")
         self.vet_button.setObjectName("vet")

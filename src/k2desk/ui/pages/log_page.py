@@ -28,6 +28,7 @@ from k2desk.services import doc_use, fax, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
 from k2desk.services.settings import get_settings
+from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
@@ -98,10 +99,10 @@ class LogPage(Page):
         # Fixed row heights: the view never asks every row for its size.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((60, 120, 70, 140, 170, 110, 90, 45)):
-            self.table.setColumnWidth(col, width)
+        self.table.setAccessibleName("Log of documents")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # No., Date, Kind, Title, Patient, Status, Operator, Pages: shares of the width.
+        fit_columns(self.table, (6, 12, 7, 16, 16, 10, 8, 5), (40, 70, 50, 70, 70, 55, 45, 35))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
         self.preview = PdfPreview(empty_text="Choose a document to see the stored PDF.")

@@ -22,6 +22,7 @@ from k2desk.domain.models import Patient
 from k2desk.services import patients
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui import findings
+from k2desk.ui.columns import fit_columns
 from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.patient_form import PatientForm
@@ -48,7 +49,10 @@ class PatientsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Patients found")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Name, Date of birth, Phone, Allergies: a phone number is never cut.
+        fit_columns(self.table, (30, 18, 22, 15), (80, 80, 110, 50))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
         new_button = QPushButton("New patient")
         new_button.clicked.connect(self.new_item)
@@ -64,6 +68,7 @@ class PatientsPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
+        self.form_scroll = scroll
         self.save_button = QPushButton("Save patient")
         self.save_button.setObjectName("save-patient")
         self.save_button.clicked.connect(self.save)
@@ -137,8 +142,33 @@ class PatientsPage(Page):
         if row < 0:
             return
         p = self.model.patient(row)
-        if p.id != self.form.patient_id:
-            self.show_patient(p)
+        if p.id == self.form.patient_id:
+            return
+        if self.unsaved_work():
+            # Ask before the typed changes are lost; the selection goes back meanwhile.
+            self._reselect_form_patient()
+            self.env.leave_current(lambda: self._show_chosen(p.id))
+            return
+        self.show_patient(p)
+
+    def _show_chosen(self, patient_id: int | None) -> None:
+        row = self.model.row_of(patient_id) if patient_id is not None else -1
+        if row >= 0:
+            self.show_patient(self.model.patient(row))
+            self.select_patient(patient_id)  # type: ignore[arg-type]  # row >= 0 means not None
+
+    def _reselect_form_patient(self) -> None:
+        sm = self.table.selectionModel()
+        sm.blockSignals(True)
+        row = self.model.row_of(self.form.patient_id) if self.form.patient_id is not None else -1
+        if row >= 0:
+            sm.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                               | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            sm.clearSelection()
+            sm.setCurrentIndex(self.model.index(-1, -1), QItemSelectionModel.SelectionFlag.NoUpdate)
+        sm.blockSignals(False)
+        self.table.viewport().update()
 
     # -- one patient --------------------------------------------------------------------------
     def show_patient(self, p: Patient | None) -> None:
@@ -191,15 +221,47 @@ class PatientsPage(Page):
         self.search.selectAll()
 
     def new_item(self) -> None:
+        self.env.leave_current(self._new_patient)
+
+    def _new_patient(self) -> None:
+        self._reselect_form_patient()
         self.table.clearSelection()
         self.show_patient(None)
         self.form.name.setFocus()
 
-    def save(self) -> None:
+    # -- unsaved changes ----------------------------------------------------------------------
+    def selected_patient_id(self) -> int | None:
+        return self.form.patient_id
+
+    def unsaved_work(self) -> str | None:
+        if not self.form.is_dirty():
+            return None
+        name = self.form.name.text().strip() or "without a name yet"
+        what = f"Patient #{self.form.patient_id} ({name})" if self.form.patient_id else f"The new patient ({name})"
+        vka = [f for f in findings.check_medications(self.form.medications.values())
+               if str(getattr(f, "severity", "")) == "major"]
+        if vka:
+            what += ", with " + ", ".join(sorted({str(f.input) for f in vka})) + " typed,"
+        return what
+
+    def discard_unsaved(self) -> None:
+        self.show_patient(None if self.form.patient_id is None else self._stored(self.form.patient_id))
+
+    def _stored(self, pid: int) -> Patient | None:
+        try:
+            return self.env.worker.call(lambda: patients.get_patient(self.ctx, pid))  # type: ignore[no-any-return]  # worker.call is untyped
+        except ServiceError:
+            return None
+
+    def save_unsaved(self) -> bool:
+        return self.save()
+
+    def save(self) -> bool:
         """Store the form through the patients service; field issues show under the fields."""
         if self.form.show_check():
             self.env.bridge.tell("The patient was not saved: please correct the fields marked in red.")
-            return
+            self._show_first_problem()
+            return False
         data, pid, ctx = self.form.read(), self.form.patient_id, self.ctx
         try:
             if pid is None:
@@ -208,11 +270,22 @@ class PatientsPage(Page):
                 self.env.worker.call(lambda: patients.update_patient(ctx, pid, data))
         except InputRefused as exc:
             self.form.show_issues(exc.issues)
-            return
+            self._show_first_problem()
+            return False
         except ServiceError as exc:
             self.env.bridge.report(exc)
-            return
+            return False
         stored = self.env.worker.call(lambda: patients.get_patient(ctx, pid))
         self.show_patient(stored)
         self.env.bridge.tell(f"Patient #{pid} saved.")
         self.run_search()
+        return True
+
+    def _show_first_problem(self) -> None:
+        """Scroll to the first field marked in red and put the cursor there."""
+        for key, msg in self.form.messages.items():
+            if msg.isVisibleTo(self.form):
+                target = self.form.input_for(key)
+                self.form_scroll.ensureWidgetVisible(target)
+                target.setFocus()
+                return
