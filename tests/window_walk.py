@@ -40,7 +40,8 @@ def problems_in(top: QWidget) -> list[str]:
             text = w.text().replace("&", "")
             need = w.fontMetrics().horizontalAdvance(text)
             if w.sizeHint().width() > w.width() and need > w.contentsRect().width() - 8:
-                found.append(f"button text clipped: {text!r} is {w.width()} px wide, needs {w.sizeHint().width()}")
+                found.append(f"button text clipped: {text!r} is {w.width()} px wide, "
+                             f"needs {w.sizeHint().width()}")
         if isinstance(w, QAbstractScrollArea) and w.horizontalScrollBar().isVisible():
             found.append(f"horizontal scroll bar: {what}")
     return found

@@ -25,8 +25,7 @@ from k2desk.domain.evidence import Snippet, reading_grade
 from k2desk.domain.models import Patient
 from k2desk.services import handouts, library, patients
 from k2desk.services.errors import InputRefused, ServiceError
-from k2desk.ui import findings
-from k2desk.ui import keyboard
+from k2desk.ui import findings, keyboard
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.messages import describe
 from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
@@ -134,7 +133,8 @@ class HandoutPage(PatientDocumentPage):
         topics_label.setBuddy(self.topics)
         lv.addWidget(topics_label)
         lv.addWidget(self.topics)
-        snippets_label = QLabel("&Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)")
+        snippets_label = QLabel(
+            "&Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)")
         snippets_label.setBuddy(self.snippets)
         lv.addWidget(snippets_label)
         lv.addWidget(self.snippets, 1)

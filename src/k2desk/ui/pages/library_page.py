@@ -29,6 +29,7 @@ from k2desk.ui.columns import fit_columns
 from k2desk.ui.messages import describe
 from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.widgets.confirm import ConfirmDialog, confirm
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 DUE = "__due__"
@@ -90,12 +91,13 @@ class LibraryPage(Page):
         self.detail.setObjectName("snippet-detail")
         self.detail.setAccessibleName("Snippet details")
         self.detail.setOpenExternalLinks(False)
-        self.vet_button = QPushButton("Vet")
+        self.confirm_dialog: ConfirmDialog | None = None
+        self.vet_button = QPushButton("&Vet…")
         self.vet_button.setObjectName("vet")
         self.vet_button.clicked.connect(self.ask_vet)
-        self.reject_button = QPushButton("Reject…")
+        self.reject_button = QPushButton("Re&ject…")
         self.reject_button.clicked.connect(lambda: self.ask_reason("reject"))
-        self.retire_button = QPushButton("Retire…")
+        self.retire_button = QPushButton("Re&tire…")
         self.retire_button.clicked.connect(lambda: self.ask_reason("retire"))
         self.decision_message = QLabel("")
         self.decision_message.setWordWrap(True)
@@ -194,10 +196,18 @@ class LibraryPage(Page):
         self.retire_button.setEnabled(label is not None and label != "retired")
 
     # -- decisions ----------------------------------------------------------------------------
-    def ask_vet(self) -> None:
+    def ask_vet(self) -> ConfirmDialog | None:
+        """Vetting makes a snippet print on handouts: say so, with its note, and ask first."""
         if self.current is None:
-            return
-        self.decide("vet", self.ctx.operator, "")
+            return None
+        s = self.current.snippet
+        note = f"\n\nIts pharmacist note says: \u201c{s.pharmacist_note}\u201d" if s.pharmacist_note else ""
+        self.confirm_dialog = confirm(
+            self, "Vet this snippet?",
+            f"Vet '{s.id}' (version {s.version}) as {self.ctx.operator}? From now on it prints on "
+            f"patients' handouts, and the decision is recorded in the audit trail.{note}",
+            "Vet and allow printing", lambda: self.decide("vet", self.ctx.operator, ""), danger=True)
+        return self.confirm_dialog
 
     def ask_reason(self, action: str) -> ReasonDialog | None:
         if self.current is None:

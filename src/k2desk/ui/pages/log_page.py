@@ -28,6 +28,7 @@ from k2desk.services import doc_use, fax, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
 from k2desk.services.settings import get_settings
+from k2desk.ui import keyboard
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
@@ -150,8 +151,20 @@ class LogPage(Page):
             w.textChanged.connect(lambda _t: self._debounce.start())
         self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        keyboard.link_search(self.search, self.table, self.open_first_match)
         self._update_buttons()
         self.set_patient(None)
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: filter now and show the newest matching document."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.apply_filter()
+        self.env.worker.wait()
+        QCoreApplication.processEvents()
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
 
     # -- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> LogFilter | None:

@@ -19,6 +19,7 @@ from k2desk.services import operators
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui.messages import issues_by_field
 from k2desk.ui.pages.base import UiEnv
+from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.field_message import FieldMessage
 
 
@@ -94,10 +95,18 @@ class OperatorsBox(QGroupBox):
         self.reload()
 
     def remove_selected(self) -> None:
+        """Ask first: removing an operator is recorded in the audit trail."""
         row = self.table.currentRow()
         if row < 0:
             return
         name = self.table.item(row, 0).text()
+        self.confirm_dialog = confirm(
+            self, "Remove an operator?",
+            f"Remove operator {name}? They can no longer unlock the window or sign documents; "
+            "what they did stays in the log. The removal is recorded in the audit trail.",
+            "Remove operator", lambda: self.remove(name), danger=True)
+
+    def remove(self, name: str) -> None:
         try:
             self.env.worker.call(lambda: operators.remove_operator(self.env.ctx, name))
         except ServiceError as exc:

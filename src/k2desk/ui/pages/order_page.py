@@ -24,14 +24,13 @@ from k2desk.domain.records import StoredOrder
 from k2desk.services import doc_use, order_drafts, orders, patients
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
-from k2desk.ui import findings
-from k2desk.ui import keyboard
+from k2desk.ui import findings, keyboard
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.pages.form_editor import FormEditor
+from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
-from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.order_status import STATUS_KEYS, OrderStatusBar
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview

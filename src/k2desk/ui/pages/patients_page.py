@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from k2desk.domain.models import Patient
 from k2desk.services import patients
 from k2desk.services.errors import InputRefused, ServiceError
-from k2desk.ui import findings
+from k2desk.ui import findings, keyboard
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
@@ -103,8 +103,22 @@ class PatientsPage(Page):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        keyboard.link_search(self.search, self.table, self.open_first_match)
         self._update_buttons()
         self.run_search()
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: search now and show the first patient found."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.run_search()
+        self.env.worker.wait()
+        QCoreApplication.processEvents()  # deliver the answer
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     # -- search -------------------------------------------------------------------------------
     def run_search(self) -> None:
@@ -249,7 +263,8 @@ class PatientsPage(Page):
 
     def _stored(self, pid: int) -> Patient | None:
         try:
-            return self.env.worker.call(lambda: patients.get_patient(self.ctx, pid))  # type: ignore[no-any-return]  # worker.call is untyped
+            stored: Patient = self.env.worker.call(lambda: patients.get_patient(self.ctx, pid))
+            return stored
         except ServiceError:
             return None
 

@@ -35,7 +35,8 @@ class DatePickerDialog(QDialog):
         self.calendar.setMinimumDate(QDate(1900, 1, 1))
         self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
         self.calendar.activated.connect(lambda _d: self.accept())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
