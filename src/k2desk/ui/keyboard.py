@@ -83,6 +83,9 @@ def form_label_of(w: QWidget) -> QLabel | None:
     return None
 
 
+_GUESSED = "k2desk_guessed_name"
+
+
 def apply_to(w: QWidget) -> None:
     """The rules for one widget (children are handled when they are polished themselves)."""
     if isinstance(w, QAbstractItemView):
@@ -91,16 +94,20 @@ def apply_to(w: QWidget) -> None:
         w.setTabChangesFocus(True)
     if not isinstance(w, INTERACTIVE) or is_inner_part(w):
         return
-    if not isinstance(w, QAbstractButton):
+    guessed = bool(w.property(_GUESSED))
+    if not isinstance(w, QAbstractButton) or not w.text():  # a check box without text, too
         label = form_label_of(w)
         if label is not None and (label.buddy() is None or label.buddy().isAncestorOf(w)):
             label.setBuddy(w)  # the label points at the real input, not at the box around it
-            if not w.accessibleName():
+            if not w.accessibleName() or guessed:
                 w.setAccessibleName(_plain(label.text()).rstrip(" *"))
+                w.setProperty(_GUESSED, False)
+                return
     if not w.accessibleName() and not accessible_name(w):
         name = fallback_name(w)
         if name:
             w.setAccessibleName(name)
+            w.setProperty(_GUESSED, True)  # a form label found later takes its place
 
 
 def apply_rules(root: QWidget) -> None:
@@ -113,7 +120,9 @@ class KeyboardRules(QObject):
     """Application event filter: each widget gets the rules when Qt polishes it."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Polish and isinstance(obj, QWidget):
+        # Polish comes before the first show, but a size query can polish a widget before its
+        # form row exists; Show looks again (cheap: a few attribute reads).
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.Show) and isinstance(obj, QWidget):
             apply_to(obj)
         return False
 

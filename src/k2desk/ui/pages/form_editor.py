@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
 from k2desk.domain.issues import FieldIssue, Severity
+from k2desk.domain.validation import iso_date_or_text
 from k2desk.ui import keyboard
 from k2desk.ui.widgets.field_message import FieldMessage
 
-_PLACEHOLDERS = {FieldType.DATE: "YYYY-MM-DD", FieldType.PHONE: "(817) 555-0142",
+_PLACEHOLDERS = {FieldType.DATE: "MM/DD/YYYY or YYYY-MM-DD", FieldType.PHONE: "(817) 555-0142",
                  FieldType.NPI: "10 digits", FieldType.ICD10: "e.g. M81.0"}
 
 
@@ -72,6 +73,11 @@ def write_input(w: QWidget, value: Any) -> None:
         w.setChecked(value is True or str(value).lower() in (YES, "true"))
     elif isinstance(w, QLineEdit):
         w.setText(str(value or ""))
+
+
+def _stored_value(fd: FieldDef, value: Any) -> Any:
+    """A date typed 03/14/2026 goes into the order file as 2026-03-14 (order files keep ISO)."""
+    return iso_date_or_text(value) if fd.type is FieldType.DATE and isinstance(value, str) else value
 
 
 def _connect(w: QWidget, slot: Callable[[], None]) -> None:
@@ -193,7 +199,7 @@ class FormEditor(QWidget):
             h.addWidget(cell, max(1, int(fd.print_width * 10)))
         remove = QPushButton("Remove")
         remove.setObjectName(f"remove-line-{n}")
-        remove.setToolTip(f"Remove ingredient line {n} (Ctrl+Z puts it back)")
+        remove.setToolTip(f"Remove ingredient line {n} (Ctrl+Shift+U puts it back)")
         remove.setAccessibleName(f"Remove ingredient line {n}")
         remove.clicked.connect(lambda: self.remove_line(self.line_cells.index(cells)))
         h.addWidget(remove)
@@ -210,7 +216,7 @@ class FormEditor(QWidget):
         if rep is None or len(self.line_cells) <= max(1, rep.min_rows):
             return
         values = self.lines_values()
-        self._removed = (index, values.pop(index))  # Ctrl+Z on the Orders page puts it back
+        self._removed = (index, values.pop(index))  # Ctrl+Shift+U on the Orders page puts it back
         self.set_lines(values)
         self.changed.emit()
 
@@ -254,7 +260,7 @@ class FormEditor(QWidget):
             if section.repeating:
                 data[section.key] = self.lines_values()
                 continue
-            sec = {fd.name: read_input(self.cells[fd.key].input) for fd in section.fields
+            sec = {fd.name: _stored_value(fd, read_input(self.cells[fd.key].input)) for fd in section.fields
                    if fd.key not in self.read_only_keys}
             if sec:
                 data[section.key] = sec

@@ -94,7 +94,7 @@ class HandoutPage(PatientDocumentPage):
         self.picker = PatientPicker(env)
         self.picker.chosen.connect(self.set_patient)
         self.banner = FindingsBanner()
-        self.ack_button = QPushButton("&Acknowledge interaction… (Ctrl+K)")
+        self.ack_button = QPushButton("&Acknowledge interaction… (Ctrl+Shift+K)")
         self.ack_button.setObjectName("acknowledge")
         self.ack_button.clicked.connect(self.ask_acknowledgement)
         self.topics = QListWidget()
@@ -175,7 +175,7 @@ class HandoutPage(PatientDocumentPage):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.render_preview)
         self.loaded = False
-        keyboard.page_key(self, "Ctrl+K", self._acknowledge_key)
+        keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)  # Ctrl+K: a text box's own key
         ctx = env.ctx
         env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
             lambda: grade_rows(loaded), self._library_loaded, uses_store=False))

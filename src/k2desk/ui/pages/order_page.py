@@ -124,9 +124,9 @@ class OrderPage(PatientDocumentPage):
         self._undo: tuple[int | None, dict[str, Any], dict[str, str]] | None = None
         for status, keys in STATUS_KEYS.items():
             keyboard.page_key(self, keys, lambda st=status: self.ask_status(st))
-        keyboard.page_key(self, "Ctrl+K", self._acknowledge_key)
+        keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)
         keyboard.page_key(self, "Ctrl+Shift+O", self.override_key)
-        keyboard.page_key(self, "Ctrl+Z", self.undo)
+        keyboard.page_key(self, "Ctrl+Shift+U", self.undo)  # Ctrl+Shift+U stays the text box's own undo
         self._update_state()
 
     # -- starting an order --------------------------------------------------------------------
@@ -272,7 +272,7 @@ class OrderPage(PatientDocumentPage):
 
     def discard_draft(self) -> None:
         self._draft_timer.stop()
-        # Kept in memory until the next change, so "Undo" (Ctrl+Z) can bring it back.
+        # Kept in memory until the next change, so "Undo" (Ctrl+Shift+U) can bring it back.
         self._undo = (self.patient.id if self.patient else None, self.editor.to_json(), dict(self.overrides))
         if self.draft_id is not None:
             did = self.draft_id
@@ -282,8 +282,8 @@ class OrderPage(PatientDocumentPage):
                 self.env.bridge.report(exc)
         self.draft_id = None
         self._blank()
-        self.draft_label.setText("Draft discarded: Ctrl+Z brings it back")
-        self.env.bridge.tell("The draft was discarded. Press Ctrl+Z to bring it back.")
+        self.draft_label.setText("Draft discarded: Ctrl+Shift+U brings it back")
+        self.env.bridge.tell("The draft was discarded. Press Ctrl+Shift+U to bring it back.")
 
     def undo(self) -> None:
         """Bring back the draft just discarded, or the ingredient line just removed."""

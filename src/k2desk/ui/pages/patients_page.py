@@ -251,7 +251,8 @@ class PatientsPage(Page):
         if not self.form.is_dirty():
             return None
         name = self.form.name.text().strip() or "without a name yet"
-        what = f"Patient #{self.form.patient_id} ({name})" if self.form.patient_id else f"The new patient ({name})"
+        pid = self.form.patient_id
+        what = f"Patient #{pid} ({name})" if pid else f"The new patient ({name})"
         vka = [f for f in findings.check_medications(self.form.medications.values())
                if str(getattr(f, "severity", "")) == "major"]
         if vka:

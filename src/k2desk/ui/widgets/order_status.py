@@ -13,8 +13,9 @@ STATUS_LABELS = {"sent-for-signature": "Sent for signature",
                  "signed-original-received": "Signed original received",
                  "compounded": "Compounded", "dispensed": "Dispensed", "cancelled": "Cancel order"}
 # Keys for each status change (they work anywhere on the Orders page; F1 lists them).
-STATUS_KEYS = {"sent-for-signature": "Ctrl+Shift+1", "signed-original-received": "Ctrl+Shift+2",
-               "compounded": "Ctrl+Shift+3", "dispensed": "Ctrl+Shift+4", "cancelled": "Ctrl+Shift+5"}
+# Alt+digit: Shift+digit types a symbol on most layouts, and text boxes keep Ctrl+letter keys.
+STATUS_KEYS = {"sent-for-signature": "Alt+1", "signed-original-received": "Alt+2",
+               "compounded": "Alt+3", "dispensed": "Alt+4", "cancelled": "Alt+5"}
 
 
 class OrderStatusBar(QWidget):
