@@ -194,7 +194,8 @@ def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, set
     write_input(page.editor.cell("prescriber.npi").input, "1234567890")  # fails the check digit
     page.run_check()
     settle(window)
-    qtbot.waitUntil(lambda: page.editor.cell("prescriber.npi").override_button.isVisibleTo(page), timeout=3000)
+    npi = page.editor.cell("prescriber.npi")
+    qtbot.waitUntil(lambda: npi.override_button.isVisibleTo(page), timeout=3000)
     focus(window)  # back from the dialog
     page.editor.cell("prescriber.npi").input.setFocus()
     press(qtbot, window, Key.Key_O, Mod.ControlModifier | Mod.ShiftModifier)
