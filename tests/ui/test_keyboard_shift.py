@@ -4,6 +4,7 @@ the order page's keys, and Alt+letter on labels."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -12,6 +13,7 @@ from k2desk.services.patients import PatientInput
 from k2desk.ui.pages.form_editor import write_input
 from stored_documents import store_document
 
+pytestmark = pytest.mark.xvfb  # also run on a real X server by .ci/run
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
 
@@ -19,6 +21,14 @@ Mod = Qt.KeyboardModifier
 def focus(window):
     window.activateWindow()
     QApplication.processEvents()
+    if QApplication.activeWindow() is not window:  # a real X server answers a moment later
+        for _ in range(200):
+            QApplication.processEvents()
+            if QApplication.activeWindow() is window:
+                break
+            import time
+
+            time.sleep(0.01)
     return QApplication.focusWidget()
 
 

@@ -4,6 +4,7 @@ steps say what will happen and ask first; a discarded draft and a removed line c
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -11,6 +12,7 @@ from k2desk.services import library, operators, order_drafts, orders, patients
 from k2desk.services.patients import PatientInput
 from k2desk.ui.widgets.confirm import ConfirmDialog, UnsavedDialog
 
+pytestmark = pytest.mark.xvfb  # also run on a real X server by .ci/run
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
 
@@ -59,6 +61,8 @@ def test_ctrl_n_asks_and_save_stores_the_patient_with_the_warfarin(window, qtbot
     page = _half_typed(window, qtbot, settle)
     qtbot.keyClicks(page.form.dob, "03/14/1956")  # US order, accepted
     page.form.nkda.setChecked(True)
+    window.activateWindow()  # a window-wide key needs the active window (real X servers too)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     qtbot.keyClick(window, Key.Key_N, Mod.ControlModifier)
     dlg = _open_dialog(window, UnsavedDialog)
     qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)

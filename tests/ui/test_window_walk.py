@@ -13,6 +13,9 @@ from k2desk.ui.main_window import PAGE_KEYS
 from window_walk import problems_in, settle_all
 
 
+pytestmark = pytest.mark.xvfb  # also run on a real X server (real fonts and metrics) by .ci/run
+
+
 def _patient(ctx) -> int:
     return patients.add_patient(ctx, PatientInput(
         name="Ana Reyes", dob="1956-03-14", phone="(817) 860-6083",
