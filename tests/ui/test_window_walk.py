@@ -12,7 +12,6 @@ from k2desk.services.patients import PatientInput
 from k2desk.ui.main_window import PAGE_KEYS
 from window_walk import problems_in, settle_all
 
-
 pytestmark = pytest.mark.xvfb  # also run on a real X server (real fonts and metrics) by .ci/run
 
 

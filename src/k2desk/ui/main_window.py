@@ -30,6 +30,7 @@ from k2desk import __version__
 from k2desk.services.context import AppContext
 from k2desk.services.settings import get_settings
 from k2desk.ui import keyboard
+from k2desk.ui.fonts import register_app_fonts
 from k2desk.ui.idle import IdleWatcher
 from k2desk.ui.messages import MessageBridge
 from k2desk.ui.pages.base import Page, UiEnv
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         keyboard.install()  # Tab leaves tables and text boxes; every control has a name
+        register_app_fonts()  # names in any script show on a machine without those fonts
         self.ctx = ctx
         self.bridge = MessageBridge()
         self.worker = Worker(self.bridge.report)
