@@ -218,3 +218,23 @@ def test_a_discarded_draft_comes_back(window, qtbot, ctx, settle):
     assert page.editor.cell("patient.diagnosis").input.text() == "Osteopenia"
     [draft] = order_drafts.list_drafts(ctx, pid)
     assert draft.data["patient"]["diagnosis"] == "Osteopenia"
+
+
+def test_the_idle_lock_hides_a_half_typed_patient_and_gives_it_back_to_the_same_operator(
+        window, qtbot, ctx, settle):
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "")
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    ctx.operator = "Ana Ruiz"
+    page = _half_typed(window, qtbot, settle)
+    window.lock()
+    assert page.form.name.text() == "" and page.form.medications.values() == []  # nothing on screen
+    ls = window.lock_screen
+    ls.operator.setCurrentText("Bo Lindqvist")
+    ls.unlock()
+    assert not window.is_locked() and page.form.name.text() == ""  # not shown to someone else
+    window.lock()
+    ls.operator.setCurrentText("Ana Ruiz")
+    ls.unlock()
+    assert page.form.name.text() == "Jordan Lee" and page.form.medications.values() == ["warfarin 5 mg"]
+    assert page.unsaved_work() is not None  # still unsaved: leaving asks
+    assert any(str(f.severity) == "major" for f in page.banner.findings)  # the warning is back too

@@ -226,6 +226,17 @@ class PatientForm(QWidget):
         self.show_issues([])
         self._as_loaded = self.read()
 
+    def fill(self, data: PatientInput) -> None:
+        """Put typed values back (after a lock), keeping which patient is being edited."""
+        self.name.setText(data.name)
+        self.dob.setText(data.dob)
+        self.phone.setText(data.phone)
+        self.address.setPlainText(data.address)
+        self.notes.setPlainText(data.notes)
+        self.medications.set_values(list(data.medications))
+        self.allergy_list.set_values(list(data.allergies))
+        self.nkda.setChecked(data.nkda)
+
     def is_dirty(self) -> bool:
         """Anything typed since the patient was shown (or the blank form was opened)."""
         return self.read() != self._as_loaded

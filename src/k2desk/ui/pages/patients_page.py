@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from k2desk.domain.models import Patient
 from k2desk.services import patients
 from k2desk.services.errors import InputRefused, ServiceError
+from k2desk.services.patients import PatientInput
 from k2desk.ui import findings, keyboard
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.models.patients_model import PatientsModel
@@ -100,6 +101,7 @@ class PatientsPage(Page):
         lay.addWidget(split)
 
         self._generation = 0
+        self._held: dict[str, tuple[int | None, PatientInput]] = {}  # operator -> typed, while locked
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -268,6 +270,23 @@ class PatientsPage(Page):
             return stored
         except ServiceError:
             return None
+
+    # -- the idle lock --------------------------------------------------------------------------
+    def locked(self) -> None:
+        """A half-typed form is taken off the screen while locked and kept for its operator."""
+        if self.form.is_dirty():
+            self._held[self.ctx.operator] = (self.form.patient_id, self.form.read())
+            self.show_patient(None)
+
+    def unlocked(self, operator: str) -> None:
+        held = self._held.pop(operator, None)
+        if held is None:
+            return
+        pid, data = held
+        self.show_patient(self._stored(pid) if pid is not None else None)
+        self.form.fill(data)
+        self._medications_typed()
+        self.env.bridge.tell("Your unsaved changes to the patient were kept while the window was locked.")
 
     def save_unsaved(self) -> bool:
         return self.save()
