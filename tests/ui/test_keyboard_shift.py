@@ -229,3 +229,22 @@ def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, set
     press(qtbot, window, Key.Key_1, Mod.AltModifier)
     assert orders.get_order(ctx, page.order.id).status == "sent-for-signature"
     assert "sent for signature" in page.saved_orders.currentText()  # not "draft" any more
+
+
+def test_small_things_banner_words_acknowledgement_names_who_and_why_save_folder(window, ctx, settle):
+    from pathlib import Path
+
+    from k2desk.ui.printing import save_folder_suggestion
+
+    pid = _patient(ctx)
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    text = page.banner.label.text()
+    assert "coumarin vka" not in text and "vitamin K antagonist, coumarin type" in text
+    page.acknowledge("Dr. Ana Ruiz", "INR checked weekly by the clinic")
+    text = page.banner.label.text()
+    assert "Dr. Ana Ruiz" in text and "INR checked weekly by the clinic" in text
+    assert Path(save_folder_suggestion("order-1.pdf")).parent != Path.cwd()
+    window.statusBar().showMessage("Order 4 saved")
+    window.go("library")
+    assert window.statusBar().currentMessage() == ""  # no message carried over to another page

@@ -230,6 +230,8 @@ class MainWindow(QMainWindow):
             return shown
         page = self.page(key)
         self._select_sidebar(key)
+        if self.stack.currentWidget() is not page:
+            self.statusBar().clearMessage()  # a message about one page means nothing on another
         self.stack.setCurrentWidget(page)
         page.activated(**kwargs)
         self.qsettings.setValue("window/last_page", key)

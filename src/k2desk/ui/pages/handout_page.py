@@ -274,7 +274,7 @@ class HandoutPage(PatientDocumentPage):
         if not (by.strip() and reason.strip()):
             return
         self.ack = (by.strip(), reason.strip())
-        self.banner.show_findings(self.banner.findings, acknowledged=True)
+        self.banner.show_findings(self.banner.findings, acknowledged=self.ack)  # says who and why
         self._update_state()
         self.schedule_preview()
 

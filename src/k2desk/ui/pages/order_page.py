@@ -217,7 +217,7 @@ class OrderPage(PatientDocumentPage):
             return
         pid, ctx = self.patient.id, self.ctx
         self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid),
-                            lambda found: self.banner.show_findings(found, acknowledged=self.ack is not None))
+                            lambda found: self.banner.show_findings(found, acknowledged=self.ack))
 
     # -- typing: check and draft --------------------------------------------------------------
     def _changed(self) -> None:
@@ -346,7 +346,7 @@ class OrderPage(PatientDocumentPage):
 
     def acknowledge(self, by: str, reason: str) -> None:
         self.ack = (by, reason)
-        self.banner.show_findings(self.banner.findings, acknowledged=True)
+        self.banner.show_findings(self.banner.findings, acknowledged=self.ack)  # says who and why
         self._update_state()
 
     # -- saving the order ---------------------------------------------------------------------
@@ -417,7 +417,7 @@ class OrderPage(PatientDocumentPage):
         if new == SIGNED:
             dlg = ReasonDialog("Signed original received",
                                "How did the signed original come in (fax from the office, mail, by hand)?",
-                               parent=self)
+                               parent=self, field_label="How it came in")
             dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
             dlg.open()
             return
