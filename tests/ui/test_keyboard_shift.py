@@ -248,3 +248,17 @@ def test_small_things_banner_words_acknowledgement_names_who_and_why_save_folder
     window.statusBar().showMessage("Order 4 saved")
     window.go("library")
     assert window.statusBar().currentMessage() == ""  # no message carried over to another page
+
+
+def test_settings_bring_the_first_wrong_field_into_view(window, settle):
+    page = window.go("settings")
+    settle(window)
+    page.scroll.verticalScrollBar().setValue(page.scroll.verticalScrollBar().maximum())  # scrolled away
+    npi = page.editors["pharmacy.npi"]
+    npi.widget.setText("1234567890")  # fails the check digit
+    page.save()
+    assert "marked in red" in page.status.text() and npi.spec.label in page.status.text()
+    assert npi.widget.hasFocus() or QApplication.focusWidget() is npi.widget or not window.isActiveWindow()
+    top = npi.widget.mapTo(page.scroll.widget(), npi.widget.rect().topLeft()).y()
+    shown_from = page.scroll.verticalScrollBar().value()
+    assert shown_from <= top <= shown_from + page.scroll.viewport().height()
