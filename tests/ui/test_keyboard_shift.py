@@ -262,3 +262,23 @@ def test_settings_bring_the_first_wrong_field_into_view(window, settle):
     top = npi.widget.mapTo(page.scroll.widget(), npi.widget.rect().topLeft()).y()
     shown_from = page.scroll.verticalScrollBar().value()
     assert shown_from <= top <= shown_from + page.scroll.viewport().height()
+
+
+def test_the_date_of_birth_calendar_writes_a_us_date_that_is_stored_iso(window, qtbot, ctx):
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    page = window.go("patients")
+    page.new_item()
+    page.form.name.setText("Ana Reyes")
+    page.form.dob.setText("03/14/1956")
+    dlg = page.form.dob_picker.open_picker()
+    assert dlg.date() == dt.date(1956, 3, 14)  # starts at what is typed
+    dlg.calendar.setSelectedDate(QDate(1956, 3, 15))
+    dlg.accept()
+    assert page.form.dob.text() == "03/15/1956"
+    page.form.nkda.setChecked(True)
+    assert page.save()
+    assert patients.get_patient(ctx, page.form.patient_id).dob == dt.date(1956, 3, 15)
+    assert page.form.dob_picker.accessibleName().startswith("Choose the date of birth")

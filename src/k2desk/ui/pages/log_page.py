@@ -64,10 +64,12 @@ class LogPage(Page):
         for s in STATUSES:
             self.status.addItem(s.replace("-", " "), s)
         self.date_from = QLineEdit()
-        self.date_from.setPlaceholderText("from YYYY-MM-DD")
+        self.date_from.setPlaceholderText("from MM/DD/YYYY")
+        self.date_from.setAccessibleName("From date (MM/DD/YYYY or YYYY-MM-DD)")
         self.date_from.setMaximumWidth(130)
         self.date_to = QLineEdit()
-        self.date_to.setPlaceholderText("to YYYY-MM-DD")
+        self.date_to.setPlaceholderText("to MM/DD/YYYY")
+        self.date_to.setAccessibleName("To date (MM/DD/YYYY or YYYY-MM-DD)")
         self.date_to.setMaximumWidth(130)
         self.patient_id: int | None = None
         self.patient_label = QLabel("")

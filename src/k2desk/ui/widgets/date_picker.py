@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk.domain.validation import parse_date
+from k2desk.ui.widgets.dialogs import settle_size
 
 
 def us_date(d: dt.date) -> str:
@@ -42,6 +43,7 @@ class DatePickerDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.calendar)
         lay.addWidget(buttons)
+        settle_size(self, 380, 300)
 
     def date(self) -> dt.date:
         q = self.calendar.selectedDate()
