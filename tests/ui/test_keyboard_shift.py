@@ -282,3 +282,18 @@ def test_the_date_of_birth_calendar_writes_a_us_date_that_is_stored_iso(window, 
     assert page.save()
     assert patients.get_patient(ctx, page.form.patient_id).dob == dt.date(1956, 3, 15)
     assert page.form.dob_picker.accessibleName().startswith("Choose the date of birth")
+
+
+def test_the_handout_preview_opens_larger(window, qtbot, ctx, settle):
+    pid = _patient(ctx, meds=())
+    page = window.go("handout", patient_id=pid)
+    window.resize(1024, 768)
+    qtbot.waitUntil(lambda: page.loaded, timeout=10_000)
+    page.set_topics(["bone"])
+    qtbot.waitUntil(lambda: page.previews > 0, timeout=20_000)
+    settle(window)
+    dlg = page.open_large_preview()
+    assert dlg is not None and dlg.preview.page_count() > 0
+    assert dlg.preview.pdf_bytes == page.preview.pdf_bytes  # the same bytes, larger
+    assert dlg.width() > page.preview.width() * 1.5
+    dlg.close()

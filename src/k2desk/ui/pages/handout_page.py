@@ -32,7 +32,7 @@ from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
-from k2desk.ui.widgets.pdf_preview import PdfPreview
+from k2desk.ui.widgets.pdf_preview import LargePreviewDialog, PdfPreview
 from k2desk.ui.widgets.reason_dialog import ReasonDialog, open_acknowledgement
 
 PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
@@ -156,7 +156,14 @@ class HandoutPage(PatientDocumentPage):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.preview_label)
+        self.enlarge_button = QPushButton("&Larger preview…")
+        self.enlarge_button.setObjectName("enlarge-preview")
+        self.enlarge_button.setToolTip("Show the preview in a window of its own, nearly screen-sized")
+        self.enlarge_button.clicked.connect(self.open_large_preview)
+        top = QHBoxLayout()
+        top.addWidget(self.preview_label, 1)
+        top.addWidget(self.enlarge_button)
+        rv.addLayout(top)
         rv.addWidget(self.preview, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -261,6 +268,14 @@ class HandoutPage(PatientDocumentPage):
     def blocked(self) -> bool:
         """A major finding not yet acknowledged blocks Create and Print."""
         return findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+
+    def open_large_preview(self) -> LargePreviewDialog | None:
+        if not self.preview.pdf_bytes:
+            self.env.bridge.tell("There is no preview yet: choose a patient and at least one topic.")
+            return None
+        dlg = LargePreviewDialog(self.preview.pdf_bytes, self.preview_label.text(), self)
+        dlg.open()
+        return dlg
 
     def _acknowledge_key(self) -> None:
         if self.ack_button.isVisible() and self.ack_button.isEnabled():
