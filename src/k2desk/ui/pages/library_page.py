@@ -83,7 +83,7 @@ class LibraryPage(Page):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # Snippet, Topics, Evidence, Status, Review due, Grade: the Evidence column never shrinks
         # to "…" alone (full text in its tool tip).
-        fit_columns(self.table, (20, 10, 22, 8, 10, 5), (90, 60, 110, 55, 70, 40))
+        fit_columns(self.table, (20, 10, 22, 8, 10, 5), (150, 80, 150, 60, 84, 44), drop_order=(5, 1))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 

@@ -105,7 +105,9 @@ class LogPage(Page):
         self.table.setAccessibleName("Log of documents")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # No., Date, Kind, Title, Patient, Status, Operator, Pages: shares of the width.
-        fit_columns(self.table, (6, 12, 7, 16, 16, 10, 8, 5), (40, 70, 50, 70, 70, 55, 45, 35))
+        # Floors keep a whole date and time; on a small screen Pages, then Operator, then Kind go.
+        fit_columns(self.table, (6, 14, 7, 16, 16, 10, 10, 5), (42, 118, 60, 80, 90, 86, 80, 42),
+                    drop_order=(7, 6, 2))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
         self.preview = PdfPreview(empty_text="Choose a document to see the stored PDF.")

@@ -52,8 +52,9 @@ class PatientsPage(Page):
         self.table.verticalHeader().setVisible(False)
         self.table.setAccessibleName("Patients found")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # Name, Date of birth, Phone, Allergies: a phone number is never cut.
-        fit_columns(self.table, (30, 18, 22, 15), (80, 80, 110, 50))
+        # Name, Date of birth, Phone, Allergies: a phone number is never cut; when narrow the
+        # Allergies column goes first (the form shows them), then the date of birth.
+        fit_columns(self.table, (30, 18, 22, 15), (90, 78, 106, 60), drop_order=(3, 1))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
         new_button = QPushButton("New patient")
         new_button.clicked.connect(self.new_item)
@@ -80,12 +81,19 @@ class PatientsPage(Page):
         self.documents_button = QPushButton("Documents…")
         self.documents_button.setToolTip("This patient's handouts and orders in the log")
         self.documents_button.clicked.connect(lambda: self._open_with("log"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.handout_button)
-        buttons.addWidget(self.order_button)
-        buttons.addWidget(self.documents_button)
+        # Save on its own row: the row of four was wider than the form at 1024×768 and squeezed
+        # the patient list until phone numbers were cut.
+        buttons = QVBoxLayout()
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addStretch(1)
+        open_row = QHBoxLayout()
+        open_row.addWidget(self.handout_button)
+        open_row.addWidget(self.order_button)
+        open_row.addWidget(self.documents_button)
+        open_row.addStretch(1)
+        buttons.addLayout(save_row)
+        buttons.addLayout(open_row)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.addWidget(self.banner)
@@ -97,6 +105,7 @@ class PatientsPage(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setSizes([400, 600])  # 2:3 from the start: the list keeps room for name, birth date, phone
         lay = QVBoxLayout(self)
         lay.addWidget(split)
 
