@@ -297,3 +297,23 @@ def test_the_handout_preview_opens_larger(window, qtbot, ctx, settle):
     assert dlg.preview.pdf_bytes == page.preview.pdf_bytes  # the same bytes, larger
     assert dlg.width() > page.preview.width() * 1.5
     dlg.close()
+
+
+def test_mnemonics_do_not_clash_on_a_page(window, settle):
+    """Two controls on one page with the same Alt letter would make the key ambiguous."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    menus = {"f", "e", "g", "h"}  # File, Edit, Go, Help
+    for key in ("patients", "handout", "orders", "log", "library", "settings"):
+        page = window.go(key)
+        settle(window)
+        letters: dict[str, str] = {}
+        for w in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
+            text = w.text().replace("&&", "")
+            if "&" not in text:
+                continue
+            letter = text[text.index("&") + 1].lower()
+            assert letter not in menus, f"{key}: {text!r} takes a menu's Alt letter"
+            assert letter not in letters, f"{key}: {text!r} and {letters[letter]!r} share Alt+{letter}"
+            letters[letter] = text
+        assert letters or key == "settings", f"{key} has no Alt letters"

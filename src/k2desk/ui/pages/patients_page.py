@@ -56,7 +56,7 @@ class PatientsPage(Page):
         # Allergies column goes first (the form shows them), then the date of birth.
         fit_columns(self.table, (30, 18, 22, 15), (90, 78, 106, 60), drop_order=(3, 1))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
-        new_button = QPushButton("New patient")
+        new_button = QPushButton("Ne&w patient")
         new_button.clicked.connect(self.new_item)
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -71,7 +71,7 @@ class PatientsPage(Page):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         self.form_scroll = scroll
-        self.save_button = QPushButton("Save patient")
+        self.save_button = QPushButton("&Save patient")
         self.save_button.setObjectName("save-patient")
         self.save_button.clicked.connect(self.save)
         self.handout_button = QPushButton("Handout for this patient…")
