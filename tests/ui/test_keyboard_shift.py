@@ -183,6 +183,16 @@ def test_ctrl_h_and_ctrl_o_start_from_the_selected_patient(window, qtbot, ctx, s
     press(qtbot, window, Key.Key_O, Mod.ControlModifier)
     settle(window)
     assert window.shown_page().key == "orders" and window.pages["orders"].patient.id == pid
+    # from the log: the chosen document's patient
+    other = _patient(ctx, "Chen Wei", ())
+    store_document(ctx, patient_id=other, title="Chen's handout")
+    log = window.go("log")
+    settle(window)
+    assert log.select_document(max(r.id for r in [log.model.row(i) for i in range(log.model.rowCount())]))
+    focus(window)
+    press(qtbot, window, Key.Key_H, Mod.ControlModifier)
+    settle(window)
+    assert window.shown_page().key == "handout" and window.pages["handout"].patient.id == other
 
 
 def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, settle):

@@ -373,3 +373,7 @@ class LogPage(Page):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def selected_patient_id(self) -> int | None:
+        """Ctrl+H / Ctrl+O from the log start from the chosen document's patient."""
+        return self.current.patient_id if self.current is not None else self.patient_id
