@@ -238,3 +238,21 @@ def test_the_idle_lock_hides_a_half_typed_patient_and_gives_it_back_to_the_same_
     assert page.form.name.text() == "Jordan Lee" and page.form.medications.values() == ["warfarin 5 mg"]
     assert page.unsaved_work() is not None  # still unsaved: leaving asks
     assert any(str(f.severity) == "major" for f in page.banner.findings)  # the warning is back too
+
+
+def test_reject_and_retire_ask_for_a_reason_with_the_button_styled_apart(window, qtbot, ctx, settle):
+    from k2desk.ui.widgets.reason_dialog import ReasonDialog
+
+    page = window.go("library")
+    qtbot.waitUntil(lambda: page.loaded, timeout=10_000)
+    page.status.setCurrentIndex(page.status.findData("vetted"))
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
+    page.table.selectRow(0)
+    sid = page.current.id
+    for action in ("reject", "retire"):
+        dlg = page.ask_reason(action)
+        assert isinstance(dlg, ReasonDialog)
+        ok = dlg.buttons.button(dlg.buttons.StandardButton.Ok)
+        assert ok.property("danger") is True and not ok.isEnabled()  # a reason first
+        dlg.reject()
+    assert next(v for v in library.list_snippets(ctx) if v.id == sid).state.label == "vetted"

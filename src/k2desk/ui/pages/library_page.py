@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,7 +30,7 @@ from k2desk.ui.columns import fit_columns
 from k2desk.ui.messages import describe
 from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
-from k2desk.ui.widgets.confirm import ConfirmDialog, confirm
+from k2desk.ui.widgets.confirm import ConfirmDialog, confirm, style_danger
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 DUE = "__due__"
@@ -215,6 +216,9 @@ class LibraryPage(Page):
         verb = "Reject" if action == "reject" else "Retire"
         dlg = ReasonDialog(f"{verb} snippet", f"{verb} '{self.current.id}': it will no longer print. "
                            "Say why (kept with the decision).", operator=self.ctx.operator, parent=self)
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(f"{verb} snippet")  # says what it does, and looks unlike "Cancel"
+        style_danger(ok)
         dlg.accepted.connect(lambda: self.decide(action, *dlg.values()))
         dlg.open()
         return dlg
