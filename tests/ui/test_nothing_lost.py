@@ -256,3 +256,14 @@ def test_reject_and_retire_ask_for_a_reason_with_the_button_styled_apart(window,
         assert ok.property("danger") is True and not ok.isEnabled()  # a reason first
         dlg.reject()
     assert next(v for v in library.list_snippets(ctx) if v.id == sid).state.label == "vetted"
+
+
+def test_a_final_step_starts_on_go_back_and_enter_changes_nothing(window, qtbot, ctx, settle):
+    page = _saved_order(window, ctx, settle)
+    page.status_buttons["cancelled"].click()
+    dlg = _open_dialog(window, ConfirmDialog)
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: dlg.back.hasFocus(), timeout=3000)
+    qtbot.keyClick(dlg.back, Qt.Key.Key_Return)
+    assert not dlg.isVisible()
+    assert orders.get_order(ctx, page.order.id).status == "draft"

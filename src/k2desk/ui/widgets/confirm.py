@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from k2desk.ui.widgets.dialogs import settle_size
@@ -40,10 +41,10 @@ class ConfirmDialog(QDialog):
         self.action.setObjectName("confirm-action")
         self.back = self.buttons.addButton("Go &back", QDialogButtonBox.ButtonRole.RejectRole)
         self.back.setObjectName("confirm-back")
+        self.danger = danger
         if danger:
             style_danger(self.action)
             self.back.setDefault(True)
-            self.back.setFocus()
         else:
             self.action.setDefault(True)
         self.buttons.accepted.connect(self.accept)
@@ -53,6 +54,11 @@ class ConfirmDialog(QDialog):
         lay.addWidget(self.buttons)
         settle_size(self, 480, 190)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        # The cursor starts on the safe answer of a final step (Space or Enter goes back).
+        (self.back if self.danger else self.action).setFocus()
+
 
 def confirm(parent: QWidget, title: str, text: str, action_text: str, on_yes: Callable[[], object], *,
             danger: bool = False) -> ConfirmDialog:
@@ -60,8 +66,6 @@ def confirm(parent: QWidget, title: str, text: str, action_text: str, on_yes: Ca
     dlg = ConfirmDialog(title, text, action_text, danger=danger, parent=parent)
     dlg.accepted.connect(on_yes)
     dlg.open()
-    if danger:
-        dlg.back.setFocus()
     return dlg
 
 
