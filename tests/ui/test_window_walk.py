@@ -62,3 +62,35 @@ def test_the_walk_finds_what_it_is_meant_to_find(window):
     assert "Tab moves inside instead of leaving: QTableView" in found
     assert "multi-line field eats Tab: QPlainTextEdit" in found
     assert "no accessible name: QTableView" in found and "no accessible name: QPlainTextEdit" in found
+
+
+def test_the_dialogs_pass_the_walk(window, ctx, qtbot):
+    from PySide6.QtWidgets import QDialog
+
+    from k2desk.ui.widgets.confirm import UnsavedDialog, confirm
+    from window_walk import problems_in as walk
+
+    pid = _patient(ctx)
+    found: dict[str, list[str]] = {}
+    page = window.go("patients", patient_id=pid)
+    settle_all(window)
+    opened: list[QDialog] = [
+        confirm(window, "Confirm", "Cancel order 1? This is final.", "Cancel the order", lambda: None,
+                danger=True),
+        UnsavedDialog("The new patient (Jordan Lee)", window),
+        page.form.dob_picker.open_picker(),
+    ]
+    orders_page = window.go("orders", patient_id=pid)
+    settle_all(window)
+    opened.append(orders_page.ask_acknowledgement())
+    library = window.go("library")
+    qtbot.waitUntil(lambda: library.loaded, timeout=10_000)
+    library.table.selectRow(0)
+    opened.append(library.ask_reason("reject"))
+    for dlg in opened:
+        dlg.show()
+        settle_all(window)
+        if walk(dlg):
+            found[dlg.windowTitle()] = walk(dlg)
+        dlg.reject()
+    assert found == {}, "\n".join(f"{k}: {p}" for k, ps in found.items() for p in ps)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLineEdit,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,8 @@ class DatePickerDialog(QDialog):
         self.setWindowTitle(title)
         self.calendar = QCalendarWidget()
         self.calendar.setAccessibleName(title)
+        for view in self.calendar.findChildren(QTableView):  # the month grid inside the calendar
+            view.setAccessibleName(f"{title}: days of the month (arrows move, Enter chooses)")
         self.calendar.setGridVisible(True)
         self.calendar.setMinimumDate(QDate(1900, 1, 1))
         self.calendar.setSelectedDate(QDate(start.year, start.month, start.day))
