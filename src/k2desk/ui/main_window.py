@@ -54,10 +54,10 @@ PAGE_KEYS = [p[0] for p in PAGES]
 PAGE_KEYS_HELP = (
     ("Handout: move the chosen snippet up / down", "Alt+Up / Alt+Down"),
     ("Handout: include or exclude the chosen snippet", "Space"),
-    ("Lists and forms: next / previous field (arrows move inside a list)", "Tab / Shift+Tab"),
+    ("Next / previous field (arrows move inside a list)", "Tab / Shift+Tab"),
     ("Search boxes: open the first match / move into the results", "Enter / Down"),
     ("Handout, Orders: acknowledge the interaction", "Ctrl+Shift+K"),
-    ("Orders: override the warning of this field (or the first one)", "Ctrl+Shift+O"),
+    ("Orders: override this field's warning", "Ctrl+Shift+O"),
     ("Orders: sent for signature / signed original / compounded", "Alt+1 / Alt+2 / Alt+3"),
     ("Orders: dispensed / cancel order (each asks first)", "Alt+4 / Alt+5"),
     ("Orders: bring back the discarded draft or removed line", "Ctrl+Shift+U"),
@@ -84,6 +84,7 @@ class ShortcutsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setWordWrap(True)  # a long description wraps rather than being cut
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -290,6 +291,7 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> ShortcutsDialog:
         dlg = ShortcutsDialog(self.actions_list, self)
         dlg.open()
+        dlg.table.resizeRowsToContents()  # now that the columns have their widths
         return dlg
 
     # -- messages, operator, lock -------------------------------------------------------------
