@@ -72,14 +72,15 @@ def form_label_of(w: QWidget) -> QLabel | None:
     message (forms built by other modules put the input in such a box)."""
     a: QWidget | None = w
     for _ in range(4):
-        if a is None or a.parentWidget() is None:
+        parent = a.parentWidget() if a is not None else None
+        if a is None or parent is None:
             return None
-        parent_layout = a.parentWidget().layout()
+        parent_layout = parent.layout()
         if isinstance(parent_layout, QFormLayout):
             label = parent_layout.labelForField(a)
             if isinstance(label, QLabel) and label.text():
                 return label
-        a = a.parentWidget()
+        a = parent
     return None
 
 
@@ -180,23 +181,24 @@ def _in_layout_order(w: QWidget) -> list[QWidget]:
 
     out: list[QWidget] = []
 
-    def walk_layout(lay: QLayout) -> None:
+    def walk_layout(lay: QLayout | None) -> None:
+        if lay is None:
+            return
         for i in range(lay.count()):
             item = lay.itemAt(i)
             if item is None:
                 continue
-            if item.widget() is not None:
-                walk_widget(item.widget())
-            elif item.layout() is not None:
+            child = item.widget()
+            if child is not None:
+                walk_widget(child)
+            else:
                 walk_layout(item.layout())
 
     def walk_widget(x: QWidget) -> None:
         out.append(x)
-        if x.layout() is not None:
-            walk_layout(x.layout())
+        walk_layout(x.layout())
 
-    if w.layout() is not None:
-        walk_layout(w.layout())
+    walk_layout(w.layout())
     return out
 
 
