@@ -1,6 +1,7 @@
 """Render a screenshot of every screen with demo data into docs/screenshots/ (offscreen).
 
-    .venv/bin/python docs/make_screenshots.py
+    .venv/bin/python docs/make_screenshots.py            # 1280x800: NN-name.png
+    .venv/bin/python docs/make_screenshots.py 1024x768   # the small counter screen: NN-name-1024x768.png
 
 Fills a temporary data dir with `k2desk demo` data (never the real one), opens the main window on
 Qt's offscreen platform, drives each page into a typical state and saves ``QWidget.grab()``.
@@ -17,6 +18,10 @@ from pathlib import Path
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 OUT = Path(__file__).resolve().parent / "screenshots"
 SIZE = (1280, 800)
+SUFFIX = ""
+if len(sys.argv) > 1:  # e.g. 1024x768
+    SIZE = tuple(int(n) for n in sys.argv[1].split("x"))  # type: ignore[assignment]
+    SUFFIX = f"-{sys.argv[1]}"
 
 
 def main() -> int:
@@ -52,7 +57,7 @@ def main() -> int:
 
     def shot(name: str, widget=None) -> None:
         settle(0.3)
-        path = OUT / f"{name}.png"
+        path = OUT / f"{name}{SUFFIX}.png"
         (widget or window).grab().save(str(path), "PNG")
         # A 256-colour palette keeps text crisp and the files small enough for the README.
         Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
@@ -78,6 +83,7 @@ def main() -> int:
     page.save()
     settle(0.6)
     shot("02-patient-inline-errors")
+    page.discard_unsaved()  # else leaving the page asks Save / Discard / Cancel
 
     # Handout builder: blocked, then acknowledged and created
     h = window.go("handout", patient_id=on_warfarin.id)

@@ -188,3 +188,12 @@ def test_no_arguments_without_a_display_says_what_to_do():
 def test_bad_arguments_exit_2_without_traceback():
     r = _cli("patient", "show", "abc")
     assert r.returncode == 2 and "invalid int value" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_dob_in_us_order_is_accepted_and_stored_iso(capsys):
+    code, out, err = run(capsys, "patient", "add", "--name", "Ana Reyes", "--dob", "03/14/1956", "--nkda")
+    assert code == 0, err
+    code, out, _ = run(capsys, "patient", "show", out.strip(), "--json")
+    assert json.loads(out)["dob"] == "1956-03-14"
+    code, out, err = run(capsys, "patient", "add", "--name", "Bo", "--dob", "14/03/1956", "--nkda")
+    assert code == 2 and "MM/DD/YYYY or YYYY-MM-DD" in err

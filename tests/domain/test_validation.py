@@ -131,3 +131,19 @@ def test_warning_needs_a_non_blank_reason_to_stop_blocking():
     assert blocking([w]) == [w]
     assert blocking([w], {"prescriber.npi": "   "}) == [w]
     assert blocking([w], {"prescriber.npi": "verified by phone with the prescriber"}) == []
+
+
+def test_us_dates_are_accepted_and_dd_mm_is_never_guessed():
+    from k2desk.domain.validation import iso_date_or_text, parse_date
+
+    assert parse_date("03/14/1956", "dob")[0] == dt.date(1956, 3, 14)
+    assert parse_date("3/4/1956", "dob")[0] == dt.date(1956, 3, 4)  # March 4, never April 3
+    assert parse_date("1956-03-14", "dob")[0] == dt.date(1956, 3, 14)
+    d, issues = parse_date("14/03/1956", "dob", label="Date of birth")  # DD/MM: refused
+    assert d is None and issues[0].code == "date_invalid"
+    assert "MM/DD/YYYY" in issues[0].message and "YYYY-MM-DD" in issues[0].message
+    assert parse_date("02/30/1956", "dob")[0] is None
+    assert parse_date("1956-3-14", "dob")[0] is None
+    assert validate_dob("03/14/1956", today=dt.date(2026, 1, 1))[0] == dt.date(1956, 3, 14)
+    assert iso_date_or_text("03/14/1956") == "1956-03-14"
+    assert iso_date_or_text("soon") == "soon"

@@ -56,3 +56,23 @@ def test_a_file_that_is_not_utf8_text_is_refused(ctx, tmp_path):
     with pytest.raises(InputRefused) as exc:
         patients.import_patients_csv(ctx, f)
     assert exc.value.issues[0].field == "file"
+
+
+def test_us_dates_are_read_month_first_and_stored_iso(ctx, tmp_path):
+    f = write_csv(tmp_path / "p.csv", [
+        ("Ana Reyes", "03/14/1956", "", "", "", "yes"),
+        ("Bo Lindqvist", "1961-07-08", "", "", "", "yes"),
+    ])
+    first, second = (patients.get_patient(ctx, i) for i in patients.import_patients_csv(ctx, f))
+    assert first.dob.isoformat() == "1956-03-14" and second.dob.isoformat() == "1961-07-08"
+    stored = ctx.store.conn.execute("SELECT dob FROM patients ORDER BY id").fetchall()
+    assert [r[0] for r in stored] == ["1956-03-14", "1961-07-08"]
+
+
+def test_a_day_first_date_is_refused_naming_both_formats(ctx, tmp_path):
+    f = write_csv(tmp_path / "p.csv", [("Ana Reyes", "14/03/1956", "", "", "", "yes")])
+    with pytest.raises(InputRefused) as exc:
+        patients.import_patients_csv(ctx, f)
+    [issue] = exc.value.issues
+    assert issue.field == "row 2.dob" and "MM/DD/YYYY" in issue.message and "YYYY-MM-DD" in issue.message
+    assert patients.list_patients(ctx) == []

@@ -79,7 +79,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     add = ps.add_parser("add", help="add a patient; prints the new id")
     add.add_argument("--name", required=True)
-    add.add_argument("--dob", required=True, metavar="YYYY-MM-DD")
+    add.add_argument("--dob", required=True, metavar="DATE",
+                     help="date of birth, MM/DD/YYYY or YYYY-MM-DD (never DD/MM); stored as YYYY-MM-DD")
     add.add_argument("--phone")
     add.add_argument("--address")
     add.add_argument("--med", action="append", metavar="TEXT",

@@ -131,23 +131,41 @@ def format_phone(e164: str | None) -> str:
     return phonenumbers.format_number(num, fmt)
 
 
+_US_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+DATE_FORMATS_HELP = "MM/DD/YYYY or YYYY-MM-DD, for example 03/14/1956 or 1956-03-14"
+
+
 def parse_date(value: str, field: str, *, label: str = "Date") -> tuple[dt.date | None, list[FieldIssue]]:
-    """A real calendar date in YYYY-MM-DD."""
+    """A real calendar date written MM/DD/YYYY (US order) or YYYY-MM-DD.
+
+    Never DD/MM: this is a US counter, so 03/04/1956 is March 4 and 14/03/1956 is refused.
+    The caller stores the returned date (ISO), never the text as typed.
+    """
     v = value.strip()
     try:
-        return dt.date.fromisoformat(v), []
+        m = _US_DATE_RE.match(v)
+        if m:
+            return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))), []
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            return dt.date.fromisoformat(v), []
     except ValueError:
-        return None, [
-            error(field, "date_invalid",
-                  f"{label} {value!r} is not a real date; use YYYY-MM-DD, for example 1956-03-14.")
-        ]
+        pass
+    return None, [
+        error(field, "date_invalid", f"{label} {value!r} is not a real date; write {DATE_FORMATS_HELP}.")
+    ]
+
+
+def iso_date_or_text(value: str) -> str:
+    """``value`` as YYYY-MM-DD when it is a date in an accepted spelling, else unchanged."""
+    d, _issues = parse_date(value, "date")
+    return d.isoformat() if d else value
 
 
 def validate_dob(value: str, field: str = "dob", *, today: dt.date | None = None
                  ) -> tuple[dt.date | None, list[FieldIssue]]:
     """Date of birth: a real date, not in the future, not before 1900."""
     if not value.strip():
-        return None, [error(field, "required", "Date of birth is required (YYYY-MM-DD).")]
+        return None, [error(field, "required", "Date of birth is required (MM/DD/YYYY or YYYY-MM-DD).")]
     d, issues = parse_date(value, field, label="Date of birth")
     if d is None:
         return None, issues

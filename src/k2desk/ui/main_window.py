@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -28,10 +29,13 @@ from PySide6.QtWidgets import (
 from k2desk import __version__
 from k2desk.services.context import AppContext
 from k2desk.services.settings import get_settings
+from k2desk.ui import keyboard
+from k2desk.ui.fonts import register_app_fonts
 from k2desk.ui.idle import IdleWatcher
 from k2desk.ui.messages import MessageBridge
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.lock_screen import LockScreen
+from k2desk.ui.widgets.confirm import DISCARD, SAVE, UnsavedDialog
 from k2desk.ui.widgets.dialogs import NoticeDialog, settle_size
 from k2desk.ui.window_state import load_geometry, load_last_page, window_settings
 from k2desk.ui.worker import Worker
@@ -50,7 +54,15 @@ PAGE_KEYS = [p[0] for p in PAGES]
 PAGE_KEYS_HELP = (
     ("Handout: move the chosen snippet up / down", "Alt+Up / Alt+Down"),
     ("Handout: include or exclude the chosen snippet", "Space"),
-    ("Lists and forms: next / previous field", "Tab / Shift+Tab"),
+    ("Next / previous field (arrows move inside a list)", "Tab / Shift+Tab"),
+    ("Search boxes: open the first match / move into the results", "Enter / Down"),
+    ("Handout, Orders: acknowledge the interaction", "Ctrl+Shift+K"),
+    ("Orders: override this field's warning", "Ctrl+Shift+O"),
+    ("Orders: sent for signature / signed original / compounded", "Alt+1 / Alt+2 / Alt+3"),
+    ("Orders: dispensed / cancel order (each asks first)", "Alt+4 / Alt+5"),
+    ("Orders: bring back the discarded draft or removed line", "Ctrl+Shift+U"),
+    ("Log: reprint the chosen document", "Ctrl+P"),
+    ("Labels and buttons: go to the field or press the button", "Alt + underlined letter"),
 )
 
 
@@ -63,6 +75,7 @@ class ShortcutsDialog(QDialog):
         rows = [(a.text().replace("&", ""), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
                 for a in actions if not a.shortcut().isEmpty()] + list(PAGE_KEYS_HELP)
         self.table = QTableWidget(len(rows), 2)
+        self.table.setAccessibleName("Keyboard shortcuts")
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
         for r, (text, keys) in enumerate(rows):
             self.table.setItem(r, 0, QTableWidgetItem(text))
@@ -71,6 +84,7 @@ class ShortcutsDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setWordWrap(True)  # a long description wraps rather than being cut
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -83,18 +97,23 @@ class ShortcutsDialog(QDialog):
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
+        keyboard.install()  # Tab leaves tables and text boxes; every control has a name
+        register_app_fonts()  # names in any script show on a machine without those fonts
         self.ctx = ctx
         # In the window, acting as a pharmacist other than the one signed in takes their PIN.
         ctx.trust_login = False
         self.bridge = MessageBridge()
         self.worker = Worker(self.bridge.report)
-        self.env = UiEnv(ctx=ctx, worker=self.worker, bridge=self.bridge, go=self.go)
+        self.env = UiEnv(ctx=ctx, worker=self.worker, bridge=self.bridge, go=self.go,
+                         leave_current=self.leave_current)
         self.qsettings = window_settings(ctx.data_dir)
         self.pages: dict[str, Page] = {}
+        self.unsaved_dialog: UnsavedDialog | None = None
         self.setWindowTitle(f"k2desk {__version__}")  # never a patient's name: it shows when locked
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName("Pages")
         self.sidebar.setFixedWidth(150)
         self.sidebar.setStyleSheet("QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }")
         self.stack = QStackedWidget()
@@ -164,6 +183,7 @@ class MainWindow(QMainWindow):
             module_name, cls_name = target.split(":")
             cls = getattr(importlib.import_module(module_name), cls_name)
             page: Page = cls(self.env)
+            keyboard.apply_rules(page)
             ph = self._placeholders.pop(key)
             index = self.stack.indexOf(ph)
             self.stack.insertWidget(index, page)
@@ -178,17 +198,54 @@ class MainWindow(QMainWindow):
     def current_page(self) -> Page:
         return self.page(self.current_key())
 
+    def shown_page(self) -> Page | None:
+        """The page on screen (the side bar may already point at the next one)."""
+        w = self.stack.currentWidget()
+        return w if isinstance(w, Page) else None
+
+    def leave_current(self, then: Callable[[], object]) -> UnsavedDialog | None:
+        """Run ``then`` now, or once the person has saved or discarded the shown page's changes."""
+        page = self.shown_page()
+        what = page.unsaved_work() if page is not None else None
+        if page is None or not what:
+            then()
+            return None
+        dlg = UnsavedDialog(what, self)
+
+        def answered() -> None:
+            if dlg.answer == SAVE and not page.save_unsaved():
+                return  # not saved: the messages show by the fields, and the person stays
+            if dlg.answer == DISCARD:
+                page.discard_unsaved()
+            then()
+
+        dlg.accepted.connect(answered)
+        self.unsaved_dialog = dlg
+        dlg.open()
+        return dlg
+
     def go(self, key: str, **kwargs: Any) -> Page:
+        shown = self.shown_page()
+        if shown is not None and shown.key != key and shown.unsaved_work():
+            # Leaving a page with unsaved changes asks first; the side bar stays where it was.
+            self._select_sidebar(shown.key)
+            self.leave_current(lambda: self.go(key, **kwargs))
+            return shown
         page = self.page(key)
+        self._select_sidebar(key)
+        if self.stack.currentWidget() is not page:
+            self.statusBar().clearMessage()  # a message about one page means nothing on another
+        self.stack.setCurrentWidget(page)
+        page.activated(**kwargs)
+        self.qsettings.setValue("window/last_page", key)
+        return page
+
+    def _select_sidebar(self, key: str) -> None:
         row = PAGE_KEYS.index(key)
         if self.sidebar.currentRow() != row:
             self.sidebar.blockSignals(True)
             self.sidebar.setCurrentRow(row)
             self.sidebar.blockSignals(False)
-        self.stack.setCurrentWidget(page)
-        page.activated(**kwargs)
-        self.qsettings.setValue("window/last_page", key)
-        return page
 
     # -- actions ------------------------------------------------------------------------------
     def _action(self, text: str, keys: str | QKeySequence.StandardKey, slot: Any, menu: Any) -> QAction:
@@ -222,11 +279,21 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = self._action("Keyboard shortcuts", "F1", self.show_shortcuts, h)
 
     def _new(self, key: str) -> None:
-        self.go(key).new_item()
+        """Ctrl+N / Ctrl+H / Ctrl+O: a new item, for the patient selected now (if any)."""
+        shown = self.shown_page()
+        pid = shown.selected_patient_id() if shown is not None and key != "patients" else None
+
+        def start() -> None:
+            page = self.go(key, **({"patient_id": pid} if pid is not None else {}))
+            if page.key == key:
+                page.new_item()
+
+        self.leave_current(start)
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dlg = ShortcutsDialog(self.actions_list, self)
         dlg.open()
+        dlg.table.resizeRowsToContents()  # now that the columns have their widths
         return dlg
 
     # -- messages, operator, lock -------------------------------------------------------------
@@ -264,6 +331,8 @@ class MainWindow(QMainWindow):
             act.setEnabled(True)
         self.menuBar().setEnabled(True)
         self.outer.setCurrentIndex(0)
+        for page in self.pages.values():
+            page.unlocked(operator)
         self._show_operator()
         self.idle.touch()
 
@@ -275,6 +344,11 @@ class MainWindow(QMainWindow):
 
     # -- shutdown -----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        shown = self.shown_page()
+        if not self.is_locked() and shown is not None and shown.unsaved_work():
+            event.ignore()  # ask first; closing again after Save or Discard
+            self.leave_current(self.close)
+            return
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.setValue("window/last_page", self.current_key())
         self.qsettings.sync()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QStandardPaths
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
@@ -19,6 +19,14 @@ from k2desk.ui.widgets.dialogs import NoticeDialog
 PRINT_DPI = 300
 NO_PRINTER_TEXT = ("No printer is installed on this computer, so the document cannot be printed. "
                    "You can save the stored PDF instead and print it from another computer.")
+
+
+def save_folder_suggestion(name: str) -> str:
+    """Where "Save as PDF" starts: the person's Documents folder (else home), never the folder
+    the program happened to be started from."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    base = Path(folder) if folder and Path(folder).is_dir() else Path.home()
+    return str(base / name)
 
 
 def printers_available() -> bool:
@@ -104,7 +112,8 @@ class PrintFlow:
 
     def ask_where_to_save(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self.parent, "Save the stored PDF",
-                                                    self.suggested_name, "PDF files (*.pdf)")
+                                                    save_folder_suggestion(self.suggested_name),
+                                                    "PDF files (*.pdf)")
         if path:
             self.save_to(path)
 

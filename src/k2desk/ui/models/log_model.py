@@ -82,8 +82,8 @@ class LogModel(RowsModel[LogRow]):
             return r
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 7):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None  # the tool tip shows what a narrow column cuts
         col = index.column()
         if col == 0:
             return str(r.id)

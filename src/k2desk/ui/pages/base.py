@@ -22,6 +22,8 @@ class UiEnv:
     worker: Worker
     bridge: MessageBridge
     go: Callable[..., Any]  # go(page_key, **kwargs): switch page, e.g. go("handout", patient_id=3)
+    # leave_current(then): run ``then`` once the shown page's unsaved changes are saved or discarded
+    leave_current: Callable[[Callable[[], object]], Any] = lambda then: then()
 
 
 class Page(QWidget):
@@ -55,6 +57,25 @@ class Page(QWidget):
     def save(self) -> None:
         """Ctrl+S."""
 
+    def selected_patient_id(self) -> int | None:
+        """The patient this page shows or has selected (Ctrl+H / Ctrl+O start from it)."""
+        return None
+
+    def unsaved_work(self) -> str | None:
+        """What would be lost by leaving now, in words ("Patient Ana Ruiz"), or None."""
+        return None
+
+    def save_unsaved(self) -> bool:
+        """Save what ``unsaved_work`` names; False leaves the person on the page (messages shown)."""
+        self.save()
+        return self.unsaved_work() is None
+
+    def discard_unsaved(self) -> None:
+        """Forget what ``unsaved_work`` names."""
+
+    def unlocked(self, operator: str) -> None:
+        """The window was unlocked by ``operator``."""
+
     def locked(self) -> None:
         """The window locked: forget anything given by the operator who was working."""
 
@@ -85,3 +106,7 @@ class PatientDocumentPage(Page):
 
     def focus_search(self) -> None:
         self.picker.search.setFocus()
+
+    def selected_patient_id(self) -> int | None:
+        patient = getattr(self, "patient", None)
+        return patient.id if patient is not None else None

@@ -25,9 +25,11 @@ from PySide6.QtWidgets import (
 from k2desk.domain.forms import NO, YES, FieldDef, FieldType, FormDefinition, SectionDef
 from k2desk.domain.issues import FieldIssue, Severity
 from k2desk.domain.notation import safe_unit
+from k2desk.domain.validation import iso_date_or_text
+from k2desk.ui import keyboard
 from k2desk.ui.widgets.field_message import FieldMessage
 
-_PLACEHOLDERS = {FieldType.DATE: "YYYY-MM-DD", FieldType.PHONE: "(817) 555-0142",
+_PLACEHOLDERS = {FieldType.DATE: "MM/DD/YYYY or YYYY-MM-DD", FieldType.PHONE: "(817) 555-0142",
                  FieldType.NPI: "10 digits", FieldType.ICD10: "e.g. M81.0"}
 
 
@@ -86,6 +88,11 @@ def _choose(w: QComboBox, text: str) -> None:
             w.setCurrentIndex(i)
             return
     w.setCurrentText(text)
+
+
+def _stored_value(fd: FieldDef, value: Any) -> Any:
+    """A date typed 03/14/2026 goes into the order file as 2026-03-14 (order files keep ISO)."""
+    return iso_date_or_text(value) if fd.type is FieldType.DATE and isinstance(value, str) else value
 
 
 def _connect(w: QWidget, slot: Callable[[], None]) -> None:
@@ -181,6 +188,7 @@ class FormEditor(QWidget):
                     fl.addRow(fd.label + (" *" if fd.required else ""), cell)
             lay.addWidget(box)
         lay.addStretch(1)
+        self._removed: tuple[int, dict[str, Any]] | None = None
         for _ in range(max(1, self.repeating.min_rows if self.repeating else 0)):
             self.add_line(emit=False)
 
@@ -207,12 +215,15 @@ class FormEditor(QWidget):
             h.addWidget(cell, max(1, int(fd.print_width * 10)))
         remove = QPushButton("Remove")
         remove.setObjectName(f"remove-line-{n}")
+        remove.setToolTip(f"Remove ingredient line {n} (Ctrl+Shift+U puts it back)")
+        remove.setAccessibleName(f"Remove ingredient line {n}")
         remove.clicked.connect(lambda: self.remove_line(self.line_cells.index(cells)))
         h.addWidget(remove)
         cells["_row"] = row  # type: ignore[assignment]  # the row widget, kept for removal
         self.line_cells.append(cells)
         self._lines_layout.addWidget(row)
         self._update_line_buttons()
+        keyboard.tab_order_by_layout(self)  # the new line's fields come before the ones below
         if emit:
             self.changed.emit()
 
@@ -221,9 +232,21 @@ class FormEditor(QWidget):
         if rep is None or len(self.line_cells) <= max(1, rep.min_rows):
             return
         values = self.lines_values()
-        del values[index]
+        self._removed = (index, values.pop(index))  # Ctrl+Shift+U on the Orders page puts it back
         self.set_lines(values)
         self.changed.emit()
+
+    def undo_remove_line(self) -> bool:
+        """Put back the ingredient line removed last; False when there is none to put back."""
+        if self._removed is None:
+            return False
+        index, line = self._removed
+        self._removed = None
+        values = self.lines_values()
+        values.insert(min(index, len(values)), line)
+        self.set_lines(values)
+        self.changed.emit()
+        return True
 
     def set_lines(self, values: list[dict[str, Any]]) -> None:
         for cells in self.line_cells:
@@ -253,7 +276,7 @@ class FormEditor(QWidget):
             if section.repeating:
                 data[section.key] = self.lines_values()
                 continue
-            sec = {fd.name: read_input(self.cells[fd.key].input) for fd in section.fields
+            sec = {fd.name: _stored_value(fd, read_input(self.cells[fd.key].input)) for fd in section.fields
                    if fd.key not in self.read_only_keys}
             if sec:
                 data[section.key] = sec
@@ -261,6 +284,7 @@ class FormEditor(QWidget):
 
     def load_json(self, data: dict[str, Any]) -> None:
         """Fill the editor from an order-file object (a draft); unknown keys are ignored."""
+        self._removed = None  # a removed line belongs to the order shown before
         for section in self.form.sections:
             if section.system:
                 continue

@@ -25,14 +25,14 @@ from k2desk.domain.evidence import Snippet, reading_grade
 from k2desk.domain.models import Patient
 from k2desk.services import handouts, library, patients
 from k2desk.services.errors import InputRefused, ServiceError
-from k2desk.ui import findings
+from k2desk.ui import findings, keyboard
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.messages import describe
 from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
-from k2desk.ui.widgets.pdf_preview import PdfPreview
+from k2desk.ui.widgets.pdf_preview import LargePreviewDialog, PdfPreview
 from k2desk.ui.widgets.pharmacist import (
     AcknowledgementDialog,
     GivenAcknowledgement,
@@ -98,14 +98,16 @@ class HandoutPage(PatientDocumentPage):
         self.picker = PatientPicker(env)
         self.picker.chosen.connect(self.set_patient)
         self.banner = FindingsBanner()
-        self.ack_button = QPushButton("Acknowledge interaction…")
+        self.ack_button = QPushButton("&Acknowledge interaction… (Ctrl+Shift+K)")
         self.ack_button.setObjectName("acknowledge")
         self.ack_button.clicked.connect(self.ask_acknowledgement)
         self.topics = QListWidget()
         self.topics.setObjectName("topic-list")
+        self.topics.setAccessibleName("Topics")
         self.topics.setMaximumHeight(180)
         self.topics.itemChanged.connect(lambda _i: self._topics_changed())
         self.snippets = SnippetList()
+        self.snippets.setAccessibleName("Vetted evidence to include")
         self.snippets.itemChanged.connect(lambda _i: self._content_changed())
         self.snippets.model().rowsMoved.connect(lambda *_a: self._content_changed())
         self.snippets.model().layoutChanged.connect(lambda *_a: self._content_changed())
@@ -114,13 +116,13 @@ class HandoutPage(PatientDocumentPage):
         down = QPushButton("Move down (Alt+Down)")
         down.clicked.connect(lambda: self.snippets.move_current(1))
         self.message = FieldMessage("handout")
-        self.create_button = QPushButton("Create handout (Ctrl+S)")
+        self.create_button = QPushButton("&Create handout (Ctrl+S)")
         self.create_button.setObjectName("create-handout")
         self.create_button.clicked.connect(self.save)
         self.print_button = QPushButton("Print (Ctrl+P)")
         self.print_button.setObjectName("print-handout")
         self.print_button.clicked.connect(self.print_current)
-        self.log_button = QPushButton("Show in log")
+        self.log_button = QPushButton("Show in l&og")
         self.log_button.clicked.connect(lambda: self.env.go("log", document_id=self.document_id))
 
         left = QWidget()
@@ -131,9 +133,14 @@ class HandoutPage(PatientDocumentPage):
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.ack_button)
         lv.addLayout(banner_row)
-        lv.addWidget(QLabel("Topics"))
+        topics_label = QLabel("&Topics")
+        topics_label.setBuddy(self.topics)
+        lv.addWidget(topics_label)
         lv.addWidget(self.topics)
-        lv.addWidget(QLabel("Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)"))
+        snippets_label = QLabel(
+            "&Vetted evidence to include (tick to include; drag or Alt+Up/Down to reorder)")
+        snippets_label.setBuddy(self.snippets)
+        lv.addWidget(snippets_label)
         lv.addWidget(self.snippets, 1)
         moves = QHBoxLayout()
         moves.addWidget(up)
@@ -153,7 +160,14 @@ class HandoutPage(PatientDocumentPage):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.preview_label)
+        self.enlarge_button = QPushButton("&Larger preview…")
+        self.enlarge_button.setObjectName("enlarge-preview")
+        self.enlarge_button.setToolTip("Show the preview in a window of its own, nearly screen-sized")
+        self.enlarge_button.clicked.connect(self.open_large_preview)
+        top = QHBoxLayout()
+        top.addWidget(self.preview_label, 1)
+        top.addWidget(self.enlarge_button)
+        rv.addLayout(top)
         rv.addWidget(self.preview, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -172,6 +186,7 @@ class HandoutPage(PatientDocumentPage):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.render_preview)
         self.loaded = False
+        keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)  # Ctrl+K: a text box's own key
         ctx = env.ctx
         env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
             lambda: grade_rows(loaded), self._library_loaded, uses_store=False))
@@ -260,6 +275,18 @@ class HandoutPage(PatientDocumentPage):
         return (findings.needs_acknowledgement(self.banner.findings) and self.ack is None
                 and self.document_id is None)
 
+    def open_large_preview(self) -> LargePreviewDialog | None:
+        if not self.preview.pdf_bytes:
+            self.env.bridge.tell("There is no preview yet: choose a patient and at least one topic.")
+            return None
+        dlg = LargePreviewDialog(self.preview.pdf_bytes, self.preview_label.text(), self)
+        dlg.open()
+        return dlg
+
+    def _acknowledge_key(self) -> None:
+        if self.ack_button.isVisible() and self.ack_button.isEnabled():
+            self.ask_acknowledgement()
+
     def ask_acknowledgement(self) -> AcknowledgementDialog:
         return open_acknowledgement(self, self.env, self.banner.findings, "handout",
                                     lambda g: self.acknowledge(g.by, g.reason, g.pin))
@@ -268,7 +295,8 @@ class HandoutPage(PatientDocumentPage):
         if not (by.strip() and reason.strip()):
             return
         self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin)
-        self.banner.show_findings(self.banner.findings, acknowledged=True)
+        # says who and why
+        self.banner.show_findings(self.banner.findings, acknowledged=(self.ack.by, self.ack.reason))
         self._update_state()
         self.schedule_preview()
 

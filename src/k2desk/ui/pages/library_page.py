@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,9 +26,11 @@ from k2desk.domain.evidence import reading_grade
 from k2desk.services import library, table_signoff
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.library import STATUS_FILTERS, SnippetView
+from k2desk.ui.columns import fit_columns
 from k2desk.ui.messages import describe
 from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
+from k2desk.ui.widgets.confirm import ConfirmDialog, confirm, style_danger
 from k2desk.ui.widgets.pharmacist import confirm_pharmacist
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
@@ -78,23 +81,25 @@ class LibraryPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((215, 95, 200, 62, 85, 45)):
-            self.table.setColumnWidth(col, width)
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Evidence snippets")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Snippet, Topics, Evidence, Status, Review due, Grade: the Evidence column never shrinks
+        # to "…" alone (full text in its tool tip).
+        fit_columns(self.table, (20, 10, 22, 8, 10, 5), (150, 80, 150, 60, 84, 44), drop_order=(5, 1))
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("snippet-detail")
+        self.detail.setAccessibleName("Snippet details")
         self.detail.setOpenExternalLinks(False)
-        self.vet_button = QPushButton("Vet")
+        self.confirm_dialog: ConfirmDialog | None = None
+        self.vet_button = QPushButton("&Vet…")
         self.vet_button.setObjectName("vet")
         self.vet_button.clicked.connect(self.ask_vet)
-        self.reject_button = QPushButton("Reject…")
+        self.reject_button = QPushButton("Re&ject…")
         self.reject_button.clicked.connect(lambda: self.ask_reason("reject"))
-        self.retire_button = QPushButton("Retire…")
+        self.retire_button = QPushButton("Re&tire…")
         self.retire_button.clicked.connect(lambda: self.ask_reason("retire"))
         self.decision_message = QLabel("")
         self.decision_message.setWordWrap(True)
@@ -238,11 +243,22 @@ class LibraryPage(Page):
         self.retire_button.setEnabled(label is not None and label != "retired")
 
     # -- decisions ----------------------------------------------------------------------------
-    def ask_vet(self) -> None:
+    def ask_vet(self) -> ConfirmDialog | None:
+        """Vetting makes a snippet print on handouts: say so, with its note, and ask first."""
         if self.current is None:
-            return
-        confirm_pharmacist(self, self.env, "vet a snippet",
-                           lambda by, pin: self.decide("vet", by or self.ctx.operator, "", pin))
+            return None
+        s = self.current.snippet
+        note = f"\n\nIts pharmacist note says: \u201c{s.pharmacist_note}\u201d" if s.pharmacist_note else ""
+        # Confirm what will happen first; then, with a technician signed in, a pharmacist's PIN.
+        self.confirm_dialog = confirm(
+            self, "Vet this snippet?",
+            f"Vet '{s.id}' (version {s.version})? From now on it prints on patients' handouts, "
+            f"and the decision is recorded in the audit trail.{note}",
+            "Vet and allow printing",
+            lambda: confirm_pharmacist(self, self.env, "vet a snippet",
+                                       lambda by, pin: self.decide("vet", by or self.ctx.operator, "", pin)),
+            danger=True)
+        return self.confirm_dialog
 
     def ask_reason(self, action: str) -> ReasonDialog | None:
         if self.current is None:
@@ -250,6 +266,9 @@ class LibraryPage(Page):
         verb = "Reject" if action == "reject" else "Retire"
         dlg = ReasonDialog(f"{verb} snippet", f"{verb} '{self.current.id}': it will no longer print. "
                            "Say why (kept with the decision).", parent=self)
+        ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(f"{verb} snippet")  # says what it does, and looks unlike "Cancel"
+        style_danger(ok)
         dlg.accepted.connect(lambda: confirm_pharmacist(
             self, self.env, f"{action} a snippet",
             lambda by, pin: self.decide(action, by or self.ctx.operator, dlg.values()[1], pin)))

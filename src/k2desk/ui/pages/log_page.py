@@ -28,6 +28,8 @@ from k2desk.services import doc_use, fax, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
 from k2desk.services.settings import get_settings
+from k2desk.ui import keyboard
+from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
@@ -62,17 +64,19 @@ class LogPage(Page):
         for s in STATUSES:
             self.status.addItem(s.replace("-", " "), s)
         self.date_from = QLineEdit()
-        self.date_from.setPlaceholderText("from YYYY-MM-DD")
+        self.date_from.setPlaceholderText("from MM/DD/YYYY")
+        self.date_from.setAccessibleName("From date (MM/DD/YYYY or YYYY-MM-DD)")
         self.date_from.setMaximumWidth(130)
         self.date_to = QLineEdit()
-        self.date_to.setPlaceholderText("to YYYY-MM-DD")
+        self.date_to.setPlaceholderText("to MM/DD/YYYY")
+        self.date_to.setAccessibleName("To date (MM/DD/YYYY or YYYY-MM-DD)")
         self.date_to.setMaximumWidth(130)
         self.patient_id: int | None = None
         self.patient_label = QLabel("")
         self.clear_patient = QPushButton("All patients")
         self.clear_patient.clicked.connect(lambda: self.set_patient(None))
         self.date_message = FieldMessage("dates")
-        self.export_button = QPushButton("Export log…")
+        self.export_button = QPushButton("Expor&t log…")
         self.export_button.clicked.connect(lambda: self.export_log())
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
@@ -98,21 +102,23 @@ class LogPage(Page):
         # Fixed row heights: the view never asks every row for its size.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((60, 120, 70, 140, 170, 110, 90, 45)):
-            self.table.setColumnWidth(col, width)
+        self.table.setAccessibleName("Log of documents")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # No., Date, Kind, Title, Patient, Status, Operator, Pages: shares of the width.
+        # Floors keep a whole date and time; on a small screen Pages, then Operator, then Kind go.
+        fit_columns(self.table, (6, 14, 7, 16, 16, 10, 10, 5), (42, 118, 60, 80, 90, 86, 80, 42),
+                    drop_order=(7, 6, 2))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
 
         self.preview = PdfPreview(empty_text="Choose a document to see the stored PDF.")
-        self.reprint_button = QPushButton("Reprint (Ctrl+P)")
+        self.reprint_button = QPushButton("&Reprint (Ctrl+P)")
         self.reprint_button.setObjectName("reprint")
         self.reprint_button.clicked.connect(self.print_current)
-        self.open_order_button = QPushButton("Open order")
+        self.open_order_button = QPushButton("&Open order")
         self.open_order_button.setObjectName("open-order")
         self.open_order_button.setToolTip("Show this order in the order editor (status, reprint)")
         self.open_order_button.clicked.connect(self.open_order)
-        self.fax_button = QPushButton("Fax…")
+        self.fax_button = QPushButton("Fa&x…")
         self.fax_button.setObjectName("fax")
         self.fax_button.setToolTip("Send the stored PDF to a fax number through the fax gateway")
         self.fax_button.clicked.connect(self.ask_fax)
@@ -149,8 +155,20 @@ class LogPage(Page):
             w.textChanged.connect(lambda _t: self._debounce.start())
         self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        keyboard.link_search(self.search, self.table, self.open_first_match)
         self._update_buttons()
         self.set_patient(None)
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: filter now and show the newest matching document."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.apply_filter()
+        self.env.worker.wait()
+        QCoreApplication.processEvents()
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
 
     # -- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> LogFilter | None:
@@ -355,3 +373,7 @@ class LogPage(Page):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def selected_patient_id(self) -> int | None:
+        """Ctrl+H / Ctrl+O from the log start from the chosen document's patient."""
+        return self.current.patient_id if self.current is not None else self.patient_id

@@ -28,6 +28,7 @@ from k2desk.services import operators
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui.messages import issues_by_field
 from k2desk.ui.pages.base import UiEnv
+from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.pharmacist import confirm_pharmacist
 
@@ -152,9 +153,18 @@ class OperatorsBox(QGroupBox):
         confirm_pharmacist(self, self.env, "change operators", go)
 
     def remove_selected(self) -> None:
+        """Ask first: removing an operator is recorded in the audit trail."""
         name = self._selected()
         if name is None:
             return
+        self.confirm_dialog = confirm(
+            self, "Remove an operator?",
+            f"Remove operator {name}? They can no longer unlock the window or sign documents; "
+            "what they did stays in the log. The removal is recorded in the audit trail.",
+            "Remove operator", lambda: self.remove(name), danger=True)
+
+    def remove(self, name: str) -> None:
+        """Remove ``name``: a pharmacist's action (a technician signed in asks for one's PIN)."""
         ctx = self.env.ctx
 
         def go(by: str | None, by_pin: str | None) -> None:

@@ -25,14 +25,15 @@ from k2desk.domain.records import StoredOrder
 from k2desk.services import doc_use, order_drafts, orders, patients
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
-from k2desk.ui import findings
+from k2desk.ui import findings, keyboard
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.pages.form_editor import FormEditor
+from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.order_export_dialog import OrderExportDialog
-from k2desk.ui.widgets.order_status import OrderStatusBar
+from k2desk.ui.widgets.order_status import STATUS_KEYS, OrderStatusBar
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
 from k2desk.ui.widgets.pharmacist import (
@@ -59,6 +60,7 @@ class OrderPage(PatientDocumentPage):
         self.banner = FindingsBanner()
         self.saved_orders = QComboBox()
         self.saved_orders.setObjectName("saved-orders")
+        self.saved_orders.setAccessibleName("Saved orders for this patient")
         self.saved_orders.activated.connect(self._saved_order_chosen)
         self.editor = FormEditor(self.form_def, FROM_RECORD)
         self.editor.changed.connect(self._changed)
@@ -70,12 +72,12 @@ class OrderPage(PatientDocumentPage):
         self.draft_label = QLabel("")
         self.draft_label.setObjectName("draft-label")
         self.draft_label.setStyleSheet("color: #555;")
-        self.create_button = QPushButton("Save order and make PDF (Ctrl+S)")
+        self.create_button = QPushButton("&Save order and make PDF (Ctrl+S)")
         self.create_button.setObjectName("create-order")
         self.create_button.clicked.connect(self.save)
-        self.new_button = QPushButton("New order")
+        self.new_button = QPushButton("Ne&w order")
         self.new_button.clicked.connect(self.new_item)
-        self.discard_button = QPushButton("Discard draft")
+        self.discard_button = QPushButton("&Discard draft")
         self.discard_button.clicked.connect(self.discard_draft)
         # The order log (every order, not just this patient's); the Log page's Export is for documents.
         self.export_button = QPushButton("Export orders…")
@@ -142,6 +144,13 @@ class OrderPage(PatientDocumentPage):
         self._check_timer.timeout.connect(self.run_check)
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DEBOUNCE_MS)
         self._draft_timer.timeout.connect(self.save_draft)
+        self.confirm_dialog: Any = None
+        self._undo: tuple[int | None, dict[str, Any], dict[str, str]] | None = None
+        for status, keys in STATUS_KEYS.items():
+            keyboard.page_key(self, keys, lambda st=status: self.ask_status(st))
+        keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)
+        keyboard.page_key(self, "Ctrl+Shift+O", self.override_key)
+        keyboard.page_key(self, "Ctrl+Shift+U", self.undo)  # Ctrl+Shift+U stays the text box's own undo
         self._update_state()
 
     # -- starting an order --------------------------------------------------------------------
@@ -233,7 +242,7 @@ class OrderPage(PatientDocumentPage):
             return
         pid, ctx = self.patient.id, self.ctx
         self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid),
-                            lambda found: self.banner.show_findings(found, acknowledged=self.ack is not None))
+                            lambda found: self.banner.show_findings(found, acknowledged=self.ack))
 
     # -- typing: check and draft --------------------------------------------------------------
     def _changed(self) -> None:
@@ -288,6 +297,8 @@ class OrderPage(PatientDocumentPage):
 
     def discard_draft(self) -> None:
         self._draft_timer.stop()
+        # Kept in memory until the next change, so "Undo" (Ctrl+Shift+U) can bring it back.
+        self._undo = (self.patient.id if self.patient else None, self.editor.to_json(), dict(self.overrides))
         if self.draft_id is not None:
             did = self.draft_id
             try:
@@ -296,6 +307,28 @@ class OrderPage(PatientDocumentPage):
                 self.env.bridge.report(exc)
         self.draft_id = None
         self._blank()
+        self.draft_label.setText("Draft discarded: Ctrl+Shift+U brings it back")
+        self.env.bridge.tell("The draft was discarded. Press Ctrl+Shift+U to bring it back.")
+
+    def undo(self) -> None:
+        """Bring back the draft just discarded, or the ingredient line just removed."""
+        if self.editor.undo_remove_line():
+            return
+        if self._undo is None or self.order is not None or self.patient is None:
+            return
+        pid, data, overrides = self._undo
+        if pid != self.patient.id:
+            return
+        self._undo = None
+        self._loading = True
+        try:
+            self.overrides = dict(overrides)
+            self.editor.load_json(data)
+        finally:
+            self._loading = False
+        self.save_draft()
+        self.run_check()
+        self.draft_label.setText("Draft brought back")
 
     def _blank(self) -> None:
         self._loading = True
@@ -321,6 +354,18 @@ class OrderPage(PatientDocumentPage):
         self.show_issues(self.issues)
         self._changed()
 
+    def _acknowledge_key(self) -> None:
+        if findings.needs_acknowledgement(self.banner.findings) and self.ack is None:
+            self.ask_acknowledgement()
+
+    def override_key(self) -> None:
+        """Ctrl+Shift+O: the warning of the field with the cursor, else the first one shown."""
+        buttons = [c for c in self.editor.all_cells() if c.override_button.isVisibleTo(self.editor)]
+        focus = self.focusWidget()
+        here = [c for c in buttons if focus is not None and c.isAncestorOf(focus)]
+        if here or buttons:
+            self.ask_override((here or buttons)[0].key)
+
     def ask_acknowledgement(self) -> AcknowledgementDialog:
         return open_acknowledgement(self, self.env, self.banner.findings, "order", self._given)
 
@@ -330,7 +375,7 @@ class OrderPage(PatientDocumentPage):
     def acknowledge(self, by: str, reason: str, pin: str | None = None, contact: str = "",
                     contact_note: str = "") -> None:
         self.ack = GivenAcknowledgement(by, reason, pin, contact, contact_note)
-        self.banner.show_findings(self.banner.findings, acknowledged=True)
+        self.banner.show_findings(self.banner.findings, acknowledged=(by, reason))  # who and why
         self._update_state()
 
     def locked(self) -> None:
@@ -396,10 +441,27 @@ class OrderPage(PatientDocumentPage):
 
     # -- status -------------------------------------------------------------------------------
     def ask_status(self, new: str) -> None:
+        button = self.status_bar.buttons.get(new)
+        if self.order is None or button is None or not button.isEnabled():
+            return  # a key for a step not allowed now does nothing
+        if new in (CANCELLED, DISPENSED):
+            oid = self.order.id
+            name = self.patient.name if self.patient else "this patient"
+            if new == CANCELLED:
+                text = (f"Cancel order {oid} for {name}? This is final: a cancelled order cannot be "
+                        "dispensed or reopened, and the cancellation is recorded in the audit trail.")
+                action = "Cancel the order"
+            else:
+                text = (f"Mark order {oid} for {name} as dispensed? This is final and recorded in the "
+                        "audit trail under your name; no further status can follow.")
+                action = "Mark dispensed"
+            self.confirm_dialog = confirm(self, "Confirm a final step", text, action,
+                                          lambda: self.change_status(new, ""), danger=True)
+            return
         if new == SIGNED:
             dlg = ReasonDialog("Signed original received",
                                "How did the signed original come in (fax from the office, mail, by hand)?",
-                               parent=self)
+                               parent=self, field_label="How it came in")
             dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
             dlg.open()
             return
@@ -431,7 +493,10 @@ class OrderPage(PatientDocumentPage):
         except ServiceError as exc:
             self.env.bridge.report(exc)
             return
+        self._fill_saved_orders()  # the saved-order box shows the new status, not "draft"
+        self.saved_orders.setCurrentIndex(max(0, self.saved_orders.findData(oid)))
         self._update_state()
+        self.env.bridge.tell(f"Order {oid} is now {new.replace('-', ' ')}.")
 
     def _update_state(self) -> None:
         has_patient = self.patient is not None

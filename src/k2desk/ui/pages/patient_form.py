@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,7 +23,9 @@ from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
 from k2desk.domain.validation import format_phone
 from k2desk.services.patients import PatientInput, check_patient
+from k2desk.ui.keyboard import set_buddy
 from k2desk.ui.messages import issues_by_field
+from k2desk.ui.widgets.date_picker import DatePickerButton
 from k2desk.ui.widgets.field_message import FieldMessage
 
 
@@ -108,39 +112,56 @@ class PatientForm(QWidget):
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         form.addRow(self.heading)
 
-        def field(key: str, label: str, widget: QWidget) -> QWidget:
+        def field(key: str, label: str, widget: QWidget, focus: QWidget | None = None,
+                  beside: QWidget | None = None) -> QWidget:
             widget.setObjectName(f"field-{key}")
             box = QWidget()
             v = QVBoxLayout(box)
             v.setContentsMargins(0, 0, 0, 0)
             v.setSpacing(2)
-            v.addWidget(widget)
+            if beside is None:
+                v.addWidget(widget)
+            else:
+                row = QHBoxLayout()
+                row.addWidget(widget, 1)
+                row.addWidget(beside)
+                v.addLayout(row)
             msg = FieldMessage(key)
             self.messages[key] = msg
             v.addWidget(msg)
             form.addRow(label, box)
+            # The label names the real input (for Alt+letter and screen readers), not the box.
+            real = focus or widget
+            set_buddy(form.labelForField(box), real)
+            real.setAccessibleName(label.replace("&", ""))
             return widget
 
-        self.name = field("name", "Name", QLineEdit())
-        self.dob = field("dob", "Date of birth", QLineEdit())
-        self.dob.setPlaceholderText("YYYY-MM-DD, for example 1956-03-14")
-        self.phone = field("phone", "Phone", QLineEdit())
+        self.name = field("name", "&Name", QLineEdit())
+        dob = QLineEdit()
+        self.dob_picker = DatePickerButton(dob, "the date of birth", dt.date(1950, 1, 1))
+        self.dob = field("dob", "Date of &birth", dob, beside=self.dob_picker)
+        self.dob.setPlaceholderText("MM/DD/YYYY or YYYY-MM-DD, for example 03/14/1956")
+        self.phone = field("phone", "&Phone", QLineEdit())
         self.phone.setPlaceholderText("(817) 860-6083")
-        self.address = field("address", "Address", QPlainTextEdit())
+        self.address = field("address", "A&ddress", QPlainTextEdit())
         self.address.setMaximumHeight(60)
-        self.notes = field("notes", "Notes", QPlainTextEdit())
+        self.address.setTabChangesFocus(True)  # Enter adds a line; Tab goes on to Notes
+        self.notes = field("notes", "N&otes", QPlainTextEdit())
         self.notes.setMaximumHeight(50)
-        self.medications = field("medications", "Medications", EditableList(
-            "medications", "one medication as on the label, e.g. warfarin 5 mg"))
+        self.notes.setTabChangesFocus(True)
+        meds = EditableList("medications", "one medication as on the label, e.g. warfarin 5 mg")
+        self.medications = field("medications", "&Medications", meds, focus=meds.entry)
+        meds.list.setAccessibleName("Medications listed")
         allergy_box = QWidget()
         av = QVBoxLayout(allergy_box)
         av.setContentsMargins(0, 0, 0, 0)
         self.nkda = QCheckBox("NKDA — no known drug allergies (asked and confirmed)")
         self.nkda.setObjectName("field-nkda")
         self.allergy_list = EditableList("allergies", "one allergy, e.g. penicillin (rash)")
+        self.allergy_list.list.setAccessibleName("Allergies listed")
         av.addWidget(self.nkda)
         av.addWidget(self.allergy_list)
-        self.allergies = field("allergies", "Allergies", allergy_box)
+        self.allergies = field("allergies", "A&llergies", allergy_box, focus=self.allergy_list.entry)
 
         for w in (self.name, self.dob, self.phone):
             w.textChanged.connect(self._recheck)
@@ -152,6 +173,7 @@ class PatientForm(QWidget):
         self.nkda.toggled.connect(self._nkda_toggled)
         self._recheck_timer = QTimer(self, singleShot=True, interval=200)
         self._recheck_timer.timeout.connect(self._live_check)
+        self._as_loaded = self.read()
 
     # NKDA and a list of allergies exclude each other: the UI makes the choice explicit.
     def _nkda_toggled(self, on: bool) -> None:
@@ -210,3 +232,25 @@ class PatientForm(QWidget):
         self.nkda.setChecked(bool(p and p.nkda))
         self.nkda.setEnabled(not (p and p.allergies))
         self.show_issues([])
+        self._as_loaded = self.read()
+
+    def fill(self, data: PatientInput) -> None:
+        """Put typed values back (after a lock), keeping which patient is being edited."""
+        self.name.setText(data.name)
+        self.dob.setText(data.dob)
+        self.phone.setText(data.phone)
+        self.address.setPlainText(data.address)
+        self.notes.setPlainText(data.notes)
+        self.medications.set_values(list(data.medications))
+        self.allergy_list.set_values(list(data.allergies))
+        self.nkda.setChecked(data.nkda)
+
+    def is_dirty(self) -> bool:
+        """Anything typed since the patient was shown (or the blank form was opened)."""
+        return self.read() != self._as_loaded
+
+    def input_for(self, key: str) -> QWidget:
+        """The input a field's message belongs to (where the cursor goes to fix it)."""
+        return {"name": self.name, "dob": self.dob, "phone": self.phone, "address": self.address,
+                "notes": self.notes, "medications": self.medications.entry,
+                "allergies": self.allergy_list.entry}.get(key, self.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from k2desk.domain.models import Patient
 from k2desk.services import patients
 from k2desk.services.errors import InputRefused, ServiceError
-from k2desk.ui import findings
+from k2desk.services.patients import PatientInput
+from k2desk.ui import findings, keyboard
+from k2desk.ui.columns import fit_columns
 from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.patient_form import PatientForm
@@ -48,9 +50,13 @@ class PatientsPage(Page):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Patients found")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Name, Date of birth, Phone, Allergies: a phone number is never cut; when narrow the
+        # Allergies column goes first (the form shows them), then the date of birth.
+        fit_columns(self.table, (30, 18, 22, 15), (90, 78, 106, 60), drop_order=(3, 1))
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
-        new_button = QPushButton("New patient")
+        new_button = QPushButton("Ne&w patient")
         new_button.clicked.connect(self.new_item)
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -64,7 +70,8 @@ class PatientsPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
-        self.save_button = QPushButton("Save patient")
+        self.form_scroll = scroll
+        self.save_button = QPushButton("&Save patient")
         self.save_button.setObjectName("save-patient")
         self.save_button.clicked.connect(self.save)
         self.handout_button = QPushButton("Handout for this patient…")
@@ -74,12 +81,19 @@ class PatientsPage(Page):
         self.documents_button = QPushButton("Documents…")
         self.documents_button.setToolTip("This patient's handouts and orders in the log")
         self.documents_button.clicked.connect(lambda: self._open_with("log"))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.handout_button)
-        buttons.addWidget(self.order_button)
-        buttons.addWidget(self.documents_button)
+        # Save on its own row: the row of four was wider than the form at 1024×768 and squeezed
+        # the patient list until phone numbers were cut.
+        buttons = QVBoxLayout()
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_button)
+        save_row.addStretch(1)
+        open_row = QHBoxLayout()
+        open_row.addWidget(self.handout_button)
+        open_row.addWidget(self.order_button)
+        open_row.addWidget(self.documents_button)
+        open_row.addStretch(1)
+        buttons.addLayout(save_row)
+        buttons.addLayout(open_row)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.addWidget(self.banner)
@@ -91,15 +105,31 @@ class PatientsPage(Page):
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setSizes([400, 600])  # 2:3 from the start: the list keeps room for name, birth date, phone
         lay = QVBoxLayout(self)
         lay.addWidget(split)
 
         self._generation = 0
+        self._held: dict[str, tuple[int | None, PatientInput]] = {}  # operator -> typed, while locked
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
+        keyboard.link_search(self.search, self.table, self.open_first_match)
         self._update_buttons()
         self.run_search()
+
+    def open_first_match(self) -> None:
+        """Enter in the search box: search now and show the first patient found."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.run_search()
+        self.env.worker.wait()
+        QCoreApplication.processEvents()  # deliver the answer
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     # -- search -------------------------------------------------------------------------------
     def run_search(self) -> None:
@@ -137,8 +167,33 @@ class PatientsPage(Page):
         if row < 0:
             return
         p = self.model.patient(row)
-        if p.id != self.form.patient_id:
-            self.show_patient(p)
+        if p.id == self.form.patient_id:
+            return
+        if self.unsaved_work():
+            # Ask before the typed changes are lost; the selection goes back meanwhile.
+            self._reselect_form_patient()
+            self.env.leave_current(lambda: self._show_chosen(p.id))
+            return
+        self.show_patient(p)
+
+    def _show_chosen(self, patient_id: int | None) -> None:
+        row = self.model.row_of(patient_id) if patient_id is not None else -1
+        if row >= 0:
+            self.show_patient(self.model.patient(row))
+            self.select_patient(patient_id)  # type: ignore[arg-type]  # row >= 0 means not None
+
+    def _reselect_form_patient(self) -> None:
+        sm = self.table.selectionModel()
+        sm.blockSignals(True)
+        row = self.model.row_of(self.form.patient_id) if self.form.patient_id is not None else -1
+        if row >= 0:
+            sm.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                               | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            sm.clearSelection()
+            sm.setCurrentIndex(self.model.index(-1, -1), QItemSelectionModel.SelectionFlag.NoUpdate)
+        sm.blockSignals(False)
+        self.table.viewport().update()
 
     # -- one patient --------------------------------------------------------------------------
     def show_patient(self, p: Patient | None) -> None:
@@ -191,15 +246,66 @@ class PatientsPage(Page):
         self.search.selectAll()
 
     def new_item(self) -> None:
+        self.env.leave_current(self._new_patient)
+
+    def _new_patient(self) -> None:
+        self._reselect_form_patient()
         self.table.clearSelection()
         self.show_patient(None)
         self.form.name.setFocus()
 
-    def save(self) -> None:
+    # -- unsaved changes ----------------------------------------------------------------------
+    def selected_patient_id(self) -> int | None:
+        return self.form.patient_id
+
+    def unsaved_work(self) -> str | None:
+        if not self.form.is_dirty():
+            return None
+        name = self.form.name.text().strip() or "without a name yet"
+        pid = self.form.patient_id
+        what = f"Patient #{pid} ({name})" if pid else f"The new patient ({name})"
+        vka = [f for f in findings.check_medications(self.form.medications.values())
+               if str(getattr(f, "severity", "")) == "major"]
+        if vka:
+            what += ", with " + ", ".join(sorted({str(f.input) for f in vka})) + " typed,"
+        return what
+
+    def discard_unsaved(self) -> None:
+        self.show_patient(None if self.form.patient_id is None else self._stored(self.form.patient_id))
+
+    def _stored(self, pid: int) -> Patient | None:
+        try:
+            stored: Patient = self.env.worker.call(lambda: patients.get_patient(self.ctx, pid))
+            return stored
+        except ServiceError:
+            return None
+
+    # -- the idle lock --------------------------------------------------------------------------
+    def locked(self) -> None:
+        """A half-typed form is taken off the screen while locked and kept for its operator."""
+        if self.form.is_dirty():
+            self._held[self.ctx.operator] = (self.form.patient_id, self.form.read())
+            self.show_patient(None)
+
+    def unlocked(self, operator: str) -> None:
+        held = self._held.pop(operator, None)
+        if held is None:
+            return
+        pid, data = held
+        self.show_patient(self._stored(pid) if pid is not None else None)
+        self.form.fill(data)
+        self._medications_typed()
+        self.env.bridge.tell("Your unsaved changes to the patient were kept while the window was locked.")
+
+    def save_unsaved(self) -> bool:
+        return self.save()
+
+    def save(self) -> bool:
         """Store the form through the patients service; field issues show under the fields."""
         if self.form.show_check():
             self.env.bridge.tell("The patient was not saved: please correct the fields marked in red.")
-            return
+            self._show_first_problem()
+            return False
         data, pid, ctx = self.form.read(), self.form.patient_id, self.ctx
         try:
             if pid is None:
@@ -208,11 +314,22 @@ class PatientsPage(Page):
                 self.env.worker.call(lambda: patients.update_patient(ctx, pid, data))
         except InputRefused as exc:
             self.form.show_issues(exc.issues)
-            return
+            self._show_first_problem()
+            return False
         except ServiceError as exc:
             self.env.bridge.report(exc)
-            return
+            return False
         stored = self.env.worker.call(lambda: patients.get_patient(ctx, pid))
         self.show_patient(stored)
         self.env.bridge.tell(f"Patient #{pid} saved.")
         self.run_search()
+        return True
+
+    def _show_first_problem(self) -> None:
+        """Scroll to the first field marked in red and put the cursor there."""
+        for key, msg in self.form.messages.items():
+            if msg.isVisibleTo(self.form):
+                target = self.form.input_for(key)
+                self.form_scroll.ensureWidgetVisible(target)
+                target.setFocus()
+                return

@@ -145,6 +145,7 @@ class SettingsPage(Page):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self.scroll = scroll
         body.setMaximumWidth(900)  # long fields are hard to read across a wide screen
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 6)
@@ -180,7 +181,13 @@ class SettingsPage(Page):
             grouped = issues_by_field(exc.issues)
             for key, ed in self.editors.items():
                 ed.message.show_issues(grouped.get(key, []))
-            self.status.setText("Nothing was saved: please correct the settings marked in red.")
+            wrong = [ed for key, ed in self.editors.items() if grouped.get(key)]
+            self.status.setText("Nothing was saved: please correct the settings marked in red"
+                                + (f" (first: {wrong[0].spec.label})." if wrong else "."))
+            if wrong:  # bring the first one into view, with the cursor in it
+                self.scroll.ensureWidgetVisible(wrong[0].message)
+                self.scroll.ensureWidgetVisible(wrong[0].widget)
+                wrong[0].widget.setFocus()
             return
         except ServiceError as exc:
             self.env.bridge.report(exc)

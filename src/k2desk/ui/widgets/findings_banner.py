@@ -20,6 +20,25 @@ def _text(obj: Any, *names: str) -> str:
     return ""
 
 
+# The interaction table's class codes, in a pharmacist's words (resources/interactions.toml).
+CLASS_LABELS = {
+    "coumarin-vka": "vitamin K antagonist, coumarin type",
+    "indandione-vka": "vitamin K antagonist, indandione type",
+    "doac": "direct oral anticoagulant",
+    "unnamed-anticoagulant": "anticoagulant, name not given",
+    "gut-flora-antibiotic": "antibiotic that lowers gut vitamin K",
+    "gut-flora-nmtt": "antibiotic with an NMTT side chain",
+    "absorption-binder": "binds vitamin K in the gut",
+    "absorption-fat": "lowers fat (and vitamin K) absorption",
+    "antagonism": "vitamin K antagonism",
+    "requirement": "raises the vitamin K requirement",
+}
+
+
+def class_label(code: str) -> str:
+    return CLASS_LABELS.get(code, code.replace("-", " ").replace("vka", "vitamin K antagonist"))
+
+
 def severity_of(finding: Any) -> str:
     return _text(finding, "severity").lower() or "info"
 
@@ -38,7 +57,7 @@ def finding_line(finding: Any) -> str:
     agent = _text(finding, "agent", "generic", "name")
     kind = _text(finding, "drug_class")
     msg = _text(finding, "pharmacist_message", "message", "patient_message", "summary")
-    what = ", ".join(x for x in (agent, kind.replace("-", " ")) if x)
+    what = ", ".join(x for x in (agent, class_label(kind) if kind else "") if x)
     who = f"{typed} ({what})" if typed and what else (typed or what)
     certainty = _text(finding, "certainty")
     maybe = " — possible match — confirm" if certainty == "possible" else ""
@@ -68,14 +87,14 @@ class FindingsBanner(QFrame):
     def has_major(self) -> bool:
         return any(severity_of(f) == "major" for f in self.findings)
 
-    def show_findings(self, findings: Sequence[Any], *, acknowledged: bool = False,
+    def show_findings(self, findings: Sequence[Any], *, acknowledged: bool | tuple[str, str] | None = False,
                       empty_text: str = "No interaction found with the listed medications.") -> None:
         # The sign-off line comes with findings read for a stored patient (ui.findings); a
         # re-show of the same findings keeps the line it had.
         if findings is not self.findings:
             self.table_note = str(getattr(findings, "table_note", ""))
         self.findings = list(findings)
-        self.acknowledged = acknowledged
+        self.acknowledged = bool(acknowledged)
         if not self.findings:
             self.setToolTip("")
             self.setStyleSheet("#findings-banner { border: 1px solid #7a9a7a; background: #eef6ee; }")
@@ -87,7 +106,10 @@ class FindingsBanner(QFrame):
         for f in self.findings:
             text = html.escape(finding_line(f))
             lines.append(f"<b>{text}</b>" if severity_of(f) == "major" else text)
-        if major and acknowledged:
+        if major and isinstance(acknowledged, tuple):
+            by, why = (html.escape(x) for x in acknowledged)
+            lines.append(f"<i>Acknowledged by {by} for this document: {why}</i>")
+        elif major and acknowledged:
             lines.append("<i>Acknowledged by the operator for this document.</i>")
         elif major:
             lines.append("<b>A major interaction must be acknowledged before a document is created.</b>")

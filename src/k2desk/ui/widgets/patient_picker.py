@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.models import Patient
 from k2desk.services import patients
+from k2desk.ui import keyboard
 from k2desk.ui.pages.base import UiEnv
 
 
@@ -36,7 +37,11 @@ class PatientPicker(QWidget):
         self.results.hide()
         self.results.itemActivated.connect(self._picked)
         self.results.itemClicked.connect(self._picked)
-        self.search.returnPressed.connect(self._pick_first)
+        self.search.setAccessibleName("Find the patient")
+        self.results.setAccessibleName("Patients found")
+        # Enter picks the first match (searching now if the pause after typing has not passed);
+        # Down moves into the results, where Enter picks the highlighted one.
+        keyboard.link_search(self.search, self.results, self._pick_first)
         top = QHBoxLayout()
         top.addWidget(self.label, 1)
         top.addWidget(self.search, 1)
@@ -67,6 +72,11 @@ class PatientPicker(QWidget):
         self.env.worker.run(lambda: patients.search_patients(ctx, text, limit=20), show)
 
     def _pick_first(self) -> None:
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._search()
+            self.env.worker.wait()
+            QCoreApplication.processEvents()
         if self.results.count():
             self._picked(self.results.item(0))
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from k2desk.ui.widgets.dialogs import settle_size
 
 
 class PdfPreview(QStackedWidget):
@@ -14,6 +16,7 @@ class PdfPreview(QStackedWidget):
         self.setObjectName("pdf-preview")
         self.document = QPdfDocument(self)
         self.view = QPdfView()
+        self.view.setAccessibleName("PDF preview")
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
@@ -50,3 +53,23 @@ class PdfPreview(QStackedWidget):
 
     def page_count(self) -> int:
         return int(self.document.pageCount()) if self.currentWidget() is self.view else 0
+
+
+class LargePreviewDialog(QDialog):
+    """The same PDF bytes in a window of their own, nearly screen-sized: readable on a small
+    screen where the page's preview pane is narrow. Escape closes it."""
+
+    def __init__(self, data: bytes, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.preview = PdfPreview(self, empty_text="Nothing to preview.")
+        self.preview.view.setAccessibleName(title)
+        self.preview.show_pdf(data)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.preview, 1)
+        lay.addWidget(close)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = (int(screen.width() * 0.9), int(screen.height() * 0.9)) if screen else (900, 700)
+        settle_size(self, width, height)
