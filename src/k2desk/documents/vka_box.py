@@ -26,6 +26,7 @@ from k2desk.documents import styles as S
 from k2desk.documents.blocks import boxed, fmt_date, para
 from k2desk.documents.fonts import markup
 from k2desk.domain.documents import InteractionNotice
+from k2desk.domain.roles import review_by
 
 # One name for the clinic in everything a patient reads.
 PATIENT_CLINIC = "blood thinner clinic"
@@ -99,10 +100,10 @@ def patient_box(majors: Sequence[InteractionNotice], contraindications: Sequence
         body.append(para(text, st.body_bold, prefix=f"<b>{markup(PATIENT_CONTRAINDICATION_LEAD)}</b> "))
     for n in majors:
         if n.acknowledged_by:
-            when = f" on {fmt_date(n.ack_at)}" if n.ack_at else ""
+            when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
+            who = review_by(n.acknowledged_by, n.ack_role)  # the name once, one role word
             body.append(para(n.ack_reason, st.body,
-                             prefix=f"Interaction reviewed by RPh {markup(n.acknowledged_by)}"
-                                    f"{markup(when)}: "))
+                             prefix=f"Interaction reviewed by {markup(who)}{markup(when)}: "))
     return boxed(body, width, border=S.HEAVY_RULE, padding=9)
 
 
