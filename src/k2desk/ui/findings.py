@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from k2desk.domain.interactions import major_findings as _major
 from k2desk.domain.interactions import needs_acknowledgement as _needs_ack
 from k2desk.services import interactions, table_signoff
 from k2desk.services.context import AppContext
@@ -28,6 +29,11 @@ def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
 def check_medications(meds: Sequence[str]) -> list[Any]:
     """Medications as typed (a patient not saved yet), checked the same way."""
     return list(interactions.check(list(meds)))
+
+
+def major_texts(findings: Sequence[Any]) -> tuple[str, ...]:
+    """The major findings as an acknowledgement stores them: what the pharmacist saw."""
+    return tuple(f.text for f in _major(list(findings)))
 
 
 def needs_acknowledgement(findings: Sequence[Any]) -> bool:

@@ -267,10 +267,26 @@ class HandoutPage(PatientDocumentPage):
     def acknowledge(self, by: str, reason: str, pin: str | None = None) -> None:
         if not (by.strip() and reason.strip()):
             return
-        self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin)
+        self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin).held(
+            findings.major_texts(self.banner.findings))
         self.banner.show_findings(self.banner.findings, acknowledged=True)
         self._update_state()
         self.schedule_preview()
+
+    def drop_acknowledgement(self) -> None:
+        """The held acknowledgement no longer fits (another day, a changed medication list):
+        forget it and check the patient's medications again."""
+        self.ack = None
+        if self.patient is not None and self.patient.id is not None:
+            pid, ctx = self.patient.id, self.ctx
+
+            def shown(found: list[Any]) -> None:
+                if self.patient is not None and self.patient.id == pid:
+                    self.banner.show_findings(found)
+                    self._update_state()
+
+            self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), shown)
+        self._update_state()
 
     # -- preview ------------------------------------------------------------------------------
     def schedule_preview(self) -> None:
@@ -311,7 +327,8 @@ class HandoutPage(PatientDocumentPage):
                 self.env.bridge.report(exc)
 
         self.env.worker.run(lambda: handouts.preview_handout(ctx, pid, (), ids, ack.by or None,
-                                                             ack.reason or None, ack_pin=ack.pin),
+                                                             ack.reason or None, ack_pin=ack.pin,
+                                                             ack_for=ack.ack_for()),
                             shown, failed)
 
     # -- create and print ---------------------------------------------------------------------
@@ -320,6 +337,8 @@ class HandoutPage(PatientDocumentPage):
         if self.patient is None or self.patient.id is None:
             self.env.bridge.tell("Choose a patient first.")
             return
+        if self.ack is not None and self.ack.lapsed():
+            self.drop_acknowledgement()  # given on an earlier day: a pharmacist reviews again
         if self.blocked():
             self.ask_acknowledgement()
             return
@@ -340,12 +359,15 @@ class HandoutPage(PatientDocumentPage):
 
         def failed(exc: ServiceError) -> None:
             if isinstance(exc, InputRefused):
+                if any(i.code == "ack_stale" for i in exc.issues):
+                    self.drop_acknowledgement()
                 self.message.show_issues(exc.issues)
             else:
                 self.env.bridge.report(exc)
 
         self.env.worker.run(lambda: handouts.create_handout(ctx, pid, (), ids, ack.by or None,
-                                                            ack.reason or None, ack_pin=ack.pin),
+                                                            ack.reason or None, ack_pin=ack.pin,
+                                                            ack_for=ack.ack_for()),
                             created, failed)
 
     def print_current(self) -> None:
