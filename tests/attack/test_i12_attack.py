@@ -173,3 +173,50 @@ def test_the_handout_box_names_the_pharmacist_once_with_one_role_word(
     text = " ".join(pdf_text((tmp_path / "h.pdf").read_bytes()).split())
     assert "RPh" not in text
     assert "Interaction reviewed by J. Smith, pharmacist, November" in text
+
+
+# -- pending acknowledgements: time and medication changes (service level, real database) -------
+
+def test_a_pending_acknowledgement_lapses_at_the_pharmacys_local_midnight(ctx, monkeypatch) -> None:
+    import datetime as dt
+    import time
+
+    from k2desk.services import interactions
+    from k2desk.services.patients import PatientInput, add_patient
+
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    try:
+        # 23:30 in Fort Worth is 05:30 UTC the next day: it lapses at 06:00 UTC, not at UTC midnight.
+        late = dt.datetime(2026, 11, 30, 5, 30, tzinfo=dt.UTC)
+        assert interactions.end_of_local_day(late) == "2026-11-30T06:00:00.000000+00:00"
+        pid = add_patient(ctx, PatientInput("Ann Warf", "1950-01-01", nkda=True,
+                                            medications=["warfarin 5 mg daily"]))
+        interactions.acknowledge(ctx, pid, interactions.findings_for_patient(ctx, pid), "J. Smith",
+                                 "counselled")
+        [ack] = interactions.pending_acknowledgements(ctx, pid).values()
+        assert interactions.pending_acknowledgements(ctx, pid, now=ack.expires_at) == {}
+        just_before = (dt.datetime.fromisoformat(ack.expires_at)
+                       - dt.timedelta(microseconds=1)).isoformat(timespec="microseconds")
+        assert interactions.pending_acknowledgements(ctx, pid, now=just_before)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+@pytest.mark.parametrize("new_meds", [["warfarin 7.5 mg daily"],
+                                      ["warfarin 5 mg daily", "Sintrom 2 mg daily"]])
+def test_a_pending_acknowledgement_made_before_a_medication_change_does_not_count(
+        ctx, new_meds: list[str]) -> None:
+    from k2desk.services import handouts, interactions
+    from k2desk.services.errors import InputRefused
+    from k2desk.services.patients import PatientInput, add_patient, update_patient
+
+    pid = add_patient(ctx, PatientInput("Ann Warf", "1950-01-01", nkda=True,
+                                        medications=["warfarin 5 mg daily"]))
+    interactions.acknowledge(ctx, pid, interactions.findings_for_patient(ctx, pid), "J. Smith",
+                             "counselled")
+    update_patient(ctx, pid, PatientInput("Ann Warf", "1950-01-01", nkda=True, medications=new_meds))
+    with pytest.raises(InputRefused) as refused:
+        handouts.create_handout(ctx, pid, ["what-is-k2"])
+    assert any(i.field == "ack_by" for i in refused.value.issues)
