@@ -116,3 +116,34 @@ def test_a_held_acknowledgement_lapses_at_the_end_of_the_day_like_a_pending_one(
     [dlg] = [d for d in page.findChildren(AcknowledgementDialog) if d.isVisible()]
     qtbot.keyClick(dlg, Qt.Key.Key_Escape)
     assert interactions.acknowledgements_for_patient(ctx, pid) == []
+
+
+def test_the_window_uses_a_pending_acknowledgement_recorded_on_its_own(tech_window, qtbot, ctx,
+                                                                        settle):
+    """The pharmacist recorded a pending acknowledgement at the command line (trusted login);
+    the technician then makes the handout in the window: the pending one is used up, without a
+    second acknowledgement, and the next handout needs its own."""
+    window = tech_window
+    pid = _patient(ctx, ["warfarin 5 mg daily"])
+    saved = ctx.operator, ctx.trust_login
+    ctx.operator, ctx.trust_login = "Pat Rx", True  # what `k2desk --operator "Pat Rx"` does
+    try:
+        [ack_id] = interactions.acknowledge(ctx, pid, interactions.findings_for_patient(ctx, pid),
+                                            "Pat Rx", "counselled at the counter")
+    finally:
+        ctx.operator, ctx.trust_login = saved
+    page = window.go("handout", patient_id=pid)
+    qtbot.waitUntil(lambda: page.banner.has_major(), timeout=10_000)
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    page.set_topics(["interactions"])
+    settle(window)
+    qtbot.waitUntil(lambda: page.create_button.isEnabled(), timeout=10_000)
+    page.save()
+    settle(window)
+    assert page.document_id is not None, page.message.text()
+    assert [e for e, _ in interactions.acknowledgement_used_by(ctx, ack_id)] == ["handout"]
+    assert len(interactions.acknowledgements_for_patient(ctx, pid)) == 1
+    # used up: the next handout waits for a pharmacist again
+    page.set_topics(["what-is-k2"])
+    settle(window)
+    qtbot.waitUntil(lambda: not page.create_button.isEnabled(), timeout=10_000)

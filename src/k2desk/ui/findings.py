@@ -16,6 +16,7 @@ class CheckedFindings(list[Any]):
     them ("interaction table not yet signed off by this pharmacy" until it has)."""
 
     table_note: str = ""
+    pending: tuple[Any, ...] = ()  # the usable pending acknowledgements covering every major one
 
 
 def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
@@ -23,6 +24,8 @@ def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
     the table's sign-off line (read in the same background call, so it is never stale)."""
     found = CheckedFindings(interactions.findings_for_patient(ctx, patient_id))
     found.table_note = table_signoff.table_status(ctx).text
+    if _needs_ack(list(found)):
+        found.pending = tuple(interactions.current_acknowledgement(ctx, patient_id, list(found)) or ())
     return found
 
 

@@ -258,7 +258,7 @@ class HandoutPage(PatientDocumentPage):
         """A major finding not yet acknowledged for this handout blocks Create (the stored
         handout, acknowledged when it was made, may still be printed)."""
         return (findings.needs_acknowledgement(self.banner.findings) and self.ack is None
-                and self.document_id is None)
+                and not self.banner.pending_covers("handout") and self.document_id is None)
 
     def ask_acknowledgement(self) -> AcknowledgementDialog:
         return open_acknowledgement(self, self.env, self.banner.findings, "handout",
@@ -347,7 +347,7 @@ class HandoutPage(PatientDocumentPage):
 
         def created(doc_id: int) -> None:
             self.document_id = doc_id
-            self.ack = None  # used by this handout: one acknowledgement, one document
+            self.drop_acknowledgement()  # used by this handout: one acknowledgement, one document
             self._preview_timer.stop()
             self._gen += 1  # an older preview must not replace the stored PDF
             from k2desk.services import doc_use

@@ -338,7 +338,8 @@ class OrderPage(PatientDocumentPage):
             return
         if self.ack is not None and self.ack.lapsed():
             self.drop_acknowledgement()  # given on an earlier day: a pharmacist reviews again
-        if findings.needs_acknowledgement(self.banner.findings) and self.ack is None:
+        if (findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+                and not self.banner.pending_covers("order")):
             self.ask_acknowledgement()
             return
         if self.overrides and self.override_auth is None:
@@ -385,6 +386,8 @@ class OrderPage(PatientDocumentPage):
         self._fill_saved_orders()
         self.saved_orders.setCurrentIndex(max(0, self.saved_orders.findData(order_id)))
         self._show_stored_pdf()
+        self.ack = None  # used by this order: one acknowledgement, one document
+        self._refresh_findings()  # a pending acknowledgement it used is gone
         self._update_state()
         self.env.bridge.tell(f"Order {order_id} saved; document {doc_id} is in the log.")
 
