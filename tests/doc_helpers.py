@@ -48,3 +48,13 @@ def example_order() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
         form_path("examples/compound_order_example.json").read_text("utf-8"))
     return copy.deepcopy(data)
+
+
+def mk7_order() -> dict[str, Any]:
+    """The example order with an MK-7 line instead of MK-4: for a patient on warfarin it needs
+    an acknowledgement, but not the MK-4 contraindication override (issue #13)."""
+    data = example_order()
+    data["ingredients"] = [{"ingredient": "MK-7 (menaquinone-7)", "strength": "180", "unit": "mcg"}]
+    data["compound"]["quantity"] = "30"
+    data["compound"]["sig"] = "Take 1 capsule by mouth once daily."
+    return data

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from doc_helpers import pdf_text, table_counts
+from doc_helpers import mk7_order, pdf_text, table_counts
 from k2desk.services import documents as doc_svc
 from k2desk.services import handouts, orders
 from k2desk.services import interactions as svc
@@ -21,6 +21,12 @@ from k2desk.services.patients import PatientInput, get_patient, update_patient
 
 WHY = "Clinic aware; INR in 1 week"
 
+
+
+@pytest.fixture
+def order_data() -> dict[str, Any]:
+    """An MK-7 order: it needs the acknowledgement, not the MK-4 contraindication override."""
+    return mk7_order()
 
 def _pending(ctx: AppContext, pid: int, **kw: Any) -> list[int]:
     return svc.acknowledge(ctx, pid, svc.findings_for_patient(ctx, pid), "Dana Lee", WHY, **kw)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from doc_helpers import mk7_order
 from k2desk.services import interactions, library, operators, orders, table_signoff
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
@@ -22,6 +23,12 @@ def staff(ctx: AppContext) -> AppContext:
     operators.add_operator(ctx, "Pat Rx", "PR", PIN, "pharmacist")
     operators.add_operator(ctx, "Tim Tech", "TT", "", "technician", by="Pat Rx")
     return ctx
+
+
+@pytest.fixture
+def order_data() -> dict[str, Any]:
+    """An MK-7 order: it needs the acknowledgement, not the MK-4 contraindication override."""
+    return mk7_order()
 
 
 def _refused(call: Any) -> tuple[str, str, str]:
