@@ -147,3 +147,36 @@ def test_the_window_uses_a_pending_acknowledgement_recorded_on_its_own(tech_wind
     page.set_topics(["what-is-k2"])
     settle(window)
     qtbot.waitUntil(lambda: not page.create_button.isEnabled(), timeout=10_000)
+
+
+def test_a_technician_signs_off_the_table_only_with_a_pharmacists_pin(tech_window, qtbot, ctx,
+                                                                       settle):
+    """The Library page's Sign off button raised a TypeError (nothing happened) after the
+    issue 13 merge; a technician must get the pharmacist's PIN dialog."""
+    from k2desk.services import table_signoff
+    from k2desk.ui.widgets.pharmacist import PharmacistDialog
+    from k2desk.ui.widgets.reason_dialog import ReasonDialog
+
+    window = tech_window
+    page = window.go("library")
+    qtbot.waitUntil(lambda: page.sign_off_button.isEnabled(), timeout=30_000)
+    page.sign_off_button.setFocus()
+    qtbot.keyClick(page.sign_off_button, Qt.Key.Key_Space)
+    dlg = page.findChild(ReasonDialog)
+    assert dlg is not None and dlg.isVisible()
+    dlg.reason.setFocus()
+    qtbot.keyClicks(dlg.reason, "Read every entry against its source")
+    qtbot.keyClick(dlg.reason, Qt.Key.Key_Return)
+    conf = page.findChild(PharmacistDialog)
+    assert conf is not None and conf.isVisible()
+    conf.who.lineEdit().setFocus()
+    qtbot.keyClicks(conf.who.lineEdit(), "Pat Rx")
+    conf.pin.setFocus()
+    qtbot.keyClicks(conf.pin, "0000")
+    qtbot.keyClick(conf.pin, Qt.Key.Key_Return)
+    assert conf.isVisible() and table_signoff.table_status(ctx).signoff is None
+    qtbot.keyClicks(conf.pin, PIN)
+    qtbot.keyClick(conf.pin, Qt.Key.Key_Return)
+    settle(window)
+    status = table_signoff.table_status(ctx)
+    assert status.signoff is not None and status.signoff.signed_by == "Pat Rx"
