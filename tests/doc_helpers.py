@@ -51,9 +51,10 @@ def example_order() -> dict[str, Any]:
 
 
 def mk7_order() -> dict[str, Any]:
-    """The example order with MK-7 instead of MK-4 (100 mcg three times a day, within the
-    library's MK-7 limit). MK-4 with a VKA is a labelled contraindication that needs its own
-    override; tests about acknowledgements and roles use this order to keep that decision apart."""
+    """The example order with an MK-7 line instead of MK-4: for a patient on warfarin it needs
+    an acknowledgement, but not the MK-4 contraindication override (issue #13)."""
     data = example_order()
-    data["ingredients"] = [{"ingredient": "MK-7 (menaquinone-7)", "strength": "100", "unit": "mcg"}]
+    data["ingredients"] = [{"ingredient": "MK-7 (menaquinone-7)", "strength": "180", "unit": "mcg"}]
+    data["compound"]["quantity"] = "30"
+    data["compound"]["sig"] = "Take 1 capsule by mouth once daily."
     return data

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from doc_helpers import example_order, pdf_text
+from doc_helpers import mk7_order, pdf_text
 from k2desk.cli import main
 from k2desk.paths import db_path
 
@@ -92,7 +92,7 @@ def test_a_technician_cannot_acknowledge_and_the_login_is_recorded(
 def test_order_contact_method_is_stored_and_printed(capsys, monkeypatch, staffed: Path,
                                                     tmp_path: Path) -> None:
     order_file = tmp_path / "order.json"
-    order_file.write_text(json.dumps(example_order()), "utf-8")
+    order_file.write_text(json.dumps(mk7_order()), "utf-8")
     pdf = tmp_path / "order.pdf"
     base = ["--operator", "Tim Tech", "order", "create", "--patient", "1", "--file", str(order_file)]
     code, _, err = run(capsys, monkeypatch, *base, "--ack-by", "Tim Tech", "--ack-reason", "ok",
@@ -129,7 +129,7 @@ def test_order_contact_method_is_stored_and_printed(capsys, monkeypatch, staffed
 
 def test_a_technician_cannot_dispense_vet_or_override(capsys, monkeypatch, staffed: Path,
                                                       tmp_path: Path) -> None:
-    data = example_order()
+    data = mk7_order()
     data["prescriber"]["npi"] = "1234567890"
     order_file = tmp_path / "order.json"
     order_file.write_text(json.dumps(data), "utf-8")

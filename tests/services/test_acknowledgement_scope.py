@@ -25,8 +25,7 @@ WHY = "Clinic aware; INR in 1 week"
 
 @pytest.fixture
 def order_data() -> dict[str, Any]:
-    """MK-7, not the example's MK-4: MK-4 with a VKA is a separate decision (a labelled
-    contraindication, tests/services/test_vka_contraindication.py)."""
+    """An MK-7 order: it needs the acknowledgement, not the MK-4 contraindication override."""
     return mk7_order()
 
 def _pending(ctx: AppContext, pid: int, **kw: Any) -> list[int]:

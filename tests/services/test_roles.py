@@ -18,18 +18,17 @@ PIN = "2468"
 SNIPPET = "what-mk7-long-half-life"
 
 
-
-@pytest.fixture
-def order_data() -> dict[str, Any]:
-    """MK-7, not the example's MK-4: MK-4 with a VKA is a separate decision (a labelled
-    contraindication, tests/services/test_vka_contraindication.py)."""
-    return mk7_order()
-
 @pytest.fixture
 def staff(ctx: AppContext) -> AppContext:
     operators.add_operator(ctx, "Pat Rx", "PR", PIN, "pharmacist")
     operators.add_operator(ctx, "Tim Tech", "TT", "", "technician", by="Pat Rx")
     return ctx
+
+
+@pytest.fixture
+def order_data() -> dict[str, Any]:
+    """An MK-7 order: it needs the acknowledgement, not the MK-4 contraindication override."""
+    return mk7_order()
 
 
 def _refused(call: Any) -> tuple[str, str, str]:

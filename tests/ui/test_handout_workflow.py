@@ -77,8 +77,9 @@ def test_warfarin_patient_handout_blocked_acknowledged_created_found_and_reprint
     doc_id = page.document_id
     stored = docs.get_pdf(ctx.store.db, doc_id)
     assert page.preview.pdf_bytes == stored
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(stored)).pages)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(stored)).pages).split())
     assert "Marta" in text and "INR checked weekly" in text
+    assert "reviewed by test-rph, pharmacist," in text and "RPh" not in text.split("Counseled by")[0]
     ack = ctx.store.db.execute("SELECT operator, reason FROM acknowledgements").fetchall()
     assert ack and ack[0][0] == "test-rph"
     handout_snippets = ctx.store.db.execute("SELECT snippets FROM handouts").fetchone()[0]

@@ -105,7 +105,13 @@ def test_technician_cannot_acknowledge_alone_and_a_pharmacists_pin_lets_it_throu
 
 
 def _example() -> dict:
-    return json.loads((forms_dir() / "examples" / "compound_order_example.json").read_text())
+    """The example order with an MK-7 line: it needs the acknowledgement, not the MK-4
+    contraindication override (issue #13)."""
+    data = json.loads((forms_dir() / "examples" / "compound_order_example.json").read_text())
+    data["ingredients"] = [{"ingredient": "MK-7 (menaquinone-7)", "strength": "180", "unit": "mcg"}]
+    data["compound"]["quantity"] = "30"
+    data["compound"]["sig"] = "Take 1 capsule by mouth once daily."
+    return data
 
 
 def _fill(page, data):

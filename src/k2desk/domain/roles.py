@@ -45,6 +45,12 @@ def bare_name(name: str) -> str:
     return stripped or name.strip()
 
 
+def name_key(name: str) -> str:
+    """What a name prints as, for telling operators apart: no role words, spaces collapsed,
+    case folded ("RPh  jane smith" and "Jane Smith" are the same person on paper)."""
+    return " ".join(bare_name(name).split()).casefold()
+
+
 def review_by(name: str, role: str = PHARMACIST) -> str:
     """'J. Smith, pharmacist': the reviewer named once, with one role word."""
     return f"{bare_name(name)}, {role or PHARMACIST}"

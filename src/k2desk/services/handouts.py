@@ -123,11 +123,13 @@ def _check_printable(patient: Patient, profile: PharmacyProfile, operator: str) 
 
 def _prepare(ctx: AppContext, patient_id: int, topics: Sequence[str], snippet_ids: Sequence[str],
              ack_by: str | None, ack_reason: str | None,
-             ack_pin: str | None = None) -> tuple[Patient, Library, list[Snippet], Review]:
+             ack_pin: str | None = None,
+             ack_for: Sequence[str] | None = None) -> tuple[Patient, Library, list[Snippet], Review]:
     patient = get_patient(ctx, patient_id)
     library = library_svc.load(ctx)
     snippets = _select(ctx, library, topics, snippet_ids)
-    review = review_interactions(ctx, patient_id, ack_by, ack_reason, kind="handout", ack_pin=ack_pin)
+    review = review_interactions(ctx, patient_id, ack_by, ack_reason, kind="handout", ack_pin=ack_pin,
+                                 ack_for=ack_for)
     problems = _check_printable(patient, pharmacy_profile(ctx), ctx.operator) + list(review.issues)
     if problems:
         raise InputRefused(problems)
@@ -136,7 +138,8 @@ def _prepare(ctx: AppContext, patient_id: int, topics: Sequence[str], snippet_id
 
 def create_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
                    snippet_ids: Sequence[str] = (), ack_by: str | None = None,
-                   ack_reason: str | None = None, *, ack_pin: str | None = None) -> int:
+                   ack_reason: str | None = None, *, ack_pin: str | None = None,
+                   ack_for: Sequence[str] | None = None) -> int:
     """Build, save and render a handout; return the new document id.
 
     Refused (nothing written) for an unknown patient or topic, a snippet that is not vetted and
@@ -147,7 +150,7 @@ def create_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
     from k2desk.documents.handout import render_handout
 
     patient, library, snippets, review = _prepare(ctx, patient_id, topics, snippet_ids, ack_by,
-                                                  ack_reason, ack_pin)
+                                                  ack_reason, ack_pin, ack_for)
     profile, paper = pharmacy_profile(ctx), paper_size(ctx)
     foods = [f.to_row() for f in library.foods]
     with ctx.store.write() as db:
@@ -176,7 +179,7 @@ def create_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
 def preview_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
                     snippet_ids: Sequence[str] = (), ack_by: str | None = None,
                     ack_reason: str | None = None, *, require_ack: bool = False,
-                    ack_pin: str | None = None) -> bytes:
+                    ack_pin: str | None = None, ack_for: Sequence[str] | None = None) -> bytes:
     """Render a handout without saving anything (the window's live preview), same renderer.
 
     An unacknowledged major interaction is shown in the preview rather than refused, unless
@@ -187,7 +190,8 @@ def preview_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = ()
     patient = get_patient(ctx, patient_id)
     library = library_svc.load(ctx)
     snippets = _select(ctx, library, topics, snippet_ids)
-    review = review_interactions(ctx, patient_id, ack_by, ack_reason, kind="handout", ack_pin=ack_pin)
+    review = review_interactions(ctx, patient_id, ack_by, ack_reason, kind="handout", ack_pin=ack_pin,
+                                 ack_for=ack_for)
     problems = _check_printable(patient, pharmacy_profile(ctx), ctx.operator)
     problems += [i for i in review.issues
                  if require_ack or i.code != "interaction_unacknowledged"]

@@ -8,7 +8,7 @@ import secrets
 
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Operator
-from k2desk.domain.roles import PHARMACIST, ROLES
+from k2desk.domain.roles import PHARMACIST, ROLES, name_key
 from k2desk.domain.text import check_text
 from k2desk.services.context import AppContext, check_operator
 from k2desk.services.errors import InputRefused, NotFound
@@ -119,6 +119,31 @@ def require_operator(ctx: AppContext) -> None:
                                   "with a name from 'k2desk operator list' (or set K2DESK_OPERATOR).")])
 
 
+def _last_pharmacist_issues(ctx: AppContext, name: str, role: str | None) -> list[FieldIssue]:
+    """Refuse leaving operators with no pharmacist (``role`` None: ``name`` is removed): nobody
+    could acknowledge an interaction again, nor add a pharmacist back."""
+    ops = repo.list_operators(ctx.store.db)
+    after = [(o.name, role if o.name == name else o.role) for o in ops
+             if not (o.name == name and role is None)]
+    if after and not any(r == PHARMACIST for _, r in after) and any(
+            o.role == PHARMACIST for o in ops):
+        return [error("role" if role else "name", "last_pharmacist",
+                      f"{name} is the last pharmacist: make another operator a pharmacist first "
+                      "(or remove the technicians too, for a one-person pharmacy).")]
+    return []
+
+
+def _name_clash_issues(ctx: AppContext, name: str) -> list[FieldIssue]:
+    """Two operators whose names print the same cannot be told apart on a document."""
+    key = name_key(name)
+    for op in repo.list_operators(ctx.store.db):
+        if op.name != name and name_key(op.name) == key:
+            return [error("name", "name_taken",
+                          f"{op.name} is already an operator, and {name!r} would print the same "
+                          "on a document: use the listed name, or a name that tells them apart.")]
+    return []
+
+
 def _check_manager(ctx: AppContext, by: str | None, pin: str | None) -> str:
     """Who may change operators: anyone while none exist, then a pharmacist."""
     if not repo.list_operators(ctx.store.db):
@@ -143,6 +168,11 @@ def add_operator(ctx: AppContext, name: str, initials: str = "", pin: str = "",
                             "A pharmacist needs a PIN (4 to 12 digits): it confirms "
                             "pharmacist-only actions when a technician is signed in."
                             + (" Type it again to keep it." if existing and existing.has_pin else "")))
+    if not issues:
+        issues += _name_clash_issues(ctx, name.strip())
+        existing_op = repo.get_operator(ctx.store.db, name.strip())
+        if existing_op is not None:
+            issues += _last_pharmacist_issues(ctx, existing_op.name, role)
     if issues:
         raise InputRefused(issues)
     recorder = _check_manager(ctx, by, by_pin)
@@ -163,6 +193,8 @@ def set_operator_role(ctx: AppContext, name: str, role: str, *, by: str | None =
     if role == PHARMACIST and not op.has_pin and not issues:
         issues.append(error("pin", "pin_required",
                             f"{op.name} needs a PIN before becoming a pharmacist: set one first."))
+    if not issues:
+        issues += _last_pharmacist_issues(ctx, op.name, role)
     if issues:
         raise InputRefused(issues)
     with ctx.store.write() as db:
@@ -197,6 +229,9 @@ def remove_operator(ctx: AppContext, name: str, *, by: str | None = None,
     if op is None or op.id is None:
         raise NotFound(f"There is no operator named {name!r}.")
     recorder = _check_manager(ctx, by, by_pin)
+    issues = _last_pharmacist_issues(ctx, op.name, None)
+    if issues:
+        raise InputRefused(issues)
     with ctx.store.write() as db:
         repo.deactivate_operator(db, op.id, recorder)
 

@@ -4,7 +4,7 @@ show, and move through the status workflow."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -227,7 +227,8 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                  overrides: Mapping[str, str] | None = None, ack_by: str | None = None,
                  ack_reason: str | None = None, notes: list[FieldIssue] | None = None, *,
                  ack_contact: str | None = None, ack_contact_note: str | None = None,
-                 ack_pin: str | None = None, override_by: str | None = None,
+                 ack_pin: str | None = None, ack_for: Sequence[str] | None = None,
+                 override_by: str | None = None,
                  override_pin: str | None = None) -> tuple[int, int]:
     """Check, save and render a compound order; return (order id, document id).
 
@@ -248,7 +249,7 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
     values, lines, issues = check_order(ctx, patient_id, order_json, overrides)
     review = review_interactions(ctx, patient_id, ack_by, ack_reason, kind="order",
                                  ack_contact=ack_contact, ack_contact_note=ack_contact_note,
-                                 ack_pin=ack_pin)
+                                 ack_pin=ack_pin, ack_for=ack_for)
     if notes is not None:
         notes += [i for i in issues if i.severity is Severity.NOTE]
     problems = _explain(blocking(issues, overrides)) + list(review.issues)

@@ -48,11 +48,14 @@ def _describe(findings: Sequence[Finding]) -> str:
 def review_interactions(ctx: AppContext, patient_id: int, ack_by: str | None,
                         ack_reason: str | None, *, printable: bool = True,
                         kind: str = interactions_svc.HANDOUT, ack_contact: str | None = None,
-                        ack_contact_note: str | None = None, ack_pin: str | None = None) -> Review:
+                        ack_contact_note: str | None = None, ack_pin: str | None = None,
+                        ack_for: Sequence[str] | None = None) -> Review:
     """Check the patient's medications; say what is missing before a ``kind`` document may be
     saved. A new acknowledgement (``ack_by`` and ``ack_reason``; for an order also
     ``ack_contact``) must come from a pharmacist; without one, a usable pending acknowledgement
-    is used."""
+    is used. ``ack_for``, when given, are the major findings (their text) the pharmacist saw
+    when acknowledging (the window holds an acknowledgement until Create): if the medication
+    list changed since, the acknowledgement does not cover it and is refused."""
     by = (ack_by or "").strip()
     reason = (ack_reason or "").strip()
     contact = (ack_contact or "").strip()
@@ -83,6 +86,13 @@ def review_interactions(ctx: AppContext, patient_id: int, ack_by: str | None,
                             "How the prescriber was reached goes with a new acknowledgement: "
                             "give ack_by and ack_reason (--ack-by, --ack-reason) too."))
     if needs_acknowledgement(findings) and by and reason:
+        now_major = sorted({f.text for f in major_findings(findings)})
+        if ack_for is not None and now_major != sorted(set(ack_for)):
+            issues.append(error(
+                "ack_by", "ack_stale",
+                "The medication list changed after the pharmacist acknowledged the interaction "
+                f"(now: {_describe(major_findings(findings))}). A pharmacist must review it again "
+                f"for this {kind}."))
         if is_order and not contact:
             issues += interactions_svc.check_contact("", "", required=True)
         try:

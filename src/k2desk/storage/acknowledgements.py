@@ -53,17 +53,23 @@ def add_acknowledgement(db: Database, *, patient_id: int | None, finding: str, s
 
 
 def usable_pending(db: Database, patient_id: int, *, now: str) -> dict[str, Acknowledgement]:
-    """The newest pending acknowledgement of each finding text that no document has used yet
-    and that has not lapsed (``expires_at`` after ``now``)."""
+    """The newest pending acknowledgement of each finding text, when no document has used it yet
+    and it has not lapsed (``expires_at`` after ``now``). A newer pending acknowledgement
+    replaces an older one: the older one is never used, even after the newer one is."""
     rows = db.execute(
         f"SELECT {_COLS} FROM acknowledgements a WHERE patient_id=? AND purpose='pending'"
-        " AND expires_at > ?"
-        " AND NOT EXISTS (SELECT 1 FROM acknowledgement_links l WHERE l.acknowledgement_id = a.id)"
-        " ORDER BY at DESC, id DESC", [patient_id, now]).fetchall()
+        " ORDER BY at DESC, id DESC", [patient_id]).fetchall()
     out: dict[str, Acknowledgement] = {}
+    seen: set[str] = set()
     for r in rows:
         ack = _row(r)
-        out.setdefault(ack.finding, ack)
+        if ack.finding in seen:
+            continue  # replaced by a newer pending acknowledgement of the same finding
+        seen.add(ack.finding)
+        used = db.execute("SELECT 1 FROM acknowledgement_links WHERE acknowledgement_id=? LIMIT 1",
+                          [ack.id]).fetchone()
+        if ack.expires_at > now and used is None:
+            out[ack.finding] = ack
     return out
 
 

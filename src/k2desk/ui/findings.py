@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from k2desk.domain.interactions import major_findings as _major
 from k2desk.domain.interactions import needs_acknowledgement as _needs_ack
 from k2desk.services import interactions, table_signoff
 from k2desk.services.context import AppContext
@@ -15,6 +16,7 @@ class CheckedFindings(list[Any]):
     them ("interaction table not yet signed off by this pharmacy" until it has)."""
 
     table_note: str = ""
+    pending: tuple[Any, ...] = ()  # the usable pending acknowledgements covering every major one
 
 
 def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
@@ -22,12 +24,19 @@ def findings_for_patient(ctx: AppContext, patient_id: int) -> list[Any]:
     the table's sign-off line (read in the same background call, so it is never stale)."""
     found = CheckedFindings(interactions.findings_for_patient(ctx, patient_id))
     found.table_note = table_signoff.table_status(ctx).text
+    if _needs_ack(list(found)):
+        found.pending = tuple(interactions.current_acknowledgement(ctx, patient_id, list(found)) or ())
     return found
 
 
 def check_medications(meds: Sequence[str]) -> list[Any]:
     """Medications as typed (a patient not saved yet), checked the same way."""
     return list(interactions.check(list(meds)))
+
+
+def major_texts(findings: Sequence[Any]) -> tuple[str, ...]:
+    """The major findings as an acknowledgement stores them: what the pharmacist saw."""
+    return tuple(f.text for f in _major(list(findings)))
 
 
 def needs_acknowledgement(findings: Sequence[Any]) -> bool:

@@ -273,7 +273,7 @@ class HandoutPage(PatientDocumentPage):
         """A major finding not yet acknowledged for this handout blocks Create (the stored
         handout, acknowledged when it was made, may still be printed)."""
         return (findings.needs_acknowledgement(self.banner.findings) and self.ack is None
-                and self.document_id is None)
+                and not self.banner.pending_covers("handout") and self.document_id is None)
 
     def open_large_preview(self) -> LargePreviewDialog | None:
         if not self.preview.pdf_bytes:
@@ -294,11 +294,26 @@ class HandoutPage(PatientDocumentPage):
     def acknowledge(self, by: str, reason: str, pin: str | None = None) -> None:
         if not (by.strip() and reason.strip()):
             return
-        self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin)
-        # says who and why
+        self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin).held(
+            findings.major_texts(self.banner.findings))
         self.banner.show_findings(self.banner.findings, acknowledged=(self.ack.by, self.ack.reason))
         self._update_state()
         self.schedule_preview()
+
+    def drop_acknowledgement(self) -> None:
+        """The held acknowledgement no longer fits (another day, a changed medication list):
+        forget it and check the patient's medications again."""
+        self.ack = None
+        if self.patient is not None and self.patient.id is not None:
+            pid, ctx = self.patient.id, self.ctx
+
+            def shown(found: list[Any]) -> None:
+                if self.patient is not None and self.patient.id == pid:
+                    self.banner.show_findings(found)
+                    self._update_state()
+
+            self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), shown)
+        self._update_state()
 
     # -- preview ------------------------------------------------------------------------------
     def schedule_preview(self) -> None:
@@ -339,7 +354,8 @@ class HandoutPage(PatientDocumentPage):
                 self.env.bridge.report(exc)
 
         self.env.worker.run(lambda: handouts.preview_handout(ctx, pid, (), ids, ack.by or None,
-                                                             ack.reason or None, ack_pin=ack.pin),
+                                                             ack.reason or None, ack_pin=ack.pin,
+                                                             ack_for=ack.ack_for()),
                             shown, failed)
 
     # -- create and print ---------------------------------------------------------------------
@@ -348,6 +364,8 @@ class HandoutPage(PatientDocumentPage):
         if self.patient is None or self.patient.id is None:
             self.env.bridge.tell("Choose a patient first.")
             return
+        if self.ack is not None and self.ack.lapsed():
+            self.drop_acknowledgement()  # given on an earlier day: a pharmacist reviews again
         if self.blocked():
             self.ask_acknowledgement()
             return
@@ -356,7 +374,7 @@ class HandoutPage(PatientDocumentPage):
 
         def created(doc_id: int) -> None:
             self.document_id = doc_id
-            self.ack = None  # used by this handout: one acknowledgement, one document
+            self.drop_acknowledgement()  # used by this handout: one acknowledgement, one document
             self._preview_timer.stop()
             self._gen += 1  # an older preview must not replace the stored PDF
             from k2desk.services import doc_use
@@ -368,12 +386,15 @@ class HandoutPage(PatientDocumentPage):
 
         def failed(exc: ServiceError) -> None:
             if isinstance(exc, InputRefused):
+                if any(i.code == "ack_stale" for i in exc.issues):
+                    self.drop_acknowledgement()
                 self.message.show_issues(exc.issues)
             else:
                 self.env.bridge.report(exc)
 
         self.env.worker.run(lambda: handouts.create_handout(ctx, pid, (), ids, ack.by or None,
-                                                            ack.reason or None, ack_pin=ack.pin),
+                                                            ack.reason or None, ack_pin=ack.pin,
+                                                            ack_for=ack.ack_for()),
                             created, failed)
 
     def print_current(self) -> None:

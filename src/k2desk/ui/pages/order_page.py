@@ -374,8 +374,17 @@ class OrderPage(PatientDocumentPage):
 
     def acknowledge(self, by: str, reason: str, pin: str | None = None, contact: str = "",
                     contact_note: str = "") -> None:
-        self.ack = GivenAcknowledgement(by, reason, pin, contact, contact_note)
+        self.ack = GivenAcknowledgement(by, reason, pin, contact, contact_note).held(
+            findings.major_texts(self.banner.findings))
         self.banner.show_findings(self.banner.findings, acknowledged=(by, reason))  # who and why
+        self._update_state()
+
+    def drop_acknowledgement(self) -> None:
+        """The held acknowledgement no longer fits (another day, a changed medication list):
+        forget it and check the patient's medications again."""
+        self.ack = None
+        self.banner.show_findings(self.banner.findings)
+        self._refresh_findings()
         self._update_state()
 
     def locked(self) -> None:
@@ -387,7 +396,10 @@ class OrderPage(PatientDocumentPage):
         """Create the order through the orders service; it renders and stores the PDF."""
         if self.patient is None or self.patient.id is None or self.order is not None:
             return
-        if findings.needs_acknowledgement(self.banner.findings) and self.ack is None:
+        if self.ack is not None and self.ack.lapsed():
+            self.drop_acknowledgement()  # given on an earlier day: a pharmacist reviews again
+        if (findings.needs_acknowledgement(self.banner.findings) and self.ack is None
+                and not self.banner.pending_covers("order")):
             self.ask_acknowledgement()
             return
         if self.overrides and self.override_auth is None:
@@ -407,6 +419,8 @@ class OrderPage(PatientDocumentPage):
         def failed(exc: ServiceError) -> None:
             self._update_state()
             if isinstance(exc, InputRefused):
+                if any(i.code == "ack_stale" for i in exc.issues):
+                    self.drop_acknowledgement()
                 self.show_issues(exc.issues)
                 self.env.bridge.tell("The order was not saved: see the messages by the fields.")
             else:
@@ -414,7 +428,8 @@ class OrderPage(PatientDocumentPage):
 
         self.env.worker.run(lambda: orders.create_order(
             ctx, pid, data, overrides, ack.by or None, ack.reason or None, ack_contact=ack.contact,
-            ack_contact_note=ack.contact_note, ack_pin=ack.pin, override_by=override_by,
+            ack_contact_note=ack.contact_note, ack_pin=ack.pin, ack_for=ack.ack_for(),
+            override_by=override_by,
             override_pin=override_pin),
                             self._created, failed)
 
@@ -431,6 +446,8 @@ class OrderPage(PatientDocumentPage):
         self._fill_saved_orders()
         self.saved_orders.setCurrentIndex(max(0, self.saved_orders.findData(order_id)))
         self._show_stored_pdf()
+        self.ack = None  # used by this order: one acknowledgement, one document
+        self._refresh_findings()  # a pending acknowledgement it used is gone
         self._update_state()
         self.env.bridge.tell(f"Order {order_id} saved; document {doc_id} is in the log.")
 

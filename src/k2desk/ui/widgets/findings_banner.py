@@ -82,7 +82,16 @@ class FindingsBanner(QFrame):
         self.findings: list[Any] = []
         self.table_note = ""
         self.acknowledged = False
+        self.pending: tuple[Any, ...] = ()
         self.show_findings([], empty_text="Choose a patient to see interaction checks.")
+
+    def pending_covers(self, document: str) -> bool:
+        """A pending acknowledgement (recorded on its own today, not used yet) covers every
+        major finding for the next ``document`` (an order's must say how the prescriber was
+        reached); the service checks it again when the document is made."""
+        if not self.pending:
+            return False
+        return document != "order" or all(getattr(a, "contact_method", "") for a in self.pending)
 
     def has_major(self) -> bool:
         return any(severity_of(f) == "major" for f in self.findings)
@@ -93,6 +102,7 @@ class FindingsBanner(QFrame):
         # re-show of the same findings keeps the line it had.
         if findings is not self.findings:
             self.table_note = str(getattr(findings, "table_note", ""))
+            self.pending = tuple(getattr(findings, "pending", ()) or ())
         self.findings = list(findings)
         self.acknowledged = bool(acknowledged)
         if not self.findings:
@@ -111,6 +121,9 @@ class FindingsBanner(QFrame):
             lines.append(f"<i>Acknowledged by {by} for this document: {why}</i>")
         elif major and acknowledged:
             lines.append("<i>Acknowledged by the operator for this document.</i>")
+        elif major and self.pending:
+            names = ", ".join(sorted({html.escape(str(getattr(a, "operator", ""))) for a in self.pending}))
+            lines.append(f"<i>Pending acknowledgement by {names} (today): the next document uses it.</i>")
         elif major:
             lines.append("<b>A major interaction must be acknowledged before a document is created.</b>")
         if self.table_note and "not yet signed off" in self.table_note:

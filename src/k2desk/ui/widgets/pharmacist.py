@@ -10,8 +10,9 @@ service before the dialog closes, and again by the service that does the action.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -35,13 +36,31 @@ from k2desk.ui.widgets.field_message import FieldMessage
 
 @dataclass(frozen=True)
 class GivenAcknowledgement:
-    """What the acknowledgement dialog collected (held only until the document is created)."""
+    """What the acknowledgement dialog collected (held only until the document is created).
+
+    ``findings`` are the major findings (as stored) the pharmacist saw, and ``day`` the local
+    date it was given: the service refuses it for a changed medication list, and the page
+    drops it at the end of the day, as a pending acknowledgement would lapse."""
 
     by: str
     reason: str
     pin: str | None = None
     contact: str = ""
     contact_note: str = ""
+    findings: tuple[str, ...] = ()
+    day: str = ""
+
+    def held(self, findings: tuple[str, ...]) -> GivenAcknowledgement:
+        """This acknowledgement, for the major ``findings`` on screen, given today."""
+        return replace(self, findings=findings, day=dt.date.today().isoformat())
+
+    def lapsed(self) -> bool:
+        """Given on an earlier day: it no longer counts."""
+        return bool(self.day) and self.day != dt.date.today().isoformat()
+
+    def ack_for(self) -> tuple[str, ...] | None:
+        """What to tell the service the pharmacist saw (None when nothing was recorded)."""
+        return self.findings if self.by and self.findings else None
 
 
 def _pharmacists(env: UiEnv) -> tuple[bool, list[str]]:
