@@ -246,6 +246,33 @@ def _major_box(rec: OrderRecord, width: float) -> Flowable | None:
     return prescriber_box(majors, [s for s in stated.splitlines() if s.strip()], width)
 
 
+class _PrescriptionTogether(KeepTogether):
+    """The whole prescription (every section up to the signature) as one block: when a page
+    would hold it all but not after what comes first (the warning box of a patient on a blood
+    thinner), it starts on the next page, so the signed page still carries the whole
+    prescription. A prescription longer than a page runs on from where it is."""
+
+    def __init__(self, blocks: list[KeepTogether], page_height: float) -> None:
+        # Measured and kept whole as the sections' own flowables (a KeepTogether inside a
+        # KeepTogether reports no height); run on as the sections' blocks when too long.
+        super().__init__([f for b in blocks for f in b._content])
+        self._blocks = blocks
+        self._page_height = page_height
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        self.wrap(aW, aH)
+        if self._H > self._page_height:  # never fits on one page: no page break in front
+            # A zero-height first piece lets the frame place it; the blocks then go back into
+            # the story and each keeps its own section together.
+            return [self.NullActionFlowable(), *self._blocks]
+        return list(super().split(aW, aH))
+
+
+def _frame_height(rec: OrderRecord) -> float:
+    """The story frame's height on a page (documents/page.py: margins and 6 pt padding)."""
+    return float(S.page_size(rec.paper_size)[1] - S.TOP_MARGIN - S.BOTTOM_MARGIN - 12)
+
+
 def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None) -> list[Flowable]:
     """The order's flowables in print order: the prescription (every section before the one
     with the signature box, and that one) comes first and the signature closes it; the
@@ -267,8 +294,12 @@ def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None
     major = _major_box(rec, width)
     if major is not None:
         out += [major, Spacer(1, 2)]
+    prescription: list[KeepTogether] = []
     for section in form.sections:
         if section.system:
+            if prescription:
+                out += _prescription(prescription, major is not None, rec)
+                prescription = []
             out += [Spacer(1, 8), _pharmacy_use(rec, form, section, width)]
             continue
         block: list[Flowable] = [para(section.title, heading)]
@@ -284,8 +315,16 @@ def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None
                 # The prescriber signs here; say where the signed page goes without turning over.
                 block.append(para(rec.pharmacy.fax, st.body, prefix="Please sign, date and fax the signed "
                                   "order back to <b>", suffix="</b>."))
-        out.append(KeepTogether(block))
+        prescription.append(KeepTogether(block))
+    if prescription:
+        out += _prescription(prescription, major is not None, rec)
     return out
+
+
+def _prescription(blocks: list[KeepTogether], after_box: bool, rec: OrderRecord) -> list[Flowable]:
+    """The prescription's sections; kept on one page with the signature when a warning box
+    comes first (without one it starts at the top of page 1 and the layout is unchanged)."""
+    return [_PrescriptionTogether(blocks, _frame_height(rec))] if after_box else list(blocks)
 
 
 def render_order(rec: OrderRecord, form: FormDefinition) -> bytes:
