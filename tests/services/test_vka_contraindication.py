@@ -20,6 +20,8 @@ from k2desk.services.patients import PatientInput, add_patient
 KEY = "ingredients.1.ingredient"
 APPROVED = {KEY: "approved by Dr. Maria Lopez, reached by phone at 14:10"}
 ACK = {"ack_by": "Dana Lee", "ack_reason": "Prescriber aware; INR check in 1 week"}
+# Issue 12: an acknowledgement is for one document, and an order's says how the prescriber was reached.
+ORDER_ACK = {**ACK, "ack_contact": "phone"}
 
 
 def flat(pdf: bytes) -> str:
@@ -41,7 +43,7 @@ def test_mk4_order_is_refused_for_any_major_vka_finding(ctx: AppContext, pharmac
     pid = patient_with(ctx, med)
     before = table_counts(ctx)
     with pytest.raises(InputRefused) as exc:
-        svc.create_order(ctx, pid, order_data, **ACK)
+        svc.create_order(ctx, pid, order_data, **ORDER_ACK)
     issue = next(i for i in exc.value.issues if i.field == KEY)
     assert issue.code == "contraindicated"
     assert "contraindicated in the product labeling" in issue.message
@@ -56,14 +58,14 @@ def test_an_override_must_say_who_approved_and_how_reached(ctx: AppContext, warf
                                                            reason: str) -> None:
     before = table_counts(ctx)
     with pytest.raises(InputRefused) as exc:
-        svc.create_order(ctx, warfarin_patient, order_data, {KEY: reason}, **ACK)
+        svc.create_order(ctx, warfarin_patient, order_data, {KEY: reason}, **ORDER_ACK)
     assert [i.code for i in exc.value.issues if i.field == KEY] == ["approval_incomplete"]
     assert table_counts(ctx) == before
 
 
 def test_approved_mk4_order_prints_the_contraindication_and_who_approved(
         ctx: AppContext, warfarin_patient: int, order_data: dict[str, Any]) -> None:
-    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, APPROVED, **ACK)
+    order_id, doc_id = svc.create_order(ctx, warfarin_patient, order_data, APPROVED, **ORDER_ACK)
     order = svc.get_order(ctx, order_id)
     assert [(o.field, o.operator) for o in order.overrides] == [(KEY, ctx.operator)]
     text = flat(doc_svc.get_pdf(ctx, doc_id))
@@ -102,7 +104,7 @@ def test_every_single_topic_handout_carries_the_whole_vka_box(ctx: AppContext,
     assert len(topics) >= 8
     for n, topic in enumerate(topics):
         doc_id = handout_svc.create_handout(ctx, warfarin_patient, topics=[topic],
-                                            **(ACK if n == 0 else {}))
+                                            **ACK)
         text = flat(doc_svc.get_pdf(ctx, doc_id))
         assert "MAJOR INTERACTION: vitamin K2 and warfarin" in text, topic
         for lead, body in PATIENT_PARAGRAPHS:
@@ -116,7 +118,7 @@ def test_mk4_snippets_put_the_contraindication_in_the_box(ctx: AppContext,
     text = flat(doc_svc.get_pdf(ctx, with_mk4))
     assert "MK-4 is not for you without a doctor's OK. The maker of the MK-4 medicine sold in " \
            "Japan says it must not be taken with warfarin." in text
-    without = handout_svc.create_handout(ctx, warfarin_patient, topics=["population"])
+    without = handout_svc.create_handout(ctx, warfarin_patient, topics=["population"], **ACK)
     assert "must not be taken with warfarin" not in flat(doc_svc.get_pdf(ctx, without))
 
 
