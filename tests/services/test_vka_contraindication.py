@@ -102,7 +102,7 @@ def test_every_single_topic_handout_carries_the_whole_vka_box(ctx: AppContext,
                                                               warfarin_patient: int) -> None:
     topics = _topics(ctx)
     assert len(topics) >= 8
-    for n, topic in enumerate(topics):
+    for topic in topics:
         doc_id = handout_svc.create_handout(ctx, warfarin_patient, topics=[topic],
                                             **ACK)
         text = flat(doc_svc.get_pdf(ctx, doc_id))
