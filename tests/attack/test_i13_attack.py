@@ -191,3 +191,15 @@ def test_doctor_flags_an_unsigned_table_as_a_warning(ctx: AppContext) -> None:
     sign_off_table(ctx, "Dana Lee")
     check = next(c for c in run_doctor(ctx) if c.name == "interaction table")
     assert "signed off by Dana Lee" in check.detail and not check.warning
+
+
+@pytest.mark.parametrize("reason", ["approved by {op}, reached by phone",
+                                    "approved by RPh {op}, reached in person"])
+def test_the_pharmacist_recording_the_override_is_not_the_approver(ctx: AppContext, reason: str) -> None:
+    ctx.operator = "Dana Lee"  # no operators configured: whoever runs it records the override
+    pid = patient(ctx, "warfarin 5 mg daily")
+    before = table_counts(ctx)
+    with pytest.raises(InputRefused) as exc:
+        svc.create_order(ctx, pid, order(), {KEY: reason.format(op=ctx.operator)}, **ACK)
+    assert "approval_incomplete" in [i.code for i in exc.value.issues if i.field == KEY]
+    assert table_counts(ctx) == before

@@ -4,6 +4,7 @@ show, and move through the status workflow."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -212,6 +213,27 @@ def _contraindication_issues(ctx: AppContext, patient_id: int, lines: list[Order
     return issues
 
 
+def _self_approvals(lines: list[OrderLine], values: Mapping[str, str], overrides: Mapping[str, str],
+                    pharmacists: tuple[str, ...]) -> list[FieldIssue]:
+    """The pharmacy's own operator cannot be the one who approved a contraindicated line: the
+    approval is the prescriber's (or the clinic's), the override only records it."""
+    own = {" ".join(_name_words(p)) for p in pharmacists if p}
+    out = []
+    for key, _written, _amount, _c in _contraindicated_fields(lines, values):
+        approval = read_approval(overrides.get(key, ""))
+        if approval is not None and " ".join(_name_words(approval.approved_by)) in own:
+            out.append(error(key, "approval_incomplete",
+                             f"The override of {key} names {approval.approved_by}, who is recording "
+                             "it: say which prescriber (or clinic) approved it and how they were "
+                             f"reached (for example \"{APPROVAL_EXAMPLE}\")."))
+    return out
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.sub(r"[^\w]+", " ", name.lower()).split()
+            if w not in ("rph", "pharmd", "pharmacist", "dr", "md")]
+
+
 def contraindication_statements(ctx: AppContext, patient_id: int, lines: list[OrderLine],
                                 overrides: Mapping[str, str],
                                 values: Mapping[str, str] | None = None,
@@ -269,6 +291,7 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                                                    field="override_by")
         except InputRefused as exc:
             problems += exc.issues
+        problems += _self_approvals(lines, values, overrides, (override_operator, ctx.operator))
     if problems:
         raise InputRefused(problems)
     from k2desk.documents.order_form import render_order
