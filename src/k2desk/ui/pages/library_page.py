@@ -154,12 +154,11 @@ class LibraryPage(Page):
     def ask_sign_off(self) -> ReasonDialog:
         dlg = ReasonDialog("Sign off the interaction table",
                            "Sign off the interaction table for this pharmacy: you have read its "
-                           "entries and their sources. Say what you checked.",
-                           operator=self.ctx.operator, parent=self)
+                           "entries and their sources. Say what you checked.", parent=self)
         # A technician signed in: a pharmacist confirms with name and PIN for this one action.
         dlg.accepted.connect(lambda: confirm_pharmacist(
             self, self.env, "sign off the interaction table",
-            lambda by, pin: self.sign_off(by or dlg.values()[0], dlg.values()[1], pin)))
+            lambda by, pin: self.sign_off(by or self.ctx.operator, dlg.values()[1], pin)))
         dlg.open()
         return dlg
 
