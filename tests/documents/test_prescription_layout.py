@@ -34,8 +34,11 @@ def pages(pdf: bytes) -> list[str]:
     return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def order_with(n: int, paper: PaperSize = PaperSize.LETTER) -> OrderRecord:
-    rec = samples.order(paper=paper)
+def order_with(n: int, paper: PaperSize = PaperSize.LETTER,
+               interactions: tuple[InteractionNotice, ...] = ()) -> OrderRecord:
+    # No blood-thinner box here: with one, the whole prescription moves to the signed page after
+    # the box (tests/attack/test_i13_attack.py).
+    rec = samples.order(paper=paper, interactions=interactions)
     lines = tuple(OrderLine(f"Ingredient {chr(64 + i)}-{i:02d}", f"{i * 5}", "mg") for i in range(1, n + 1))
     values = {**rec.values, "compound.sig": SIG, "compound.quantity": "30", "compound.refills": "3"}
     return dataclasses.replace(rec, lines=lines, values=values)

@@ -278,6 +278,34 @@ def _major_box(rec: OrderRecord, width: float) -> Flowable | None:
     return prescriber_box(majors, [s for s in stated.splitlines() if s.strip()], width)
 
 
+class _PrescriptionTogether(KeepTogether):
+    """The whole prescription (every section up to the signature) as one block: when a page
+    would hold it all but not after what comes first (the warning box of a patient on a blood
+    thinner), it starts on the next page, so the signed page still carries the whole
+    prescription. A prescription longer than a page runs on from where it is."""
+
+    def __init__(self, blocks: list[Flowable], page_height: float) -> None:
+        # Measured and kept whole as the sections' own flowables (a KeepTogether inside a
+        # KeepTogether reports no height); run on as the sections' blocks when too long.
+        super().__init__([f for b in blocks
+                          for f in (b._content if isinstance(b, KeepTogether) else [b])])
+        self._blocks = blocks
+        self._page_height = page_height
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:
+        self.wrap(aW, aH)
+        if self._H > self._page_height:  # never fits on one page: no page break in front
+            # A zero-height first piece lets the frame place it; the blocks then go back into
+            # the story and each keeps its own section together.
+            return [self.NullActionFlowable(), *self._blocks]
+        return list(super().split(aW, aH))
+
+
+def _frame_height(rec: OrderRecord) -> float:
+    """The story frame's height on a page (documents/page.py: margins and 6 pt padding)."""
+    return float(S.page_size(rec.paper_size)[1] - S.TOP_MARGIN - S.BOTTOM_MARGIN - 12)
+
+
 def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None) -> list[Flowable]:
     """The order's flowables in print order: the prescription (every section before the one
     with the signature box, and that one) comes first and the signature closes it; the
@@ -304,8 +332,12 @@ def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None
     # page ahead of it (saying "continues", with an initials box), never the signature alone
     # onto a page that names no drug.
     signed: list[list[Flowable]] = []
+    prescription: list[Flowable] = []  # laid out as without a box; kept whole after one
     for section in form.sections:
         if section.system:
+            if prescription:
+                out += _prescription(prescription, major is not None, rec)
+                prescription = []
             out += [Spacer(1, 8), _pharmacy_use(rec, form, section, width)]
             continue
         block: list[Flowable] = [para(section.title, heading)]
@@ -328,15 +360,23 @@ def story(rec: OrderRecord, form: FormDefinition, marks: PageMarks | None = None
                 lines, *after = signed
                 rest = [f for b in after for f in b]
                 if _height([*lines, *rest], width) <= _frame_height(rec):
-                    out.append(KeepTogether([*lines, *rest]))
+                    prescription.append(KeepTogether([*lines, *rest]))
                 else:
-                    out += [*lines, KeepTogether(rest)]
+                    prescription += [*lines, KeepTogether(rest)]
                 signed = []
         else:
-            out.append(KeepTogether(block))
+            prescription.append(KeepTogether(block))
     if signed:
-        out.append(KeepTogether([f for b in signed for f in b]))
+        prescription.append(KeepTogether([f for b in signed for f in b]))
+    if prescription:
+        out += _prescription(prescription, major is not None, rec)
     return out
+
+
+def _prescription(blocks: list[Flowable], after_box: bool, rec: OrderRecord) -> list[Flowable]:
+    """The prescription's sections; kept on one page with the signature when a warning box
+    comes first (without one it starts at the top of page 1 and the layout is unchanged)."""
+    return [_PrescriptionTogether(blocks, _frame_height(rec))] if after_box else list(blocks)
 
 
 def render_order(rec: OrderRecord, form: FormDefinition) -> bytes:

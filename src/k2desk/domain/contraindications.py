@@ -12,12 +12,74 @@ Pure: no I/O. The table is loaded by ``k2desk.library.interactions``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from k2desk.domain.documents import OrderLine
-from k2desk.domain.dosing import name_matches
 from k2desk.domain.interactions import Finding
+
+
+def _words(text: str) -> list[str]:
+    """The words of a name as a prescriber may write it, folded so that spellings of one name
+    meet: full-width characters and odd hyphens ("ＭＫ-４", "MK‑4"), underscores ("MK_4"),
+    letters run into digits ("MK4", "menaquinone4") and spaced-out letters ("M K 4", "M.K.-4")
+    all give the words "mk 4"."""
+    t = unicodedata.normalize("NFKC", text).lower().replace("_", " ")
+    t = re.sub(r"[^\w]+", " ", t)
+    t = re.sub(r"(?<=[^\W\d])(?=\d)|(?<=\d)(?=[^\W\d])", " ", t)
+    out: list[str] = []
+    run = ""
+    for w in t.split():
+        if len(w) == 1 and w.isalpha():
+            run += w
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(w)
+    if run:
+        out.append(run)
+    return out
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or limit + 1 once it is certainly above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def _typo_of(word: str, name: str) -> bool:
+    """A misspelling of a one-word name of 6 letters or more ("menatetranone", "Glakey"): one
+    letter off, or two for names of 10 letters or more."""
+    if len(name) < 6 or not name.isalpha() or not word.isalpha():
+        return False
+    return _distance(word, name, 2 if len(name) >= 10 else 1) <= (2 if len(name) >= 10 else 1)
+
+
+def names_ingredient(text: str, names: Iterable[str]) -> bool:
+    """True when ``text`` names one of ``names`` as whole words, however it is spelt or
+    spaced, or misspells a long one-word name."""
+    hay = _words(text)
+    joined = f" {' '.join(hay)} "
+    for name in names:
+        want = _words(name)
+        if not want:
+            continue
+        if f" {' '.join(want)} " in joined:
+            return True
+        if len(want) == 1 and any(_typo_of(w, want[0]) for w in hay):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +95,7 @@ class Contraindication:
 
     def named_in(self, text: str) -> bool:
         """True when ``text`` names this ingredient as whole words ("MK-4 (menatetrenone)")."""
-        return name_matches(text, (self.ingredient, *self.names))
+        return names_ingredient(text, (self.ingredient, *self.names))
 
 
 def applies_to_patient(findings: Iterable[Finding]) -> bool:
@@ -82,14 +144,52 @@ _APPROVAL = re.compile(r"approved\s+by\s+(?P<who>[^,;]*?\S)\s*[,;]?\s+"
                        r"(?P<how>reached\s+\S.*)$", re.IGNORECASE | re.DOTALL)
 
 
+# Words that stand in for a name or a way of reaching someone without giving one.
+_PLACEHOLDERS = frozenset({
+    "n a", "na", "none", "nobody", "no one", "noone", "nothing", "unknown", "unk", "tbd", "tba",
+    "null", "nil", "someone", "somebody", "anyone", "anybody", "same", "see above", "x", "xx",
+    "xxx", "xxxx", "test", "asdf", "him", "her", "them", "it", "yes", "ok", "okay", "n"})
+# Titles and roles: "Dr.", "MD", "the prescriber" say what someone is, not who.
+_ROLE_WORDS = frozenset({
+    "dr", "doctor", "md", "do", "np", "pa", "rn", "rph", "pharmd", "prof", "mr", "mrs", "ms",
+    "the", "a", "an", "prescriber", "prescribing", "physician", "provider", "prescribers",
+    "office", "clinic", "nurse", "his", "their", "our", "my"})
+# Leading words of "reached ..." that say nothing on their own.
+_HOW_FILLER = frozenset({"by", "via", "on", "in", "through", "at", "with", "over", "the", "a"})
+
+
+def _plain(text: str) -> list[str]:
+    return re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", text).lower().replace("_", " ")).split()
+
+
+def _names_someone(who: str) -> bool:
+    words = _plain(who)
+    if " ".join(words) in _PLACEHOLDERS:
+        return False
+    rest = [w for w in words if w not in _ROLE_WORDS]
+    return (any(sum(c.isalpha() for c in w) >= 2 for w in rest)
+            and " ".join(rest) not in _PLACEHOLDERS)
+
+
+def _says_how(how: str) -> bool:
+    words = _plain(how)
+    while words and words[0] in _HOW_FILLER:
+        words = words[1:]
+    return (any(sum(c.isalpha() for c in w) >= 2 for w in words)
+            and " ".join(words) not in _PLACEHOLDERS)
+
+
 def read_approval(reason: str) -> Approval | None:
-    """The approval in an override reason, or None when it does not say who and how reached."""
+    """The approval in an override reason, or None when it does not say who and how reached.
+
+    A placeholder ("n/a", "nobody", "tbd"), a bare title or role ("Dr.", "the prescriber") or a
+    "reached by" with nothing after it does not name an approval."""
     m = _APPROVAL.search(" ".join(reason.split()))
     if m is None:
         return None
     who = m.group("who").strip()
     how = m.group("how").strip().rstrip(".")
     how = how[len("reached"):].strip()
-    if len(who) < 2 or not how:
+    if len(who) < 2 or not how or not _names_someone(who) or not _says_how(how):
         return None
     return Approval(approved_by=who, reached=how)

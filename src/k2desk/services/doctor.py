@@ -68,7 +68,8 @@ def _interaction_table(ctx: AppContext) -> Check:
     from k2desk.services.table_signoff import table_status
 
     try:
-        return Check("interaction table", True, table_status(ctx).text)
+        status = table_status(ctx)
+        return Check("interaction table", True, status.text, warning=not status.signed_off)
     except OperationFailed as exc:
         return Check("interaction table", False, str(exc))
 

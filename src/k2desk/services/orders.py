@@ -4,6 +4,7 @@ show, and move through the status workflow."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 from k2desk.documents.vka_box import CONTRAINDICATED_PREFIX
 from k2desk.domain.contraindications import (
     APPROVAL_EXAMPLE,
+    Contraindication,
     applies_to_patient,
     contraindicated_lines,
+    named_in_any,
     read_approval,
 )
 from k2desk.domain.documents import DocumentKind, OrderLine, OrderRecord
@@ -164,7 +167,7 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
     # The renderer's font check at entry, on every field that has no other error yet.
     refused = {i.field for i in issues if i.severity is Severity.ERROR}
     issues += [i for i in _printable_issues(form, values, lines) if i.field not in refused]
-    issues += _contraindication_issues(ctx, patient_id, lines, overrides or {})
+    issues += _contraindication_issues(ctx, patient_id, lines, overrides or {}, values)
     issues += _override_issues(form, overrides or {}, issues)
     return values, lines, issues
 
@@ -172,26 +175,39 @@ def check_order(ctx: AppContext, patient_id: int, order_json: Any,
 CONTRAINDICATION_KEY = "pharmacy_use.contraindication"
 
 
-def _contraindication_issues(ctx: AppContext, patient_id: int, lines: list[OrderLine],
-                             overrides: Mapping[str, str]) -> list[FieldIssue]:
-    """A line naming an ingredient the product labeling contraindicates with a VKA (MK-4), for a
-    patient with any major finding: a warning that only an override naming who approved it and
-    how they were reached lifts.
+BASE_KEY = "compound.base"
 
-    Issue 12 is adding a pharmacist-role check; when it lands, an override of this warning must
-    also pass it (see the report of issue 13): today it is recorded under the operator's name,
-    like every other override.
-    """
-    table = interactions_svc.table()
-    hits = contraindicated_lines(lines, table.contraindications)
+
+def _contraindicated_fields(lines: list[OrderLine], values: Mapping[str, str] | None
+                            ) -> list[tuple[str, str, str, Contraindication]]:
+    """(field key, text as written, amount, contraindication) for every ingredient line and the
+    base or vehicle ("MK-4 in MCT oil") that names a contraindicated ingredient."""
+    table = interactions_svc.table().contraindications
+    out = [(f"ingredients.{n}.ingredient", line.ingredient.strip(),
+            " ".join(p for p in (line.strength.strip(), line.unit.strip()) if p), c)
+           for n, line, c in contraindicated_lines(lines, table)]
+    base = (values or {}).get(BASE_KEY, "")
+    hit = named_in_any([base], table)
+    if base.strip() and hit:
+        out.append((BASE_KEY, base.strip(), "", hit[0]))
+    return out
+
+
+def _contraindication_issues(ctx: AppContext, patient_id: int, lines: list[OrderLine],
+                             overrides: Mapping[str, str],
+                             values: Mapping[str, str] | None = None) -> list[FieldIssue]:
+    """A line (or the base) naming an ingredient the product labeling contraindicates with a
+    VKA (MK-4), for a patient with any major finding: a warning that only an override naming
+    who approved it and how they were reached lifts. The override is a pharmacist's decision
+    (create_order checks the role, as for every override)."""
+    hits = _contraindicated_fields(lines, values)
     if not hits or not applies_to_patient(interactions_svc.findings_for_patient(ctx, patient_id)):
         return []
     issues: list[FieldIssue] = []
-    for n, line, c in hits:
-        key = f"ingredients.{n}.ingredient"
+    for key, written, _amount, c in hits:
         issues.append(warning(
             key, "contraindicated",
-            f"{line.ingredient} is contraindicated in the product labeling ({c.label}) for a "
+            f"{written} is contraindicated in the product labeling ({c.label}) for a "
             "patient on a blood thinner like warfarin, at any strength, and this patient's "
             "medication list has a major finding. Do not go ahead unless the prescriber approves "
             f"it: a pharmacist overrides {key} with a reason that says who approved it and how "
@@ -199,27 +215,49 @@ def _contraindication_issues(ctx: AppContext, patient_id: int, lines: list[Order
         reason = (overrides.get(key) or "").strip()
         if reason and read_approval(reason) is None:
             issues.append(error(key, "approval_incomplete",
-                                f"The override of {key} must say who approved it and how they "
-                                f"were reached, as \"approved by NAME, reached HOW\" (for example "
-                                f"\"{APPROVAL_EXAMPLE}\")."))
+                                f"The override of {key} must say who approved it (by name, not "
+                                f"a title or \"n/a\") and how they were reached, as \"approved "
+                                f"by NAME, reached HOW\" (for example \"{APPROVAL_EXAMPLE}\")."))
     return issues
 
 
+def _self_approvals(lines: list[OrderLine], values: Mapping[str, str], overrides: Mapping[str, str],
+                    pharmacists: tuple[str, ...]) -> list[FieldIssue]:
+    """The pharmacy's own operator cannot be the one who approved a contraindicated line: the
+    approval is the prescriber's (or the clinic's), the override only records it."""
+    own = {" ".join(_name_words(p)) for p in pharmacists if p}
+    out = []
+    for key, _written, _amount, _c in _contraindicated_fields(lines, values):
+        approval = read_approval(overrides.get(key, ""))
+        if approval is not None and " ".join(_name_words(approval.approved_by)) in own:
+            out.append(error(key, "approval_incomplete",
+                             f"The override of {key} names {approval.approved_by}, who is recording "
+                             "it: say which prescriber (or clinic) approved it and how they were "
+                             f"reached (for example \"{APPROVAL_EXAMPLE}\")."))
+    return out
+
+
+def _name_words(name: str) -> list[str]:
+    return [w for w in re.sub(r"[^\w]+", " ", name.lower()).split()
+            if w not in ("rph", "pharmd", "pharmacist", "dr", "md")]
+
+
 def contraindication_statements(ctx: AppContext, patient_id: int, lines: list[OrderLine],
-                                overrides: Mapping[str, str]) -> list[str]:
-    """What the order prints for each approved contraindicated line."""
-    table = interactions_svc.table()
+                                overrides: Mapping[str, str],
+                                values: Mapping[str, str] | None = None,
+                                recorded_by: str | None = None) -> list[str]:
+    """What the order prints for each approved contraindicated line (and base)."""
     if not applies_to_patient(interactions_svc.findings_for_patient(ctx, patient_id)):
         return []
     out = []
-    for n, line, c in contraindicated_lines(lines, table.contraindications):
-        approval = read_approval(overrides.get(f"ingredients.{n}.ingredient", ""))
+    for key, written, amount, c in _contraindicated_fields(lines, values):
+        approval = read_approval(overrides.get(key, ""))
         if approval is None:  # pragma: no cover - check_order refuses this first
             continue
-        amount = " ".join(p for p in (line.strength.strip(), line.unit.strip()) if p)
-        out.append(f"{line.ingredient.strip()} {amount}: {CONTRAINDICATED_PREFIX} ({c.label}) "
+        what = f"{written} {amount}" if amount else f"{written} (base or vehicle)"
+        out.append(f"{what}: {CONTRAINDICATED_PREFIX} ({c.label}) "
                    f"with a vitamin K antagonist — {approval.statement()}; override recorded by "
-                   f"{ctx.operator}.")
+                   f"{recorded_by or ctx.operator}.")
     return out
 
 
@@ -262,6 +300,7 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                                                    field="override_by")
         except InputRefused as exc:
             problems += exc.issues
+        problems += _self_approvals(lines, values, overrides, (override_operator, ctx.operator))
     if problems:
         raise InputRefused(problems)
     from k2desk.documents.order_form import render_order
@@ -279,7 +318,8 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
         values = {k: v.strip() for k, v in values.items()}
         values["pharmacy_use.interaction_review"] = review_statement(notices)
         values["pharmacy_use.status"] = DRAFT
-        statements = contraindication_statements(ctx, patient_id, lines, overrides)
+        statements = contraindication_statements(ctx, patient_id, lines, overrides, values,
+                                                 recorded_by=override_operator)
         if statements:
             values[CONTRAINDICATION_KEY] = "\n".join(statements)
         prescriber_id = repo.find_or_add_prescriber(db, prescriber, ctx.operator)
