@@ -153,3 +153,36 @@ def test_fax_tiff_same_bytes_in_another_process(tmp_path: Path) -> None:
         runs = [subprocess.run([sys.executable, "-c", script, str(pdf_path), mode],
                                capture_output=True, check=True).stdout for _ in range(2)]
         assert runs[0] == runs[1] == pdf_to_fax_tiff(pdf_path.read_bytes(), mode == "fine")
+
+
+def test_search_for_a_name_does_not_offer_a_different_patient(ctx: AppContext) -> None:
+    """The search index split Indic and Thai names at every vowel sign and virama, so
+    "प्रिया" (Priya) also found "पुरी यादव" (Puri Yadav) and "สมศักดิ์" found a name without the
+    final mark: the counter could pick the wrong patient. Each name is still found by its
+    words, their beginnings, decomposed input and Latin without accents."""
+    priya = add_plain_patient(ctx, name="प्रिया शर्मा")
+    puri = add_plain_patient(ctx, name="पुरी यादव")
+    somsak = add_plain_patient(ctx, name="สมศักดิ์ ใจดี")
+    other = add_plain_patient(ctx, name="สมศักดิ ใจดี")
+    dhillon = add_plain_patient(ctx, name="ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ ਢਿੱਲੋਂ")
+    beng = add_plain_patient(ctx, name=unicodedata.normalize("NFD", "ক্ষৌণীশ রায়"))
+    viet = add_plain_patient(ctx, name="Nguyễn Thị Ánh")
+    kim = add_plain_patient(ctx, name="Kim Lee-Park")
+
+    def ids(q: str) -> set[int]:
+        return {p.id for p in search_patients(ctx, q)}
+
+    assert ids("प्रिया") == {priya}
+    assert ids("प्रि") == {priya}
+    assert ids("शर्मा") == {priya}
+    assert ids("पुरी") == {puri}
+    assert ids("สมศักดิ์") == {somsak}
+    assert ids("ใจดี") == {somsak, other}
+    assert ids("ਢਿੱਲੋਂ") == {dhillon}
+    assert ids("ਗੁਰ ਸਿੰ") == {dhillon}
+    assert ids("ক্ষৌণীশ") == {beng}
+    assert ids(unicodedata.normalize("NFD", "রায়")) == {beng}
+    assert ids("nguyen anh") == {viet}
+    assert ids("NGUYỄN") == {viet}
+    assert ids("park") == {kim}
+    assert ids("Lee-Park") == {kim}
