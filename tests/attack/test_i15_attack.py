@@ -22,6 +22,8 @@ from k2desk.services import documents as doc_svc
 from k2desk.services import handouts, orders
 from k2desk.services.context import AppContext
 from k2desk.services.patients import search_patients
+from k2desk.storage import log as log_store
+from k2desk.storage.log_view import LogFilter, log_page
 
 
 def _pages(pdf: bytes, tmp_path: Path) -> list[tuple[str, str]]:
@@ -186,3 +188,16 @@ def test_search_for_a_name_does_not_offer_a_different_patient(ctx: AppContext) -
     assert ids("NGUYỄN") == {viet}
     assert ids("park") == {kim}
     assert ids("Lee-Park") == {kim}
+
+
+def test_log_search_for_a_name_does_not_list_another_patients_documents(ctx: AppContext) -> None:
+    """The document log's search had the same split: "प्रिया" listed Puri Yadav's handout."""
+    setup_pharmacy(ctx)
+    priya = add_plain_patient(ctx, name="प्रिया शर्मा")
+    puri = add_plain_patient(ctx, name="पुरी यादव")
+    mine = handouts.create_handout(ctx, priya, topics=["what-is-k2"])
+    handouts.create_handout(ctx, puri, topics=["what-is-k2"])
+    assert [e.document_id for e in log_store.search_rows(ctx.store.db, "प्रिया")] == [mine]
+    assert [e.document_id for e in log_store.search_rows(ctx.store.db, "प्रिया handout")] == [mine]
+    assert [r.id for r in log_page(ctx.store.db, LogFilter(text="प्रिया"))] == [mine]
+    assert [r.id for r in log_page(ctx.store.db, LogFilter(text=str(mine)))] == [mine]

@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from k2desk.domain.spreadsheet import FORMULA_TRIGGERS, neutralise
-from k2desk.storage.patients import fts_query
+from k2desk.storage.patients import FTS_WORDS_MATCH, fts_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +159,8 @@ def search_rows(db: Database, text: str, *, limit: int = 100) -> list[LogEntry]:
         return []
     rows = db.execute(
         f"{_SELECT} WHERE d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
-        " ORDER BY rowid DESC LIMIT ?) ORDER BY d.id DESC", [q, limit]).fetchall()
+        f" AND {FTS_WORDS_MATCH} ORDER BY rowid DESC LIMIT ?) ORDER BY d.id DESC",
+        [q, text, limit]).fetchall()
     return [_row(r) for r in rows]
 
 

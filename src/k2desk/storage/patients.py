@@ -122,24 +122,9 @@ def list_patients(db: Database, *, limit: int = 1000, offset: int = 0) -> list[P
     return [_row_to_patient(db, r) for r in rows]
 
 
+# The words of a documents_fts row, checked against the typed query (db.connect registers it).
+FTS_WORDS_MATCH = "k2_words_match(?, patient_name || ' ' || kind || ' ' || title || ' ' || ref)"
 _TOKEN_RE = re.compile(r"\w", re.UNICODE)
-
-
-def fts_query(text: str) -> str | None:
-    """Turn what a person typed into a safe FTS5 query: every word a quoted prefix phrase.
-
-    Quotes, stars, NEAR( and other FTS syntax in the input become plain text. Returns None
-    when nothing searchable is left.
-    """
-    # Control characters and lone surrogates cannot be typed into a name (they are refused on
-    # input), and SQLite cannot take them in a query string: drop them.
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
-    terms = []
-    for word in text.split():
-        if not _TOKEN_RE.search(word):
-            continue
-        terms.append('"' + word.replace('"', '""') + '"*')
-    return " ".join(terms) if terms else None
 
 
 def _tokens(text: str) -> list[str]:
@@ -170,6 +155,31 @@ def _phrase_in(query: list[str], words: list[str]) -> bool:
         if words[i:i + n - 1] == query[:-1] and words[i + n - 1].startswith(query[-1]):
             return True
     return False
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person typed into a safe FTS5 query: every word a quoted prefix phrase.
+
+    Quotes, stars, NEAR( and other FTS syntax in the input become plain text. Returns None
+    when nothing searchable is left.
+    """
+    # Control characters and lone surrogates cannot be typed into a name (they are refused on
+    # input), and SQLite cannot take them in a query string: drop them.
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs"))
+    terms = []
+    for word in text.split():
+        if not _TOKEN_RE.search(word):
+            continue
+        terms.append('"' + word.replace('"', '""') + '"*')
+    return " ".join(terms) if terms else None
+
+
+def words_match(query: str, text: str) -> bool:
+    """Every typed word of ``query`` begins a word of ``text`` as written (see ``_tokens``):
+    the check SQLite's tokenizer cannot make for scripts with vowel signs and viramas."""
+    phrases = [t for t in (_tokens(word) for word in query.split()) if t]
+    words = _tokens(text)
+    return all(_phrase_in(ph, words) for ph in phrases)
 
 
 def search_patients(db: Database, text: str, *, limit: int = 50) -> list[Patient]:
