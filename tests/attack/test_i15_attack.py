@@ -201,3 +201,16 @@ def test_log_search_for_a_name_does_not_list_another_patients_documents(ctx: App
     assert [e.document_id for e in log_store.search_rows(ctx.store.db, "प्रिया handout")] == [mine]
     assert [r.id for r in log_page(ctx.store.db, LogFilter(text="प्रिया"))] == [mine]
     assert [r.id for r in log_page(ctx.store.db, LogFilter(text=str(mine)))] == [mine]
+
+
+@pytest.mark.parametrize("name", ["กำจัด น้ำใจ", "คำแก้ว ทองคำดี", "ນ້ຳຄຳ ສີດາ"])
+def test_thai_and_lao_sara_am_reads_back_without_a_space(ctx: AppContext, name: str,
+                                                         tmp_path: Path) -> None:
+    """SARA AM (ำ, ຳ) is drawn as two glyphs for one letter; the spacing half read as nothing,
+    which pdftotext turned into a space inside the word: "กำจัด" came out as "กำ จัด"."""
+    setup_pharmacy(ctx)
+    pid = add_plain_patient(ctx, name=name)
+    pdf = doc_svc.get_pdf(ctx, handouts.create_handout(ctx, pid, topics=["what-is-k2"]))
+    for number, (by_pypdf, by_poppler) in enumerate(_pages(pdf, tmp_path), start=1):
+        assert name in by_pypdf, (number, by_pypdf[:300])
+        assert name in by_poppler, (number, by_poppler[:300])
