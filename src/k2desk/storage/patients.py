@@ -174,6 +174,14 @@ def fts_query(text: str) -> str | None:
     return " ".join(terms) if terms else None
 
 
+def needs_word_check(query: str) -> bool:
+    """Whether FTS alone can mistake ``query``: only text with combining marks other than
+    Latin accents (vowel signs, viramas, tone marks) is cut differently by SQLite, so a plain
+    query on a million-row log stays a pure index lookup."""
+    return any(unicodedata.category(c)[0] == "M" and not "\u0300" <= c <= "\u036f"
+               for c in unicodedata.normalize("NFKD", query))
+
+
 def words_match(query: str, text: str) -> bool:
     """Every typed word of ``query`` begins a word of ``text`` as written (see ``_tokens``):
     the check SQLite's tokenizer cannot make for scripts with vowel signs and viramas."""
