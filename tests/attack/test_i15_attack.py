@@ -22,6 +22,8 @@ from k2desk.services import documents as doc_svc
 from k2desk.services import handouts, orders
 from k2desk.services.context import AppContext
 from k2desk.services.patients import search_patients
+from k2desk.storage import log as log_store
+from k2desk.storage.log_view import LogFilter, log_page
 
 
 def _pages(pdf: bytes, tmp_path: Path) -> list[tuple[str, str]]:
@@ -153,3 +155,62 @@ def test_fax_tiff_same_bytes_in_another_process(tmp_path: Path) -> None:
         runs = [subprocess.run([sys.executable, "-c", script, str(pdf_path), mode],
                                capture_output=True, check=True).stdout for _ in range(2)]
         assert runs[0] == runs[1] == pdf_to_fax_tiff(pdf_path.read_bytes(), mode == "fine")
+
+
+def test_search_for_a_name_does_not_offer_a_different_patient(ctx: AppContext) -> None:
+    """The search index split Indic and Thai names at every vowel sign and virama, so
+    "प्रिया" (Priya) also found "पुरी यादव" (Puri Yadav) and "สมศักดิ์" found a name without the
+    final mark: the counter could pick the wrong patient. Each name is still found by its
+    words, their beginnings, decomposed input and Latin without accents."""
+    priya = add_plain_patient(ctx, name="प्रिया शर्मा")
+    puri = add_plain_patient(ctx, name="पुरी यादव")
+    somsak = add_plain_patient(ctx, name="สมศักดิ์ ใจดี")
+    other = add_plain_patient(ctx, name="สมศักดิ ใจดี")
+    dhillon = add_plain_patient(ctx, name="ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ ਢਿੱਲੋਂ")
+    beng = add_plain_patient(ctx, name=unicodedata.normalize("NFD", "ক্ষৌণীশ রায়"))
+    viet = add_plain_patient(ctx, name="Nguyễn Thị Ánh")
+    kim = add_plain_patient(ctx, name="Kim Lee-Park")
+
+    def ids(q: str) -> set[int]:
+        return {p.id for p in search_patients(ctx, q)}
+
+    assert ids("प्रिया") == {priya}
+    assert ids("प्रि") == {priya}
+    assert ids("शर्मा") == {priya}
+    assert ids("पुरी") == {puri}
+    assert ids("สมศักดิ์") == {somsak}
+    assert ids("ใจดี") == {somsak, other}
+    assert ids("ਢਿੱਲੋਂ") == {dhillon}
+    assert ids("ਗੁਰ ਸਿੰ") == {dhillon}
+    assert ids("ক্ষৌণীশ") == {beng}
+    assert ids(unicodedata.normalize("NFD", "রায়")) == {beng}
+    assert ids("nguyen anh") == {viet}
+    assert ids("NGUYỄN") == {viet}
+    assert ids("park") == {kim}
+    assert ids("Lee-Park") == {kim}
+
+
+def test_log_search_for_a_name_does_not_list_another_patients_documents(ctx: AppContext) -> None:
+    """The document log's search had the same split: "प्रिया" listed Puri Yadav's handout."""
+    setup_pharmacy(ctx)
+    priya = add_plain_patient(ctx, name="प्रिया शर्मा")
+    puri = add_plain_patient(ctx, name="पुरी यादव")
+    mine = handouts.create_handout(ctx, priya, topics=["what-is-k2"])
+    handouts.create_handout(ctx, puri, topics=["what-is-k2"])
+    assert [e.document_id for e in log_store.search_rows(ctx.store.db, "प्रिया")] == [mine]
+    assert [e.document_id for e in log_store.search_rows(ctx.store.db, "प्रिया handout")] == [mine]
+    assert [r.id for r in log_page(ctx.store.db, LogFilter(text="प्रिया"))] == [mine]
+    assert [r.id for r in log_page(ctx.store.db, LogFilter(text=str(mine)))] == [mine]
+
+
+@pytest.mark.parametrize("name", ["กำจัด น้ำใจ", "คำแก้ว ทองคำดี", "ນ້ຳຄຳ ສີດາ"])
+def test_thai_and_lao_sara_am_reads_back_without_a_space(ctx: AppContext, name: str,
+                                                         tmp_path: Path) -> None:
+    """SARA AM (ำ, ຳ) is drawn as two glyphs for one letter; the spacing half read as nothing,
+    which pdftotext turned into a space inside the word: "กำจัด" came out as "กำ จัด"."""
+    setup_pharmacy(ctx)
+    pid = add_plain_patient(ctx, name=name)
+    pdf = doc_svc.get_pdf(ctx, handouts.create_handout(ctx, pid, topics=["what-is-k2"]))
+    for number, (by_pypdf, by_poppler) in enumerate(_pages(pdf, tmp_path), start=1):
+        assert name in by_pypdf, (number, by_pypdf[:300])
+        assert name in by_poppler, (number, by_poppler[:300])

@@ -334,11 +334,22 @@ def _shape_word(family: str, word: str) -> str:
             # pdftotext reads as a space inside the word, so the vowel is written out in its
             # canonical decomposition (the same text to Unicode: e-sign + aa-sign).
             text = unicodedata.normalize("NFD", text)
+        advances = [round(positions[k + n].x_advance * scale) for n in range(glyphs)]
+        # Still more glyphs than characters (Thai/Lao SARA AM, drawn as NIKHAHIT + SARA AA,
+        # has no canonical decomposition): the extra glyphs that read as nothing are zero-width
+        # marks, never a glyph that takes room, whose empty text pdftotext reads as a space
+        # ("กำจัด" came out as "กำ จัด").
+        silent = set(n for n in range(glyphs) if not advances[n])
+        silent = set(sorted(silent)[:max(0, glyphs - len(text))])
+        readers = [n for n in range(glyphs) if n not in silent]
         for n in range(glyphs):
-            # Glyph n of the cluster reads as character n (the last glyph takes the rest).
-            piece = text[n:] if n == glyphs - 1 else text[n:n + 1]
-            advance = round(positions[k + n].x_advance * scale)
-            out.append(chr(_private_use(family, infos[k + n].codepoint, piece, advance)))
+            # Glyph n of the cluster reads as the next character (the last reader takes the rest).
+            if n in silent:
+                piece = ""
+            else:
+                r = readers.index(n)
+                piece = text[r:] if r == len(readers) - 1 else text[r:r + 1]
+            out.append(chr(_private_use(family, infos[k + n].codepoint, piece, advances[n])))
         k = j
     return "".join(out)
 

@@ -16,6 +16,7 @@ import sqlite_utils
 from k2desk.paths import db_path
 from k2desk.storage.exclusive import Hold, StoreBusy, hold_shared
 from k2desk.storage.files import APPLICATION_ID, SQLITE_HEADER, newest_backup_hint, sound_backups
+from k2desk.storage.patients import words_match
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -92,7 +93,13 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         _switch_to_wal(conn)
         conn.isolation_level = "DEFERRED"
     conn.execute("PRAGMA synchronous=FULL")
+    # FTS matches are only candidates for names in scripts with vowel signs (storage.patients).
+    conn.create_function("k2_words_match", 2, _words_match, deterministic=True)
     return conn
+
+
+def _words_match(query: str | None, text: str | None) -> int:
+    return int(words_match(query or "", text or ""))
 
 
 def _switch_to_wal(conn: sqlite3.Connection) -> None:

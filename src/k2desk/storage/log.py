@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from k2desk.domain.spreadsheet import FORMULA_TRIGGERS, neutralise
-from k2desk.storage.patients import fts_query
+from k2desk.storage.patients import FTS_WORDS_MATCH, fts_query, needs_word_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +157,11 @@ def search_rows(db: Database, text: str, *, limit: int = 100) -> list[LogEntry]:
     q = fts_query(text)
     if q is None:
         return []
+    check, extra = (f" AND {FTS_WORDS_MATCH}", [text]) if needs_word_check(text) else ("", [])
     rows = db.execute(
         f"{_SELECT} WHERE d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
-        " ORDER BY rowid DESC LIMIT ?) ORDER BY d.id DESC", [q, limit]).fetchall()
+        f"{check} ORDER BY rowid DESC LIMIT ?) ORDER BY d.id DESC",
+        [q, *extra, limit]).fetchall()
     return [_row(r) for r in rows]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from k2desk.storage.patients import fts_query
+from k2desk.storage.patients import FTS_WORDS_MATCH, fts_query, needs_word_check
 
 PAGE_SIZE = 200
 
@@ -76,8 +76,13 @@ def _where(flt: LogFilter) -> tuple[list[str], list[Any]]:
     q = fts_query(flt.text)
     if q is not None:
         # The log's own full-text index (migration 0005): patient name, kind, title, document id.
-        where.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-        params.append(q)
+        if needs_word_check(flt.text):
+            where.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
+                         f" AND {FTS_WORDS_MATCH})")
+            params += [q, flt.text]
+        else:
+            where.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+            params.append(q)
     return where, params
 
 

@@ -122,7 +122,39 @@ def list_patients(db: Database, *, limit: int = 1000, offset: int = 0) -> list[P
     return [_row_to_patient(db, r) for r in rows]
 
 
+# The words of a documents_fts row, checked against the typed query (db.connect registers it).
+FTS_WORDS_MATCH = "k2_words_match(?, patient_name || ' ' || kind || ' ' || title || ' ' || ref)"
 _TOKEN_RE = re.compile(r"\w", re.UNICODE)
+
+
+def _tokens(text: str) -> list[str]:
+    """``text`` cut into words as a reader sees them: letters, digits and the combining marks
+    (vowel signs, viramas, tone marks) that belong to them; Latin accents and case dropped and
+    the rest in canonical composed form, so typed-decomposed and precomposed text agree."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text)
+                     if not "\u0300" <= c <= "\u036f")
+    folded = unicodedata.normalize("NFC", folded).casefold()
+    words: list[str] = []
+    current: list[str] = []
+    for ch in folded:
+        cat = unicodedata.category(ch)
+        if cat[0] in "LNM" or cat == "Co":
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _phrase_in(query: list[str], words: list[str]) -> bool:
+    """``query`` words in a row in ``words``, the last one as a beginning (FTS "phrase"*)."""
+    n = len(query)
+    for i in range(len(words) - n + 1):
+        if words[i:i + n - 1] == query[:-1] and words[i + n - 1].startswith(query[-1]):
+            return True
+    return False
 
 
 def fts_query(text: str) -> str | None:
@@ -142,17 +174,44 @@ def fts_query(text: str) -> str | None:
     return " ".join(terms) if terms else None
 
 
+def needs_word_check(query: str) -> bool:
+    """Whether FTS alone can mistake ``query``: only text with combining marks other than
+    Latin accents (vowel signs, viramas, tone marks) is cut differently by SQLite, so a plain
+    query on a million-row log stays a pure index lookup."""
+    return any(unicodedata.category(c)[0] == "M" and not "\u0300" <= c <= "\u036f"
+               for c in unicodedata.normalize("NFKD", query))
+
+
+def words_match(query: str, text: str) -> bool:
+    """Every typed word of ``query`` begins a word of ``text`` as written (see ``_tokens``):
+    the check SQLite's tokenizer cannot make for scripts with vowel signs and viramas."""
+    phrases = [t for t in (_tokens(word) for word in query.split()) if t]
+    words = _tokens(text)
+    return all(_phrase_in(ph, words) for ph in phrases)
+
+
 def search_patients(db: Database, text: str, *, limit: int = 50) -> list[Patient]:
-    """Full-text search on name and phone; diacritics ignored ("Nguyen" finds "Nguyễn")."""
+    """Full-text search on name and phone; diacritics ignored ("Nguyen" finds "Nguyễn").
+
+    SQLite's tokenizer splits Indic, Thai and other scripts at every vowel sign and virama, so
+    its matches are only candidates: each is kept when every typed word begins a word of the
+    name or phone as written (``_tokens``), else "प्रिया" would also offer "पुरी यादव".
+    """
     q = fts_query(text)
     if q is None:
         return []
-    rows = db.execute(
-        f"SELECT {', '.join('p.' + c.strip() for c in _PATIENT_COLS.split(','))}"
-        " FROM patients_fts JOIN patients p ON p.id = patients_fts.rowid"
-        " WHERE patients_fts MATCH ? ORDER BY rank LIMIT ?",
-        [q, limit]).fetchall()
-    return [_row_to_patient(db, r) for r in rows]
+    cols = ", ".join("p." + c.strip() for c in _PATIENT_COLS.split(","))
+    phrases = [t for t in (_tokens(word) for word in text.split()) if t]
+    found = []
+    for row in db.execute(
+            f"SELECT {cols} FROM patients_fts JOIN patients p ON p.id = patients_fts.rowid"
+            " WHERE patients_fts MATCH ? ORDER BY rank", [q]):
+        name_words, phone_words = _tokens(row[1]), _tokens(row[3] or "")
+        if all(_phrase_in(ph, name_words) or _phrase_in(ph, phone_words) for ph in phrases):
+            found.append(row)
+            if len(found) >= limit:
+                break
+    return [_row_to_patient(db, r) for r in found]
 
 
 def count_patients(db: Database) -> int:
