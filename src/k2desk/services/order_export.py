@@ -46,6 +46,7 @@ from k2desk.services.export import (
     _utc_end_bound,
     ooxml_text,
     refuse_own_files,
+    save_workbook,
     write_export_file,
 )
 from k2desk.storage import audit
@@ -293,7 +294,7 @@ def _write_xlsx(path: Path, entries: Iterator[OrderLogEntry], tick: Callable[[in
         for r in table:
             summary_ws.append([_number(v) if h == "total_quantity" else cell(summary_ws, "", v)
                                for h, v in zip(head, r, strict=True)])
-    wb.save(path)
+    save_workbook(wb, path)
     return rows
 
 
