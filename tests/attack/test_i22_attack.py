@@ -306,3 +306,57 @@ def test_service_refuses_the_database_as_output_even_without_the_cli(ctx):
         export_orders(ctx, db_path(ctx.data_dir), "csv", OrderFilters())
     assert "own database" in str(exc.value) or any("own database" in i.message
                                                    for i in getattr(exc.value, "issues", []))
+
+
+_FULL_DISK_SCRIPT = r"""
+import os, resource, sys
+from pathlib import Path
+from k2desk.services.context import AppContext
+from k2desk.services.errors import OperationFailed
+from k2desk.services.export import export_log
+from k2desk.services.order_export import export_orders
+
+data_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
+
+
+def attempt(name, run):
+    try:
+        run(out / name)
+    except OperationFailed as exc:
+        print(exc)
+    else:
+        print("WROTE", name)
+
+
+with AppContext(data_dir, "test-rph") as ctx:
+    ctx.store  # opened (and its journal written) before the disk "fills"
+    # 1. A file size limit: the sheets' XML buffers stop growing at 6 kB.
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (6000, hard))
+    attempt("limited.xlsx", lambda p: export_orders(ctx, p))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    # 2. A full disk under the export's own file: its temporary name made a link to /dev/full.
+    for name, run in (("orders.xlsx", lambda p: export_orders(ctx, p)),
+                      ("orders.csv", lambda p: export_orders(ctx, p)),
+                      ("orders.json", lambda p: export_orders(ctx, p)),
+                      ("log.xlsx", lambda p: export_log(ctx, p, "xlsx"))):
+        (out / f".{name}.{os.getpid()}.part").symlink_to("/dev/full")
+        attempt(name, run)
+"""
+
+
+def test_full_disk_during_xlsx_export_says_so_without_traceback_and_leaves_nothing(data_dir, log, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, "TMPDIR": str(out)}  # openpyxl's sheet buffers hit the limit too
+    p = subprocess.run([sys.executable, "-c", _FULL_DISK_SCRIPT, str(data_dir), str(out)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "WROTE" not in p.stdout
+    assert p.stdout.count("could not be written") == 5, p.stdout
+    assert "No space left on device" in p.stdout and "too large" in p.stdout
+    assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
+    assert list(out.iterdir()) == []
