@@ -360,3 +360,39 @@ def test_full_disk_during_xlsx_export_says_so_without_traceback_and_leaves_nothi
     assert "No space left on device" in p.stdout and "too large" in p.stdout
     assert "Traceback" not in p.stderr and "Exception ignored" not in p.stderr, p.stderr
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_terminated_export_leaves_no_patient_data_behind(tmp_path, signame):
+    """The terminal window closed (SIGHUP) or the machine shutting down (SIGTERM) during a long
+    XLSX export: no half file under the final name, no '.part' file and no sheet buffers in the
+    temporary folder (they hold every patient's name in plain XML)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import bench_order_export
+
+    data = tmp_path / "big"
+    data.mkdir()
+    bench_order_export.fill(str(data), 8000)
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    out.mkdir()
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "K2DESK_OPERATOR": "test-rph"}
+    p = subprocess.Popen([sys.executable, "-m", "k2desk", "--data-dir", str(data), "order", "export",
+                          "-o", str(out / "orders.xlsx")], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(tmp.iterdir()) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    assert p.poll() is None, "the export ended before it could be interrupted"
+    p.send_signal(getattr(signal, signame))
+    _out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert list(out.iterdir()) == []
+    assert list(tmp.iterdir()) == []
