@@ -6,9 +6,12 @@ import argparse
 import importlib
 import os
 import pkgutil
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from k2desk import __version__
 from k2desk.cli.output import err, print_issues
@@ -88,6 +91,24 @@ def _check_operator(ctx: AppContext, args: argparse.Namespace) -> None:
         require_operator(ctx)
 
 
+def _as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupt_on_termination() -> dict[int, Any]:
+    """SIGTERM (shutdown, kill) and SIGHUP (the terminal window closed) end a command the way
+    Ctrl-C does, so an export in progress removes its temporary files instead of leaving
+    patient data behind. Returns the handlers to put back."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _as_interrupt)
+    return previous
+
+
 def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     """Run one command; with no command, ``open_window(data_dir, operator)`` (the GUI)."""
     for stream in (sys.stdout, sys.stderr):
@@ -99,6 +120,7 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     if args.command is None:
         return open_window(args.data_dir, args.operator)
     handler: Handler = args.handler
+    previous = _interrupt_on_termination()
     try:
         action = next((v for k, v in vars(args).items() if k.endswith("_command") and v), "")
         who = f"the command 'k2desk {args.command}{' ' + action if action else ''}'"
@@ -126,3 +148,6 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
         err(f"unexpected error ({type(exc).__name__}); nothing more was changed. "
             "Set K2DESK_DEBUG=1 to see details.")
         return EXIT_FAILED
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

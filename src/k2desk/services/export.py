@@ -9,12 +9,17 @@ cancelled export leaves no half-written file. Spreadsheet cells are neutralised 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import errno
+import gc
 import io
 import json
 import os
 import re
+import sys
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,7 +194,33 @@ def _write_xlsx(path: Path | BinaryIO, rows: Iterator[LogEntry], tick: Callable[
                    text(row.patient_name), dob, text(row.title), text(row.operator), text(row.sha256),
                    row.size, row.pages, None if row.order_status is None else text(row.order_status)])
         tick()
-    wb.save(path)
+    save_workbook(wb, path)
+
+
+def save_workbook(wb: Any, path: Path | BinaryIO) -> None:
+    """``wb.save(path)``; when the disk refuses part-way (full disk, file size limit), the
+    half-written zip and the sheets' streaming writers are discarded here, quietly, instead of
+    printing "Exception ignored ... Traceback" lines when the garbage collector meets them."""
+    try:
+        wb.save(path)
+    except BaseException as exc:
+        for ws in wb.worksheets:
+            with contextlib.suppress(Exception):
+                ws.close()
+        _discard_quietly(exc)
+        raise
+
+
+def _discard_quietly(exc: BaseException) -> None:
+    """Drop what a failed write left in ``exc``'s frames (openpyxl's streaming sheet writers,
+    whose generators complain from the garbage collector) without printing anything."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _u: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def write_export_file(dest: Path, write: Callable[[BinaryIO], None], what: str) -> None:
@@ -205,6 +236,22 @@ def write_export_file(dest: Path, write: Callable[[BinaryIO], None], what: str) 
         raise
     except OperationFailed as exc:
         raise OperationFailed(f"{what} could not be written to {dest}: {exc}") from exc
+    except BaseException as exc:
+        _discard_quietly(exc)  # a sheet writer stopped mid-row by the disk
+        reason = _xml_io_error(exc)  # ``replacing`` has removed the temporary file already
+        if reason is not None:
+            raise OperationFailed(f"{what} could not be written to {dest}: {reason}.") from exc
+        raise
+
+
+def _xml_io_error(exc: BaseException) -> str | None:
+    """The disk error inside an XLSX writer's XML serialiser (lxml reports a full disk or a file
+    size limit as ``SerialisationError('IO_ENOSPC')``, not as an OSError), in words; else None."""
+    text = str(exc)
+    if type(exc).__name__ != "SerialisationError" or not text.startswith("IO_"):
+        return None
+    code = getattr(errno, text[3:], None)
+    return os.strerror(code) if isinstance(code, int) else f"the disk refused a write ({text})"
 
 
 def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = None, *,

@@ -46,6 +46,7 @@ from k2desk.services.export import (
     _utc_bound,
     _utc_end_bound,
     ooxml_text,
+    save_workbook,
     write_export_file,
 )
 from k2desk.services.outputs import check_output_path
@@ -304,7 +305,7 @@ def _write_xlsx(out: BinaryIO, entries: Iterator[OrderLogEntry], tick: Callable[
         for r in table:
             summary_ws.append([_number(v) if h == "total_quantity" else cell(summary_ws, "", v)
                                for h, v in zip(head, r, strict=True)])
-    wb.save(out)
+    save_workbook(wb, out)
     return rows
 
 
