@@ -60,7 +60,11 @@ def test_every_page_of_handout_and_order_names_the_patient(
     setup_pharmacy(ctx)
     pid = add_plain_patient(ctx, name=name)
     handout = doc_svc.get_pdf(ctx, handouts.create_handout(ctx, pid, topics=["what-is-k2"]))
-    _, order_doc = orders.create_order(ctx, pid, example_order())
+    # Twelve ingredient lines: the order runs over two pages (a short one fits on one, issue 14).
+    order = example_order()
+    order["ingredients"] = [{"ingredient": f"Ingredient {n}", "strength": "1", "unit": "mg"}
+                            for n in range(1, 13)]
+    _, order_doc = orders.create_order(ctx, pid, order)
     for what, pdf in (("handout", handout), ("order", doc_svc.get_pdf(ctx, order_doc))):
         pages = _pages(pdf, tmp_path)
         assert len(pages) >= 2, what

@@ -105,14 +105,9 @@ def test_order_contact_method_is_stored_and_printed(capsys, monkeypatch, staffed
     assert "--ack-contact: invalid choice: 'smoke-signal'" in capsys.readouterr().err
     code, _, err = run(capsys, monkeypatch, *base, "--ack-by", "Pat Rx", "--ack-reason", "ok")
     assert code == 2 and "ack_contact: Say how the prescriber" in err
-    # The example's MK-4 line is contraindicated with warfarin (issue 13): the override is a
-    # pharmacist's, and on the command line the overriding operator is the one signed in.
-    base[1] = "Pat Rx"
     code, out, err = run(capsys, monkeypatch, *base, "--ack-by", "Pat Rx", "--ack-reason",
                          "INR in 1 week", "--ack-contact", "in-person",
-                         "--ack-contact-note", "Dr Lopez at the clinic", "-o", str(pdf),
-                         "--override", "ingredients.1.ingredient=approved by Dr. Maria Lopez, "
-                         "reached in person")
+                         "--ack-contact-note", "Dr Lopez at the clinic", "-o", str(pdf))
     assert code == 0, err
     order_id = out.strip()
     code, out, _ = run(capsys, monkeypatch, "--operator", "Tim Tech", "order", "show", order_id,
@@ -135,9 +130,7 @@ def test_a_technician_cannot_dispense_vet_or_override(capsys, monkeypatch, staff
     order_file.write_text(json.dumps(data), "utf-8")
     ack = ["--ack-by", "Pat Rx", "--ack-reason", "ok", "--ack-contact", "fax"]
     create = ["order", "create", "--patient", "1", "--file", str(order_file),
-              "--override", "prescriber.npi=checked on NPPES", *ack,
-              # MK-4 with warfarin is contraindicated in the labeling (issue 13)
-              "--override", "ingredients.1.ingredient=approved by Dr. Maria Lopez, reached by fax"]
+              "--override", "prescriber.npi=checked on NPPES", *ack]
     code, _, err = run(capsys, monkeypatch, "--operator", "Tim Tech", *create)
     assert code == 2 and "override_by: Only a pharmacist may override a warning" in err
     code, out, err = run(capsys, monkeypatch, "--operator", "Pat Rx", *create)

@@ -176,7 +176,7 @@ def test_large_print_setting_reaches_the_stored_handout(ctx: AppContext, plain_p
         sizes: set[float] = set()
         for page in PdfReader(io.BytesIO(pdf)).pages:
             page.extract_text(visitor_text=lambda t, _c, _m, _f, size: sizes.add(round(size, 1))
-                              if "education only" in t else None)
+                              if "to help you learn" in t else None)
         return sizes
 
     standard = svc.create_handout(ctx, plain_patient, topics=["bone"])

@@ -56,8 +56,10 @@ def test_doctor_json_and_the_findings_show_the_sign_off(ctx: AppContext,
     assert main(["interactions", "check", "Coumadin 5 mg"]) == 0
     assert svc.NOT_SIGNED_OFF in capsys.readouterr().out
     assert main(["interactions", "check", "--json", "Coumadin 5 mg"]) == 0
-    [finding] = json.loads(capsys.readouterr().out)
-    assert finding["table_signoff"].startswith(svc.NOT_SIGNED_OFF)
+    answer = json.loads(capsys.readouterr().out)  # one object: table version, sign-off, findings
+    assert answer["table_signoff"].startswith(svc.NOT_SIGNED_OFF)
+    [finding] = answer["findings"]
+    assert finding["agent"] == "warfarin"
 
     assert main(["library", "sign-off-table", "--by", "Dana Lee, RPh", "--note", "checked"]) == 0
     capsys.readouterr()

@@ -76,19 +76,29 @@ def _housekeeping(ctx: AppContext, command: str) -> None:
 
 # Commands anyone may run once operators exist: finding the names, and checking the install.
 _ANY_OPERATOR = frozenset({("operator", "list"), ("doctor", None)})
+# Commands that must work when the database is damaged (it cannot say who the operators are).
+_RECOVERY = frozenset({("backup", "restore"), ("backup", "list")})
 
 
 def _check_operator(ctx: AppContext, args: argparse.Namespace) -> None:
     """Once operators exist, --operator (or $K2DESK_OPERATOR, or the login) must be one of them.
     Only checked on an existing database: a command that does not need one does not make one."""
     from k2desk.paths import db_path
+    from k2desk.services.errors import OperationFailed
     from k2desk.services.operators import require_operator
 
     action = getattr(args, f"{args.command}_command", None)
     if (args.command, action) in _ANY_OPERATOR or (args.command, None) in _ANY_OPERATOR:
         return
-    if db_path(ctx.data_dir).exists():
+    if not db_path(ctx.data_dir).exists():
+        return
+    try:
         require_operator(ctx)
+    except OperationFailed:  # the store could not be opened
+        # A damaged database cannot list its operators: recovering it (restore, the list of
+        # backups) must still work, and every other command reports the damage itself.
+        if (args.command, action) not in _RECOVERY:
+            raise
 
 
 def _as_interrupt(signum: int, frame: object) -> None:
