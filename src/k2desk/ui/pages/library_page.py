@@ -32,6 +32,7 @@ from k2desk.ui.models.snippets_model import SnippetsModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.confirm import ConfirmDialog, confirm, style_danger
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.selection import on_row_selected
 
 DUE = "__due__"
 
@@ -86,7 +87,7 @@ class LibraryPage(Page):
         # to "…" alone (full text in its tool tip).
         fit_columns(self.table, (20, 10, 22, 8, 10, 5), (150, 80, 150, 60, 84, 44), drop_order=(5, 1))
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
+        on_row_selected(self.table, self._row_chosen)
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("snippet-detail")
@@ -163,7 +164,10 @@ class LibraryPage(Page):
             lambda: graded(views), shown, uses_store=False))
 
     def _row_chosen(self, row: int) -> None:
-        if row < 0:
+        if row < 0:  # no row shown selected: Vet, Reject and Retire must not act on one
+            self.current = None
+            self.detail.clear()
+            self._update_buttons()
             return
         self.show_snippet(self.model.view(row))
 

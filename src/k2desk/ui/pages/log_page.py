@@ -36,6 +36,7 @@ from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.pdf_preview import PdfPreview
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.selection import on_row_selected
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -108,7 +109,7 @@ class LogPage(Page):
         # Floors keep a whole date and time; on a small screen Pages, then Operator, then Kind go.
         fit_columns(self.table, (6, 14, 7, 16, 16, 10, 10, 5), (42, 118, 60, 80, 90, 86, 80, 42),
                     drop_order=(7, 6, 2))
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
+        on_row_selected(self.table, self._row_chosen)
 
         self.preview = PdfPreview(empty_text="Choose a document to see the stored PDF.")
         self.reprint_button = QPushButton("&Reprint (Ctrl+P)")
@@ -216,7 +217,11 @@ class LogPage(Page):
 
     # -- one document -------------------------------------------------------------------------
     def _row_chosen(self, row: int) -> None:
-        if row < 0:
+        if row < 0:  # no row shown selected: Reprint and Fax must not act on one
+            self.current = None
+            self.preview.clear("Choose a document to see the stored PDF.")
+            self.doc_label.clear()
+            self._update_buttons()
             return
         self.show_document(self.model.row(row))
 

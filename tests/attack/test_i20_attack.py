@@ -1,0 +1,199 @@
+"""Issue 20 attacked as a pharmacist on a keyboard-only counter shift: what the eye sees selected
+is what Ctrl+P reprints (Tab into a table chooses nothing, Ctrl+Space takes the choice away), a
+half-typed patient is asked about once and only when a row is really chosen, Ctrl+H after "Save"
+starts the handout for the patient just saved, final steps are never taken by a stray Enter, and
+dates typed the ways people type them get an answer that says what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from k2desk.domain.validation import parse_date, validate_dob
+from k2desk.services import operators, patients
+from k2desk.services.patients import PatientInput
+from k2desk.ui.widgets.confirm import ConfirmDialog, UnsavedDialog
+from stored_documents import store_document
+
+Key = Qt.Key
+Mod = Qt.KeyboardModifier
+
+
+def _patient(ctx, name, meds=()):
+    return patients.add_patient(ctx, PatientInput(name=name, dob="1956-03-14", medications=list(meds),
+                                                  nkda=True))
+
+
+def _focus(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
+def _tab_to(qtbot, wanted, limit=40):
+    for _ in range(limit):
+        qtbot.keyClick(QApplication.focusWidget(), Key.Key_Tab)
+        QApplication.processEvents()
+        if QApplication.focusWidget() is wanted:
+            return True
+    return False
+
+
+def _shown(window, cls):
+    QApplication.processEvents()
+    return [d for d in window.findChildren(cls) if d.isVisible()]
+
+
+def _log_with_two_documents(window, ctx, settle):
+    a = _patient(ctx, "Ana Reyes", ["warfarin 5 mg"])
+    b = _patient(ctx, "Bo Lindqvist")
+    store_document(ctx, patient_id=a, title="Ana's handout")
+    store_document(ctx, patient_id=b, title="Bo's handout")
+    log = window.go("log")
+    settle(window)
+    return log
+
+
+# -- what is selected is what acts ------------------------------------------------------------
+def test_tab_into_the_log_table_chooses_no_document_and_ctrl_p_prints_nothing(window, qtbot, ctx, settle):
+    log = _log_with_two_documents(window, ctx, settle)
+    _focus(window, qtbot)
+    log.search.setFocus()
+    assert _tab_to(qtbot, log.table)
+    settle(window)
+    assert log.table.selectionModel().selectedIndexes() == []  # nothing shown selected ...
+    assert log.current is None and not log.reprint_button.isEnabled()  # ... so nothing to reprint
+    qtbot.keyClick(window, Key.Key_P, Mod.ControlModifier)
+    assert "Choose a document" in window.statusBar().currentMessage()
+    qtbot.keyClick(log.table, Key.Key_Down)  # an arrow does choose, and selects what it chose
+    settle(window)
+    [row] = {i.row() for i in log.table.selectionModel().selectedIndexes()}
+    assert log.current is not None and log.current.id == log.model.row(row).id
+
+
+def test_ctrl_space_takes_the_row_away_and_reprint_with_it(window, qtbot, ctx, settle):
+    log = _log_with_two_documents(window, ctx, settle)
+    _focus(window, qtbot)
+    log.table.setFocus()
+    log.table.selectRow(1)
+    settle(window)
+    assert log.reprint_button.isEnabled()
+    qtbot.keyClick(log.table, Key.Key_Space, Mod.ControlModifier)  # deselects the row in Qt
+    QApplication.processEvents()
+    assert not log.table.selectionModel().hasSelection()
+    assert log.current is None and not log.reprint_button.isEnabled() and not log.fax_button.isEnabled()
+    assert log.doc_label.text() == ""
+
+
+def test_tab_into_the_library_table_does_not_arm_vet_for_an_unselected_snippet(window, qtbot, settle):
+    page = window.go("library")
+    qtbot.waitUntil(lambda: page.loaded and page.model.rowCount() > 0, timeout=10_000)
+    _focus(window, qtbot)
+    page.table.clearSelection()
+    page.topic.setFocus()
+    assert _tab_to(qtbot, page.table)
+    QApplication.processEvents()
+    assert not page.table.selectionModel().hasSelection()
+    assert page.current is None and not page.vet_button.isEnabled() and not page.retire_button.isEnabled()
+
+
+def _half_typed(window, qtbot, settle):
+    page = window.go("patients")
+    settle(window)
+    page.new_item()
+    qtbot.keyClicks(page.form.name, "Jordan Lee")
+    qtbot.keyClicks(page.form.dob, "03/14/1956")
+    page.form.nkda.setChecked(True)
+    qtbot.keyClicks(page.form.medications.entry, "warfarin 5 mg")
+    qtbot.keyClick(page.form.medications.entry, Key.Key_Return)
+    return page
+
+
+def test_tab_into_the_patients_list_with_a_half_typed_patient_neither_asks_nor_opens_anyone(
+        window, qtbot, ctx, settle):
+    _patient(ctx, "Olga Petrova")
+    page = _half_typed(window, qtbot, settle)
+    _focus(window, qtbot)
+    page.search.setFocus()
+    assert _tab_to(qtbot, page.table)
+    assert _shown(window, UnsavedDialog) == []
+    assert page.form.patient_id is None and page.form.name.text() == "Jordan Lee"
+
+
+def test_enter_in_the_search_with_a_half_typed_patient_asks_once(window, qtbot, ctx, settle):
+    olga = _patient(ctx, "Olga Petrova")
+    page = _half_typed(window, qtbot, settle)
+    qtbot.keyClicks(page.search, "Olga")
+    settle(window)
+    qtbot.keyClick(page.search, Key.Key_Return)
+    dialogs = _shown(window, UnsavedDialog)
+    assert len(dialogs) == 1  # not one dialog on top of another
+    dialogs[0].save_button.click()
+    settle(window)
+    assert page.form.patient_id == olga
+    assert {p.name for p in patients.list_patients(ctx)} == {"Olga Petrova", "Jordan Lee"}
+
+
+def test_ctrl_h_then_save_starts_the_handout_for_the_patient_just_saved(window, qtbot, ctx, settle):
+    _half_typed(window, qtbot, settle)
+    _focus(window, qtbot)
+    qtbot.keyClick(window, Key.Key_H, Mod.ControlModifier)
+    [dlg] = _shown(window, UnsavedDialog)
+    dlg.save_button.click()
+    settle(window)
+    [jordan] = patients.list_patients(ctx)
+    handout = window.shown_page()
+    assert handout.key == "handout"
+    assert handout.patient is not None and handout.patient.id == jordan.id
+
+
+# -- final steps: Enter never takes them (held) ------------------------------------------------
+def test_enter_on_remove_operator_goes_back(window, qtbot, ctx, settle):
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    page = window.go("settings")
+    settle(window)
+    box = page.operators_box
+    box.reload()
+    row = next(r for r in range(box.table.rowCount()) if box.table.item(r, 0).text() == "Bo Lindqvist")
+    box.table.selectRow(row)
+    box.remove_selected()
+    [dlg] = _shown(window, ConfirmDialog)
+    assert "Bo Lindqvist" in dlg.label.text()
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: dlg.back.hasFocus(), timeout=3000)
+    qtbot.keyClick(dlg.back, Key.Key_Return)
+    assert "Bo Lindqvist" in [o.name for o in operators.list_operators(ctx)]
+
+
+# -- dates as typed at the counter ------------------------------------------------------------
+@pytest.mark.parametrize(("typed", "iso"), [("03/14/1956", "1956-03-14"), ("3/4/1956", "1956-03-04"),
+                                            ("1956-03-14", "1956-03-14"), (" 03/14/1956 ", "1956-03-14")])
+def test_us_and_iso_dates_are_read_month_first(typed, iso):
+    d, issues = validate_dob(typed)
+    assert issues == [] and d is not None and d.isoformat() == iso
+
+
+@pytest.mark.parametrize(("typed", "says"), [
+    ("3/4/56", "short year (56: 1956 or 2056?)"),
+    ("14/03/1956", "no month 14: this counter writes the month first"),
+    ("02/30/1956", "February has no day 30"),
+    ("1956-02-30", "February has no day 30"),
+])
+def test_a_refused_date_says_what_is_wrong(typed, says):
+    d, [issue] = parse_date(typed, "dob", label="Date of birth")
+    assert d is None and issue.code == "date_invalid"
+    assert says in issue.message and "MM/DD/YYYY or YYYY-MM-DD" in issue.message
+
+
+def test_the_window_shows_the_reason_under_the_date_of_birth_and_stores_nothing(window, qtbot, ctx, settle):
+    page = window.go("patients")
+    settle(window)
+    for typed, says in [("14/03/1956", "no month 14"), ("3/4/56", "short year")]:
+        page.new_item()
+        page.form.name.setText("Jordan Lee")
+        page.form.nkda.setChecked(True)
+        qtbot.keyClicks(page.form.dob, typed)
+        assert page.save() is False
+        assert says in page.form.messages["dob"].text()
+        page.discard_unsaved()
+    assert patients.list_patients(ctx) == []
