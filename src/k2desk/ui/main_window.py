@@ -279,9 +279,11 @@ class MainWindow(QMainWindow):
     def _new(self, key: str) -> None:
         """Ctrl+N / Ctrl+H / Ctrl+O: a new item, for the patient selected now (if any)."""
         shown = self.shown_page()
-        pid = shown.selected_patient_id() if shown is not None and key != "patients" else None
 
         def start() -> None:
+            # Asked once the unsaved question is answered: a patient just saved by "Save" has an
+            # id only now, and the handout or order is for them.
+            pid = shown.selected_patient_id() if shown is not None and key != "patients" else None
             page = self.go(key, **({"patient_id": pid} if pid is not None else {}))
             if page.key == key:
                 page.new_item()
