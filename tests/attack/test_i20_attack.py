@@ -197,3 +197,17 @@ def test_the_window_shows_the_reason_under_the_date_of_birth_and_stores_nothing(
         assert says in page.form.messages["dob"].text()
         page.discard_unsaved()
     assert patients.list_patients(ctx) == []
+
+
+# -- readable at 1024x768 -----------------------------------------------------------------------
+def test_the_log_date_boxes_show_their_whole_mm_dd_yyyy_hint_at_1024x768(window, qtbot, ctx, settle):
+    _log_with_two_documents(window, ctx, settle)
+    window.resize(1024, 768)
+    log = window.go("log", patient_id=1)  # the patient filter label and button take room too
+    settle(window)
+    QApplication.processEvents()
+    for box in (log.date_from, log.date_to):
+        text = box.placeholderText()
+        assert "MM/DD/YYYY" in text
+        assert box.width() >= box.fontMetrics().horizontalAdvance(text) + 12, text
+

@@ -67,11 +67,13 @@ class LogPage(Page):
         self.date_from = QLineEdit()
         self.date_from.setPlaceholderText("from MM/DD/YYYY")
         self.date_from.setAccessibleName("From date (MM/DD/YYYY or YYYY-MM-DD)")
-        self.date_from.setMaximumWidth(130)
         self.date_to = QLineEdit()
         self.date_to.setPlaceholderText("to MM/DD/YYYY")
         self.date_to.setAccessibleName("To date (MM/DD/YYYY or YYYY-MM-DD)")
-        self.date_to.setMaximumWidth(130)
+        for box in (self.date_from, self.date_to):
+            # Wide enough for the whole hint (the only place the eye sees the date order), at any
+            # font size or scale: a fixed pixel width cut "from MM/DD/Y…" at 1024x768.
+            box.setFixedWidth(box.fontMetrics().horizontalAdvance(box.placeholderText()) + 24)
         self.patient_id: int | None = None
         self.patient_label = QLabel("")
         self.clear_patient = QPushButton("All patients")
