@@ -211,3 +211,28 @@ def test_the_log_date_boxes_show_their_whole_mm_dd_yyyy_hint_at_1024x768(window,
         assert "MM/DD/YYYY" in text
         assert box.width() >= box.fontMetrics().horizontalAdvance(text) + 12, text
 
+
+
+def test_remove_operator_acts_only_on_the_row_shown_selected(window, qtbot, ctx, settle):
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "")
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    page = window.go("settings")
+    settle(window)
+    box = page.operators_box
+    box.reload()
+    _focus(window, qtbot)
+    box.table.clearSelection()
+    box.table.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab does: Qt makes row 0 current only
+    QApplication.processEvents()
+    assert not box.table.selectionModel().hasSelection()
+    box.remove_selected()
+    assert _shown(window, ConfirmDialog) == []  # nobody shown selected: nobody offered for removal
+    assert "Choose the operator" in window.statusBar().currentMessage()
+    box.table.selectRow(1)
+    qtbot.keyClick(box.table, Key.Key_Up, Mod.ControlModifier)  # moves current, keeps the selection
+    QApplication.processEvents()
+    shown_name = box.table.item(sorted({i.row() for i in box.table.selectedIndexes()})[0], 0).text()
+    box.remove_selected()
+    [dlg] = _shown(window, ConfirmDialog)
+    assert shown_name in dlg.label.text()
+    dlg.back.click()

@@ -21,6 +21,7 @@ from k2desk.ui.messages import issues_by_field
 from k2desk.ui.pages.base import UiEnv
 from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.field_message import FieldMessage
+from k2desk.ui.widgets.selection import selected_row
 
 
 class OperatorsBox(QGroupBox):
@@ -34,6 +35,7 @@ class OperatorsBox(QGroupBox):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setMaximumHeight(150)
         self.name = QLineEdit()
         self.name.setObjectName("operator-name")
@@ -96,8 +98,9 @@ class OperatorsBox(QGroupBox):
 
     def remove_selected(self) -> None:
         """Ask first: removing an operator is recorded in the audit trail."""
-        row = self.table.currentRow()
+        row = selected_row(self.table)  # the row shown selected, never a merely current one
         if row < 0:
+            self.env.bridge.tell("Choose the operator to remove in the list first.")
             return
         name = self.table.item(row, 0).text()
         self.confirm_dialog = confirm(
