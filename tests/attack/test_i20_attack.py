@@ -236,3 +236,27 @@ def test_remove_operator_acts_only_on_the_row_shown_selected(window, qtbot, ctx,
     [dlg] = _shown(window, ConfirmDialog)
     assert shown_name in dlg.label.text()
     dlg.back.click()
+
+
+@pytest.mark.parametrize("action", ["reject", "retire"])
+def test_enter_after_typing_a_reason_does_not_reject_or_retire(window, qtbot, ctx, action):
+    from k2desk.services import library
+
+    page = window.go("library")
+    qtbot.waitUntil(lambda: page.loaded, timeout=10_000)
+    page.status.setCurrentIndex(page.status.findData("vetted"))
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
+    page.table.selectRow(0)
+    sid = page.current.id
+    dlg = page.ask_reason(action)
+    dlg.activateWindow()
+    dlg.reason.setFocus()
+    qtbot.keyClicks(dlg.reason, "superseded by the 2025 review")
+    qtbot.keyClick(dlg.reason, Key.Key_Return)  # the habit of ending a line
+    QApplication.processEvents()
+    assert next(v for v in library.list_snippets(ctx) if v.id == sid).state.label == "vetted"
+    assert dlg.isVisible() and dlg.reason.text() == "superseded by the 2025 review"  # nothing lost
+    ok = dlg.buttons.button(dlg.buttons.StandardButton.Ok)
+    ok.click()  # only the named, red button does it
+    assert next(v for v in library.list_snippets(ctx) if v.id == sid).state.label == f"{action}ed".replace(
+        "eed", "ed")

@@ -219,7 +219,8 @@ class LibraryPage(Page):
             return None
         verb = "Reject" if action == "reject" else "Retire"
         dlg = ReasonDialog(f"{verb} snippet", f"{verb} '{self.current.id}': it will no longer print. "
-                           "Say why (kept with the decision).", operator=self.ctx.operator, parent=self)
+                           "Say why (kept with the decision).", operator=self.ctx.operator, parent=self,
+                           enter_confirms=False)
         ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(f"{verb} snippet")  # says what it does, and looks unlike "Cancel"
         style_danger(ok)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton,
+                               QWidget)
 
 from k2desk.ui.widgets.dialogs import settle_size
 
@@ -14,8 +17,12 @@ class ReasonDialog(QDialog):
     """Asks for a reason (required) and, for an acknowledgement, who gives it (pre-filled)."""
 
     def __init__(self, title: str, explanation: str, *, operator: str | None = None,
-                 parent: QWidget | None = None, field_label: str = "Reason") -> None:
+                 parent: QWidget | None = None, field_label: str = "Reason",
+                 enter_confirms: bool = True) -> None:
         super().__init__(parent)
+        # A final step (reject, retire) is taken only by its own button: Enter pressed to end
+        # the typed reason must not take it.
+        self.enter_confirms = enter_confirms
         self.setWindowTitle(title)
         form = QFormLayout(self)
         text = QLabel(explanation)
@@ -39,6 +46,13 @@ class ReasonDialog(QDialog):
         form.addRow(self.buttons)
         self._update()
         settle_size(self, 520, 220)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if (not self.enter_confirms and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not isinstance(self.focusWidget(), QPushButton)):
+            event.accept()  # the reason stays typed; Tab reaches the named button
+            return
+        super().keyPressEvent(event)
 
     def _update(self) -> None:
         who_ok = self.operator is None or bool(self.operator.text().strip())
