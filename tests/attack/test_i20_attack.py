@@ -260,3 +260,42 @@ def test_enter_after_typing_a_reason_does_not_reject_or_retire(window, qtbot, ct
     ok.click()  # only the named, red button does it
     assert next(v for v in library.list_snippets(ctx) if v.id == sid).state.label == f"{action}ed".replace(
         "eed", "ed")
+
+
+# -- the idle lock and another operator ---------------------------------------------------------
+def _lock_and_hand_over(window, qtbot, ctx, settle):
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "")
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    ctx.operator = "Ana Ruiz"
+    page = _half_typed(window, qtbot, settle)
+    window.lock()
+    window.lock_screen.operator.setCurrentText("Bo Lindqvist")
+    window.lock_screen.unlock()
+    assert not window.is_locked() and page.form.name.text() == ""
+    return page
+
+
+def test_quit_by_the_next_operator_asks_before_throwing_away_a_kept_patient(window, qtbot, ctx, settle):
+    page = _lock_and_hand_over(window, qtbot, ctx, settle)
+    window.close()
+    [dlg] = _shown(window, ConfirmDialog)
+    assert window.isVisible()
+    assert "Ana Ruiz" in dlg.label.text() and "Jordan Lee" not in dlg.label.text()  # whose, not whom
+    assert dlg.back.isDefault()
+    dlg.back.click()
+    assert window.isVisible()
+    window.lock()  # Ana comes back: her patient, warfarin and all, is still there
+    window.lock_screen.operator.setCurrentText("Ana Ruiz")
+    window.lock_screen.unlock()
+    assert page.form.name.text() == "Jordan Lee" and page.form.medications.values() == ["warfarin 5 mg"]
+    assert page.held_operators() == []
+
+
+def test_quit_and_throw_away_closes_the_window(window, qtbot, ctx, settle):
+    _lock_and_hand_over(window, qtbot, ctx, settle)
+    window.close()
+    [dlg] = _shown(window, ConfirmDialog)
+    dlg.action.click()
+    QApplication.processEvents()
+    assert not window.isVisible()
+    assert patients.list_patients(ctx) == []  # nothing was saved behind anyone's back

@@ -288,6 +288,10 @@ class PatientsPage(Page):
             self._held[self.ctx.operator] = (self.form.patient_id, self.form.read())
             self.show_patient(None)
 
+    def held_operators(self) -> list[str]:
+        """Operators whose half-typed patient is kept off screen until they unlock."""
+        return sorted(self._held)
+
     def unlocked(self, operator: str) -> None:
         held = self._held.pop(operator, None)
         if held is None:
