@@ -210,6 +210,8 @@ def test_the_log_date_boxes_show_their_whole_mm_dd_yyyy_hint_at_1024x768(window,
         text = box.placeholderText()
         assert "MM/DD/YYYY" in text
         assert box.width() >= box.fontMetrics().horizontalAdvance(text) + 12, text
+    assert window.width() == 1024 and log.minimumSizeHint().width() <= log.width()  # and still fits
+    assert log.clear_patient.isVisible() and log.search.width() >= 180  # not squeezed to "Search b…"
 
 
 

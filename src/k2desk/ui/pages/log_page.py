@@ -90,8 +90,6 @@ class LogPage(Page):
         filters.addWidget(self.status)
         filters.addWidget(self.date_from)
         filters.addWidget(self.date_to)
-        filters.addWidget(self.patient_label)
-        filters.addWidget(self.clear_patient)
         filters.addWidget(self.progress)
         filters.addWidget(self.export_button)
 
@@ -146,6 +144,16 @@ class LogPage(Page):
         split.setSizes([720, 460])
         lay = QVBoxLayout(self)
         lay.addLayout(filters)
+        # "Patient #N only" on a line of its own when shown: in the filter row it squeezed the
+        # search box to "Search b…" at 1024x768.
+        self.patient_scope = QWidget()
+        scope = QHBoxLayout(self.patient_scope)
+        scope.setContentsMargins(0, 0, 0, 0)
+        scope.addWidget(self.patient_label)
+        scope.addWidget(self.clear_patient)
+        scope.addStretch(1)
+        self.patient_scope.setVisible(False)
+        lay.addWidget(self.patient_scope)
         lay.addWidget(self.date_message)
         lay.addWidget(split, 1)
 
@@ -214,7 +222,7 @@ class LogPage(Page):
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id
         self.patient_label.setText("" if patient_id is None else f"Patient #{patient_id} only")
-        self.clear_patient.setVisible(patient_id is not None)
+        self.patient_scope.setVisible(patient_id is not None)
         self.apply_filter()
 
     # -- one document -------------------------------------------------------------------------
