@@ -301,3 +301,19 @@ def test_quit_and_throw_away_closes_the_window(window, qtbot, ctx, settle):
     QApplication.processEvents()
     assert not window.isVisible()
     assert patients.list_patients(ctx) == []  # nothing was saved behind anyone's back
+
+
+def test_enter_on_the_unsaved_question_never_discards(window, qtbot, ctx, settle):
+    page = _half_typed(window, qtbot, settle)
+    window.go("log")
+    [dlg] = _shown(window, UnsavedDialog)
+    dlg.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and QApplication.focusWidget().window() is dlg, timeout=3000)
+    focused = QApplication.focusWidget()
+    assert focused is not dlg.discard_button
+    qtbot.keyClick(focused, Key.Key_Return)
+    settle(window)
+    [stored] = patients.list_patients(ctx)  # Enter saved the patient; nothing was thrown away
+    assert stored.name == "Jordan Lee" and [m.text for m in stored.medications] == ["warfarin 5 mg"]
+    assert page.form.patient_id == stored.id or window.shown_page().key == "log"
