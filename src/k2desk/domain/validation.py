@@ -150,9 +150,31 @@ def parse_date(value: str, field: str, *, label: str = "Date") -> tuple[dt.date 
             return dt.date.fromisoformat(v), []
     except ValueError:
         pass
-    return None, [
-        error(field, "date_invalid", f"{label} {value!r} is not a real date; write {DATE_FORMATS_HELP}.")
-    ]
+    return None, [error(field, "date_invalid", f"{label} {value!r} {_why_not_a_date(v)}; "
+                                               f"write {DATE_FORMATS_HELP}.")]
+
+
+def _why_not_a_date(v: str) -> str:
+    """What is wrong with a date as typed, in the words of the person who typed it."""
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{1,4})", v)
+    if m:
+        month, day, year = (int(g) for g in m.groups())
+        if len(m.group(3)) != 4:
+            return f"has a short year ({m.group(3)}: 19{m.group(3)[-2:]:0>2} or 20{m.group(3)[-2:]:0>2}?)"
+        if month > 12 and 1 <= day <= 12:
+            return (f"has no month {month}: this counter writes the month first "
+                    f"(day/month is never read), so it would be {day:02d}/{month:02d}/{year:04d}")
+        return _no_such_day(month, day)
+    iso = re.fullmatch(r"\d{4}-(\d{2})-(\d{2})", v)
+    if iso:
+        return _no_such_day(int(iso.group(1)), int(iso.group(2)))
+    return "is not a real date"
+
+
+def _no_such_day(month: int, day: int) -> str:
+    if 1 <= month <= 12 and day >= 1:
+        return f"is not a real date: {dt.date(2000, month, 1).strftime('%B')} has no day {day}"
+    return "is not a real date"
 
 
 def iso_date_or_text(value: str) -> str:

@@ -35,7 +35,7 @@ from k2desk.ui.idle import IdleWatcher
 from k2desk.ui.messages import MessageBridge
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.lock_screen import LockScreen
-from k2desk.ui.widgets.confirm import DISCARD, SAVE, UnsavedDialog
+from k2desk.ui.widgets.confirm import DISCARD, SAVE, ConfirmDialog, UnsavedDialog, confirm
 from k2desk.ui.widgets.dialogs import NoticeDialog, settle_size
 from k2desk.ui.window_state import load_geometry, load_last_page, window_settings
 from k2desk.ui.worker import Worker
@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.qsettings = window_settings(ctx.data_dir)
         self.pages: dict[str, Page] = {}
         self.unsaved_dialog: UnsavedDialog | None = None
+        self.held_dialog: ConfirmDialog | None = None
+        self._drop_held = False  # set once someone chose to quit despite work kept for others
         self.setWindowTitle(f"k2desk {__version__}")  # never a patient's name: it shows when locked
 
         self.sidebar = QListWidget()
@@ -281,9 +283,11 @@ class MainWindow(QMainWindow):
     def _new(self, key: str) -> None:
         """Ctrl+N / Ctrl+H / Ctrl+O: a new item, for the patient selected now (if any)."""
         shown = self.shown_page()
-        pid = shown.selected_patient_id() if shown is not None and key != "patients" else None
 
         def start() -> None:
+            # Asked once the unsaved question is answered: a patient just saved by "Save" has an
+            # id only now, and the handout or order is for them.
+            pid = shown.selected_patient_id() if shown is not None and key != "patients" else None
             page = self.go(key, **({"patient_id": pid} if pid is not None else {}))
             if page.key == key:
                 page.new_item()
@@ -343,11 +347,29 @@ class MainWindow(QMainWindow):
         self.set_idle_minutes(int(self.worker.call(lambda: get_settings(self.ctx))["lock.idle_minutes"]))
 
     # -- shutdown -----------------------------------------------------------------------------
+    def _quit_dropping_held(self) -> None:
+        self._drop_held = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         shown = self.shown_page()
         if not self.is_locked() and shown is not None and shown.unsaved_work():
             event.ignore()  # ask first; closing again after Save or Discard
             self.leave_current(self.close)
+            return
+        patients_page = self.pages.get("patients")
+        held = patients_page.held_operators() if patients_page is not None else []  # type: ignore[attr-defined]
+        if held and not self._drop_held:
+            # Another operator's half-typed patient, kept while the window was locked, lives only
+            # here: quitting loses it, so say whose it is (never whom it is about) and ask.
+            event.ignore()
+            if not self.is_locked():
+                self.held_dialog = confirm(
+                    self, "Unsaved work of another operator",
+                    f"{' and '.join(held)} left a patient with unsaved changes when the window "
+                    "locked. Quitting now throws those changes away; to keep them, let "
+                    f"{held[0]} unlock the window and save first.",
+                    "Quit and throw them away", self._quit_dropping_held, danger=True)
             return
         self.qsettings.setValue("window/geometry", self.saveGeometry())
         self.qsettings.setValue("window/last_page", self.current_key())

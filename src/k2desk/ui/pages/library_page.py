@@ -33,6 +33,7 @@ from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.confirm import ConfirmDialog, confirm, style_danger
 from k2desk.ui.widgets.pharmacist import confirm_pharmacist
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.selection import on_row_selected
 
 DUE = "__due__"
 
@@ -87,7 +88,7 @@ class LibraryPage(Page):
         # to "…" alone (full text in its tool tip).
         fit_columns(self.table, (20, 10, 22, 8, 10, 5), (150, 80, 150, 60, 84, 44), drop_order=(5, 1))
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
+        on_row_selected(self.table, self._row_chosen)
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("snippet-detail")
@@ -208,7 +209,10 @@ class LibraryPage(Page):
             lambda: graded(views), shown, uses_store=False))
 
     def _row_chosen(self, row: int) -> None:
-        if row < 0:
+        if row < 0:  # no row shown selected: Vet, Reject and Retire must not act on one
+            self.current = None
+            self.detail.clear()
+            self._update_buttons()
             return
         self.show_snippet(self.model.view(row))
 
@@ -264,7 +268,7 @@ class LibraryPage(Page):
             return None
         verb = "Reject" if action == "reject" else "Retire"
         dlg = ReasonDialog(f"{verb} snippet", f"{verb} '{self.current.id}': it will no longer print. "
-                           "Say why (kept with the decision).", parent=self)
+                           "Say why (kept with the decision).", parent=self, enter_confirms=False)
         ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(f"{verb} snippet")  # says what it does, and looks unlike "Cancel"
         style_danger(ok)

@@ -36,6 +36,7 @@ from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.pdf_preview import PdfPreview
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
+from k2desk.ui.widgets.selection import on_row_selected
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -66,11 +67,13 @@ class LogPage(Page):
         self.date_from = QLineEdit()
         self.date_from.setPlaceholderText("from MM/DD/YYYY")
         self.date_from.setAccessibleName("From date (MM/DD/YYYY or YYYY-MM-DD)")
-        self.date_from.setMaximumWidth(130)
         self.date_to = QLineEdit()
         self.date_to.setPlaceholderText("to MM/DD/YYYY")
         self.date_to.setAccessibleName("To date (MM/DD/YYYY or YYYY-MM-DD)")
-        self.date_to.setMaximumWidth(130)
+        for box in (self.date_from, self.date_to):
+            # Wide enough for the whole hint (the only place the eye sees the date order), at any
+            # font size or scale: a fixed pixel width cut "from MM/DD/Y…" at 1024x768.
+            box.setFixedWidth(box.fontMetrics().horizontalAdvance(box.placeholderText()) + 24)
         self.patient_id: int | None = None
         self.patient_label = QLabel("")
         self.clear_patient = QPushButton("All patients")
@@ -87,8 +90,6 @@ class LogPage(Page):
         filters.addWidget(self.status)
         filters.addWidget(self.date_from)
         filters.addWidget(self.date_to)
-        filters.addWidget(self.patient_label)
-        filters.addWidget(self.clear_patient)
         filters.addWidget(self.progress)
         filters.addWidget(self.export_button)
 
@@ -108,7 +109,7 @@ class LogPage(Page):
         # Floors keep a whole date and time; on a small screen Pages, then Operator, then Kind go.
         fit_columns(self.table, (6, 14, 7, 16, 16, 10, 10, 5), (42, 118, 60, 80, 90, 86, 80, 42),
                     drop_order=(7, 6, 2))
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._row_chosen(cur.row()))
+        on_row_selected(self.table, self._row_chosen)
 
         self.preview = PdfPreview(empty_text="Choose a document to see the stored PDF.")
         self.reprint_button = QPushButton("&Reprint (Ctrl+P)")
@@ -143,6 +144,16 @@ class LogPage(Page):
         split.setSizes([720, 460])
         lay = QVBoxLayout(self)
         lay.addLayout(filters)
+        # "Patient #N only" on a line of its own when shown: in the filter row it squeezed the
+        # search box to "Search b…" at 1024x768.
+        self.patient_scope = QWidget()
+        scope = QHBoxLayout(self.patient_scope)
+        scope.setContentsMargins(0, 0, 0, 0)
+        scope.addWidget(self.patient_label)
+        scope.addWidget(self.clear_patient)
+        scope.addStretch(1)
+        self.patient_scope.setVisible(False)
+        lay.addWidget(self.patient_scope)
         lay.addWidget(self.date_message)
         lay.addWidget(split, 1)
 
@@ -211,12 +222,16 @@ class LogPage(Page):
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id
         self.patient_label.setText("" if patient_id is None else f"Patient #{patient_id} only")
-        self.clear_patient.setVisible(patient_id is not None)
+        self.patient_scope.setVisible(patient_id is not None)
         self.apply_filter()
 
     # -- one document -------------------------------------------------------------------------
     def _row_chosen(self, row: int) -> None:
-        if row < 0:
+        if row < 0:  # no row shown selected: Reprint and Fax must not act on one
+            self.current = None
+            self.preview.clear("Choose a document to see the stored PDF.")
+            self.doc_label.clear()
+            self._update_buttons()
             return
         self.show_document(self.model.row(row))
 

@@ -31,6 +31,7 @@ from k2desk.ui.pages.base import UiEnv
 from k2desk.ui.widgets.confirm import confirm
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.pharmacist import confirm_pharmacist
+from k2desk.ui.widgets.selection import selected_row
 
 
 class OperatorsBox(QGroupBox):
@@ -46,6 +47,7 @@ class OperatorsBox(QGroupBox):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setMinimumHeight(110)  # a few rows stay readable on a 768-pixel screen
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setMaximumHeight(150)
         self.name = QLineEdit()
         self.name.setObjectName("operator-name")
@@ -135,7 +137,9 @@ class OperatorsBox(QGroupBox):
         confirm_pharmacist(self, self.env, "change operators", go)
 
     def _selected(self) -> str | None:
-        item = self.table.item(self.table.currentRow(), 0)
+        """The operator in the row shown selected, never a merely current one (Tab into the
+        table makes a row current without choosing it)."""
+        item = self.table.item(selected_row(self.table), 0)
         return None if item is None else item.text()
 
     def set_role_of_selected(self) -> None:
@@ -156,6 +160,7 @@ class OperatorsBox(QGroupBox):
         """Ask first: removing an operator is recorded in the audit trail."""
         name = self._selected()
         if name is None:
+            self.env.bridge.tell("Choose the operator to remove in the list first.")
             return
         self.confirm_dialog = confirm(
             self, "Remove an operator?",

@@ -28,6 +28,7 @@ from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.patient_form import PatientForm
 from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.selection import on_row_selected
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -55,7 +56,7 @@ class PatientsPage(Page):
         # Name, Date of birth, Phone, Allergies: a phone number is never cut; when narrow the
         # Allergies column goes first (the form shows them), then the date of birth.
         fit_columns(self.table, (30, 18, 22, 15), (90, 78, 106, 60), drop_order=(3, 1))
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._row_chosen(cur.row()))
+        on_row_selected(self.table, self._row_chosen)
         new_button = QPushButton("Ne&w patient")
         new_button.clicked.connect(self.new_item)
         left = QWidget()
@@ -286,6 +287,10 @@ class PatientsPage(Page):
         if self.form.is_dirty():
             self._held[self.ctx.operator] = (self.form.patient_id, self.form.read())
             self.show_patient(None)
+
+    def held_operators(self) -> list[str]:
+        """Operators whose half-typed patient is kept off screen until they unlock."""
+        return sorted(self._held)
 
     def unlocked(self, operator: str) -> None:
         held = self._held.pop(operator, None)

@@ -4,7 +4,9 @@ pharmacist's name and PIN: widgets.pharmacist.)"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from k2desk.ui.widgets.dialogs import settle_size
 
@@ -13,8 +15,11 @@ class ReasonDialog(QDialog):
     """Asks for a reason (required)."""
 
     def __init__(self, title: str, explanation: str, *, parent: QWidget | None = None,
-                 field_label: str = "Reason") -> None:
+                 field_label: str = "Reason", enter_confirms: bool = True) -> None:
         super().__init__(parent)
+        # A final step (reject, retire) is taken only by its own button: Enter pressed to end
+        # the typed reason must not take it.
+        self.enter_confirms = enter_confirms
         self.setWindowTitle(title)
         form = QFormLayout(self)
         text = QLabel(explanation)
@@ -32,6 +37,13 @@ class ReasonDialog(QDialog):
         form.addRow(self.buttons)
         self._update()
         settle_size(self, 520, 220)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if (not self.enter_confirms and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not isinstance(self.focusWidget(), QPushButton)):
+            event.accept()  # the reason stays typed; Tab reaches the named button
+            return
+        super().keyPressEvent(event)
 
     def _update(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
