@@ -463,8 +463,30 @@ def _with_note(f: Finding, extra: str) -> Finding:
     return replace(f, note=f"{extra}; {f.note}" if f.note else extra)
 
 
+# OCR and hurried typing put a digit for a look-alike letter inside a word ("warfar1n",
+# "S1ntrom", "Marcum4r"): a digit with letters on both sides is read as that letter, and whatever
+# this finds beyond the line as typed is a possible match (attack on issue #11).
+_DIGIT_LETTERS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
+                  "$": "s"}
+_IN_WORD_DIGIT_RE = re.compile(r"(?<=[^\W\d_])[0134578@$](?=[^\W\d_])")
+
+
 def check_medication(text: str, table: InteractionTable) -> list[Finding]:
     """Findings for one medication string: at most one per agent, exact before possible."""
+    findings = _check_medication(text, table)
+    letters = _IN_WORD_DIGIT_RE.sub(lambda m: _DIGIT_LETTERS[m.group()], text)
+    if letters != text:
+        have = {f.agent for f in findings}
+        for f in _check_medication(letters, table):
+            if f.agent in have:
+                continue
+            note = f"{POSSIBLE_MATCH}: read as {letters!r} (a digit inside a word taken for a letter)"
+            findings.append(replace(_with_note(f, note) if f.certainty is Certainty.EXACT else f,
+                                    input=text, certainty=Certainty.POSSIBLE))
+    return findings
+
+
+def _check_medication(text: str, table: InteractionTable) -> list[Finding]:
     typed = words(text)
     if not typed:
         return []
@@ -493,7 +515,10 @@ def check_medication(text: str, table: InteractionTable) -> list[Finding]:
     fallback = {a.generic for a in table.agents if a.fallback}
     described = {a.generic: a for a in table.agents if a.anticoagulant}
     monitoring = {w for a in table.agents if a.fallback for m in a.monitoring for w in name_words(m)}
-    named = [described[f.agent] for f in findings if f.agent in described]
+    # Only a name typed exactly explains the words: a possible match ("Eliqis", "margarine") may
+    # be dismissed on confirmation, and the blood-thinner warning must not go with it (attack #11).
+    named = [described[f.agent] for f in findings
+             if f.agent in described and f.certainty is Certainty.EXACT]
     if any(a.severity is InteractionSeverity.MAJOR for a in named) or (
             named and not monitoring.intersection(tokens)):
         findings = [f for f in findings if f.agent not in fallback]
