@@ -104,3 +104,16 @@ def test_window_banner_keeps_the_unnamed_warning(qtbot) -> None:
     text = banner.label.text()
     assert text.count("MAJOR:") == 2 and "unnamed blood thinner" in text
     assert "possible match — confirm" in text
+
+
+@pytest.mark.parametrize("line", ["Eliquis per Dr. Baran", "per Dr. Haran", "Dr. Kovac",
+                                  "refills by Doctor Jantzen", "Lipitor (Dr. Marvan)"])
+def test_a_prescriber_surname_is_not_a_possible_warfarin(line: str) -> None:
+    assert not any(s == "major" for s, _ in _agents(line).values()), _agents(line)
+
+
+@pytest.mark.parametrize(("line", "agent"), [("Dr. Smith: Warfrin 5 mg", "warfarin"),
+                                             ("per Dr. Baran, Coumadin 5", "warfarin"),
+                                             ("Dr. Marevan", "warfarin")])
+def test_a_vka_beside_a_prescriber_name_still_counts(line: str, agent: str) -> None:
+    assert _agents(line).get(agent, ("", ""))[0] == "major", _agents(line)

@@ -67,6 +67,7 @@ _HISTORY_RE = re.compile(
     r"holding|on\s+hold|off|quit|ceased|past)(?![^\W_])")
 
 
+_PERSON_RE = re.compile(r"(?<![^\W_])(?:[Dd]r\.|DR\.|[Dd]octor|[Pp]rof\.)\s*([A-Z][a-z]+)(?![^\W_])")
 _FREE_RE = re.compile(r"([^\W\d_]+)[\s\-‐‑]?free(?![^\W_])")
 
 
@@ -499,6 +500,10 @@ def _check_medication(text: str, table: InteractionTable) -> list[Finding]:
     # "coumarin-free vanilla": a word said to be absent is not a misspelt drug (an exact name
     # still matches, with the note below).
     free = frozenset(_FREE_RE.findall(fold(text)))
+    # "Eliquis per Dr. Baran": a capitalised name after a written title is a person, not a
+    # misspelt brand (attack on #11: Baran, Haran, Kovac, Jantzen were possible warfarin). An
+    # exact drug name after the title still matches.
+    free |= frozenset(fold(m) for m in _PERSON_RE.findall(text))
     for _, (distance, name, word) in _find_possible(tokens, typed, used, table, exact,
                                                     glued, free).items():
         if " " in word:
