@@ -117,3 +117,10 @@ def test_a_prescriber_surname_is_not_a_possible_warfarin(line: str) -> None:
                                              ("Dr. Marevan", "warfarin")])
 def test_a_vka_beside_a_prescriber_name_still_counts(line: str, agent: str) -> None:
     assert _agents(line).get(agent, ("", ""))[0] == "major", _agents(line)
+
+
+@pytest.mark.parametrize("line", ["rat poison (superwarfarin) ingestion", "d-CON rat poison exposure",
+                                  "superwarfarin poisoning 2023", "rodenticide exposure"])
+def test_a_rodenticide_poisoning_without_the_compound_is_major(line: str) -> None:
+    [f] = [f for f in check_medications([line], TABLE) if f.severity.value == "major"]
+    assert f.drug_class == "rodenticide-vka"

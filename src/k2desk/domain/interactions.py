@@ -57,6 +57,8 @@ NEAR_MISS_MIN_NAME_LENGTH = 4
 NEAR_MISS_MAX_DISTANCE = 2
 
 POSSIBLE_MATCH = "possible match — confirm"
+# The table's entry for a poisoning by an anticoagulant rodenticide not named (attack on #11).
+UNNAMED_RODENTICIDE = "unnamed anticoagulant rodenticide"
 CONFIRM_CURRENT_USE = "confirm current use"
 
 # Words that say a medicine is not (or no longer) taken. The finding stays; a note asks to confirm.
@@ -527,6 +529,11 @@ def _check_medication(text: str, table: InteractionTable) -> list[Finding]:
     if any(a.severity is InteractionSeverity.MAJOR for a in named) or (
             named and not monitoring.intersection(tokens)):
         findings = [f for f in findings if f.agent not in fallback]
+    # "difethialone rat bait": a rodenticide named exactly replaces the unnamed one (attack #11).
+    named_poison = {f.drug_class for f in findings if f.certainty is Certainty.EXACT
+                    and f.agent != UNNAMED_RODENTICIDE}
+    findings = [f for f in findings
+                if not (f.agent == UNNAMED_RODENTICIDE and f.drug_class in named_poison)]
     said = history_words(text)
     if said:
         quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(said))
