@@ -57,6 +57,8 @@ NEAR_MISS_MIN_NAME_LENGTH = 4
 NEAR_MISS_MAX_DISTANCE = 2
 
 POSSIBLE_MATCH = "possible match — confirm"
+# The table's entry for a poisoning by an anticoagulant rodenticide not named (attack on #11).
+UNNAMED_RODENTICIDE = "unnamed anticoagulant rodenticide"
 CONFIRM_CURRENT_USE = "confirm current use"
 
 # Words that say a medicine is not (or no longer) taken. The finding stays; a note asks to confirm.
@@ -67,6 +69,7 @@ _HISTORY_RE = re.compile(
     r"holding|on\s+hold|off|quit|ceased|past)(?![^\W_])")
 
 
+_PERSON_RE = re.compile(r"(?<![^\W_])(?:[Dd]r\.|DR\.|[Dd]octor|[Pp]rof\.)\s*([A-Z][a-z]+)(?![^\W_])")
 _FREE_RE = re.compile(r"([^\W\d_]+)[\s\-‐‑]?free(?![^\W_])")
 
 
@@ -463,8 +466,30 @@ def _with_note(f: Finding, extra: str) -> Finding:
     return replace(f, note=f"{extra}; {f.note}" if f.note else extra)
 
 
+# OCR and hurried typing put a digit for a look-alike letter inside a word ("warfar1n",
+# "S1ntrom", "Marcum4r"): a digit with letters on both sides is read as that letter, and whatever
+# this finds beyond the line as typed is a possible match (attack on issue #11).
+_DIGIT_LETTERS = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
+                  "$": "s"}
+_IN_WORD_DIGIT_RE = re.compile(r"(?<=[^\W\d_])[0134578@$](?=[^\W\d_])")
+
+
 def check_medication(text: str, table: InteractionTable) -> list[Finding]:
     """Findings for one medication string: at most one per agent, exact before possible."""
+    findings = _check_medication(text, table)
+    letters = _IN_WORD_DIGIT_RE.sub(lambda m: _DIGIT_LETTERS[m.group()], text)
+    if letters != text:
+        have = {f.agent for f in findings}
+        for f in _check_medication(letters, table):
+            if f.agent in have:
+                continue
+            note = f"{POSSIBLE_MATCH}: read as {letters!r} (a digit inside a word taken for a letter)"
+            findings.append(replace(_with_note(f, note) if f.certainty is Certainty.EXACT else f,
+                                    input=text, certainty=Certainty.POSSIBLE))
+    return findings
+
+
+def _check_medication(text: str, table: InteractionTable) -> list[Finding]:
     typed = words(text)
     if not typed:
         return []
@@ -477,6 +502,10 @@ def check_medication(text: str, table: InteractionTable) -> list[Finding]:
     # "coumarin-free vanilla": a word said to be absent is not a misspelt drug (an exact name
     # still matches, with the note below).
     free = frozenset(_FREE_RE.findall(fold(text)))
+    # "Eliquis per Dr. Baran": a capitalised name after a written title is a person, not a
+    # misspelt brand (attack on #11: Baran, Haran, Kovac, Jantzen were possible warfarin). An
+    # exact drug name after the title still matches.
+    free |= frozenset(fold(m) for m in _PERSON_RE.findall(text))
     for _, (distance, name, word) in _find_possible(tokens, typed, used, table, exact,
                                                     glued, free).items():
         if " " in word:
@@ -493,10 +522,18 @@ def check_medication(text: str, table: InteractionTable) -> list[Finding]:
     fallback = {a.generic for a in table.agents if a.fallback}
     described = {a.generic: a for a in table.agents if a.anticoagulant}
     monitoring = {w for a in table.agents if a.fallback for m in a.monitoring for w in name_words(m)}
-    named = [described[f.agent] for f in findings if f.agent in described]
+    # Only a name typed exactly explains the words: a possible match ("Eliqis", "margarine") may
+    # be dismissed on confirmation, and the blood-thinner warning must not go with it (attack #11).
+    named = [described[f.agent] for f in findings
+             if f.agent in described and f.certainty is Certainty.EXACT]
     if any(a.severity is InteractionSeverity.MAJOR for a in named) or (
             named and not monitoring.intersection(tokens)):
         findings = [f for f in findings if f.agent not in fallback]
+    # "difethialone rat bait": a rodenticide named exactly replaces the unnamed one (attack #11).
+    named_poison = {f.drug_class for f in findings if f.certainty is Certainty.EXACT
+                    and f.agent != UNNAMED_RODENTICIDE}
+    findings = [f for f in findings
+                if not (f.agent == UNNAMED_RODENTICIDE and f.drug_class in named_poison)]
     said = history_words(text)
     if said:
         quoted = ", ".join(f"'{w}'" for w in dict.fromkeys(said))
