@@ -25,8 +25,16 @@ def test_sigkill_at_random_moments_loses_no_confirmed_patient(data_dir):
         with open(out_file, "w") as out:
             proc = subprocess.Popen([sys.executable, WRITER, str(data_dir), f"R{round_no}", "100000"],
                                     stdout=out, stderr=subprocess.DEVNULL)
-            # Kill somewhere between start-up (opening, migrating) and mid-stream writes.
-            time.sleep(rng.uniform(0.2, 1.5))
+            # Kill somewhere between start-up (opening, migrating) and mid-stream writes: even
+            # rounds at a random moment from the start, odd rounds a random moment after the
+            # first commit (start-up takes longer on a loaded machine than any fixed guess).
+            if round_no % 2:
+                deadline = time.monotonic() + 60
+                while not out_file.read_text() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                time.sleep(rng.uniform(0.0, 0.6))
+            else:
+                time.sleep(rng.uniform(0.2, 1.5))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         # Only complete lines were confirmed (an id is printed after its commit returned).
