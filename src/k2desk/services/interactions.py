@@ -31,6 +31,7 @@ from k2desk.library.interactions import (
     load_interaction_table,
     unverified_entries,
 )
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.operators import require_pharmacist
@@ -137,13 +138,17 @@ def acknowledge(ctx: AppContext, patient_id: int, findings: Iterable[Finding], b
     version = table().version
     expires = end_of_local_day() if purpose == PENDING else None
     with ctx.store.write() as db:
-        return [repo.add_acknowledgement(
+        ids = [repo.add_acknowledgement(
             db, patient_id=patient_id, finding=f.text, severity=f.severity.value,
             operator=who, reason=reason.strip(), recorded_by=ctx.operator,
             details={"certainty": f.certainty.value, "table_version": version},
             purpose=purpose, expires_at=expires, contact_method=(contact or "").strip(),
             contact_note=(contact_note or "").strip(), login=ctx.login)
             for f in majors]
+    # Inside a document's own transaction the document's notice follows; on its own (pending)
+    # this is the notice that the patient's acknowledgement state changed.
+    ctx.changes.publish(Changes(acknowledgement=True, patient_id=patient_id))
+    return ids
 
 
 def get_acknowledgement(ctx: AppContext, ack_id: int) -> Acknowledgement:
