@@ -241,3 +241,28 @@ def acknowledgement_notices(ctx: AppContext, patient_id: int,
             "A major interaction must be acknowledged by a pharmacist with a reason first: "
             + "; ".join(f.text for f in missing) + ".")])
     return [_notice(f, by_text.get(f.text) if f.is_major else None) for f in shown]
+
+
+def vka_agents(meds: Sequence[str]) -> list[str]:
+    """The flag every patient page shows: the agent of each major finding (a vitamin K
+    antagonist, named or possible) among medications as typed, a possible match marked
+    "possible"; empty when there is none. Never narrower than the acknowledgement rule."""
+    out: list[str] = []
+    for f in major_findings(check(meds)):
+        label = f.agent if f.certainty.value == "exact" else f"{f.agent} (possible)"
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def vka_flags(ctx: AppContext, patient_ids: Iterable[int]) -> dict[int, list[str]]:
+    """``vka_agents`` of each stored patient's current medications, by patient id (an unknown
+    id is left out)."""
+    from k2desk.storage import patients as patients_repo
+
+    out: dict[int, list[str]] = {}
+    for pid in set(patient_ids):
+        p = patients_repo.get_patient(ctx.store.db, pid)
+        if p is not None:
+            out[pid] = vka_agents([m.text for m in p.current_medications])
+    return out

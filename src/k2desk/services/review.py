@@ -51,7 +51,8 @@ def review_interactions(ctx: AppContext, patient_id: int, ack_by: str | None,
                         ack_contact_note: str | None = None, ack_pin: str | None = None,
                         ack_for: Sequence[str] | None = None) -> Review:
     """Check the patient's medications; say what is missing before a ``kind`` document may be
-    saved (in plain words: the window shows them as they are; the CLI adds its option names). A new acknowledgement (``ack_by`` and ``ack_reason``; for an order also
+    saved (in plain words: the window shows them as they are; the CLI adds its option names).
+    A new acknowledgement (``ack_by`` and ``ack_reason``; for an order also
     ``ack_contact``) must come from a pharmacist; without one, a usable pending acknowledgement
     is used. ``ack_for``, when given, are the major findings (their text) the pharmacist saw
     when acknowledging (the window holds an acknowledgement until Create): if the medication
