@@ -108,6 +108,8 @@ class MainWindow(QMainWindow):
         # The services' change notice, on the GUI thread: every built page refreshes from it.
         self.changes = ChangeBridge(ctx, self)
         self.changes.changed.connect(self.changes_arrived)
+        self._activation_timer = QTimer(self, singleShot=True, interval=0)
+        self._activation_timer.timeout.connect(self.window_activated)
         self.worker = Worker(self.bridge.report)
         self.env = UiEnv(ctx=ctx, worker=self.worker, bridge=self.bridge, go=self.go,
                          leave_current=self.leave_current)
@@ -264,7 +266,7 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.window_activated()
+            self._activation_timer.start()  # several activations in a row: one re-read
         super().changeEvent(event)
 
     def _select_sidebar(self, key: str) -> None:

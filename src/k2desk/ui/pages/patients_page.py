@@ -114,6 +114,7 @@ class PatientsPage(Page):
         lay.addWidget(split)
 
         self._generation = 0
+        self._searching: str | None = None  # the text of the search in flight
         self._held: dict[str, tuple[int | None, PatientInput]] = {}  # operator -> typed, while locked
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
@@ -140,6 +141,7 @@ class PatientsPage(Page):
         """Search now (the debounce timer calls this ~150 ms after the last key)."""
         self._generation += 1
         gen, text, ctx = self._generation, self.search.text(), self.ctx
+        self._searching = text
 
         def work() -> tuple[list[Patient], dict[int, list[str]]]:
             if text.strip():
@@ -151,6 +153,7 @@ class PatientsPage(Page):
 
         def done(result: tuple[list[Patient], dict[int, list[str]]]) -> None:
             if gen == self._generation:  # a newer search has started: drop this answer
+                self._searching = None
                 self._show_results(*result)
 
         self.env.worker.run(work, done)
@@ -234,8 +237,11 @@ class PatientsPage(Page):
         self.env.worker.run(lambda: findings.patient_state(ctx, pid), done, failed)
 
     def refresh(self, changes: Changes) -> None:
-        if changes.patient or changes.medications or changes.acknowledgement:
-            self.run_search()  # the list and its VKA icons
+        # The list and its VKA icons; a search for the same text already on its way reads the
+        # same rows, and starting another would drop the answer Enter is waiting for.
+        if (changes.patient or changes.medications or changes.acknowledgement) \
+                and self._searching != self.search.text():
+            self.run_search()
         if self.form.patient_id is not None and changes.touches_patient(self.form.patient_id):
             self.refresh_findings(reload_form=True)
 
