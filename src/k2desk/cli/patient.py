@@ -75,9 +75,9 @@ def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> int:
     stored = svc.update_patient(ctx, args.id, svc.PatientInput(
         name=p.name if args.name is None else args.name,
         dob=p.dob.isoformat() if args.dob is None else args.dob,
-        phone=p.phone if args.phone is None else args.phone,
-        address=p.address if args.address is None else args.address,
-        notes=p.notes if args.notes is None else args.notes,
+        phone=(p.phone or "") if args.phone is None else args.phone,
+        address=(p.address or "") if args.address is None else args.address,
+        notes=(p.notes or "") if args.notes is None else args.notes,
         medications=meds, allergies=allergies, nkda=nkda))
     sys.stdout.write(f"Patient {stored.id} saved.\n")
     return 0
