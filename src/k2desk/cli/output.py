@@ -22,18 +22,22 @@ def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
 
 
 # The services say what is missing in a pharmacist's words (the window shows them as they
-# are); on the command line the option that gives it follows.
-_OPTION_HINTS = {
-    "ack_by": "--ack-by NAME --ack-reason TEXT (an order also --ack-contact HOW)",
-    "ack_reason": "--ack-by NAME --ack-reason TEXT",
-    "ack_contact": "--ack-contact HOW with --ack-by NAME --ack-reason TEXT",
-}
-_HINTED_CODES = {"interaction_unacknowledged", "ack_incomplete", "required"}
+# are); on the command line the options that give it follow.
+_ACK_OPTIONS = "--ack-by NAME --ack-reason TEXT"
+
+
+def _option_hint(issue: FieldIssue) -> str:
+    if issue.code in ("interaction_unacknowledged", "ack_incomplete"):
+        return _ACK_OPTIONS + (" --ack-contact HOW" if "order" in issue.message
+                               or issue.field == "ack_contact" else "")
+    if issue.field == "ack_contact" and issue.message.startswith("The pending acknowledgement"):
+        return _ACK_OPTIONS + " --ack-contact HOW"
+    return ""
 
 
 def print_issues(issues: Iterable[FieldIssue]) -> None:
     for issue in issues:
-        hint = _OPTION_HINTS.get(issue.field) if issue.code in _HINTED_CODES else None
+        hint = _option_hint(issue)
         sys.stderr.write(f"k2desk: {issue.field}: {issue.message}"
                          + (f" ({hint})" if hint else "") + "\n")
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk.domain.evidence import Snippet, reading_grade
+from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Patient
 from k2desk.services import handouts, library, patients
 from k2desk.services.changes import Changes
@@ -190,6 +191,7 @@ class HandoutPage(PatientDocumentPage):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.render_preview)
         self.loaded = False
+        self._ack_note: list[FieldIssue] = []  # why a held acknowledgement was dropped
         keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)  # Ctrl+K: a text box's own key
         ctx = env.ctx
         env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
@@ -272,6 +274,7 @@ class HandoutPage(PatientDocumentPage):
     # -- patient and interactions -------------------------------------------------------------
     def set_patient(self, p: Patient | None) -> None:
         self.patient, self.ack, self.document_id = p, None, None
+        self._ack_note = []
         self.picker.set_patient(p, emit=False)
         self.patient_banner.show_patient(p)
         self.banner.show_findings([], empty_text="Checking interactions…" if p else
@@ -297,9 +300,14 @@ class HandoutPage(PatientDocumentPage):
             self.picker.set_patient(p, emit=False)
             self.patient_banner.show_patient(p, vka)
             if self.ack is not None and self.ack.findings != findings.major_texts(found):
+                # What the service would refuse at Create (ack_stale), said now and kept in
+                # view until a pharmacist acknowledges again.
                 self.ack = None
-                self.env.bridge.tell("The medication list changed: the acknowledgement given "
-                                     "before no longer applies; a pharmacist must review it again.")
+                self._ack_note = [error(
+                    "ack_by", "ack_stale", "The medication list changed after the pharmacist "
+                    "acknowledged the interaction. A pharmacist must review it again for this "
+                    "handout.")]
+                self.message.show_issues(self._ack_note)
             self.banner.show_findings(found, acknowledged=(self.ack.by, self.ack.reason)
                                       if self.ack is not None else False)
             self._update_state()
@@ -351,6 +359,7 @@ class HandoutPage(PatientDocumentPage):
     def acknowledge(self, by: str, reason: str, pin: str | None = None) -> None:
         if not (by.strip() and reason.strip()):
             return
+        self._ack_note = []
         self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin).held(
             findings.major_texts(self.banner.findings))
         self.banner.show_findings(self.banner.findings, acknowledged=(self.ack.by, self.ack.reason))
@@ -390,7 +399,7 @@ class HandoutPage(PatientDocumentPage):
             if gen == self._gen:
                 self.preview.show_pdf(pdf)
                 self.preview_label.setText("Preview (not saved)")
-                self.message.show_issues([])
+                self.message.show_issues(self._ack_note)
                 self.previews += 1
 
         def failed(exc: ServiceError) -> None:
@@ -416,6 +425,7 @@ class HandoutPage(PatientDocumentPage):
         if self.ack is not None and self.ack.lapsed():
             self.drop_acknowledgement()  # given on an earlier day: a pharmacist reviews again
         if self.blocked():
+            self.message.show_issues(self._ack_note)
             self.ask_acknowledgement()
             return
         ctx, pid, ids = self.ctx, self.patient.id, self.chosen_snippet_ids()
@@ -441,7 +451,9 @@ class HandoutPage(PatientDocumentPage):
                 self.message.show_issues(exc.issues)
                 if codes & {"interaction_unacknowledged", "ack_stale"}:
                     # The remedy in place: the service found a major interaction the screen
-                    # did not know of yet (the list changed meanwhile); ask for the review now.
+                    # did not know of yet (the list changed meanwhile); ask for the review now,
+                    # and keep the reason in view until it is given.
+                    self._ack_note = list(exc.issues)
                     self.reload_patient()
                     self.ask_acknowledgement_when_current()
             else:

@@ -223,6 +223,8 @@ class LogPage(Page):
             self._show_patient_banner()
         if not (changes.document or changes.order or changes.patient or changes.medications):
             return
+        if self._debounce.isActive():
+            return  # a search typed a moment ago is about to read the rows afresh anyway
         flt = self.current_filter()
         if flt is None:
             return
