@@ -51,7 +51,9 @@ class LogPage(Page):
         ctx = env.ctx
         # Fax gateway passwords typed because no keyring was usable: this session only, in memory.
         self._session_passwords: dict[str, str] = {}
+
         def fetch(flt: LogFilter, before: int | None, n: int) -> list[LogRow]:
+            rows: list[LogRow]
             rows, flags = env.worker.call(lambda: _rows_with_flags(ctx, flt, before, n))
             self.model.vka.update(flags)
             return rows
