@@ -386,7 +386,10 @@ class HandoutPage(PatientDocumentPage):
         self.schedule_preview()
 
     def render_preview(self) -> None:
-        """Render the handout as it stands, off the GUI thread; a newer change wins."""
+        """Render the handout as it stands, off the GUI thread; a newer change wins. While the
+        stored handout is shown (after Create, until a change) it stays: what prints is that."""
+        if self.document_id is not None:
+            return
         if self.patient is None or self.patient.id is None or not self.chosen_snippet_ids():
             self.preview.clear("Choose a patient and at least one topic to see the handout.")
             return
