@@ -21,9 +21,25 @@ def print_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> None:
         sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
 
+# The services say what is missing in a pharmacist's words (the window shows them as they
+# are); on the command line the options that give it follow.
+_ACK_OPTIONS = "--ack-by NAME --ack-reason TEXT"
+
+
+def _option_hint(issue: FieldIssue) -> str:
+    if issue.code in ("interaction_unacknowledged", "ack_incomplete"):
+        return _ACK_OPTIONS + (" --ack-contact HOW" if "order" in issue.message
+                               or issue.field == "ack_contact" else "")
+    if issue.field == "ack_contact" and issue.message.startswith("The pending acknowledgement"):
+        return _ACK_OPTIONS + " --ack-contact HOW"
+    return ""
+
+
 def print_issues(issues: Iterable[FieldIssue]) -> None:
     for issue in issues:
-        sys.stderr.write(f"k2desk: {issue.field}: {issue.message}\n")
+        hint = _option_hint(issue)
+        sys.stderr.write(f"k2desk: {issue.field}: {issue.message}"
+                         + (f" ({hint})" if hint else "") + "\n")
 
 
 def err(message: str) -> None:

@@ -39,6 +39,50 @@ def cmd_add(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _remove(current: list[str], wanted: list[str], what: str) -> tuple[list[str], list[str]]:
+    """``current`` without each of ``wanted`` (matched as typed, ignoring case and spacing);
+    the ``wanted`` entries that were not there."""
+    def key(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    missing = []
+    out = list(current)
+    for w in wanted:
+        hit = next((c for c in out if key(c) == key(w)), None)
+        if hit is None:
+            missing.append(f"{what} {w!r} is not on the patient's list")
+        else:
+            out.remove(hit)
+    return out, missing
+
+
+def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Change a stored patient: the same checks, audit and acknowledgement rules as the window
+    (``services.patients.update_patient``). Medications and allergies not named stay."""
+    p = svc.get_patient(ctx, args.id)
+    meds, missing_meds = _remove([m.text for m in p.medications], args.remove_med or [], "medication")
+    allergies, missing_all = _remove(list(p.allergies), args.remove_allergy or [], "allergy")
+    missing = missing_meds + missing_all
+    if missing:
+        from k2desk.domain.issues import error
+        from k2desk.services.errors import InputRefused
+
+        raise InputRefused([error("remove", "not_listed", m + "; nothing was changed.")
+                            for m in missing])
+    meds += args.add_med or []
+    allergies += args.add_allergy or []
+    nkda = p.nkda if args.nkda is None else args.nkda
+    stored = svc.update_patient(ctx, args.id, svc.PatientInput(
+        name=p.name if args.name is None else args.name,
+        dob=p.dob.isoformat() if args.dob is None else args.dob,
+        phone=(p.phone or "") if args.phone is None else args.phone,
+        address=(p.address or "") if args.address is None else args.address,
+        notes=(p.notes or "") if args.notes is None else args.notes,
+        medications=meds, allergies=allergies, nkda=nkda))
+    sys.stdout.write(f"Patient {stored.id} saved.\n")
+    return 0
+
+
 def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
     ids = svc.import_patients_csv(ctx, Path(args.file))
     sys.stdout.write(f"imported {len(ids)} patients" + (f" (ids {ids[0]}-{ids[-1]})" if ids else "")
@@ -88,6 +132,26 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--allergy", action="append", metavar="TEXT", help="repeat for each")
     add.add_argument("--nkda", action="store_true", help="no known drug allergies")
     add.set_defaults(handler=cmd_add)
+
+    edit = ps.add_parser("edit", help="change a patient (the same checks and audit as the window)")
+    edit.add_argument("id", type=int)
+    edit.add_argument("--name")
+    edit.add_argument("--dob", metavar="DATE", help="MM/DD/YYYY or YYYY-MM-DD")
+    edit.add_argument("--phone")
+    edit.add_argument("--address")
+    edit.add_argument("--notes", metavar="TEXT")
+    edit.add_argument("--add-med", action="append", metavar="TEXT",
+                      help="a medication started, as the patient says it (repeat for each)")
+    edit.add_argument("--remove-med", action="append", metavar="TEXT",
+                      help="a medication stopped, as listed (repeat for each)")
+    edit.add_argument("--add-allergy", action="append", metavar="TEXT", help="repeat for each")
+    edit.add_argument("--remove-allergy", action="append", metavar="TEXT", help="repeat for each")
+    nk = edit.add_mutually_exclusive_group()
+    nk.add_argument("--nkda", dest="nkda", action="store_true", default=None,
+                    help="no known drug allergies")
+    nk.add_argument("--no-nkda", dest="nkda", action="store_false",
+                    help="the patient has allergies (list them with --add-allergy)")
+    edit.set_defaults(handler=cmd_edit)
 
     imp = ps.add_parser("import", help="import patients from a CSV file (all rows or none)")
     imp.add_argument("file", help="UTF-8 CSV with columns: " + ", ".join(svc.IMPORT_COLUMNS))

@@ -9,6 +9,7 @@ from pathlib import Path
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.text import check_text
 from k2desk.paths import resolve_data_dir
+from k2desk.services.changes import ChangeNotice
 from k2desk.services.errors import InputRefused, OperationFailed
 from k2desk.storage import Store, StoreError, open_store
 from k2desk.storage.backup import BackupError, create_backup
@@ -67,6 +68,8 @@ class AppContext:
         # The window opens at once and runs the (slow, on a large log) integrity check in the
         # background before any other store work: see services.startup.verify_integrity.
         self.defer_integrity_check = defer_integrity_check
+        # What the services changed, for whoever shows state (the window's pages).
+        self.changes = ChangeNotice()
 
     @property
     def store(self) -> Store:

@@ -25,6 +25,7 @@ from k2desk.domain.records import StoredHandout
 from k2desk.library.evidence_library import Library
 from k2desk.services import interactions as interactions_svc
 from k2desk.services import library as library_svc
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.patients import get_patient
@@ -173,6 +174,7 @@ def create_handout(ctx: AppContext, patient_id: int, topics: Sequence[str] = (),
                                 source_table="handouts", source_id=hid, pdf=pdf,
                                 title="Vitamin K2 handout", operator=ctx.operator,
                                 pages=count_pages(pdf), document_id=doc_id)
+    ctx.changes.publish(Changes(document=True, acknowledgement=bool(ack_ids), patient_id=patient_id))
     return doc_id
 
 

@@ -31,6 +31,7 @@ from k2desk.library.interactions import (
     load_interaction_table,
     unverified_entries,
 )
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.operators import require_pharmacist
@@ -137,13 +138,17 @@ def acknowledge(ctx: AppContext, patient_id: int, findings: Iterable[Finding], b
     version = table().version
     expires = end_of_local_day() if purpose == PENDING else None
     with ctx.store.write() as db:
-        return [repo.add_acknowledgement(
+        ids = [repo.add_acknowledgement(
             db, patient_id=patient_id, finding=f.text, severity=f.severity.value,
             operator=who, reason=reason.strip(), recorded_by=ctx.operator,
             details={"certainty": f.certainty.value, "table_version": version},
             purpose=purpose, expires_at=expires, contact_method=(contact or "").strip(),
             contact_note=(contact_note or "").strip(), login=ctx.login)
             for f in majors]
+    # Inside a document's own transaction the document's notice follows; on its own (pending)
+    # this is the notice that the patient's acknowledgement state changed.
+    ctx.changes.publish(Changes(acknowledgement=True, patient_id=patient_id))
+    return ids
 
 
 def get_acknowledgement(ctx: AppContext, ack_id: int) -> Acknowledgement:
@@ -236,3 +241,28 @@ def acknowledgement_notices(ctx: AppContext, patient_id: int,
             "A major interaction must be acknowledged by a pharmacist with a reason first: "
             + "; ".join(f.text for f in missing) + ".")])
     return [_notice(f, by_text.get(f.text) if f.is_major else None) for f in shown]
+
+
+def vka_agents(meds: Sequence[str]) -> list[str]:
+    """The flag every patient page shows: the agent of each major finding (a vitamin K
+    antagonist, named or possible) among medications as typed, a possible match marked
+    "possible"; empty when there is none. Never narrower than the acknowledgement rule."""
+    out: list[str] = []
+    for f in major_findings(check(meds)):
+        label = f.agent if f.certainty.value == "exact" else f"{f.agent} (possible)"
+        if label not in out:
+            out.append(label)
+    return out
+
+
+def vka_flags(ctx: AppContext, patient_ids: Iterable[int]) -> dict[int, list[str]]:
+    """``vka_agents`` of each stored patient's current medications, by patient id (an unknown
+    id is left out)."""
+    from k2desk.storage import patients as patients_repo
+
+    out: dict[int, list[str]] = {}
+    for pid in set(patient_ids):
+        p = patients_repo.get_patient(ctx.store.db, pid)
+        if p is not None:
+            out[pid] = vka_agents([m.text for m in p.current_medications])
+    return out

@@ -39,6 +39,7 @@ from k2desk.library.evidence import (
 )
 from k2desk.library.evidence_schema import citation_to_json, snippet_to_json
 from k2desk.resources import resource_path
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.operators import require_pharmacist
@@ -168,8 +169,11 @@ def _decide(ctx: AppContext, snippet_id: str, status: SnippetStatus, by: str, re
     # Once operators exist, only a pharmacist decides what may print (issue #12).
     who = require_pharmacist(ctx, by, action=_DECISION_ACTION[status], pin=pin, field="by")
     with ctx.store.write() as db:
-        return repo.record_decision(db, snippet_id=snippet.id, version=snippet.version, status=status,
-                                    by=who, reason=reason.strip(), operator=ctx.operator)
+        decision = repo.record_decision(db, snippet_id=snippet.id, version=snippet.version,
+                                        status=status, by=who, reason=reason.strip(),
+                                        operator=ctx.operator)
+    ctx.changes.publish(Changes(library=True))  # what may print changed: builders re-read
+    return decision
 
 
 def vet(ctx: AppContext, snippet_id: str, by: str, *, pin: str | None = None) -> LocalDecision:
@@ -253,6 +257,7 @@ def import_file(ctx: AppContext, path: Path) -> ImportReport:
             except LibraryError as exc:
                 raise OperationFailed("The import would leave the library unusable; nothing was "
                                       "imported:\n" + "\n".join(exc.problems)) from exc
+        ctx.changes.publish(Changes(library=True))
     return plan
 
 

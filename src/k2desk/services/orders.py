@@ -38,6 +38,7 @@ from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.library.forms import load_form
 from k2desk.services import interactions as interactions_svc
 from k2desk.services import library as library_svc
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
 from k2desk.services.operators import require_pharmacist
@@ -340,6 +341,8 @@ def create_order(ctx: AppContext, patient_id: int, order_json: Any,
                                 source_table="orders", source_id=order_id, pdf=pdf,
                                 title=f"Compound order {order_id}", operator=ctx.operator,
                                 pages=count_pages(pdf), document_id=doc_id)
+    ctx.changes.publish(Changes(order=True, document=True, acknowledgement=bool(ack_ids),
+                                patient_id=patient_id))
     return order_id, doc_id
 
 
@@ -414,4 +417,5 @@ def order_status(ctx: AppContext, order_id: int, new: str, note: str = "", *,
     except repo.OrderChanged as exc:
         raise OperationFailed(f"Order {order_id} was changed by someone else meanwhile; "
                               "look at it again and retry.") from exc
+    ctx.changes.publish(Changes(order=True))
     return get_order(ctx, order_id)

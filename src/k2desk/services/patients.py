@@ -11,6 +11,7 @@ from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Medication, Patient
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import normalise_phone, validate_allergies, validate_dob
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound
 from k2desk.storage import patients as repo
@@ -80,7 +81,9 @@ def add_patient(ctx: AppContext, data: PatientInput) -> int:
     if patient is None:
         raise InputRefused(issues)
     with ctx.store.write() as db:
-        return repo.add_patient(db, patient, ctx.operator)
+        pid = repo.add_patient(db, patient, ctx.operator)
+    ctx.changes.publish(Changes(patient=True, medications=True, patient_id=pid))
+    return pid
 
 
 IMPORT_COLUMNS = ("name", "dob", "phone", "address", "medications", "allergies", "nkda")
@@ -134,18 +137,23 @@ def import_patients_csv(ctx: AppContext, path: Path) -> list[int]:
     if issues:
         raise InputRefused(issues)
     with ctx.store.write() as db:
-        return repo.add_patients_bulk(db, checked, ctx.operator)
+        ids = repo.add_patients_bulk(db, checked, ctx.operator)
+    ctx.changes.publish(Changes(patient=True, medications=True))
+    return ids
 
 
 def update_patient(ctx: AppContext, patient_id: int, data: PatientInput) -> Patient:
     """Check and replace a stored patient's details; return the stored patient."""
-    get_patient(ctx, patient_id)
+    before = get_patient(ctx, patient_id)
     patient, issues = check_patient(data)
     if patient is None:
         raise InputRefused(issues)
     with ctx.store.write() as db:
         repo.update_patient(db, replace(patient, id=patient_id), ctx.operator)
-    return get_patient(ctx, patient_id)
+    after = get_patient(ctx, patient_id)
+    meds_changed = [m.text for m in before.medications] != [m.text for m in after.medications]
+    ctx.changes.publish(Changes(patient=True, medications=meds_changed, patient_id=patient_id))
+    return after
 
 
 def get_patient(ctx: AppContext, patient_id: int) -> Patient:

@@ -51,7 +51,8 @@ def review_interactions(ctx: AppContext, patient_id: int, ack_by: str | None,
                         ack_contact_note: str | None = None, ack_pin: str | None = None,
                         ack_for: Sequence[str] | None = None) -> Review:
     """Check the patient's medications; say what is missing before a ``kind`` document may be
-    saved. A new acknowledgement (``ack_by`` and ``ack_reason``; for an order also
+    saved (in plain words: the window shows them as they are; the CLI adds its option names).
+    A new acknowledgement (``ack_by`` and ``ack_reason``; for an order also
     ``ack_contact``) must come from a pharmacist; without one, a usable pending acknowledgement
     is used. ``ack_for``, when given, are the major findings (their text) the pharmacist saw
     when acknowledging (the window holds an acknowledgement until Create): if the medication
@@ -79,12 +80,11 @@ def review_interactions(ctx: AppContext, patient_id: int, ack_by: str | None,
     if bool(by) != bool(reason):
         missing = "ack_reason" if by else "ack_by"
         issues.append(error(missing, "ack_incomplete",
-                            "An acknowledgement needs both the pharmacist's name (ack_by, --ack-by) "
-                            "and the reason (ack_reason, --ack-reason)."))
+                            "An acknowledgement needs both the pharmacist's name and the reason."))
     if (contact or contact_note) and not by and needs_acknowledgement(findings):
         issues.append(error("ack_contact", "ack_incomplete",
                             "How the prescriber was reached goes with a new acknowledgement: "
-                            "give ack_by and ack_reason (--ack-by, --ack-reason) too."))
+                            "give the pharmacist's name and the reason too."))
     if needs_acknowledgement(findings) and by and reason:
         now_major = sorted({f.text for f in major_findings(findings)})
         if ack_for is not None and now_major != sorted(set(ack_for)):
@@ -108,15 +108,16 @@ def review_interactions(ctx: AppContext, patient_id: int, ack_by: str | None,
             issues.append(error(
                 "ack_by", "interaction_unacknowledged",
                 f"Major interaction with vitamin K: {_describe(majors)}. A pharmacist must "
-                f"review it for this {kind} before it is made: give ack_by and ack_reason "
-                "(--ack-by NAME --ack-reason TEXT"
-                + (" --ack-contact HOW" if is_order else "") + ")."))
+                f"review it for this {kind} before it is made: acknowledge it with the "
+                "pharmacist's name and the reason"
+                + (" and say how the prescriber or clinic was reached" if is_order else "")
+                + "."))
         elif is_order and any(not a.contact_method for a in acks):
             issues.append(error(
                 "ack_contact", "required",
                 "The pending acknowledgement does not say how the prescriber or the "
-                "anticoagulation clinic was reached: acknowledge for this order with ack_by, "
-                "ack_reason and ack_contact (--ack-by, --ack-reason, --ack-contact)."))
+                "anticoagulation clinic was reached: acknowledge it for this order with the "
+                "pharmacist's name, the reason and how they were reached."))
     return Review(patient_id=patient_id, findings=findings, issues=tuple(issues), ack_by=by,
                   ack_reason=reason, existing_ack_ids=existing, kind=kind, ack_contact=contact,
                   ack_contact_note=contact_note, ack_pin=ack_pin)

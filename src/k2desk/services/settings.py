@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from k2desk.domain.settings import Value, check_settings_together, parse_setting
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
 from k2desk.storage.settings import load_settings, save_setting
@@ -31,4 +32,5 @@ def set_settings(ctx: AppContext, changes: dict[str, str]) -> dict[str, Value]:
         for key, value in parsed.items():
             if current.get(key) != value:
                 save_setting(db, key, value, ctx.operator)
+    ctx.changes.publish(Changes(settings=True))
     return load_settings(ctx.store.db)

@@ -15,6 +15,7 @@ from k2desk.domain.text import check_text
 from k2desk.library.interactions import TABLE_FILE
 from k2desk.resources import resource_path
 from k2desk.services import interactions as interactions_svc
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
 from k2desk.services.operators import require_pharmacist
@@ -68,4 +69,6 @@ def sign_off_table(ctx: AppContext, by: str, note: str = "", pin: str | None = N
     version, sha = interactions_svc.table().version, table_sha256()
     with ctx.store.write() as db:
         repo.add_signoff(db, version=version, sha256=sha, by=by, note=note, operator=ctx.operator)
+    # The banners' "table not yet signed off" line is part of what a patient page shows.
+    ctx.changes.publish(Changes(library=True, acknowledgement=True))
     return table_status(ctx)

@@ -7,7 +7,8 @@ from typing import Any
 
 from k2desk.domain.interactions import major_findings as _major
 from k2desk.domain.interactions import needs_acknowledgement as _needs_ack
-from k2desk.services import interactions, table_signoff
+from k2desk.domain.models import Patient
+from k2desk.services import interactions, patients, table_signoff
 from k2desk.services.context import AppContext
 
 
@@ -42,3 +43,11 @@ def major_texts(findings: Sequence[Any]) -> tuple[str, ...]:
 def needs_acknowledgement(findings: Sequence[Any]) -> bool:
     """The domain's rule: any major finding (exact or possible) needs a named acknowledgement."""
     return bool(_needs_ack(list(findings)))
+
+
+def patient_state(ctx: AppContext, patient_id: int) -> tuple[Patient, list[str], list[Any]]:
+    """One background read of what a patient page shows: the stored patient, the VKA flag
+    (agents) and the findings with their sign-off line and pending acknowledgements."""
+    p = patients.get_patient(ctx, patient_id)
+    vka = interactions.vka_agents([m.text for m in p.current_medications])
+    return p, vka, findings_for_patient(ctx, patient_id)

@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk import __version__
+from k2desk.services.changes import EVERYTHING, Changes
 from k2desk.services.context import AppContext
 from k2desk.services.settings import get_settings
 from k2desk.ui import keyboard
+from k2desk.ui.changes import ChangeBridge
 from k2desk.ui.fonts import register_app_fonts
 from k2desk.ui.idle import IdleWatcher
 from k2desk.ui.messages import MessageBridge
@@ -103,6 +105,11 @@ class MainWindow(QMainWindow):
         # In the window, acting as a pharmacist other than the one signed in takes their PIN.
         ctx.trust_login = False
         self.bridge = MessageBridge()
+        # The services' change notice, on the GUI thread: every built page refreshes from it.
+        self.changes = ChangeBridge(ctx, self)
+        self.changes.changed.connect(self.changes_arrived)
+        self._activation_timer = QTimer(self, singleShot=True, interval=0)
+        self._activation_timer.timeout.connect(self.window_activated)
         self.worker = Worker(self.bridge.report)
         self.env = UiEnv(ctx=ctx, worker=self.worker, bridge=self.bridge, go=self.go,
                          leave_current=self.leave_current)
@@ -233,14 +240,36 @@ class MainWindow(QMainWindow):
             self._select_sidebar(shown.key)
             self.leave_current(lambda: self.go(key, **kwargs))
             return shown
+        built = key in self.pages
         page = self.page(key)
         self._select_sidebar(key)
+        coming_back = built and self.stack.currentWidget() is not page
         if self.stack.currentWidget() is not page:
             self.statusBar().clearMessage()  # a message about one page means nothing on another
         self.stack.setCurrentWidget(page)
+        if coming_back:
+            page.refresh(EVERYTHING)  # shown again: re-read rather than trust what it showed
         page.activated(**kwargs)
         self.qsettings.setValue("window/last_page", key)
         return page
+
+    # -- staying current ----------------------------------------------------------------------
+    def changes_arrived(self, changes: Changes) -> None:
+        """A service committed a write: every built page re-reads what it may have made stale."""
+        for page in self.pages.values():
+            page.refresh(changes)
+
+    def window_activated(self) -> None:
+        """The window came back to the front: the command line or another program may have
+        written meanwhile, so the page on screen re-reads everything (the others do when shown)."""
+        page = self.shown_page()
+        if page is not None and not self.is_locked():
+            page.refresh(EVERYTHING)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self._activation_timer.start()  # several activations in a row: one re-read
+        super().changeEvent(event)
 
     def _select_sidebar(self, key: str) -> None:
         row = PAGE_KEYS.index(key)
@@ -379,6 +408,7 @@ class MainWindow(QMainWindow):
             orders_page.flush_draft()  # type: ignore[attr-defined]  # what was typed last is kept
         for page in self.pages.values():
             page.shutdown()
+        self.changes.close()
         self.worker.shutdown()
         app = QApplication.instance()
         if app is not None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from k2desk.services.log_browse import PAGE_SIZE, LogFilter, LogRow
 from k2desk.ui.models.base import RowsModel
+from k2desk.ui.widgets.patient_banner import vka_cell, vka_icon
 
 COLUMNS = ("No.", "Date", "Kind", "Title", "Patient", "Status", "Operator", "Pages")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -32,6 +33,9 @@ class LogModel(RowsModel[LogRow]):
         self.filter = LogFilter()
         self._more = False
         self.fetches = 0  # how many pages were read (for tests and the benchmark)
+        # Patient id -> the VKA agents on their current medications (read with each page):
+        # the Patient column carries the same flag as the Patients list and the banner.
+        self.vka: dict[int, list[str]] = {}
 
     def set_filter(self, flt: LogFilter) -> None:
         """Start over with ``flt``: forget every row and read the first page."""
@@ -82,6 +86,8 @@ class LogModel(RowsModel[LogRow]):
             return r
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 7):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if index.column() == 4 and role == Qt.ItemDataRole.DecorationRole:
+            return vka_icon() if self.vka.get(r.patient_id or 0) else None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None  # the tool tip shows what a narrow column cuts
         col = index.column()
@@ -94,6 +100,9 @@ class LogModel(RowsModel[LogRow]):
         if col == 3:
             return r.title
         if col == 4:
+            agents = self.vka.get(r.patient_id or 0) or []
+            if agents and role == Qt.ItemDataRole.ToolTipRole:
+                return f"{r.patient_name} — {vka_cell(agents)}"
             return r.patient_name
         if col == 5:
             return r.status.replace("-", " ")

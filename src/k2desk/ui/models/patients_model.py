@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from k2desk.domain.models import Patient
 from k2desk.domain.validation import format_phone
 from k2desk.ui.models.base import RowsModel
+from k2desk.ui.widgets.patient_banner import vka_cell, vka_icon
 
 COLUMNS = ("Name", "Date of birth", "Phone", "Allergies")
 PATIENT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -19,9 +20,15 @@ Index = QModelIndex | QPersistentModelIndex
 class PatientsModel(RowsModel[Patient]):
     columns = COLUMNS
 
-    def set_patients(self, patients: list[Patient]) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        # Patient id -> VKA agents on the current medications: a warning icon by the name.
+        self.vka: dict[int, list[str]] = {}
+
+    def set_patients(self, patients: list[Patient], vka: dict[int, list[str]] | None = None) -> None:
         self.beginResetModel()
         self._rows = list(patients)
+        self.vka = dict(vka or {})
         self.endResetModel()
 
     def patient(self, row: int) -> Patient:
@@ -39,6 +46,11 @@ class PatientsModel(RowsModel[Patient]):
         p = self._rows[index.row()]
         if role == PATIENT_ROLE:
             return p
+        agents = self.vka.get(p.id or 0) or []
+        if index.column() == 0 and role == Qt.ItemDataRole.DecorationRole:
+            return vka_icon() if agents else None
+        if index.column() == 0 and role == Qt.ItemDataRole.ToolTipRole and agents:
+            return f"{p.name} — {vka_cell(agents)}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             col = index.column()
             if col == 0:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
+from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.ui.messages import MessageBridge
 from k2desk.ui.worker import Worker
@@ -43,6 +44,11 @@ class Page(QWidget):
 
     def activated(self, **kwargs: Any) -> None:
         """Called when the page is shown (kwargs from ``go``)."""
+
+    def refresh(self, changes: Changes) -> None:
+        """Re-read what this page shows that ``changes`` may have made stale. Called for every
+        change the services announce, and with ``EVERYTHING`` when the page is shown again and
+        when the window is activated (another program may have written). Never drops typing."""
 
     def focus_search(self) -> None:
         """Ctrl+F: put the cursor in this page's search box, if it has one."""

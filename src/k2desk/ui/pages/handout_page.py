@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk.domain.evidence import Snippet, reading_grade
+from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Patient
 from k2desk.services import handouts, library, patients
+from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui import findings, keyboard
 from k2desk.ui.document_actions import DocumentPrinter
@@ -31,6 +33,7 @@ from k2desk.ui.messages import describe
 from k2desk.ui.pages.base import PatientDocumentPage, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.patient_banner import PatientBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import LargePreviewDialog, PdfPreview
 from k2desk.ui.widgets.pharmacist import (
@@ -98,6 +101,7 @@ class HandoutPage(PatientDocumentPage):
         self.picker = PatientPicker(env)
         self.picker.chosen.connect(self.set_patient)
         self.banner = FindingsBanner()
+        self.patient_banner = PatientBanner()
         self.ack_button = QPushButton("&Acknowledge interaction… (Ctrl+Shift+K)")
         self.ack_button.setObjectName("acknowledge")
         self.ack_button.clicked.connect(self.ask_acknowledgement)
@@ -129,6 +133,7 @@ class HandoutPage(PatientDocumentPage):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.picker)
+        lv.addWidget(self.patient_banner)
         banner_row = QHBoxLayout()
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.ack_button)
@@ -186,6 +191,7 @@ class HandoutPage(PatientDocumentPage):
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
         self._preview_timer.timeout.connect(self.render_preview)
         self.loaded = False
+        self._ack_note: list[FieldIssue] = []  # why a held acknowledgement was dropped
         keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)  # Ctrl+K: a text box's own key
         ctx = env.ctx
         env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
@@ -195,6 +201,8 @@ class HandoutPage(PatientDocumentPage):
     # -- library ------------------------------------------------------------------------------
     def _library_loaded(self, result: tuple[tuple[str, ...], list[SnippetRow]]) -> None:
         topics, rows = result
+        chosen = set(self.chosen_topics())
+        before = [(r.snippet.id, r.snippet.version) for r in self.rows]
         self.rows = rows
         self.topics.blockSignals(True)
         self.topics.clear()
@@ -204,12 +212,24 @@ class HandoutPage(PatientDocumentPage):
             item = QListWidgetItem(t.replace("-", " "))
             item.setData(Qt.ItemDataRole.UserRole, t)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setCheckState(Qt.CheckState.Checked if t in chosen else Qt.CheckState.Unchecked)
             self.topics.addItem(item)
         self.topics.blockSignals(False)
         rows_h = sum(self.topics.sizeHintForRow(i) for i in range(self.topics.count()))
         self.topics.setMaximumHeight(min(rows_h + 2 * self.topics.frameWidth() + 4, 220))
+        if self.loaded and before != [(r.snippet.id, r.snippet.version) for r in rows]:
+            # The vetted library changed (a snippet rejected, retired, vetted, imported): what
+            # is offered follows it at once; choices of snippets still offered are kept.
+            self._topics_changed()
         self.loaded = True
+
+    def reload_library(self) -> None:
+        ctx, worker = self.ctx, self.env.worker
+
+        def loaded(result: tuple[tuple[str, ...], list[Snippet]]) -> None:
+            worker.run(lambda: grade_rows(result), self._library_loaded, uses_store=False)
+
+        worker.run(lambda: load_snippets(ctx), loaded)
 
     def chosen_topics(self) -> list[str]:
         return [self.topics.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.topics.count())
@@ -254,20 +274,56 @@ class HandoutPage(PatientDocumentPage):
     # -- patient and interactions -------------------------------------------------------------
     def set_patient(self, p: Patient | None) -> None:
         self.patient, self.ack, self.document_id = p, None, None
+        self._ack_note = []
         self.picker.set_patient(p, emit=False)
+        self.patient_banner.show_patient(p)
         self.banner.show_findings([], empty_text="Checking interactions…" if p else
                                   "Choose a patient to see interaction checks.")
         self._update_state()
         if p is not None and p.id is not None:
-            pid, ctx = p.id, self.ctx
-
-            def shown(found: list[Any]) -> None:
-                if self.patient is not None and self.patient.id == pid:
-                    self.banner.show_findings(found)
-                    self._update_state()
-
-            self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), shown)
+            self.reload_patient()
         self.schedule_preview()
+
+    def reload_patient(self) -> None:
+        """Re-read the patient, the VKA flag and the findings in one background call. A held
+        acknowledgement survives only when the major findings it was given for are still the
+        ones on file: a medication change needs a pharmacist's review again."""
+        if self.patient is None or self.patient.id is None:
+            return
+        pid, ctx = self.patient.id, self.ctx
+
+        def shown(state: tuple[Patient, list[str], list[Any]]) -> None:
+            if self.patient is None or self.patient.id != pid:
+                return
+            p, vka, found = state
+            self.patient = p
+            self.picker.set_patient(p, emit=False)
+            self.patient_banner.show_patient(p, vka)
+            if self.ack is not None and self.ack.findings != findings.major_texts(found):
+                # What the service would refuse at Create (ack_stale), said now and kept in
+                # view until a pharmacist acknowledges again.
+                self.ack = None
+                self._ack_note = [error(
+                    "ack_by", "ack_stale", "The medication list changed after the pharmacist "
+                    "acknowledged the interaction. A pharmacist must review it again for this "
+                    "handout.")]
+                self.message.show_issues(self._ack_note)
+            self.banner.show_findings(found, acknowledged=(self.ack.by, self.ack.reason)
+                                      if self.ack is not None else False)
+            self._update_state()
+            self.schedule_preview()
+
+        def failed(exc: ServiceError) -> None:
+            if self.patient is not None and self.patient.id == pid:
+                self.env.bridge.report(exc)
+
+        self.env.worker.run(lambda: findings.patient_state(ctx, pid), shown, failed)
+
+    def refresh(self, changes: Changes) -> None:
+        if changes.library:
+            self.reload_library()
+        if self.patient is not None and changes.touches_patient(self.patient.id):
+            self.reload_patient()
 
     def blocked(self) -> bool:
         """A major finding not yet acknowledged for this handout blocks Create (the stored
@@ -287,6 +343,15 @@ class HandoutPage(PatientDocumentPage):
         if self.ack_button.isVisible() and self.ack_button.isEnabled():
             self.ask_acknowledgement()
 
+    def ask_acknowledgement_when_current(self) -> None:
+        """Open the acknowledgement once the findings just asked for are on screen."""
+        self.env.worker.wait()
+        from PySide6.QtCore import QCoreApplication
+
+        QCoreApplication.processEvents()  # deliver the re-read findings first
+        if findings.needs_acknowledgement(self.banner.findings) and self.ack is None:
+            self.ask_acknowledgement()
+
     def ask_acknowledgement(self) -> AcknowledgementDialog:
         return open_acknowledgement(self, self.env, self.banner.findings, "handout",
                                     lambda g: self.acknowledge(g.by, g.reason, g.pin))
@@ -294,6 +359,7 @@ class HandoutPage(PatientDocumentPage):
     def acknowledge(self, by: str, reason: str, pin: str | None = None) -> None:
         if not (by.strip() and reason.strip()):
             return
+        self._ack_note = []
         self.ack = GivenAcknowledgement(by.strip(), reason.strip(), pin).held(
             findings.major_texts(self.banner.findings))
         self.banner.show_findings(self.banner.findings, acknowledged=(self.ack.by, self.ack.reason))
@@ -304,15 +370,7 @@ class HandoutPage(PatientDocumentPage):
         """The held acknowledgement no longer fits (another day, a changed medication list):
         forget it and check the patient's medications again."""
         self.ack = None
-        if self.patient is not None and self.patient.id is not None:
-            pid, ctx = self.patient.id, self.ctx
-
-            def shown(found: list[Any]) -> None:
-                if self.patient is not None and self.patient.id == pid:
-                    self.banner.show_findings(found)
-                    self._update_state()
-
-            self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), shown)
+        self.reload_patient()
         self._update_state()
 
     # -- preview ------------------------------------------------------------------------------
@@ -328,7 +386,10 @@ class HandoutPage(PatientDocumentPage):
         self.schedule_preview()
 
     def render_preview(self) -> None:
-        """Render the handout as it stands, off the GUI thread; a newer change wins."""
+        """Render the handout as it stands, off the GUI thread; a newer change wins. While the
+        stored handout is shown (after Create, until a change) it stays: what prints is that."""
+        if self.document_id is not None:
+            return
         if self.patient is None or self.patient.id is None or not self.chosen_snippet_ids():
             self.preview.clear("Choose a patient and at least one topic to see the handout.")
             return
@@ -341,7 +402,7 @@ class HandoutPage(PatientDocumentPage):
             if gen == self._gen:
                 self.preview.show_pdf(pdf)
                 self.preview_label.setText("Preview (not saved)")
-                self.message.show_issues([])
+                self.message.show_issues(self._ack_note)
                 self.previews += 1
 
         def failed(exc: ServiceError) -> None:
@@ -367,6 +428,7 @@ class HandoutPage(PatientDocumentPage):
         if self.ack is not None and self.ack.lapsed():
             self.drop_acknowledgement()  # given on an earlier day: a pharmacist reviews again
         if self.blocked():
+            self.message.show_issues(self._ack_note)
             self.ask_acknowledgement()
             return
         ctx, pid, ids = self.ctx, self.patient.id, self.chosen_snippet_ids()
@@ -386,9 +448,17 @@ class HandoutPage(PatientDocumentPage):
 
         def failed(exc: ServiceError) -> None:
             if isinstance(exc, InputRefused):
-                if any(i.code == "ack_stale" for i in exc.issues):
+                codes = {i.code for i in exc.issues}
+                if "ack_stale" in codes:
                     self.drop_acknowledgement()
                 self.message.show_issues(exc.issues)
+                if codes & {"interaction_unacknowledged", "ack_stale"}:
+                    # The remedy in place: the service found a major interaction the screen
+                    # did not know of yet (the list changed meanwhile); ask for the review now,
+                    # and keep the reason in view until it is given.
+                    self._ack_note = list(exc.issues)
+                    self.reload_patient()
+                    self.ask_acknowledgement_when_current()
             else:
                 self.env.bridge.report(exc)
 

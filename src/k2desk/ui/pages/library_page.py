@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.evidence import reading_grade
 from k2desk.services import library, table_signoff
+from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.library import STATUS_FILTERS, SnippetView
 from k2desk.ui.columns import fit_columns
@@ -299,6 +300,11 @@ class LibraryPage(Page):
         self.env.bridge.tell(f"Snippet {sid}: {action} recorded.")
         self.reload(keep=sid)
         return True
+
+    def refresh(self, changes: Changes) -> None:
+        # A decision or import elsewhere (the command line, the handout page's table sign-off).
+        if changes.library and self.loaded:
+            self.reload()
 
     def activated(self, **kwargs: Any) -> None:
         if self.loaded:

@@ -24,16 +24,18 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.orders import STATUSES
 from k2desk.domain.validation import parse_date
-from k2desk.services import doc_use, fax, log_browse
+from k2desk.services import doc_use, fax, interactions, log_browse
+from k2desk.services.changes import Changes
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
 from k2desk.services.settings import get_settings
-from k2desk.ui import keyboard
+from k2desk.ui import findings, keyboard
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
+from k2desk.ui.widgets.patient_banner import PatientBanner
 from k2desk.ui.widgets.pdf_preview import PdfPreview
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 from k2desk.ui.widgets.selection import on_row_selected
@@ -50,8 +52,15 @@ class LogPage(Page):
         ctx = env.ctx
         # Fax gateway passwords typed because no keyring was usable: this session only, in memory.
         self._session_passwords: dict[str, str] = {}
-        self.model = LogModel(lambda flt, before, n: env.worker.call(
-            lambda: log_browse.log_page(ctx, flt, before_id=before, limit=n)))
+
+        def fetch(flt: LogFilter, before: int | None, n: int) -> list[LogRow]:
+            rows: list[LogRow]
+            rows, flags = env.worker.call(lambda: _rows_with_flags(ctx, flt, before, n))
+            self.model.vka.update(flags)
+            return rows
+
+        self.model = LogModel(fetch)
+        self.patient_banner = PatientBanner()
         self.search = QLineEdit()
         self.search.setObjectName("log-search")
         self.search.setPlaceholderText("Search by patient name, title or document number (Ctrl+F)")
@@ -154,6 +163,7 @@ class LogPage(Page):
         scope.addStretch(1)
         self.patient_scope.setVisible(False)
         lay.addWidget(self.patient_scope)
+        lay.addWidget(self.patient_banner)
         lay.addWidget(self.date_message)
         lay.addWidget(split, 1)
 
@@ -213,16 +223,58 @@ class LogPage(Page):
         self._filter_gen += 1
         gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
 
-        def shown(rows: list[LogRow]) -> None:
+        def shown(result: tuple[list[LogRow], dict[int, list[str]]]) -> None:
             if gen == self._filter_gen:
-                self.model.set_first_page(flt, rows)
+                self.model.vka = result[1]
+                self.model.set_first_page(flt, result[0])
 
-        self.env.worker.run(lambda: log_browse.log_page(ctx, flt, limit=n), shown)
+        self.env.worker.run(lambda: _rows_with_flags(ctx, flt, None, n), shown)
+
+    def refresh(self, changes: Changes) -> None:
+        """Re-read the rows (new documents, statuses, VKA flags) keeping the chosen document."""
+        if self.patient_id is not None and changes.touches_patient(self.patient_id):
+            self._show_patient_banner()
+        if not (changes.document or changes.order or changes.patient or changes.medications):
+            return
+        if self._debounce.isActive():
+            return  # a search typed a moment ago is about to read the rows afresh anyway
+        flt = self.current_filter()
+        if flt is None:
+            return
+        self._filter_gen += 1
+        gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
+        keep = self.current.id if self.current is not None else None
+
+        def shown(result: tuple[list[LogRow], dict[int, list[str]]]) -> None:
+            if gen != self._filter_gen:
+                return
+            self.model.vka = result[1]
+            self.model.set_first_page(flt, result[0])
+            if keep is not None and not self.select_document(keep):
+                self.current = None
+                self.preview.clear("Choose a document to see the stored PDF.")
+                self._update_buttons()
+
+        self.env.worker.run(lambda: _rows_with_flags(ctx, flt, None, n), shown)
+
+    def _show_patient_banner(self) -> None:
+        pid, ctx = self.patient_id, self.ctx
+        if pid is None:
+            self.patient_banner.show_patient(None)
+            return
+
+        def shown(state: tuple[Any, list[str], list[Any]]) -> None:
+            if self.patient_id == pid:
+                self.patient_banner.show_patient(state[0], state[1])
+
+        self.env.worker.run(lambda: findings.patient_state(ctx, pid), shown,
+                            lambda exc: self.patient_banner.show_patient(None))
 
     def set_patient(self, patient_id: int | None) -> None:
         self.patient_id = patient_id
         self.patient_label.setText("" if patient_id is None else f"Patient #{patient_id} only")
         self.patient_scope.setVisible(patient_id is not None)
+        self._show_patient_banner()
         self.apply_filter()
 
     # -- one document -------------------------------------------------------------------------
@@ -392,3 +444,10 @@ class LogPage(Page):
     def selected_patient_id(self) -> int | None:
         """Ctrl+H / Ctrl+O from the log start from the chosen document's patient."""
         return self.current.patient_id if self.current is not None else self.patient_id
+
+
+def _rows_with_flags(ctx: Any, flt: LogFilter, before: int | None,
+                     n: int) -> tuple[list[LogRow], dict[int, list[str]]]:
+    """A page of log rows and the VKA flag of each patient on it, in one background read."""
+    rows = log_browse.log_page(ctx, flt, before_id=before, limit=n)
+    return rows, interactions.vka_flags(ctx, [r.patient_id for r in rows if r.patient_id])

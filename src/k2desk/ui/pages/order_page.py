@@ -23,6 +23,7 @@ from k2desk.domain.models import Patient
 from k2desk.domain.orders import CANCELLED, DISPENSED, SIGNED
 from k2desk.domain.records import StoredOrder
 from k2desk.services import doc_use, order_drafts, orders, patients
+from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
 from k2desk.ui import findings, keyboard
@@ -34,6 +35,7 @@ from k2desk.ui.widgets.field_message import FieldMessage
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.order_export_dialog import OrderExportDialog
 from k2desk.ui.widgets.order_status import STATUS_KEYS, OrderStatusBar
+from k2desk.ui.widgets.patient_banner import PatientBanner
 from k2desk.ui.widgets.patient_picker import PatientPicker
 from k2desk.ui.widgets.pdf_preview import PdfPreview
 from k2desk.ui.widgets.pharmacist import (
@@ -58,6 +60,7 @@ class OrderPage(PatientDocumentPage):
         self.picker = PatientPicker(env)
         self.picker.chosen.connect(lambda p: self.start(p))
         self.banner = FindingsBanner()
+        self.patient_banner = PatientBanner()
         self.saved_orders = QComboBox()
         self.saved_orders.setObjectName("saved-orders")
         self.saved_orders.setAccessibleName("Saved orders for this patient")
@@ -94,6 +97,7 @@ class OrderPage(PatientDocumentPage):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.picker)
+        lv.addWidget(self.patient_banner)
         lv.addWidget(self.banner)
         lv.addWidget(self.saved_orders)
         lv.addWidget(scroll, 1)
@@ -237,12 +241,33 @@ class OrderPage(PatientDocumentPage):
         self._update_state()
 
     def _refresh_findings(self) -> None:
+        """Re-read the patient, the VKA flag and the findings; a held acknowledgement given for
+        other major findings than those on file now is dropped (a pharmacist reviews again)."""
         if self.patient is None or self.patient.id is None:
+            self.patient_banner.show_patient(None)
             self.banner.show_findings([], empty_text="Choose a patient to see interaction checks.")
             return
         pid, ctx = self.patient.id, self.ctx
-        self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid),
-                            lambda found: self.banner.show_findings(found, acknowledged=self.ack))
+        if self.patient_banner.patient is None or self.patient_banner.patient.id != pid:
+            self.patient_banner.show_patient(self.patient)
+
+        def shown(state: tuple[Patient, list[str], list[Any]]) -> None:
+            if self.patient is None or self.patient.id != pid:
+                return
+            p, vka, found = state
+            self.patient_banner.show_patient(p, vka)
+            if self.ack is not None and self.ack.findings != findings.major_texts(found):
+                self.ack = None
+                self.env.bridge.tell("The medication list changed: the acknowledgement given "
+                                     "before no longer applies; a pharmacist must review it again.")
+            self.banner.show_findings(found, acknowledged=self.ack)
+            self._update_state()
+
+        self.env.worker.run(lambda: findings.patient_state(ctx, pid), shown)
+
+    def refresh(self, changes: Changes) -> None:
+        if self.patient is not None and changes.touches_patient(self.patient.id):
+            self._refresh_findings()
 
     # -- typing: check and draft --------------------------------------------------------------
     def _changed(self) -> None:

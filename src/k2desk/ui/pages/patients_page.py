@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk.domain.models import Patient
-from k2desk.services import patients
+from k2desk.services import interactions, patients
+from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.patients import PatientInput
 from k2desk.ui import findings, keyboard
@@ -28,6 +29,7 @@ from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.patient_form import PatientForm
 from k2desk.ui.widgets.findings_banner import FindingsBanner
+from k2desk.ui.widgets.patient_banner import PatientBanner
 from k2desk.ui.widgets.selection import on_row_selected
 
 SEARCH_DEBOUNCE_MS = 150
@@ -66,6 +68,7 @@ class PatientsPage(Page):
         lv.addWidget(new_button)
 
         self.banner = FindingsBanner()
+        self.patient_banner = PatientBanner()
         self.form = PatientForm()
         self.form.medications_changed.connect(self._medications_typed)
         scroll = QScrollArea()
@@ -97,6 +100,7 @@ class PatientsPage(Page):
         buttons.addLayout(open_row)
         right = QWidget()
         rv = QVBoxLayout(right)
+        rv.addWidget(self.patient_banner)
         rv.addWidget(self.banner)
         rv.addWidget(scroll, 1)
         rv.addLayout(buttons)
@@ -111,6 +115,7 @@ class PatientsPage(Page):
         lay.addWidget(split)
 
         self._generation = 0
+        self._searching: str | None = None  # the text of the search in flight
         self._held: dict[str, tuple[int | None, PatientInput]] = {}  # operator -> typed, while locked
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
@@ -137,21 +142,26 @@ class PatientsPage(Page):
         """Search now (the debounce timer calls this ~150 ms after the last key)."""
         self._generation += 1
         gen, text, ctx = self._generation, self.search.text(), self.ctx
+        self._searching = text
 
-        def work() -> list[Patient]:
+        def work() -> tuple[list[Patient], dict[int, list[str]]]:
             if text.strip():
-                return patients.search_patients(ctx, text, limit=200)
-            return patients.list_patients(ctx, limit=200)
+                rows = patients.search_patients(ctx, text, limit=200)
+            else:
+                rows = patients.list_patients(ctx, limit=200)
+            return rows, {p.id: interactions.vka_agents([m.text for m in p.current_medications])
+                          for p in rows if p.id is not None}
 
-        def done(rows: list[Patient]) -> None:
+        def done(result: tuple[list[Patient], dict[int, list[str]]]) -> None:
             if gen == self._generation:  # a newer search has started: drop this answer
-                self._show_results(rows)
+                self._searching = None
+                self._show_results(*result)
 
         self.env.worker.run(work, done)
 
-    def _show_results(self, rows: list[Patient]) -> None:
+    def _show_results(self, rows: list[Patient], vka: dict[int, list[str]] | None = None) -> None:
         keep = self.form.patient_id
-        self.model.set_patients(rows)
+        self.model.set_patients(rows, vka)
         if keep is not None:
             self.select_patient(keep)
 
@@ -202,17 +212,39 @@ class PatientsPage(Page):
         self._update_buttons()
         self.refresh_findings()
 
-    def refresh_findings(self) -> None:
+    def refresh_findings(self, *, reload_form: bool = False) -> None:
+        """Re-read the stored patient's banner and findings (and, with ``reload_form``, the
+        form itself when nothing is typed in it: a change made elsewhere shows at once)."""
         pid, ctx = self.form.patient_id, self.ctx
         if pid is None:
+            self.patient_banner.show_patient(None)
             self._medications_typed()
             return
 
-        def done(found: list[Any]) -> None:
-            if pid == self.form.patient_id:
+        def done(state: tuple[Patient, list[str], list[Any]]) -> None:
+            if pid != self.form.patient_id:
+                return
+            p, vka, found = state
+            if reload_form and not self.form.is_dirty():
+                self.form.load(p)
+            self.patient_banner.show_patient(p, vka)
+            if not self.form.is_dirty():
                 self.banner.show_findings(found)
 
-        self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid), done)
+        def failed(exc: ServiceError) -> None:
+            if pid == self.form.patient_id:
+                self.env.bridge.report(exc)
+
+        self.env.worker.run(lambda: findings.patient_state(ctx, pid), done, failed)
+
+    def refresh(self, changes: Changes) -> None:
+        # The list and its VKA icons; a search for the same text already on its way reads the
+        # same rows, and starting another would drop the answer Enter is waiting for.
+        if (changes.patient or changes.medications or changes.acknowledgement) \
+                and self._searching != self.search.text():
+            self.run_search()
+        if self.form.patient_id is not None and changes.touches_patient(self.form.patient_id):
+            self.refresh_findings(reload_form=True)
 
     def _medications_typed(self) -> None:
         # For a patient not yet saved, check what is typed so the warning shows before saving.
