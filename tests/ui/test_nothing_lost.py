@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from k2desk.services import library, operators, order_drafts, orders, patients
 from k2desk.services.patients import PatientInput
 from k2desk.ui.widgets.confirm import ConfirmDialog, UnsavedDialog
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 pytestmark = pytest.mark.xvfb  # also run on a real X server by .ci/run
 Key = Qt.Key
@@ -146,7 +147,17 @@ def test_cancel_order_asks_first_and_go_back_changes_nothing(window, qtbot, ctx,
     assert orders.get_order(ctx, page.order.id).status == "draft"
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     _open_dialog(window, ConfirmDialog).action.click()
+    # Confirmed, the cancellation then asks why (#22); going back from that changes nothing too.
+    why = _open_dialog(window, ReasonDialog)
+    why.reject()
+    assert orders.get_order(ctx, page.order.id).status == "draft"
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    _open_dialog(window, ConfirmDialog).action.click()
+    why = _open_dialog(window, ReasonDialog)
+    qtbot.keyClicks(why.reason, "patient declined")
+    why.buttons.button(why.buttons.StandardButton.Ok).click()
     assert orders.get_order(ctx, page.order.id).status == "cancelled"
+    assert orders.status_history(ctx, page.order.id)[-1].note == "patient declined"
     assert "cancelled" in page.saved_orders.currentText()
 
 
