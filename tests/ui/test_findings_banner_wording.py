@@ -23,6 +23,7 @@ def test_banner_says_possible_match_confirm_for_a_near_miss(qtbot) -> None:
     exact = check_medications(["Coumadin 5 mg"], TABLE)
     assert "possible match" not in finding_line(exact[0])
     [stopped] = check_medications(["stopped Sintrom 2022"], TABLE)
-    assert "(acenocoumarol, vitamin K antagonist, coumarin type) — confirm current use." in finding_line(stopped)
+    assert ("(acenocoumarol, vitamin K antagonist, coumarin type) — confirm current use."
+            in finding_line(stopped))
     [kovar] = check_medications(["Kovar 5mg"], TABLE)
     assert "— name not confirmed against a source." in finding_line(kovar)

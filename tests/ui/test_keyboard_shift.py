@@ -196,9 +196,9 @@ def test_ctrl_h_and_ctrl_o_start_from_the_selected_patient(window, qtbot, ctx, s
 
 
 def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, settle):
-    from doc_helpers import mk7_order
     from test_order_page import _fill
 
+    from doc_helpers import mk7_order
     from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
     from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
