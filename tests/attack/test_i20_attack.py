@@ -149,7 +149,10 @@ def test_ctrl_h_then_save_starts_the_handout_for_the_patient_just_saved(window, 
 
 # -- final steps: Enter never takes them (held) ------------------------------------------------
 def test_enter_on_remove_operator_goes_back(window, qtbot, ctx, settle):
-    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    # A pharmacist needs a PIN, and once operators exist a pharmacist adds the next (#12).
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "1111")
+    ctx.operator = "Ana Ruiz"
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "2222")
     page = window.go("settings")
     settle(window)
     box = page.operators_box
@@ -216,8 +219,10 @@ def test_the_log_date_boxes_show_their_whole_mm_dd_yyyy_hint_at_1024x768(window,
 
 
 def test_remove_operator_acts_only_on_the_row_shown_selected(window, qtbot, ctx, settle):
-    operators.add_operator(ctx, "Ana Ruiz", "AR", "")
-    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    # A pharmacist needs a PIN, and once operators exist a pharmacist adds the next (#12).
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "1111")
+    ctx.operator = "Ana Ruiz"
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "2222")
     page = window.go("settings")
     settle(window)
     box = page.operators_box
@@ -266,12 +271,14 @@ def test_enter_after_typing_a_reason_does_not_reject_or_retire(window, qtbot, ct
 
 # -- the idle lock and another operator ---------------------------------------------------------
 def _lock_and_hand_over(window, qtbot, ctx, settle):
-    operators.add_operator(ctx, "Ana Ruiz", "AR", "")
-    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    # A pharmacist needs a PIN, and once operators exist a pharmacist adds the next (#12).
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "1111")
     ctx.operator = "Ana Ruiz"
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "2222")
     page = _half_typed(window, qtbot, settle)
     window.lock()
     window.lock_screen.operator.setCurrentText("Bo Lindqvist")
+    window.lock_screen.pin.setText("2222")
     window.lock_screen.unlock()
     assert not window.is_locked() and page.form.name.text() == ""
     return page
@@ -288,6 +295,7 @@ def test_quit_by_the_next_operator_asks_before_throwing_away_a_kept_patient(wind
     assert window.isVisible()
     window.lock()  # Ana comes back: her patient, warfarin and all, is still there
     window.lock_screen.operator.setCurrentText("Ana Ruiz")
+    window.lock_screen.pin.setText("1111")
     window.lock_screen.unlock()
     assert page.form.name.text() == "Jordan Lee" and page.form.medications.values() == ["warfarin 5 mg"]
     assert page.held_operators() == []

@@ -16,13 +16,14 @@ def test_banner_says_possible_match_confirm_for_a_near_miss(qtbot) -> None:
     findings = check_medications(["wafarin 5 mg", "anticoagulant and amoxicillin"], TABLE)
     banner.show_findings(findings)
     text = banner.label.text()
-    assert "wafarin 5 mg (warfarin, coumarin vka) — possible match — confirm" in text
+    assert "wafarin 5 mg (warfarin, vitamin K antagonist, coumarin type) — possible match — confirm" in text
     assert text.count("MAJOR:") == 2  # the near miss and the unnamed blood thinner
     assert "unnamed blood thinner" in text and "amoxicillin" in text
     assert "must be acknowledged" in text
     exact = check_medications(["Coumadin 5 mg"], TABLE)
     assert "possible match" not in finding_line(exact[0])
     [stopped] = check_medications(["stopped Sintrom 2022"], TABLE)
-    assert "(acenocoumarol, coumarin vka) — confirm current use." in finding_line(stopped)
+    assert ("(acenocoumarol, vitamin K antagonist, coumarin type) — confirm current use."
+            in finding_line(stopped))
     [kovar] = check_medications(["Kovar 5mg"], TABLE)
     assert "— name not confirmed against a source." in finding_line(kovar)

@@ -196,8 +196,10 @@ def test_ctrl_h_and_ctrl_o_start_from_the_selected_patient(window, qtbot, ctx, s
 
 
 def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, settle):
-    from test_order_page import _example, _fill
+    from test_order_page import _fill
 
+    from doc_helpers import mk7_order
+    from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
     from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
     pid = _patient(ctx)  # on warfarin: a major interaction
@@ -206,11 +208,18 @@ def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, set
     focus(window)
     page.editor.cell("patient.diagnosis").input.setFocus()
     press(qtbot, window, Key.Key_K, Mod.ControlModifier | Mod.ShiftModifier)
-    [dlg] = [d for d in page.findChildren(ReasonDialog) if d.isVisible()]
+    # #12: the acknowledgement names the pharmacist (never pre-filled) and, for an order, how
+    # the prescriber or clinic was reached; the service checks it before the dialog closes.
+    [dlg] = [d for d in page.findChildren(AcknowledgementDialog) if d.isVisible()]
+    assert dlg.name() == ""
+    dlg.who.setEditText("test-rph")
     qtbot.keyClicks(dlg.reason, "INR checked by the clinic")
-    dlg.accept()
-    assert page.ack is not None
-    _fill(page, _example())
+    dlg.contact.setCurrentIndex(1)
+    dlg.buttons.button(dlg.buttons.StandardButton.Ok).click()
+    assert page.ack is not None and page.ack.by == "test-rph"
+    # An MK-7 line: an MK-4 line for a warfarin patient also needs #13's contraindication
+    # override, which this keyboard test is not about.
+    _fill(page, mk7_order())
     write_input(page.editor.cell("prescriber.npi").input, "1234567890")  # fails the check digit
     page.run_check()
     settle(window)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from k2desk.services import library, operators, order_drafts, orders, patients
 from k2desk.services.patients import PatientInput
 from k2desk.ui.widgets.confirm import ConfirmDialog, UnsavedDialog
+from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 pytestmark = pytest.mark.xvfb  # also run on a real X server by .ci/run
 Key = Qt.Key
@@ -146,7 +147,17 @@ def test_cancel_order_asks_first_and_go_back_changes_nothing(window, qtbot, ctx,
     assert orders.get_order(ctx, page.order.id).status == "draft"
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     _open_dialog(window, ConfirmDialog).action.click()
+    # Confirmed, the cancellation then asks why (#22); going back from that changes nothing too.
+    why = _open_dialog(window, ReasonDialog)
+    why.reject()
+    assert orders.get_order(ctx, page.order.id).status == "draft"
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    _open_dialog(window, ConfirmDialog).action.click()
+    why = _open_dialog(window, ReasonDialog)
+    qtbot.keyClicks(why.reason, "patient declined")
+    why.buttons.button(why.buttons.StandardButton.Ok).click()
     assert orders.get_order(ctx, page.order.id).status == "cancelled"
+    assert orders.status_history(ctx, page.order.id)[-1].note == "patient declined"
     assert "cancelled" in page.saved_orders.currentText()
 
 
@@ -185,7 +196,11 @@ def test_vet_asks_first_and_shows_the_note(window, qtbot, ctx, settle):
 
 
 def test_removing_an_operator_asks_first(window, qtbot, ctx, settle):
-    operators.add_operator(ctx, "Dr. Bo Lindqvist", "BL", "")
+    # A pharmacist needs a PIN, and the last pharmacist cannot be removed (#12): a signed-in
+    # pharmacist removes another one.
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "1111")
+    ctx.operator = "Ana Ruiz"
+    operators.add_operator(ctx, "Dr. Bo Lindqvist", "BL", "2222")
     page = window.go("settings")
     settle(window)
     box = page.operators_box
@@ -222,18 +237,21 @@ def test_a_discarded_draft_comes_back(window, qtbot, ctx, settle):
 
 def test_the_idle_lock_hides_a_half_typed_patient_and_gives_it_back_to_the_same_operator(
         window, qtbot, ctx, settle):
-    operators.add_operator(ctx, "Ana Ruiz", "AR", "")
-    operators.add_operator(ctx, "Bo Lindqvist", "BL", "")
+    # A pharmacist needs a PIN, and once operators exist a pharmacist adds the next (#12).
+    operators.add_operator(ctx, "Ana Ruiz", "AR", "1111")
     ctx.operator = "Ana Ruiz"
+    operators.add_operator(ctx, "Bo Lindqvist", "BL", "2222")
     page = _half_typed(window, qtbot, settle)
     window.lock()
     assert page.form.name.text() == "" and page.form.medications.values() == []  # nothing on screen
     ls = window.lock_screen
     ls.operator.setCurrentText("Bo Lindqvist")
+    ls.pin.setText("2222")
     ls.unlock()
     assert not window.is_locked() and page.form.name.text() == ""  # not shown to someone else
     window.lock()
     ls.operator.setCurrentText("Ana Ruiz")
+    ls.pin.setText("1111")
     ls.unlock()
     assert page.form.name.text() == "Jordan Lee" and page.form.medications.values() == ["warfarin 5 mg"]
     assert page.unsaved_work() is not None  # still unsaved: leaving asks

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from doc_helpers import pdf_text
 from k2desk.services import orders
 from k2desk.ui.widgets import order_export_dialog
+from k2desk.ui.widgets.confirm import ConfirmDialog
 from order_log_data import make_order_log
 
 SHOTS = Path(os.environ.get("K2DESK_SHOTS", "/tmp/k2desk-i22-shots"))
@@ -104,6 +105,10 @@ def test_saved_order_shows_its_history_and_cancel_asks_why(window, qtbot, ctx, s
         QApplication.processEvents()
         _grab(window, name)
     page.status_buttons["cancelled"].click()
+    # #20: a final step first says what will happen, with its own red button; then #22 asks why.
+    [sure] = [d for d in window.findChildren(ConfirmDialog) if d.isVisible()]
+    assert "This is final" in sure.label.text()
+    sure.action.click()
     dlg = next(w for w in QApplication.topLevelWidgets()
                if w.objectName() == "cancel-reason" and w.isVisible())
     qtbot.keyClicks(dlg.reason, "Prescriber stopped the K2")

@@ -197,7 +197,12 @@ def test_technician_cannot_vet_alone(tech_window, qtbot, ctx, settle):
     page.reload(keep=sid)
     settle(window)
     assert page.select(sid)
-    page.ask_vet()
+    # #20: vetting first says what will happen (it prints on handouts); only then (#12) does
+    # a technician's window ask a pharmacist's name and PIN.
+    sure = page.ask_vet()
+    assert sure is not None and "prints on" in sure.label.text()
+    assert page.findChild(PharmacistDialog) is None
+    sure.action.click()
     conf = page.findChild(PharmacistDialog)
     assert conf is not None and conf.isVisible()
     assert library.show(ctx, sid).state.label == "retired"

@@ -149,6 +149,7 @@ class OrderPage(PatientDocumentPage):
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DEBOUNCE_MS)
         self._draft_timer.timeout.connect(self.save_draft)
         self.confirm_dialog: Any = None
+        self.reason_dialog: Any = None
         self._undo: tuple[int | None, dict[str, Any], dict[str, str]] | None = None
         for status, keys in STATUS_KEYS.items():
             keyboard.page_key(self, keys, lambda st=status: self.ask_status(st))
@@ -497,8 +498,9 @@ class OrderPage(PatientDocumentPage):
                 text = (f"Mark order {oid} for {name} as dispensed? This is final and recorded in the "
                         "audit trail under your name; no further status can follow.")
                 action = "Mark dispensed"
-            self.confirm_dialog = confirm(self, "Confirm a final step", text, action,
-                                          lambda: self.change_status(new, ""), danger=True)
+            # A final step first says what will happen (#20); a cancellation then asks why (#22).
+            then = self._ask_cancel_reason if new == CANCELLED else (lambda: self.change_status(new, ""))
+            self.confirm_dialog = confirm(self, "Confirm a final step", text, action, then, danger=True)
             return
         if new == SIGNED:
             dlg = ReasonDialog("Signed original received",
@@ -507,14 +509,17 @@ class OrderPage(PatientDocumentPage):
             dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
             dlg.open()
             return
-        if new == CANCELLED:
-            dlg = ReasonDialog("Cancel the order", "Why is this order cancelled (for example: the "
-                               "prescriber changed the therapy, the patient declined)?", parent=self)
-            dlg.setObjectName("cancel-reason")
-            dlg.accepted.connect(lambda: self.change_status(new, dlg.values()[1]))
-            dlg.open()
-            return
         self.change_status(new, "")
+
+    def _ask_cancel_reason(self) -> None:
+        """After the cancellation was confirmed: why (stored in the status history). Its Cancel
+        button leaves the order as it was."""
+        dlg = ReasonDialog("Cancel the order", "Why is this order cancelled (for example: the "
+                           "prescriber changed the therapy, the patient declined)?", parent=self)
+        dlg.setObjectName("cancel-reason")
+        dlg.accepted.connect(lambda: self.change_status(CANCELLED, dlg.values()[1]))
+        self.reason_dialog = dlg
+        dlg.open()
 
     def change_status(self, new: str, note: str) -> None:
         if self.order is None:
