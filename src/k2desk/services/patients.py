@@ -84,11 +84,13 @@ def same_patient_key(name: str, dob: dt.date) -> tuple[str, str]:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split()), dob.isoformat()
 
 
-def _existing_same(ctx: AppContext, patients: Sequence[Patient]) -> dict[tuple[str, str], int]:
-    """Stored patients with the same name and date of birth as any of ``patients``: key -> id."""
+def _existing_same(ctx: AppContext, patients: Sequence[Patient]
+                   ) -> dict[tuple[str, str], tuple[int, str]]:
+    """Stored patients with the same name and date of birth as any of ``patients``:
+    key -> (id, name as stored)."""
     wanted = {same_patient_key(p.name, p.dob) for p in patients}
     found = repo.patients_born_on(ctx.store.db, sorted({dob for _n, dob in wanted}))
-    return {key: pid for pid, name, dob in found
+    return {key: (pid, name) for pid, name, dob in found
             if (key := same_patient_key(name, dt.date.fromisoformat(dob))) in wanted}
 
 
@@ -98,9 +100,9 @@ def duplicate_issue(ctx: AppContext, patient: Patient) -> FieldIssue | None:
     if same is None:
         return None
     return error("name", "duplicate_patient",
-                 f"A patient named {patient.name} born {patient.dob.isoformat()} is already "
-                 f"recorded (patient {same}). Open that record instead, or save this one anyway "
-                 "only if it is a different person with the same name and date of birth.")
+                 f"{same[1]} born {patient.dob.isoformat()} is already recorded (patient "
+                 f"{same[0]}). Open that record instead, or save this one anyway only if it is a "
+                 "different person with the same name and date of birth.")
 
 
 def add_patient(ctx: AppContext, data: PatientInput, *, allow_duplicate: bool = False) -> int:
@@ -208,7 +210,7 @@ def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = 
             if key in stored:
                 issues.append(error(f"line {n}.name", "duplicate_patient",
                                     f"Line {n}: {p.name} born {p.dob.isoformat()} is already "
-                                    f"recorded (patient {stored[key]})."))
+                                    f"recorded (patient {stored[key][0]}, {stored[key][1]})."))
             elif key in first_line:
                 issues.append(error(f"line {n}.name", "duplicate_patient",
                                     f"Line {n}: {p.name} born {p.dob.isoformat()} is also on "
