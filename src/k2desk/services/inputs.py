@@ -26,7 +26,7 @@ def read_input_file(path: Path | str, limit: int, what: str) -> bytes:
     p = Path(path)
     if p.is_dir():
         raise InputRefused([error("file", "is_folder",
-                                  f"{p} is a folder; give the {what} file itself.")])
+                                  f"{p} is a folder, but a file is needed here ({what}).")])
     try:
         with open(p, "rb") as fh:
             data = fh.read(limit + 1)
