@@ -17,7 +17,6 @@ from k2desk.paths import db_path
 from k2desk.services import operators, patients
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
-from k2desk.services.patients import PatientInput
 from k2desk.services.settings import get_settings
 
 
@@ -311,7 +310,7 @@ def test_pharmacist_confirmation_pins_back_off_and_are_kept_in_the_database(ctx,
     operators.add_operator(ctx, "Pat Rx", "PR", "2468")
     operators.add_operator(ctx, "Tim Tech", "TT", "", role="technician", by="Pat Rx")
     ctx.operator, ctx.trust_login = "Tim Tech", False
-    for n in range(1, 6):
+    for _n in range(1, 6):
         with pytest.raises(InputRefused) as exc:
             operators.require_pharmacist(ctx, "Pat Rx", action="dispense", pin="1111")
         assert exc.value.issues[0].code == "pin_wrong"

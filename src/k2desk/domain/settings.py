@@ -136,8 +136,8 @@ def address_problem(value: str) -> str:
     v = value.strip()
     try:
         header = default.header_factory("To", v)
-        addresses = header.addresses  # type: ignore[attr-defined]
-        defects = header.defects  # type: ignore[attr-defined]
+        addresses = header.addresses
+        defects = header.defects
     except (HeaderParseError, IndexError, ValueError):
         return "it is not an e-mail address"
     if len(addresses) != 1:

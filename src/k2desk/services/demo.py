@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from k2desk.domain.interactions import needs_acknowledgement
+from k2desk.domain.issues import error
 from k2desk.resources import forms_dir
 from k2desk.services import handouts, interactions, orders, patients
-from k2desk.domain.issues import error
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
 from k2desk.services.patients import PatientInput
