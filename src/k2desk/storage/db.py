@@ -55,9 +55,11 @@ def data_dir_problem(data_dir: Path) -> str:
         if place.exists() or place.is_symlink():
             if not place.is_dir():
                 what = "a file" if place.is_file() else "not a folder"
-                where = "" if place == data_dir else f" (on the way to {data_dir})"
-                return (f"The data directory {place}{where} is {what}, but a folder is needed; "
-                        "choose a folder for the data.")
+                if place == data_dir:
+                    return (f"The data directory {place} is {what}, but a folder is needed; "
+                            "choose a folder for the data.")
+                return (f"Cannot create the data directory {data_dir}: {place} is {what}, but a "
+                        "folder is needed there; choose a folder for the data.")
             break
     return ""
 
