@@ -100,3 +100,32 @@ def test_wrong_pins_at_the_lock_screen_back_off_and_are_audited(window, qtbot, c
     screen.unlock()
     qtbot.waitUntil(lambda: not window.is_locked(), timeout=5000)
     assert ctx.store.conn.execute("SELECT count(*) FROM pin_attempts").fetchone()[0] == 0
+
+
+def test_wrong_pins_in_the_pharmacist_confirmation_back_off(window, qtbot, ctx):
+    from k2desk.ui.widgets.pharmacist import confirm_pharmacist
+
+    operators.add_operator(ctx, "Pat Rx", "PR", "2468")
+    operators.add_operator(ctx, "Tim Tech", "TT", "", "technician", by="Pat Rx", by_pin="2468")
+    window.lock()
+    window.lock_screen.operator.setCurrentText("Tim Tech")
+    window.lock_screen.unlock()
+    assert ctx.operator == "Tim Tech" and ctx.trust_login is False
+    done: list[tuple[str | None, str | None]] = []
+    dlg = confirm_pharmacist(window, window.env, "mark an order dispensed",
+                             lambda by, pin: done.append((by, pin)))
+    assert dlg is not None
+    dlg.who.setCurrentText("Pat Rx")
+    for _n in range(5):
+        dlg.pin.setFocus()
+        qtbot.keyClicks(dlg.pin, "1111")
+        qtbot.keyClick(dlg.pin, Key.Key_Return)
+        assert dlg.isVisible() and done == []
+    assert "the next try waits 30 seconds" in dlg.messages["pin"].text()
+    dlg.pin.setFocus()
+    qtbot.keyClicks(dlg.pin, "2468")  # right, but too soon
+    qtbot.keyClick(dlg.pin, Key.Key_Return)
+    assert dlg.isVisible() and done == []
+    assert "Too many wrong PINs for Pat Rx in a row: wait" in dlg.messages["pin"].text()
+    assert ctx.store.conn.execute("SELECT failures FROM pin_attempts WHERE operator = 'Pat Rx'"
+                                  ).fetchone()[0] == 5
