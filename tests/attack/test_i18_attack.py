@@ -265,8 +265,8 @@ def test_a_file_as_data_dir_is_named_before_anything_is_said_ok(capsys, tmp_path
     assert f"data dir: The data directory {f} is a file, but a folder is needed" in out
     assert f.read_text() == "x"
     code, out, err = run(capsys, "--data-dir", str(f / "sub"), "patient", "list")
-    assert code == 1 and (f"Cannot create the data directory {f / 'sub'}: {f} is a file, but a folder is needed "
-                          "there") in err
+    assert code == 1
+    assert f"Cannot create the data directory {f / 'sub'}: {f} is a file, but a folder is needed there" in err
     assert f.read_text() == "x"
 
 
