@@ -36,12 +36,14 @@ def setup_pharmacy(ctx: AppContext) -> None:
 
 def add_plain_patient(ctx: AppContext, name: str = "Ana Souza") -> int:
     return add_patient(ctx, PatientInput(name=name, dob="1956-03-14", nkda=True,
-                                         medications=["Metformin 500 mg twice daily"]))
+                                         medications=["Metformin 500 mg twice daily"]),
+                       allow_duplicate=True)
 
 
 def add_warfarin_patient(ctx: AppContext, name: str = "Walter Ng") -> int:
     return add_patient(ctx, PatientInput(name=name, dob="1948-07-01", allergies=["Penicillin"],
-                                         medications=["Coumadin 5 mg daily", "Lisinopril 10 mg"]))
+                                         medications=["Coumadin 5 mg daily", "Lisinopril 10 mg"]),
+                       allow_duplicate=True)
 
 
 def example_order() -> dict[str, Any]:

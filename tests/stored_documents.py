@@ -27,7 +27,9 @@ def make_pdf(lines_per_page: list[str]) -> bytes:
 
 
 def add_test_patient(ctx: AppContext, name: str = "Ann Lee", dob: str = "1950-02-03") -> int:
-    return add_patient(ctx, PatientInput(name=name, dob=dob, nkda=True))
+    # Test data: the same person may be added more than once on purpose (issue 18's check is
+    # tested in tests/attack/test_i18_attack.py).
+    return add_patient(ctx, PatientInput(name=name, dob=dob, nkda=True), allow_duplicate=True)
 
 
 def store_document(ctx: AppContext, *, patient_id: int | None, kind: str = "handout",

@@ -135,7 +135,7 @@ def test_patient_import_refuses_unprintable_rows_and_imports_nothing(
                    f"{UNPRINTABLE},1950-01-01,no,penicillin \U0001F48A\n", "utf-8")
     code, out, err = run(capsys, "patient", "import", str(csv))
     assert code == 2
-    assert "Row 3: Name contains a character the printed documents cannot show: U+1F600" in err
-    assert "Row 3: Allergy 1 contains a character" in err
+    assert "Line 3: Name contains a character the printed documents cannot show: U+1F600" in err
+    assert "Line 3: Allergy 1 contains a character" in err
     code, out, _ = run(capsys, "patient", "list", "--json")
     assert json.loads(out) == []

@@ -38,7 +38,7 @@ def test_one_bad_row_refuses_the_whole_file_naming_row_and_field(ctx, tmp_path):
     ])
     with pytest.raises(InputRefused) as exc:
         patients.import_patients_csv(ctx, f)
-    assert [i.field for i in exc.value.issues] == ["row 3.dob", "row 4.allergies", "row 5.nkda"]
+    assert [i.field for i in exc.value.issues] == ["line 3.dob", "line 4.allergies", "line 5.nkda"]
     assert patients.list_patients(ctx) == []
 
 
@@ -74,5 +74,5 @@ def test_a_day_first_date_is_refused_naming_both_formats(ctx, tmp_path):
     with pytest.raises(InputRefused) as exc:
         patients.import_patients_csv(ctx, f)
     [issue] = exc.value.issues
-    assert issue.field == "row 2.dob" and "MM/DD/YYYY" in issue.message and "YYYY-MM-DD" in issue.message
+    assert issue.field == "line 2.dob" and "MM/DD/YYYY" in issue.message and "YYYY-MM-DD" in issue.message
     assert patients.list_patients(ctx) == []

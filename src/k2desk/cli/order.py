@@ -20,6 +20,7 @@ from k2desk.services import order_report as report_svc
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
+from k2desk.services.inputs import ORDER_JSON_LIMIT, decode_utf8, read_input_file
 from k2desk.services.outputs import check_output_path
 
 
@@ -32,13 +33,12 @@ def _override(text: str) -> tuple[str, str]:
 
 
 def _read_order_file(path: str) -> Any:
-    try:
-        text = Path(path).read_text("utf-8")
-    except FileNotFoundError:
-        raise InputRefused([error("file", "not_found", f"The order file {path} does not exist.")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputRefused([error("file", "unreadable",
-                                  f"The order file {path} cannot be read as UTF-8 text ({exc}).")]) from None
+    if not Path(path).exists():
+        raise InputRefused([error("file", "not_found", f"The order file {path} does not exist.")])
+    # At most 1 MB is read (/dev/zero is refused, not a MemoryError); a UTF-8 byte-order mark,
+    # as Windows editors write it, is accepted as CSV import accepts it (issue 18).
+    raw = read_input_file(path, ORDER_JSON_LIMIT, "an order")
+    text = decode_utf8(raw, path, "order file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

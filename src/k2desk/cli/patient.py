@@ -34,7 +34,8 @@ def _print_list(patients: list[Patient], as_json: bool) -> None:
 def cmd_add(ctx: AppContext, args: argparse.Namespace) -> int:
     pid = svc.add_patient(ctx, svc.PatientInput(
         name=args.name, dob=args.dob, phone=args.phone or "", address=args.address or "",
-        medications=args.med or [], allergies=args.allergy or [], nkda=args.nkda))
+        medications=args.med or [], allergies=args.allergy or [], nkda=args.nkda),
+        allow_duplicate=args.allow_duplicate)
     sys.stdout.write(f"{pid}\n")
     return 0
 
@@ -84,7 +85,7 @@ def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
-    ids = svc.import_patients_csv(ctx, Path(args.file))
+    ids = svc.import_patients_csv(ctx, Path(args.file), allow_duplicate=args.allow_duplicate)
     sys.stdout.write(f"imported {len(ids)} patients" + (f" (ids {ids[0]}-{ids[-1]})" if ids else "")
                      + "\n")
     return 0
@@ -131,6 +132,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                      help="a medication as the patient says it (repeat for each)")
     add.add_argument("--allergy", action="append", metavar="TEXT", help="repeat for each")
     add.add_argument("--nkda", action="store_true", help="no known drug allergies")
+    add.add_argument("--allow-duplicate", action="store_true",
+                     help="save even when a patient with the same name and date of birth exists "
+                          "(a different person)")
     add.set_defaults(handler=cmd_add)
 
     edit = ps.add_parser("edit", help="change a patient (the same checks and audit as the window)")
@@ -155,6 +159,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
     imp = ps.add_parser("import", help="import patients from a CSV file (all rows or none)")
     imp.add_argument("file", help="UTF-8 CSV with columns: " + ", ".join(svc.IMPORT_COLUMNS))
+    imp.add_argument("--allow-duplicate", action="store_true",
+                     help="import rows with the same name and date of birth as a stored patient "
+                          "or another row (different people)")
     imp.set_defaults(handler=cmd_import)
 
     ls = ps.add_parser("list", help="list patients")

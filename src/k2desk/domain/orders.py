@@ -155,6 +155,12 @@ def is_scheduled(ingredient: str) -> bool:
 def _check_field(f: FieldDef, key: str, value: str, *, today: dt.date, values: Mapping[str, str],
                  scheduled: bool, unit: str = "") -> list[FieldIssue]:
     multiline = f.type is FieldType.MULTILINE
+    if f.type is FieldType.INT and re.search(r"\d", value) and not re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        # "2.5" refills is a wrong kind of number, not a too-long text (issue 18): say so first.
+        accepted = (f"a whole number from 0 to {MAX_REFILLS}" if f.validator == "refills"
+                    else "a whole number, such as 30")
+        return [error(key, "int_invalid", f"{f.label} {value!r} is not a whole number; type "
+                                          f"{accepted}.")]
     issues = check_text(value, key, label=f.label, max_length=f.max_length, multiline=multiline)
     if issues:
         return issues

@@ -7,7 +7,6 @@ Passwords are never settings: the fax gateway password lives only in the OS keyr
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,7 +40,9 @@ class SettingSpec:
         if self.kind == "npi":
             return "a 10-digit NPI starting with 1 or 2"
         if self.kind == "pattern":
-            return "an address containing {digits}, for example {digits}@fax.example.com"
+            return "one address containing {digits} once, for example {digits}@fax.example.com"
+        if self.kind == "address":
+            return "one e-mail address, for example fax@pharmacy.example.com"
         return "printable text"
 
 
@@ -63,7 +64,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "'none' is allowed only for a loopback host such as a local relay.",
                 choices=("starttls", "tls", "none")),
     SettingSpec("fax.username", "Fax gateway user name", "text", ""),
-    SettingSpec("fax.sender", "Fax sender e-mail address", "text", "",
+    SettingSpec("fax.sender", "Fax sender e-mail address", "address", "",
                 "The approved sender address the gateway accepts."),
     SettingSpec("fax.recipient_pattern", "Fax recipient pattern", "pattern", "",
                 "{digits} is replaced by the fax number in E.164 without '+'."),
@@ -120,14 +121,51 @@ def _check_npi(spec: SettingSpec, raw: str) -> tuple[Value | None, list[FieldIss
     return raw.strip(), []
 
 
-_PATTERN_RE = re.compile(r"^[^@\s]*\{digits\}[^@\s]*@[^@\s]+\.[^@\s]+$")
+SAMPLE_DIGITS = "18175550100"
+
+
+def address_problem(value: str) -> str:
+    """Why ``value`` is not exactly one bare e-mail address ("" when it is one).
+
+    Parsed by the standard library's RFC 5322 header parser (email.policy.default), not a hand
+    regex: a list ("a@x, b@y"), a display name or comment, a missing domain or any parse defect
+    is refused, so a setting can never make the gateway send to a second address (issue 18)."""
+    from email.errors import HeaderParseError
+    from email.policy import default
+
+    v = value.strip()
+    try:
+        header = default.header_factory("To", v)
+        addresses = header.addresses
+        defects = header.defects
+    except (HeaderParseError, IndexError, ValueError):
+        return "it is not an e-mail address"
+    if len(addresses) != 1:
+        return f"it holds {len(addresses)} addresses; exactly one is accepted"
+    address = addresses[0]
+    if defects or address.display_name or address.addr_spec != v or "." not in address.domain:
+        return "it is not a single plain e-mail address such as fax@pharmacy.example.com"
+    return ""
 
 
 def _check_pattern(spec: SettingSpec, raw: str) -> tuple[Value | None, list[FieldIssue]]:
     v = raw.strip()
-    if v and not _PATTERN_RE.match(v):
+    if not v:
+        return v, []
+    problem = ("it does not contain {digits}" if v.count("{digits}") != 1
+               else address_problem(v.replace("{digits}", SAMPLE_DIGITS)))
+    if problem:
         return None, [error(spec.key, "bad_pattern",
-                            f"{spec.label}: {raw!r} is not accepted; {spec.accepted()}.")]
+                            f"{spec.label}: {raw!r} is not accepted ({problem}); {spec.accepted()}.")]
+    return v, []
+
+
+def _check_address(spec: SettingSpec, raw: str) -> tuple[Value | None, list[FieldIssue]]:
+    v = raw.strip()
+    problem = address_problem(v) if v else ""
+    if problem:
+        return None, [error(spec.key, "bad_address",
+                            f"{spec.label}: {raw!r} is not accepted ({problem}); {spec.accepted()}.")]
     return v, []
 
 
@@ -142,6 +180,7 @@ _CHECKS: dict[str, Callable[[SettingSpec, str], tuple[Value | None, list[FieldIs
     "phone": _check_phone,
     "npi": _check_npi,
     "pattern": _check_pattern,
+    "address": _check_address,
     "text": _check_text,
 }
 

@@ -142,12 +142,18 @@ def parse_date(value: str, field: str, *, label: str = "Date") -> tuple[dt.date 
     The caller stores the returned date (ISO), never the text as typed.
     """
     v = value.strip()
+    m = _US_DATE_RE.match(v)
+    iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
+    if m is None and iso is None:
+        # The wrong *way of writing* a date is a different mistake from a day that does not
+        # exist (issue 18): say which one it is.
+        return None, [error(field, "date_format",
+                            f"{label} {value!r} is not written as a date this program reads; "
+                            f"write {DATE_FORMATS_HELP}.")]
     try:
-        m = _US_DATE_RE.match(v)
         if m:
             return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))), []
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            return dt.date.fromisoformat(v), []
+        return dt.date.fromisoformat(v), []
     except ValueError:
         pass
     return None, [error(field, "date_invalid", f"{label} {value!r} {_why_not_a_date(v)}; "

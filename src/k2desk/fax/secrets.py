@@ -115,3 +115,31 @@ def lookup_password(username: str, session: SessionPasswords | None = None) -> s
         if typed:
             return typed
     return get_password(username)
+
+
+PROBE_USER = "k2desk-doctor-probe"
+
+
+def keyring_can_store() -> tuple[bool, str]:
+    """Whether the OS keyring really stores and returns a secret: a backend that exists but
+    refuses everything (``keyring.backends.fail.Keyring``, a locked collection) is not usable.
+    Writes one throw-away entry under its own user name and removes it again."""
+    try:
+        backend = keyring.get_keyring()
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+    except Exception as exc:  # noqa: BLE001 - any backend failure is reported, not raised
+        return False, f"unavailable ({type(exc).__name__})"
+    probe = "probe-" + __import__("secrets").token_hex(8)
+    try:
+        keyring.set_password(SERVICE, PROBE_USER, probe)
+        back = keyring.get_password(SERVICE, PROBE_USER)
+    except Exception as exc:  # noqa: BLE001 - the backend's own failure is the answer
+        return False, f"{name} cannot store a password ({type(exc).__name__})"
+    finally:
+        try:
+            keyring.delete_password(SERVICE, PROBE_USER)
+        except Exception:  # noqa: BLE001, S110 - nothing was stored, or it is gone already
+            pass
+    if back != probe:
+        return False, f"{name} did not return the password it was given"
+    return True, name

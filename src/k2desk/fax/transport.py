@@ -27,7 +27,7 @@ from typing import ClassVar
 
 from pypdf import PdfReader, PdfWriter
 
-from k2desk.domain.settings import is_loopback_host
+from k2desk.domain.settings import address_problem, is_loopback_host
 
 SECURITY_MODES = ("starttls", "tls", "none")
 
@@ -96,7 +96,13 @@ def recipient_address(pattern: str, e164: str) -> str:
     if "{digits}" not in pattern or "@" not in pattern:
         raise GatewayConfigError("The fax recipient pattern (setting fax.recipient_pattern) must "
                                  "contain {digits} and an @, for example {digits}@fax.example.com.")
-    return pattern.replace("{digits}", digits)
+    address = pattern.replace("{digits}", digits)
+    # Checked again at send time: a pattern saved before this rule must not send to two places.
+    problem = address_problem(address)
+    if problem:
+        raise GatewayConfigError(f"The fax recipient pattern (setting fax.recipient_pattern) gives "
+                                 f"{address!r}: {problem}. Nothing was sent.")
+    return address
 
 
 def page_count(pdf: bytes) -> int:
@@ -116,6 +122,10 @@ def merge_pdfs(*parts: bytes) -> bytes:
 def build_message(cfg: GatewayConfig, *, to_e164: str, reference: str, pdf: bytes,
                   filename: str) -> EmailMessage:
     """The e-mail the gateway turns into a fax: headers and one PDF attachment, nothing else."""
+    problem = address_problem(cfg.sender)
+    if problem:
+        raise GatewayConfigError(f"The fax sender (setting fax.sender) {cfg.sender!r} is not "
+                                 f"accepted: {problem}. Nothing was sent.")
     msg = EmailMessage()
     msg["From"] = cfg.sender
     msg["To"] = recipient_address(cfg.recipient_pattern, to_e164)

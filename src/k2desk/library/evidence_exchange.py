@@ -128,7 +128,7 @@ def _decode(incoming: str | bytes | Mapping[str, Any], source: str) -> Mapping[s
     if isinstance(incoming, Mapping):
         return incoming
     try:
-        text = incoming.decode("utf-8") if isinstance(incoming, bytes) else incoming
+        text = incoming.decode("utf-8-sig") if isinstance(incoming, bytes) else incoming
         data = json.loads(text)
     except UnicodeDecodeError as exc:
         raise LibraryError([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc

@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from k2desk.domain.interactions import needs_acknowledgement
+from k2desk.domain.issues import error
 from k2desk.resources import forms_dir
 from k2desk.services import handouts, interactions, orders, patients
 from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused
 from k2desk.services.patients import PatientInput
 from k2desk.services.settings import get_settings, set_settings
 from k2desk.storage import bulk_documents
@@ -84,7 +86,22 @@ def _ack(ctx: AppContext, pid: int) -> tuple[str | None, str | None]:
 
 def fill_demo(ctx: AppContext, n_patients: int = 40, n_documents: int = 60, *, seed: int = 7,
               progress: Callable[[str, int, int], None] | None = None) -> DemoResult:
-    """Fill the data dir with demo data; returns what was made. Deterministic for a given seed."""
+    """Fill the data dir with demo data; returns what was made. Deterministic for a given seed.
+
+    Refused (nothing written) when the data dir already holds patients or documents: fake
+    patients and handouts must never mix with a pharmacy's real records (issue 18)."""
+    from k2desk.storage.documents import count_documents
+    from k2desk.storage.patients import count_patients
+
+    db = ctx.store.db
+    held = (count_patients(db), count_documents(db))
+    if any(held):
+        raise InputRefused([error(
+            "data dir", "not_empty",
+            f"The data directory {ctx.data_dir} already holds {held[0]} patient(s) and "
+            f"{held[1]} document(s): demo data is only written into an empty data directory, "
+            "so made-up patients never mix with real ones. Nothing was written; choose a new, "
+            "empty data directory for the demo.")])
     rng = random.Random(seed)
     tell = progress or (lambda _what, _done, _total: None)
     if not get_settings(ctx)["pharmacy.name"]:

@@ -53,13 +53,15 @@ def _printers() -> Check:
 
 
 def _keyring() -> Check:
-    try:
-        import keyring
+    # A backend that exists but cannot store (keyring's fail.Keyring, a locked collection) is a
+    # warning, not "ok" (issue 18): the window then asks for the fax password every session.
+    from k2desk.fax.secrets import keyring_can_store
 
-        backend = keyring.get_keyring()
-    except Exception as exc:  # noqa: BLE001 - any backend failure is reported, not raised
-        return Check("keyring", True, f"unavailable ({exc}); fax passwords are asked per session")
-    return Check("keyring", True, f"{type(backend).__module__}.{type(backend).__name__}")
+    ok, detail = keyring_can_store()
+    if not ok:
+        return Check("keyring", True, f"{detail}; the fax password cannot be saved and is asked "
+                     "for each session", warning=True)
+    return Check("keyring", True, f"{detail} (stores and returns a password)")
 
 
 def _interaction_table(ctx: AppContext) -> Check:
@@ -76,6 +78,11 @@ def _interaction_table(ctx: AppContext) -> Check:
 
 def run_doctor(ctx: AppContext) -> list[Check]:
     """Every check, in order; the installation is usable when all are ok."""
+    from k2desk.storage.db import data_dir_problem
+
+    problem = data_dir_problem(ctx.data_dir)
+    if problem:  # nothing else can be checked, and "ok data dir" would be a lie (issue 18)
+        return [Check("data dir", False, problem)]
     checks = [Check("data dir", True, str(ctx.data_dir))]
     try:
         store = ctx.store

@@ -42,6 +42,7 @@ from k2desk.resources import resource_path
 from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound, OperationFailed
+from k2desk.services.inputs import LIBRARY_LIMIT, read_input_file
 from k2desk.services.operators import require_pharmacist
 from k2desk.services.outputs import check_output_path, replacing
 from k2desk.storage import audit
@@ -229,10 +230,7 @@ def import_file(ctx: AppContext, path: Path) -> ImportReport:
     problem in the file refuses the whole import and changes nothing.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputRefused([error("file", "unreadable", f"Cannot read {path}: {exc.strerror}.")]) from exc
+    raw = read_input_file(path, LIBRARY_LIMIT, "a library export")
     current = load(ctx)
     decisions = repo.latest_decisions(ctx.store.db)
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 
 from k2desk.domain.issues import FieldIssue, error
@@ -57,6 +59,59 @@ def check_role(role: str, field: str = "role") -> list[FieldIssue]:
     return []
 
 
+# Wrong PINs (issue 18): the first FREE_PIN_TRIES in a row cost nothing; from then on each
+# wrong PIN makes the next try wait PIN_DELAY_S seconds, doubling each time up to PIN_DELAY_MAX_S.
+# A right PIN starts the count again. A 4-digit PIN then takes days to guess, not seconds.
+FREE_PIN_TRIES = 5
+PIN_DELAY_S = 30
+PIN_DELAY_MAX_S = 15 * 60
+
+
+def pin_delay(failures: int) -> int:
+    """Seconds the next try waits after ``failures`` wrong PINs in a row."""
+    if failures < FREE_PIN_TRIES:
+        return 0
+    return min(PIN_DELAY_S * 2 ** (failures - FREE_PIN_TRIES), PIN_DELAY_MAX_S)
+
+
+def _wait_text(seconds: float) -> str:
+    s = max(1, math.ceil(seconds))
+    return f"{s} seconds" if s < 120 else f"{math.ceil(s / 60)} minutes"
+
+
+def check_pin_attempt(ctx: AppContext, name: str, pin: str | None, stored: str,
+                      wrong_message: str, *, by: str | None = None) -> None:
+    """Check ``pin`` against ``name``'s stored hash, with the wrong-PIN count kept in the
+    database and audited. Used by every PIN prompt (sign-in at the lock screen and a
+    pharmacist's confirmation). Raises InputRefused (field ``pin``) when the PIN is wrong or
+    when ``name`` must still wait after too many wrong PINs; the PIN is not even checked then."""
+    db = ctx.store.db
+    failures, locked_until = repo.pin_attempts(db, name)
+    now = dt.datetime.now(dt.UTC)
+    if locked_until is not None:
+        until = dt.datetime.fromisoformat(locked_until)
+        if until > now:
+            raise InputRefused([error(
+                "pin", "pin_locked",
+                f"Too many wrong PINs for {name} in a row: wait {_wait_text((until - now).total_seconds())} "
+                "before trying again. Nothing was done.")])
+    if pin and pin_matches(pin, stored):
+        if failures:
+            with ctx.store.write() as w:
+                repo.reset_pin_failures(w, name, by or ctx.operator or name)
+        return
+    failures += 1
+    delay = pin_delay(failures)
+    until_iso = (now + dt.timedelta(seconds=delay)).isoformat(timespec="microseconds") if delay else None
+    with ctx.store.write() as w:
+        repo.record_pin_failure(w, name, failures, until_iso, by or ctx.operator or name)
+    left = FREE_PIN_TRIES - failures
+    after = (f" {left} more wrong {'PIN' if left == 1 else 'PINs'} and the next try waits."
+             if left > 0 else f" Wrong {failures} times in a row: the next try waits "
+             f"{_wait_text(delay)}.")
+    raise InputRefused([error("pin", "pin_wrong", wrong_message + after)])
+
+
 def roles_in_use(ctx: AppContext) -> bool:
     """True once any operator is configured: from then on roles and PINs apply."""
     return bool(repo.list_operators(ctx.store.db))
@@ -104,9 +159,8 @@ def require_pharmacist(ctx: AppContext, name: str | None, *, action: str, pin: s
             raise InputRefused([error("pin", "pin_missing",
                                       f"{op.name} has no PIN yet, so cannot confirm this here; "
                                       "set one in Settings ▸ Operators.")])
-        if not pin or not pin_matches(pin, stored):
-            raise InputRefused([error("pin", "pin_wrong",
-                                      f"That is not {op.name}'s PIN; nothing was done.")])
+        check_pin_attempt(ctx, op.name, pin, stored,
+                          f"That is not {op.name}'s PIN; nothing was done.")
     return op.name
 
 
@@ -253,7 +307,9 @@ def sign_in(ctx: AppContext, name: str, pin: str = "") -> Operator:
         op = Operator(name=name)
     else:
         stored = repo.pin_hash(db, name)
-        if stored is not None and not pin_matches(pin, stored):
-            raise InputRefused([error("pin", "pin_wrong", "That PIN is not right; try again.")])
+        if stored is not None:
+            # At the lock screen nobody is signed in: the attempt is recorded under the name tried.
+            check_pin_attempt(ctx, op.name, pin, stored, "That PIN is not right; try again.",
+                              by=op.name)
     ctx.operator = op.name
     return op

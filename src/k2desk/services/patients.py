@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +17,7 @@ from k2desk.domain.validation import normalise_phone, validate_allergies, valida
 from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound
+from k2desk.services.inputs import PATIENT_CSV_LIMIT, decode_utf8, read_input_file
 from k2desk.storage import patients as repo
 
 
@@ -75,11 +79,44 @@ def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]
     ), []
 
 
-def add_patient(ctx: AppContext, data: PatientInput) -> int:
-    """Check and store a new patient in one transaction; return the new id."""
+def same_patient_key(name: str, dob: dt.date) -> tuple[str, str]:
+    """What makes two records the same person for the duplicate check: the name compared the
+    way people read it (Unicode NFC, case folded, runs of spaces as one) and the date of birth."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split()), dob.isoformat()
+
+
+def _existing_same(ctx: AppContext, patients: Sequence[Patient]
+                   ) -> dict[tuple[str, str], tuple[int, str]]:
+    """Stored patients with the same name and date of birth as any of ``patients``:
+    key -> (id, name as stored)."""
+    wanted = {same_patient_key(p.name, p.dob) for p in patients}
+    found = repo.patients_born_on(ctx.store.db, sorted({dob for _n, dob in wanted}))
+    return {key: (pid, name) for pid, name, dob in found
+            if (key := same_patient_key(name, dt.date.fromisoformat(dob))) in wanted}
+
+
+def duplicate_issue(ctx: AppContext, patient: Patient) -> FieldIssue | None:
+    """The issue when a stored patient has the same name and date of birth, else None."""
+    same = _existing_same(ctx, [patient]).get(same_patient_key(patient.name, patient.dob))
+    if same is None:
+        return None
+    return error("name", "duplicate_patient",
+                 f"{same[1]} born {patient.dob.isoformat()} is already recorded (patient "
+                 f"{same[0]}). Open that record instead, or save this one anyway only if it is a "
+                 "different person with the same name and date of birth.")
+
+
+def add_patient(ctx: AppContext, data: PatientInput, *, allow_duplicate: bool = False) -> int:
+    """Check and store a new patient in one transaction; return the new id.
+
+    The same name and date of birth as a stored patient is refused unless ``allow_duplicate``
+    (the pharmacist confirmed it is a different person): a second record of one person splits
+    their medications and warnings in two (issue 18)."""
     patient, issues = check_patient(data)
     if patient is None:
         raise InputRefused(issues)
+    if not allow_duplicate and (dup := duplicate_issue(ctx, patient)) is not None:
+        raise InputRefused([dup])
     with ctx.store.write() as db:
         pid = repo.add_patient(db, patient, ctx.operator)
     ctx.changes.publish(Changes(patient=True, medications=True, patient_id=pid))
@@ -91,37 +128,71 @@ _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
 
-def import_patients_csv(ctx: AppContext, path: Path) -> list[int]:
+def _file_issue(path: Path, text: str, code: str = "bad_header") -> InputRefused:
+    return InputRefused([error("file", code, f"{path.name}: {text}")])
+
+
+def _read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(file line number, row) for each non-blank row; the header, its columns and each row's
+    number of values are checked here. Line numbers count every line of the file (blank ones
+    and the lines inside a quoted multi-line value too), so an editor's "go to line" finds it."""
+    raw = read_input_file(path, PATIENT_CSV_LIMIT, "a patient import")
+    text = decode_utf8(raw, path, "patient file")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header_row: list[str] = []
+        for header_row in reader:
+            if any(c.strip() for c in header_row):
+                break
+        header = [h.strip().lower() for h in header_row]
+        missing = [c for c in ("name", "dob") if c not in header]
+        unknown = [c for c in header if c not in IMPORT_COLUMNS]
+        if missing or unknown:
+            raise _file_issue(path, "the header row must name the columns "
+                              + ", ".join(IMPORT_COLUMNS)
+                              + (f"; missing: {', '.join(missing)}" if missing else "")
+                              + (f"; not known: {', '.join(unknown)}" if unknown else "") + ".")
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice:
+            raise _file_issue(path, f"the header row names {', '.join(twice)} more than once; "
+                              "each column may appear once (which one would be meant?).",
+                              "duplicate_header")
+        rows: list[tuple[int, dict[str, str]]] = []
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not any(v.strip() for v in values):
+                continue  # a blank line
+            if len(values) > len(header):
+                raise _file_issue(path, f"line {start} has {len(values)} values but the header "
+                                  f"names {len(header)} columns; the extra values would be lost. "
+                                  "Quote values that contain a comma.", "extra_values")
+            rows.append((start, {h: (values[i] if i < len(values) else "")
+                                 for i, h in enumerate(header)}))
+    except csv.Error as exc:
+        raise _file_issue(path, f"line {reader.line_num} cannot be read as CSV ({exc}).",
+                          "unreadable") from exc
+    return rows
+
+
+def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = False) -> list[int]:
     """Import patients from a CSV file (UTF-8, header row; see IMPORT_COLUMNS).
 
     ``medications`` and ``allergies`` hold several entries separated by ';'; ``nkda`` is yes/no.
     Every row is checked first; one bad row refuses the whole file (issues are named
-    ``row N.field``) and nothing is written. Good files go in with one transaction.
+    ``line N.field`` with N the line in the file) and nothing is written. A row with the same
+    name and date of birth as a stored patient or an earlier row is refused unless
+    ``allow_duplicate``. Good files go in with one transaction.
     """
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            missing = [c for c in ("name", "dob") if c not in header]
-            unknown = [c for c in header if c not in IMPORT_COLUMNS]
-            if missing or unknown:
-                raise InputRefused([error(
-                    "file", "bad_header",
-                    f"{path.name}: the header row must name the columns "
-                    + ", ".join(IMPORT_COLUMNS)
-                    + (f"; missing: {', '.join(missing)}" if missing else "")
-                    + (f"; not known: {', '.join(unknown)}" if unknown else "") + ".")])
-            rows = [{(k or "").strip().lower(): (v or "") for k, v in r.items()} for r in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputRefused([error("file", "unreadable",
-                                  f"{path}: cannot be read as a UTF-8 CSV file ({exc}).")]) from exc
-    checked: list[Patient] = []
+    path = Path(path)
+    rows = _read_csv_rows(path)
+    checked: list[tuple[int, Patient]] = []
     issues: list[FieldIssue] = []
-    for n, row in enumerate(rows, start=2):  # row 1 is the header
+    for n, row in rows:
         nkda_raw = row.get("nkda", "").strip().lower()
         if nkda_raw not in _YES | _NO:
-            issues.append(error(f"row {n}.nkda", "bad_choice",
-                                f"Row {n}: nkda {nkda_raw!r} is not accepted; use yes or no."))
+            issues.append(error(f"line {n}.nkda", "bad_choice",
+                                f"Line {n}: nkda {nkda_raw!r} is not accepted; use yes or no."))
             continue
         data = PatientInput(
             name=row.get("name", ""), dob=row.get("dob", ""), phone=row.get("phone", ""),
@@ -130,14 +201,29 @@ def import_patients_csv(ctx: AppContext, path: Path) -> list[int]:
             allergies=[a for a in row.get("allergies", "").split(";") if a.strip()],
             nkda=nkda_raw in _YES)
         patient, problems = check_patient(data)
-        issues += [FieldIssue(f"row {n}.{i.field}", i.severity, i.code, f"Row {n}: {i.message}")
+        issues += [FieldIssue(f"line {n}.{i.field}", i.severity, i.code, f"Line {n}: {i.message}")
                    for i in problems]
         if patient is not None:
-            checked.append(patient)
+            checked.append((n, patient))
+    if not allow_duplicate:
+        stored = _existing_same(ctx, [p for _n, p in checked])
+        first_line: dict[tuple[str, str], int] = {}
+        for n, p in checked:
+            key = same_patient_key(p.name, p.dob)
+            if key in stored:
+                issues.append(error(f"line {n}.name", "duplicate_patient",
+                                    f"Line {n}: {p.name} born {p.dob.isoformat()} is already "
+                                    f"recorded (patient {stored[key][0]}, {stored[key][1]})."))
+            elif key in first_line:
+                issues.append(error(f"line {n}.name", "duplicate_patient",
+                                    f"Line {n}: {p.name} born {p.dob.isoformat()} is also on "
+                                    f"line {first_line[key]} of this file."))
+            else:
+                first_line[key] = n
     if issues:
         raise InputRefused(issues)
     with ctx.store.write() as db:
-        ids = repo.add_patients_bulk(db, checked, ctx.operator)
+        ids = repo.add_patients_bulk(db, [p for _n, p in checked], ctx.operator)
     ctx.changes.publish(Changes(patient=True, medications=True))
     return ids
 

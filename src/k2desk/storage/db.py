@@ -48,8 +48,27 @@ def _newest_backup_hint(data_dir: Path) -> str:
     return newest_backup_hint(data_dir)
 
 
+def data_dir_problem(data_dir: Path) -> str:
+    """Why ``data_dir`` cannot be the data folder, checked without creating anything: a file (or
+    something else that is not a folder) where the folder should be, or a file on its way."""
+    for place in (data_dir, *data_dir.parents):
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                what = "a file" if place.is_file() else "not a folder"
+                if place == data_dir:
+                    return (f"The data directory {place} is {what}, but a folder is needed; "
+                            "choose a folder for the data.")
+                return (f"Cannot create the data directory {data_dir}: {place} is {what}, but a "
+                        "folder is needed there; choose a folder for the data.")
+            break
+    return ""
+
+
 def ensure_data_dir(data_dir: Path) -> None:
     """Create the data directory 0700 (and check it can be written)."""
+    problem = data_dir_problem(data_dir)
+    if problem:
+        raise StoreError(problem)
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:

@@ -414,3 +414,18 @@ def m0008_order_status_history(db: Database) -> None:
                 note = not_recorded
             db.execute("INSERT INTO order_status_history (order_id, status, at, operator, note,"
                        " audit_event_id) VALUES (?, ?, ?, ?, ?, ?)", [oid, status, at, operator, note, eid])
+
+
+@MIGRATIONS(name="0009_pin_attempts")
+def m0009_pin_attempts(db: Database) -> None:
+    # Wrong PINs per operator (issue 18): how many in a row, and until when the next try waits.
+    # Kept in the database so closing and reopening the window does not reset the count.
+    db.execute(
+        """CREATE TABLE pin_attempts (
+            operator TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_failed_at TEXT,
+            locked_until TEXT
+        )""")
+    # The same-person check on adding a patient looks patients up by date of birth.
+    db.execute("CREATE INDEX IF NOT EXISTS patients_dob ON patients(dob)")

@@ -68,3 +68,29 @@ def set_pin(db: Database, oid: int, pin_hash_text: str | None, by: str) -> None:
 def deactivate_operator(db: Database, oid: int, by: str) -> None:
     db.execute("UPDATE operators SET active = 0 WHERE id = ?", [oid])
     audit.append(db, operator=by, action="operator.remove", entity="operator", entity_id=oid)
+
+
+def pin_attempts(db: Database, name: str) -> tuple[int, str | None]:
+    """(wrong PINs in a row, ISO time until which the next try waits or None) for ``name``."""
+    r = db.execute("SELECT failures, locked_until FROM pin_attempts WHERE operator = ?",
+                   [name]).fetchone()
+    return (0, None) if r is None else (int(r[0]), r[1])
+
+
+def record_pin_failure(db: Database, name: str, failures: int, locked_until: str | None,
+                       by: str) -> None:
+    """Count one more wrong PIN for ``name`` and audit it; call inside ``Store.write()``."""
+    now = now_iso()
+    db.execute("INSERT INTO pin_attempts (operator, failures, last_failed_at, locked_until)"
+               " VALUES (?, ?, ?, ?) ON CONFLICT(operator) DO UPDATE SET failures = excluded.failures,"
+               " last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
+               [name, failures, now, locked_until])
+    audit.append(db, operator=by, action="operator.pin_wrong", entity="operator", entity_id=name,
+                 details={"failures": failures, "locked_until": locked_until})
+
+
+def reset_pin_failures(db: Database, name: str, by: str) -> None:
+    """A right PIN: the count starts again (audited, so the failures before it are explained)."""
+    db.execute("DELETE FROM pin_attempts WHERE operator = ?", [name])
+    audit.append(db, operator=by, action="operator.pin_ok_after_wrong", entity="operator",
+                 entity_id=name, details={})

@@ -216,3 +216,15 @@ def search_patients(db: Database, text: str, *, limit: int = 50) -> list[Patient
 
 def count_patients(db: Database) -> int:
     return int(db.execute("SELECT count(*) FROM patients").fetchone()[0])
+
+
+def patients_born_on(db: Database, dobs: list[str]) -> list[tuple[int, str, str]]:
+    """(id, name, dob) of every patient born on one of ``dobs`` (ISO dates), for the
+    same-person check; in chunks so a large import stays within SQLite's variable limit."""
+    out: list[tuple[int, str, str]] = []
+    for i in range(0, len(dobs), 500):
+        chunk = dobs[i:i + 500]
+        marks = ", ".join("?" * len(chunk))
+        out += [(int(r[0]), str(r[1]), str(r[2])) for r in db.execute(
+            f"SELECT id, name, dob FROM patients WHERE dob IN ({marks})", chunk)]  # noqa: S608
+    return out

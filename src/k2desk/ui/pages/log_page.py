@@ -373,6 +373,11 @@ class LogPage(Page):
         password = self._session_passwords.get(self._fax_username())
         self.env.worker.run(lambda: fax.attempt(ctx, job_id, password), done, failed)
 
+    def locked(self) -> None:
+        # The fax password typed for this session belongs to the operator who typed it: the
+        # window locking forgets it, so the next operator cannot send with it (issue 18).
+        self._session_passwords.clear()
+
     def _fax_username(self) -> str:
         return str(self.env.worker.call(lambda: get_settings(self.ctx))["fax.username"])
 

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -28,6 +29,7 @@ from k2desk.ui.columns import fit_columns
 from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.pages.patient_form import PatientForm
+from k2desk.ui.widgets.dialogs import NoticeDialog
 from k2desk.ui.widgets.findings_banner import FindingsBanner
 from k2desk.ui.widgets.patient_banner import PatientBanner
 from k2desk.ui.widgets.selection import on_row_selected
@@ -41,6 +43,7 @@ class PatientsPage(Page):
 
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
+        self.duplicate_dialog: NoticeDialog | None = None
         self.search = QLineEdit()
         self.search.setObjectName("patient-search")
         self.search.setPlaceholderText("Find a patient by name or phone (Ctrl+F)")
@@ -343,13 +346,20 @@ class PatientsPage(Page):
             self.env.bridge.tell("The patient was not saved: please correct the fields marked in red.")
             self._show_first_problem()
             return False
+        return self._store(allow_duplicate=False)
+
+    def _store(self, *, allow_duplicate: bool) -> bool:
         data, pid, ctx = self.form.read(), self.form.patient_id, self.ctx
         try:
             if pid is None:
-                pid = self.env.worker.call(lambda: patients.add_patient(ctx, data))
+                pid = self.env.worker.call(lambda: patients.add_patient(
+                    ctx, data, allow_duplicate=allow_duplicate))
             else:
                 self.env.worker.call(lambda: patients.update_patient(ctx, pid, data))
         except InputRefused as exc:
+            if exc.issues and all(i.code == "duplicate_patient" for i in exc.issues):
+                self._ask_duplicate(exc.issues[0].message)
+                return False
             self.form.show_issues(exc.issues)
             self._show_first_problem()
             return False
@@ -361,6 +371,30 @@ class PatientsPage(Page):
         self.env.bridge.tell(f"Patient #{pid} saved.")
         self.run_search()
         return True
+
+    def _ask_duplicate(self, message: str) -> None:
+        """Same name and date of birth as a stored patient: ask before saving a second record
+        (issue 18). Cancel is the default, so Enter never makes a duplicate by accident."""
+        dlg = NoticeDialog("Same patient already recorded?", message, self)
+        dlg.setObjectName("duplicate-patient")
+        dlg.buttons.clear()
+        save = dlg.buttons.addButton("Save anyway", QDialogButtonBox.ButtonRole.AcceptRole)
+        cancel = dlg.buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        save.setObjectName("duplicate-save-anyway")
+        save.setAutoDefault(False)
+        cancel.setObjectName("duplicate-cancel")
+        cancel.setDefault(True)
+        dlg.accepted.connect(lambda: self._store(allow_duplicate=True))
+        dlg.rejected.connect(lambda: self.env.bridge.tell(
+            "The patient was not saved: a patient with the same name and date of birth is "
+            "already recorded."))
+        dlg.rejected.connect(self.form.name.setFocus)
+        if self.duplicate_dialog is not None:  # the one asked before, answered by now
+            self.duplicate_dialog.deleteLater()
+        self.duplicate_dialog = dlg
+        dlg.open()
+        dlg.activateWindow()
+        cancel.setFocus()
 
     def _show_first_problem(self) -> None:
         """Scroll to the first field marked in red and put the cursor there."""

@@ -1,0 +1,341 @@
+"""Attacks from issue 18 (hostile and careless input), each through the real command line or
+service on a real SQLite file: the message says what is wrong, and nothing is written."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+
+from doc_helpers import add_plain_patient, example_order, setup_pharmacy, table_counts
+from k2desk.cli import main
+from k2desk.paths import db_path
+from k2desk.services import operators, patients
+from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused
+from k2desk.services.settings import get_settings
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def names(ctx: AppContext) -> list[str]:
+    return sorted(p.name for p in patients.list_patients(ctx))
+
+
+def counts(ctx: AppContext) -> dict[str, int]:
+    c = table_counts(ctx)
+    c["patients"] = ctx.store.conn.execute("SELECT count(*) FROM patients").fetchone()[0]
+    return c
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+def test_demo_refuses_a_data_dir_that_holds_patients(capsys, ctx):
+    add_plain_patient(ctx)
+    before = counts(ctx)
+    code, out, err = run(capsys, "demo", "--patients", "3", "--documents", "2")
+    assert code == 2 and out == ""
+    assert "already holds 1 patient(s) and 0 document(s)" in err
+    assert "only written into an empty data directory" in err and "Nothing was written" in err
+    assert counts(ctx) == before and names(ctx) == ["Ana Souza"]
+
+
+# -- fax settings --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pattern", [
+    "evil@x.com,{digits}@gw.example.com", "evil,{digits}@gw.example.com",
+    "{digits}@gw.example.com, evil@x.com", "{digits}@gw.example.com;evil@x.com",
+    "Fax <{digits}@gw.example.com>", "{digits}@gw", "{digits}{digits}@gw.example.com", "fax@gw.example.com",
+])
+def test_recipient_pattern_must_give_exactly_one_address(capsys, ctx, pattern):
+    code, _o, err = run(capsys, "settings", "set", "fax.recipient_pattern", pattern)
+    assert code == 2 and "fax.recipient_pattern: Fax recipient pattern" in err
+    assert "one address containing {digits} once" in err
+    assert get_settings(ctx)["fax.recipient_pattern"] == ""
+
+
+@pytest.mark.parametrize("sender", ["not an address", "a@pharmacy.example.com, b@x.com",
+                                    "Counter <a@pharmacy.example.com>", "counter@", "@x.com"])
+def test_fax_sender_must_be_one_address(capsys, ctx, sender):
+    code, _o, err = run(capsys, "settings", "set", "fax.sender", sender)
+    assert code == 2 and "fax.sender: Fax sender e-mail address" in err
+    assert "one e-mail address, for example fax@pharmacy.example.com" in err
+    assert get_settings(ctx)["fax.sender"] == ""
+
+
+def test_good_fax_addresses_are_kept(capsys, ctx):
+    assert run(capsys, "settings", "set", "fax.sender", "counter@pharmacy.example.com")[0] == 0
+    assert run(capsys, "settings", "set", "fax.recipient_pattern", "{digits}@fax.example.com")[0] == 0
+    s = get_settings(ctx)
+    assert s["fax.sender"] == "counter@pharmacy.example.com"
+    assert s["fax.recipient_pattern"] == "{digits}@fax.example.com"
+
+
+def test_a_two_address_pattern_stored_earlier_is_refused_at_send_time():
+    from k2desk.fax.transport import GatewayConfigError, recipient_address
+
+    with pytest.raises(GatewayConfigError, match="holds 2 addresses; exactly one is accepted"):
+        recipient_address("evil@x.com,{digits}@gw.example.com", "+18178606083")
+    assert recipient_address("{digits}@gw.example.com", "+18178606083") == "18178606083@gw.example.com"
+
+
+# -- export temporary file --------------------------------------------------------------------
+
+def test_export_never_writes_through_a_planted_temporary_name(capsys, ctx, tmp_path, monkeypatch):
+    """The temporary name is random (secrets.token_hex) and created with O_EXCL|O_NOFOLLOW: even
+    an attacker who guessed the first name and planted a link there cannot redirect the write."""
+    import k2desk.storage.files as files
+
+    store_patient = add_plain_patient(ctx)
+    assert store_patient
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    real_token_hex = files.secrets.token_hex
+    guesses = ["guessed0guessed0"]  # the attacker's guess comes up first, then random names
+
+    def token_hex(n: int) -> str:
+        return guesses.pop() if guesses else real_token_hex(n)
+
+    monkeypatch.setattr(files.secrets, "token_hex", token_hex)
+    planted = out_dir / f"{files.TEMP_PREFIX}guessed0guessed0.part"
+    planted.symlink_to(victim)
+    code, _o, err = run(capsys, "log", "export", "--format", "csv", "-o", str(out_dir / "log.csv"))
+    assert code == 0, err
+    assert guesses == []  # the planted name was tried first, and refused (O_EXCL)
+    assert victim.read_text() == "precious" and planted.is_symlink()
+    assert (out_dir / "log.csv").exists() and not (out_dir / "log.csv").is_symlink()
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted([planted.name, "log.csv"])
+
+
+# -- input files: size limits and BOM -----------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ("order", "create", "--patient", "1", "--file", "/dev/zero"),
+    ("patient", "import", "/dev/zero"),
+    ("library", "import", "/dev/zero"),
+])
+def test_endless_input_files_are_refused_with_a_size_message(capsys, ctx, argv):
+    setup_pharmacy(ctx)
+    add_plain_patient(ctx)
+    before = counts(ctx)
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert "/dev/zero is larger than" in err and "MB, the most accepted for" in err
+    assert "MemoryError" not in err
+    assert counts(ctx) == before
+
+
+def test_a_large_patient_file_is_refused_before_any_row_is_read(capsys, ctx, tmp_path):
+    from k2desk.services.inputs import PATIENT_CSV_LIMIT
+
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:
+        fh.write(b"name,dob,nkda\n")
+        fh.truncate(PATIENT_CSV_LIMIT + 1)
+    code, _o, err = run(capsys, "patient", "import", str(big))
+    assert code == 2 and "big.csv is larger than 50 MB, the most accepted for a patient import" in err
+    assert names(ctx) == []
+
+
+def test_an_order_json_with_a_byte_order_mark_is_accepted(capsys, ctx, tmp_path):
+    setup_pharmacy(ctx)
+    pid = add_plain_patient(ctx)
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(example_order()).encode("utf-8"))
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code == 0, err
+    assert int(out) >= 1
+
+
+def test_an_order_file_that_is_a_folder_says_so(capsys, ctx, tmp_path):
+    before = counts(ctx)
+    code, _o, err = run(capsys, "order", "create", "--patient", "1", "--file", str(tmp_path))
+    assert code == 2 and f"{tmp_path} is a folder, but a file is needed here (an order)" in err
+    assert counts(ctx) == before
+
+
+# -- CSV import ---------------------------------------------------------------------------------
+
+def _csv(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "p.csv"
+    p.write_text(text, "utf-8")
+    return p
+
+
+def test_csv_issues_name_the_line_in_the_file_counting_blank_and_wrapped_lines(capsys, ctx, tmp_path):
+    f = _csv(tmp_path, "name,dob,nkda,address\n\nAna Souza,1956-03-14,yes,\n\n"
+                       'Bo Li,1960-01-01,yes,"1 Main St\nFort Worth"\n\nCy Ray,1956/03/14,yes,\n')
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2
+    # Cy Ray is on line 8 of the file: the header, a blank, Ana, a blank, Bo (2 lines), a blank.
+    assert ("line 8.dob: Line 8: Date of birth '1956/03/14' is not written as a date this "
+            "program reads") in err
+    assert names(ctx) == []
+
+
+def test_csv_extra_values_are_refused_not_dropped(capsys, ctx, tmp_path):
+    f = _csv(tmp_path, "name,dob,nkda\nAna Souza,1956-03-14,yes\n\nSmith, John,1950-01-01,yes\n")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2
+    assert "line 4 has 4 values but the header names 3 columns; the extra values would be lost" in err
+    assert "Quote values that contain a comma" in err
+    assert names(ctx) == []
+
+
+def test_csv_duplicated_headers_are_refused(capsys, ctx, tmp_path):
+    f = _csv(tmp_path, "name,dob,nkda,dob\nAna Souza,1956-03-14,yes,1960-01-01\n")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "the header row names dob more than once" in err
+    assert names(ctx) == []
+
+
+def test_csv_import_refuses_patients_already_recorded_or_twice_in_the_file(capsys, ctx, tmp_path):
+    add_plain_patient(ctx)  # Ana Souza, 1956-03-14
+    f = _csv(tmp_path, "name,dob,nkda\nANA  souza,03/14/1956,yes\nBo Li,1960-01-01,yes\n"
+                       "Bo Li,1960-01-01,yes\n")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2
+    assert "Line 2: ANA  souza born 1956-03-14 is already recorded (patient 1, Ana Souza)" in err
+    assert "Line 4: Bo Li born 1960-01-01 is also on line 3 of this file" in err
+    assert names(ctx) == ["Ana Souza"]
+    # Importing the same file twice is what made doubles: the second import is refused too.
+    g = _csv(tmp_path, "name,dob,nkda\nCy Ray,1970-01-01,yes\n")
+    assert run(capsys, "patient", "import", str(g))[0] == 0
+    code, _o, err = run(capsys, "patient", "import", str(g))
+    assert code == 2 and "Cy Ray born 1970-01-01 is already recorded" in err
+    assert names(ctx) == ["Ana Souza", "Cy Ray"]
+    code, out, err = run(capsys, "patient", "import", str(g), "--allow-duplicate")
+    assert code == 0, err
+    assert names(ctx) == ["Ana Souza", "Cy Ray", "Cy Ray"]
+
+
+# -- patient add --------------------------------------------------------------------------------
+
+def test_patient_add_refuses_the_same_name_and_birth_date_unless_allowed(capsys, ctx):
+    add_plain_patient(ctx)
+    before = counts(ctx)
+    code, out, err = run(capsys, "patient", "add", "--name", " ana souza ", "--dob", "03/14/1956",
+                         "--nkda")
+    assert code == 2 and out == ""
+    assert "name: Ana Souza born 1956-03-14 is already recorded (patient 1)" in err
+    assert counts(ctx) == before
+    code, out, err = run(capsys, "patient", "add", "--name", "Ana Souza", "--dob", "1956-03-14",
+                         "--nkda", "--allow-duplicate")
+    assert code == 0, err
+    assert names(ctx) == ["Ana Souza", "Ana Souza"]
+    # Same name, another birth date: a different person, no question.
+    assert run(capsys, "patient", "add", "--name", "Ana Souza", "--dob", "1957-03-14", "--nkda")[0] == 0
+
+
+# -- doctor -------------------------------------------------------------------------------------
+
+def test_doctor_warns_about_a_keyring_that_cannot_store(capsys, ctx):
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        code, out, err = run(capsys, "doctor")
+    finally:
+        keyring.set_keyring(previous)
+    line = next(x for x in out.splitlines() if "keyring:" in x)
+    assert line.startswith("WARN"), out
+    assert "keyring.backends.fail.Keyring cannot store a password" in line
+    assert "asked for each session" in line
+    code, out, _err = run(capsys, "doctor")
+    line = next(x for x in out.splitlines() if "keyring:" in x)
+    assert line.startswith("ok") and "stores and returns a password" in line
+    assert keyring.get_password("k2desk", "k2desk-doctor-probe") is None  # the probe is gone
+
+
+def test_a_file_as_data_dir_is_named_before_anything_is_said_ok(capsys, tmp_path):
+    f = tmp_path / "not-a-folder"
+    f.write_text("x")
+    code, out, err = run(capsys, "--data-dir", str(f), "doctor")
+    assert code == 1
+    assert "ok" not in out.split("BAD")[0]  # no "ok data dir" before the error
+    assert f"data dir: The data directory {f} is a file, but a folder is needed" in out
+    assert f.read_text() == "x"
+    code, out, err = run(capsys, "--data-dir", str(f / "sub"), "patient", "list")
+    assert code == 1
+    assert f"Cannot create the data directory {f / 'sub'}: {f} is a file, but a folder is needed there" in err
+    assert f.read_text() == "x"
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+def test_a_wrong_date_format_and_an_impossible_date_get_different_messages(capsys, ctx):
+    code, _o, err = run(capsys, "patient", "add", "--name", "Ana", "--dob", "1950/03/04", "--nkda")
+    assert code == 2 and "'1950/03/04' is not written as a date this program reads" in err
+    assert "not a real date" not in err
+    code, _o, err = run(capsys, "patient", "add", "--name", "Ana", "--dob", "02/30/1950", "--nkda")
+    assert code == 2 and "'02/30/1950' is not a real date: February has no day 30" in err
+    assert names(ctx) == []
+
+
+@pytest.mark.parametrize(("char", "label"), [("\u200b", "U+200B ZERO WIDTH SPACE"),
+                                             ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE")])
+def test_invisible_characters_in_names_are_refused(capsys, ctx, char, label):
+    code, _o, err = run(capsys, "patient", "add", "--name", f"Ana{char} Souza", "--dob", "1956-03-14",
+                        "--nkda")
+    assert code == 2 and f"Name contains an invisible character ({label})" in err
+    assert names(ctx) == []
+
+
+def test_refills_of_two_and_a_half_ask_for_a_whole_number(capsys, ctx, tmp_path):
+    setup_pharmacy(ctx)
+    pid = add_plain_patient(ctx)
+    data = example_order()
+    data["compound"]["refills"] = "2.5"
+    path = tmp_path / "o.json"
+    path.write_text(json.dumps(data), "utf-8")
+    before = counts(ctx)
+    code, _o, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(path))
+    assert code == 2
+    assert "compound.refills: Refills '2.5' is not a whole number; type a whole number from 0 to 11" in err
+    assert "characters long" not in err
+    assert counts(ctx) == before
+
+
+# -- PIN back-off in a pharmacist's confirmation -------------------------------------------------
+
+def test_pharmacist_confirmation_pins_back_off_and_are_kept_in_the_database(ctx, data_dir):
+    operators.add_operator(ctx, "Pat Rx", "PR", "2468")
+    operators.add_operator(ctx, "Tim Tech", "TT", "", role="technician", by="Pat Rx")
+    ctx.operator, ctx.trust_login = "Tim Tech", False
+    for _n in range(1, 6):
+        with pytest.raises(InputRefused) as exc:
+            operators.require_pharmacist(ctx, "Pat Rx", action="dispense", pin="1111")
+        assert exc.value.issues[0].code == "pin_wrong"
+    assert "Wrong 5 times in a row: the next try waits 30 seconds" in exc.value.issues[0].message
+    # Kept in the database: a new window (a new context) still has to wait, even with the right PIN.
+    with AppContext(data_dir, "Tim Tech") as other:
+        other.trust_login = False
+        with pytest.raises(InputRefused) as exc:
+            operators.require_pharmacist(other, "Pat Rx", action="dispense", pin="2468")
+        assert exc.value.issues[0].code == "pin_locked"
+        assert "Too many wrong PINs for Pat Rx in a row: wait 30 seconds" in exc.value.issues[0].message
+    audit = ctx.store.conn.execute("SELECT operator, entity_id, details FROM audit_events WHERE "
+                                   "action = 'operator.pin_wrong' ORDER BY id").fetchall()
+    assert [(a[0], a[1]) for a in audit] == [("Tim Tech", "Pat Rx")] * 5
+    assert json.loads(audit[-1][2])["failures"] == 5
+    # Each further wrong PIN doubles the wait.
+    with ctx.store.write() as db:
+        db.execute("UPDATE pin_attempts SET locked_until = '2000-01-01T00:00:00+00:00'")
+    with pytest.raises(InputRefused) as exc:
+        operators.require_pharmacist(ctx, "Pat Rx", action="dispense", pin="1111")
+    assert "Wrong 6 times in a row: the next try waits 60 seconds" in exc.value.issues[0].message
+    assert operators.pin_delay(20) == operators.PIN_DELAY_MAX_S
+    with ctx.store.write() as db:
+        db.execute("UPDATE pin_attempts SET locked_until = '2000-01-01T00:00:00+00:00'")
+    assert operators.require_pharmacist(ctx, "Pat Rx", action="dispense", pin="2468") == "Pat Rx"
+    assert ctx.store.conn.execute("SELECT count(*) FROM pin_attempts").fetchone()[0] == 0
+    assert os.path.exists(db_path(data_dir))
