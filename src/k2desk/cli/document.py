@@ -21,7 +21,13 @@ def document_json(d: StoredDocument) -> dict[str, Any]:
 
 
 def cmd_list(ctx: AppContext, args: argparse.Namespace) -> int:
-    docs = svc.list_documents(ctx, patient_id=args.patient, kind=args.kind)
+    if args.id is not None:
+        # A document number as typed or scanned (D-123, 123); other filters still apply.
+        found = svc.document_by_reference(ctx, args.id, field="--id")
+        docs = [d for d in [found] if d is not None and (args.patient is None or d.patient_id == args.patient)
+                and (args.kind is None or d.kind == args.kind)]
+    else:
+        docs = svc.list_documents(ctx, patient_id=args.patient, kind=args.kind)
     if args.json:
         print_json([document_json(d) for d in docs])
         return 0
@@ -63,6 +69,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ls = ps.add_parser("list", help="list stored documents, newest first")
     ls.add_argument("--patient", type=int, metavar="ID")
     ls.add_argument("--kind", choices=("handout", "order", "fax-cover"))
+    ls.add_argument("--id", metavar="D-123",
+                    help="only this document (as printed under the QR code, or its number)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(handler=cmd_list)
 

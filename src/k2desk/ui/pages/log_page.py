@@ -28,7 +28,7 @@ from k2desk.services import doc_use, fax, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
 from k2desk.services.settings import get_settings
-from k2desk.ui import keyboard
+from k2desk.ui import keyboard, scan
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
@@ -53,7 +53,8 @@ class LogPage(Page):
             lambda: log_browse.log_page(ctx, flt, before_id=before, limit=n)))
         self.search = QLineEdit()
         self.search.setObjectName("log-search")
-        self.search.setPlaceholderText("Search by patient name, title or document number (Ctrl+F)")
+        self.search.setPlaceholderText(
+            "Search by patient name, title or document number, or scan a page (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.kind = QComboBox()
         self.kind.addItem("Any kind", None)
@@ -156,6 +157,8 @@ class LogPage(Page):
         self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
         keyboard.link_search(self.search, self.table, self.open_first_match)
+        # A scanned or typed "D-123" (or, here, a bare document number) opens that document.
+        scan.install(self.search, env, bare_number=True)
         self._update_buttons()
         self.set_patient(None)
 
@@ -362,7 +365,28 @@ class LogPage(Page):
         self.env.worker.run(lambda: export.export_log(ctx, path, progress=report), finished, failed)
 
     # -- page hooks ---------------------------------------------------------------------------
+    def show_scanned(self, doc_id: int) -> bool:
+        """Show document ``doc_id`` whatever the log was narrowed to (a scan names one page)."""
+        self._debounce.stop()
+        for w in (self.search, self.date_from, self.date_to, self.kind, self.status):
+            w.blockSignals(True)
+        self.search.setText(f"D-{doc_id}")
+        self.date_from.clear()
+        self.date_to.clear()
+        self.kind.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
+        for w in (self.search, self.date_from, self.date_to, self.kind, self.status):
+            w.blockSignals(False)
+        self.set_patient(None)
+        found = self.select_document(doc_id)
+        if found:
+            self.table.setFocus()
+        return found
+
     def activated(self, **kwargs: Any) -> None:
+        if kwargs.get("scanned_document_id") is not None:
+            self.show_scanned(int(kwargs["scanned_document_id"]))
+            return
         if "patient_id" in kwargs:
             self.set_patient(kwargs["patient_id"])
         else:
