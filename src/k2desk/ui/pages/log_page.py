@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -38,6 +39,14 @@ from k2desk.ui.widgets.pdf_preview import PdfPreview
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 SEARCH_DEBOUNCE_MS = 150
+
+
+def us_datetime(stored: str) -> str:
+    """A stored UTC timestamp as the counter's local MM/DD/YYYY HH:MM."""
+    try:
+        return dt.datetime.fromisoformat(stored).astimezone().strftime("%m/%d/%Y %H:%M")
+    except ValueError:
+        return stored[:16]
 
 
 class LogPage(Page):
@@ -149,7 +158,8 @@ class LogPage(Page):
 
         self.current: LogRow | None = None
         self._filter_gen = 0
-        self.printer = DocumentPrinter(self, env, lambda: self.current.id if self.current else None)
+        self.printer = DocumentPrinter(self, env, lambda: self.current.id if self.current else None,
+                                       always_reprint=True, recorded=self._show_reprints)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
         for w in (self.search, self.date_from, self.date_to):
@@ -234,6 +244,26 @@ class LogPage(Page):
                 self.preview.show_pdf(data)
 
         self.env.worker.run(lambda: doc_use.stored_pdf(ctx, doc_id), shown)
+        self._show_reprints(doc_id)
+
+    def _show_reprints(self, doc_id: int) -> None:
+        """Under the document's title: how often it was reprinted, and why the last time."""
+        ctx = self.ctx
+
+        def shown(reprints: list[doc_use.Reprint]) -> None:
+            if self.current is None or self.current.id != doc_id:
+                return
+            r = self.current
+            text = f"Document {r.id} · {KIND_LABELS.get(r.kind, r.kind)} · {r.title}"
+            if reprints:
+                last = reprints[-1]
+                why = last.reason.label() if last.reason else "no reason recorded"
+                times = "once" if len(reprints) == 1 else f"{len(reprints)} times"
+                text += (f"\nReprinted {times}; last on {us_datetime(last.at)} by {last.operator}"
+                         f" ({why})")
+            self.doc_label.setText(text)
+
+        self.env.worker.run(lambda: doc_use.reprints(ctx, doc_id), shown)
 
     def select_document(self, doc_id: int) -> bool:
         """Select ``doc_id`` if it is in the log as filtered (fetching further pages as needed)."""
