@@ -414,3 +414,13 @@ def m0008_order_status_history(db: Database) -> None:
                 note = not_recorded
             db.execute("INSERT INTO order_status_history (order_id, status, at, operator, note,"
                        " audit_event_id) VALUES (?, ?, ?, ?, ?, ?)", [oid, status, at, operator, note, eid])
+
+
+@MIGRATIONS(name="0009_i21_known_prescribers")
+def m0009_i21_known_prescribers(db: Database) -> None:
+    # Known prescribers are the prescribers rows saved with earlier orders (one per distinct set
+    # of details); the order editor finds them by name or NPI and ranks them by their latest
+    # order. These indexes keep that pick-list a lookup, not a scan, as orders pile up.
+    db.execute("CREATE INDEX IF NOT EXISTS prescribers_npi ON prescribers(npi)")
+    db.execute("CREATE INDEX IF NOT EXISTS prescribers_name ON prescribers(name COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS orders_prescriber ON orders(prescriber_id, created_at)")
