@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import json
 
-from doc_helpers import add_plain_patient, example_order, setup_pharmacy
 from k2desk.cli import main
-from k2desk.services import orders
 from k2desk.services.context import AppContext
+from prescriber_data import seed_orders
 
 
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def seed_orders(ctx: AppContext) -> None:
-    """Dr. Lopez twice (her phone changed between orders), Dr. Chen once."""
-    setup_pharmacy(ctx)
-    pid = add_plain_patient(ctx)
-    first = example_order()
-    first["prescriber"]["phone"] = "(817) 555-0199"
-    orders.create_order(ctx, pid, first, {})
-    chen = example_order()
-    chen["prescriber"].update(name="Dr. Wei Chen", npi="1987654328", licence="TX Q55555",
-                              address="9 Elm St\nDallas, TX 75201", phone="(214) 555-0123", fax="")
-    orders.create_order(ctx, pid, chen, {})
-    orders.create_order(ctx, pid, example_order(), {})  # Lopez again, with her new phone
 
 
 def test_list_one_row_per_prescriber_latest_details(capsys, data_dir):

@@ -34,7 +34,8 @@ WITH used AS (
     FROM prescribers p
 ), ranked AS (
     SELECT *, row_number() OVER (PARTITION BY who ORDER BY coalesce(last_at, '') DESC, id DESC) AS rk,
-           sum(n) OVER (PARTITION BY who) AS total, max(coalesce(last_at, '')) OVER (PARTITION BY who) AS latest
+           sum(n) OVER (PARTITION BY who) AS total,
+           max(coalesce(last_at, '')) OVER (PARTITION BY who) AS latest
     FROM used
 )
 SELECT id, name, npi, dea, licence, phone, fax, address, total, latest FROM ranked WHERE rk = 1

@@ -22,7 +22,7 @@ from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
 from k2desk.domain.orders import CANCELLED, DISPENSED, SIGNED
 from k2desk.domain.records import StoredOrder
-from k2desk.services import doc_use, order_drafts, orders, patients
+from k2desk.services import doc_use, order_drafts, orders, patients, prescribers
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
 from k2desk.ui import findings, keyboard
@@ -42,6 +42,7 @@ from k2desk.ui.widgets.pharmacist import (
     confirm_pharmacist,
     open_acknowledgement,
 )
+from k2desk.ui.widgets.prescriber_picker import PrescriberPicker
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 CHECK_DEBOUNCE_MS = 300
@@ -62,6 +63,8 @@ class OrderPage(PatientDocumentPage):
         self.saved_orders.setObjectName("saved-orders")
         self.saved_orders.setAccessibleName("Saved orders for this patient")
         self.saved_orders.activated.connect(self._saved_order_chosen)
+        self.prescriber_picker = PrescriberPicker(env)
+        self.prescriber_picker.chosen.connect(self.fill_prescriber)
         self.editor = FormEditor(self.form_def, FROM_RECORD)
         self.editor.changed.connect(self._changed)
         self.editor.override_requested.connect(self.ask_override)
@@ -96,6 +99,7 @@ class OrderPage(PatientDocumentPage):
         lv.addWidget(self.picker)
         lv.addWidget(self.banner)
         lv.addWidget(self.saved_orders)
+        lv.addWidget(self.prescriber_picker)
         lv.addWidget(scroll, 1)
         lv.addWidget(self.other_issues)
         lv.addLayout(buttons)
@@ -243,6 +247,17 @@ class OrderPage(PatientDocumentPage):
         pid, ctx = self.patient.id, self.ctx
         self.env.worker.run(lambda: findings.findings_for_patient(ctx, pid),
                             lambda found: self.banner.show_findings(found, acknowledged=self.ack))
+
+    def fill_prescriber(self, known: Any) -> None:
+        """Fill every prescriber field from a known prescriber; they stay editable and are
+        checked (NPI, DEA against the name) like typed ones."""
+        if self.order is not None:
+            self.env.bridge.tell("This order is saved and cannot change; start a new order to use "
+                                 "another prescriber.")
+            return
+        self.editor.set_record_values(prescribers.order_fields(known.prescriber))
+        self._changed()
+        self.editor.cell("prescriber.name").input.setFocus()
 
     # -- typing: check and draft --------------------------------------------------------------
     def _changed(self) -> None:
