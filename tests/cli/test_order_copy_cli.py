@@ -25,7 +25,8 @@ def test_copy_an_order_for_a_refill(capsys, data_dir):
     with AppContext(data_dir, "test-rph") as ctx:
         pid = seed_orders(ctx)
         chen_order = next(o for o in orders.list_orders(ctx) if o.values["prescriber.name"] == CHEN["name"])
-        orders.order_status(ctx, chen_order.id, "sent-for-signature")  # the earlier order went on; its copy starts over
+        # the earlier order went on; its copy starts over as a draft
+        orders.order_status(ctx, chen_order.id, "sent-for-signature")
     code, out, err = run(capsys, "order", "create", "--from", str(chen_order.id))
     assert code == 0, err
     new_id = int(out.strip())

@@ -54,3 +54,12 @@ def order_json_from(ctx: AppContext, order_id: int, *, patient_id: int | None = 
         if values:
             data[section.key] = values
     return old.patient_id, data
+
+
+def copy_to_draft(ctx: AppContext, order_id: int, patient_id: int) -> int:
+    """Start a new order from ``order_id`` (an order of ``patient_id``) as a draft to review in
+    the order editor; return the draft id. Nothing is checked or printed until it is saved."""
+    from k2desk.services import order_drafts
+
+    pid, data = order_json_from(ctx, order_id, patient_id=patient_id)
+    return order_drafts.save_draft(ctx, None, pid, data, {})

@@ -22,7 +22,7 @@ from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
 from k2desk.domain.orders import CANCELLED, DISPENSED, SIGNED
 from k2desk.domain.records import StoredOrder
-from k2desk.services import doc_use, order_drafts, orders, patients, prescribers
+from k2desk.services import doc_use, order_copy, order_drafts, orders, patients, prescribers
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
 from k2desk.ui import findings, keyboard
@@ -80,6 +80,11 @@ class OrderPage(PatientDocumentPage):
         self.create_button.clicked.connect(self.save)
         self.new_button = QPushButton("Ne&w order")
         self.new_button.clicked.connect(self.new_item)
+        self.copy_button = QPushButton("Cop&y as a new order")
+        self.copy_button.setObjectName("copy-order")
+        self.copy_button.setToolTip("A refill: the same ingredients, compound, sig and prescriber, dated "
+                                    "today, as a new draft. Its interaction review is done again.")
+        self.copy_button.clicked.connect(self.copy_order)
         self.discard_button = QPushButton("&Discard draft")
         self.discard_button.clicked.connect(self.discard_draft)
         # The order log (every order, not just this patient's); the Log page's Export is for documents.
@@ -91,6 +96,7 @@ class OrderPage(PatientDocumentPage):
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.new_button)
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         buttons.addWidget(self.draft_label)
         left = QWidget()
@@ -258,6 +264,26 @@ class OrderPage(PatientDocumentPage):
         self.editor.set_record_values(prescribers.order_fields(known.prescriber))
         self._changed()
         self.editor.cell("prescriber.name").input.setFocus()
+
+    def copy_order(self) -> None:
+        """Start a new order (a draft) from the saved order shown: lines, compound, sig and
+        prescriber, dated today. The interaction review and any acknowledgement or override are
+        not copied: the new order gets its own."""
+        if self.order is None or self.patient is None or self.patient.id is None:
+            self.env.bridge.tell("Open a saved order first; its copy becomes a new draft.")
+            return
+        ctx, oid, pid = self.ctx, self.order.id, self.patient.id
+        try:
+            did = self.env.worker.call(lambda: order_copy.copy_to_draft(ctx, oid, pid))
+            draft = self.env.worker.call(lambda: order_drafts.get_draft(ctx, did))
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return
+        self.start(self.patient, draft)
+        self.draft_label.setText(f"Copy of order {oid}: draft {did}, dated today")
+        self.env.bridge.tell(f"Order {oid} was copied into a new draft dated today. Check it, then save; "
+                             "the interaction review is done again for the new order.")
+        self.editor.cell("compound.quantity").input.setFocus()
 
     # -- typing: check and draft --------------------------------------------------------------
     def _changed(self) -> None:
@@ -535,6 +561,7 @@ class OrderPage(PatientDocumentPage):
         created = self.order is not None
         self.create_button.setEnabled(has_patient and not created)
         self.discard_button.setEnabled(has_patient and not created)
+        self.copy_button.setEnabled(created)
         self.print_button.setEnabled(self.document_id is not None)
         self.status_bar.show_status(self.order.id if self.order else None,
                                     self.order.status if self.order else None)
