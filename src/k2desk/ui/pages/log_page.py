@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -28,10 +27,10 @@ from k2desk.domain.validation import parse_date
 from k2desk.services import doc_use, fax, log_browse
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
-from k2desk.services.settings import get_settings
 from k2desk.ui import keyboard, scan
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
+from k2desk.ui.fax_sending import FaxSender
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
@@ -56,8 +55,7 @@ class LogPage(Page):
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
         ctx = env.ctx
-        # Fax gateway passwords typed because no keyring was usable: this session only, in memory.
-        self._session_passwords: dict[str, str] = {}
+        self.fax_sender = FaxSender(self, env)  # with the password prompt when no keyring works
         self.model = LogModel(lambda flt, before, n: env.worker.call(
             lambda: log_browse.log_page(ctx, flt, before_id=before, limit=n)))
         self.search = QLineEdit()
@@ -321,8 +319,6 @@ class LogPage(Page):
         return job_id
 
     def _attempt_fax(self, doc_id: int, job_id: int) -> None:
-        ctx = self.ctx
-
         def done(result: Any) -> None:
             if result.sent:
                 self.env.bridge.tell(f"Document {doc_id} was faxed (fax job {job_id}).")
@@ -330,30 +326,7 @@ class LogPage(Page):
                 self.env.bridge.tell(f"Fax job {job_id} was not sent yet: {result.error} "
                                      "It stays in the outbox and is tried again.")
 
-        def failed(exc: ServiceError) -> None:
-            if isinstance(exc, fax.PasswordNeeded) and self.ask_fax_password(exc):
-                self._attempt_fax(doc_id, job_id)
-            else:
-                self.env.bridge.report(exc)
-
-        password = self._session_passwords.get(self._fax_username())
-        self.env.worker.run(lambda: fax.attempt(ctx, job_id, password), done, failed)
-
-    def _fax_username(self) -> str:
-        return str(self.env.worker.call(lambda: get_settings(self.ctx))["fax.username"])
-
-    def ask_fax_password(self, need: Any) -> bool:
-        """No keyring (or nothing saved in it): ask for the gateway password for this session
-        only. It is kept in memory, never written; the job waits in the outbox meanwhile."""
-        password, ok = QInputDialog.getText(
-            self, "Fax gateway password",
-            f"{need}\n\nPassword for {need.username} (kept for this session only, never saved):",
-            QLineEdit.EchoMode.Password)
-        if not ok or not password:
-            self.env.bridge.tell("The fax waits in the outbox until a password is given.")
-            return False
-        self._session_passwords[need.username] = password
-        return True
+        self.fax_sender.attempt(job_id, done)
 
     # -- export -------------------------------------------------------------------------------
     def export_log(self, path: str | None = None) -> None:
