@@ -562,6 +562,8 @@ class OrderPage(PatientDocumentPage):
         self.create_button.setEnabled(has_patient and not created)
         self.discard_button.setEnabled(has_patient and not created)
         self.copy_button.setEnabled(created)
+        # A saved order never changes: picking a prescriber is for a new order (or a copy).
+        self.prescriber_picker.setEnabled(has_patient and not created)
         self.print_button.setEnabled(self.document_id is not None)
         self.status_bar.show_status(self.order.id if self.order else None,
                                     self.order.status if self.order else None)

@@ -31,7 +31,7 @@ class ReprintReasonDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #a00000;")
         form.addRow("&Reason", self.reason)
-        form.addRow("Other &reason", self.note)
+        form.addRow("&Other reason", self.note)
         form.addRow(self.problem)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
