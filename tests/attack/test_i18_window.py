@@ -70,9 +70,9 @@ def test_same_name_and_birth_date_asks_and_cancel_is_the_default(window, qtbot, 
 
 def test_the_session_fax_password_is_forgotten_when_the_window_locks(window, ctx):
     page = window.go("log")
-    page._session_passwords["fax-user"] = "s3cret"
+    page.fax_sender.passwords["fax-user"] = "s3cret"
     window.lock()
-    assert page._session_passwords == {}
+    assert page.fax_sender.passwords == {}
 
 
 def test_wrong_pins_at_the_lock_screen_back_off_and_are_audited(window, qtbot, ctx):

@@ -95,6 +95,7 @@ def test_warfarin_patient_handout_blocked_acknowledged_created_found_and_reprint
     qtbot.waitUntil(lambda: log.preview.pdf_bytes == stored, timeout=3000)
     monkeypatch.setattr(printing, "printers_available", lambda: False)
     log.print_current()
+    log.printer.reason_dialog.accept()  # a reprint from the Log says why (issue 21)
     copy = log.printer.flow.save_to(tmp_path / "reprint.pdf")
     log.printer.flow.dialog.close()
     assert copy.read_bytes() == stored

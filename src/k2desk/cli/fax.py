@@ -82,6 +82,12 @@ def cmd_retry(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0 if all(r.sent for r in results) else 1
 
 
+def cmd_cancel(ctx: AppContext, args: argparse.Namespace) -> int:
+    job = svc.cancel_fax(ctx, args.job_id, args.reason or "")
+    sys.stdout.write(f"{job.id} cancelled\n")
+    return 0
+
+
 def cmd_set_password(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.password_stdin:
         password = _stdin_password()
@@ -115,6 +121,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     retry.add_argument("job_id", type=int, nargs="?", metavar="JOB_ID")
     retry.add_argument("--password-stdin", action="store_true")
     retry.set_defaults(handler=cmd_retry)
+
+    cancel = ps.add_parser("cancel", help="stop a waiting or failed job so it is never sent")
+    cancel.add_argument("job_id", type=int, metavar="JOB_ID")
+    cancel.add_argument("--reason", metavar="TEXT")
+    cancel.set_defaults(handler=cmd_cancel)
 
     sp = ps.add_parser("set-password", help="save the gateway password in the system keyring")
     sp.add_argument("--password-stdin", action="store_true")

@@ -15,6 +15,7 @@ from k2desk.domain.order_log import OrderSummary
 from k2desk.domain.order_log import order_json as log_order_json
 from k2desk.domain.orders import STATUSES
 from k2desk.domain.roles import CONTACT_METHODS
+from k2desk.services import order_copy
 from k2desk.services import order_export as export_svc
 from k2desk.services import order_report as report_svc
 from k2desk.services import orders as svc
@@ -50,10 +51,19 @@ def _read_order_file(path: str) -> Any:
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.output:  # checked before anything is stored, so a bad path adds no document
         check_output_path(ctx.data_dir, args.output)
-    data = _read_order_file(args.file)
+    patient_id = args.patient
+    if args.copy_from is not None:
+        # A refill: lines, compound, sig and prescriber from the earlier order, dated today; the
+        # interaction review, acknowledgement and overrides are the new order's own.
+        patient_id, data = order_copy.order_json_from(ctx, args.copy_from, patient_id=patient_id,
+                                                      field="--patient")
+    elif patient_id is None:
+        raise InputRefused([error("--patient", "required", "--patient is required with --file.")])
+    else:
+        data = _read_order_file(args.file)
     overrides = dict(args.override or [])
     notes: list[FieldIssue] = []
-    order_id, doc_id = svc.create_order(ctx, args.patient, data, overrides, ack_by=args.ack_by,
+    order_id, doc_id = svc.create_order(ctx, patient_id, data, overrides, ack_by=args.ack_by,
                                         ack_reason=args.ack_reason, ack_contact=args.ack_contact,
                                         ack_contact_note=args.ack_contact_note, notes=notes)
     for n in notes:  # what was normalised goes to stderr; stdout stays the order id alone
@@ -162,9 +172,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ps = p.add_subparsers(dest="order_command", metavar="ACTION", required=True)
 
     c = ps.add_parser("create", help="check, store and render an order; prints the new order id")
-    c.add_argument("--patient", type=int, required=True, metavar="ID")
-    c.add_argument("--file", required=True, metavar="ORDER.json",
-                   help="the order as JSON (see 'Order file format' in the README)")
+    c.add_argument("--patient", type=int, metavar="ID", help="required with --file")
+    src = c.add_mutually_exclusive_group(required=True)
+    src.add_argument("--file", metavar="ORDER.json",
+                     help="the order as JSON (see 'Order file format' in the README)")
+    src.add_argument("--from", dest="copy_from", type=int, metavar="ORDER_ID",
+                     help="copy an earlier order of the patient (lines, compound, sig, prescriber; "
+                          "dated today); its interaction review and overrides are not copied")
     c.add_argument("--override", action="append", type=_override, metavar="FIELD=REASON",
                    help="let a warning on FIELD (a dotted key such as prescriber.npi) through, "
                         "with the reason recorded (repeat for each; once operators exist, "

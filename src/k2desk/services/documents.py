@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from k2desk.domain.document_ref import parse_document_ref
 from k2desk.domain.documents import DocumentKind
 from k2desk.domain.issues import error
 from k2desk.domain.records import StoredDocument
@@ -31,6 +32,19 @@ def list_documents(ctx: AppContext, *, patient_id: int | None = None, kind: str 
     """Newest first."""
     return repo.list_documents(ctx.store.db, patient_id=patient_id, kind=kind, limit=limit,
                                offset=offset)
+
+
+def document_by_reference(ctx: AppContext, text: str, *, bare_number: bool = True,
+                          field: str = "id") -> StoredDocument | None:
+    """The document a typed or scanned reference names ("D-123", "d-123", the QR payload; with
+    ``bare_number`` also "123"), or None when no such document is stored. InputRefused when
+    ``text`` is not a document reference at all."""
+    doc_id = parse_document_ref(text, bare_number=bare_number)
+    if doc_id is None:
+        accepted = "D-123 (as printed under the QR code) or 123" if bare_number else "D-123"
+        raise InputRefused([error(field, "not-a-document-ref",
+                                  f"'{text.strip()}' is not a document number; write it as {accepted}.")])
+    return repo.get_document(ctx.store.db, doc_id)
 
 
 def get_document(ctx: AppContext, doc_id: int) -> StoredDocument:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from k2desk.domain.documents import DocumentKind, PaperSize
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.settings import SETTINGS_BY_KEY, Value
+from k2desk.domain.text import check_text
 from k2desk.domain.validation import format_phone, normalise_phone
 from k2desk.fax import secrets
 from k2desk.fax.transport import FaxSendError, GatewayConfig, page_count, send_fax
@@ -236,3 +237,25 @@ def retry_due(ctx: AppContext, password: str | None = None, *,
         except JobBusy:
             continue  # another window or command took it between the listing and the claim
     return results
+
+
+def cancel_fax(ctx: AppContext, job_id: int, reason: str = "") -> FaxJob:
+    """Stop a waiting or failed fax job so it is never sent (any operator may). JobBusy when it
+    is being sent, was sent or was cancelled already."""
+    issues = check_text(reason, "reason", label="Reason", max_length=500)
+    if issues:
+        raise InputRefused(issues)
+    job = get_job(ctx, job_id)
+    with ctx.store.write() as db:
+        done = repo.cancel(db, job_id, ctx.operator, reason=reason.strip())
+    if done is None:
+        state = get_job(ctx, job_id).state
+        raise JobBusy(f"Fax job {job.id} cannot be cancelled: it is {state}.")
+    return done
+
+
+def failed_since(ctx: AppContext, since: str) -> list[FaxJob]:
+    """Jobs whose last attempt failed after ``since`` (a stored UTC timestamp), oldest first:
+    what the window's status bar announces."""
+    return [j for j in reversed(repo.list_jobs(ctx.store.db, limit=200, states=(repo.QUEUED, repo.FAILED)))
+            if j.last_error and j.attempts > 0 and j.updated_at > since]

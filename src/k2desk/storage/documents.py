@@ -8,6 +8,7 @@ lock, so no other writer can take the same id), and ``store_document`` inserts t
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -115,3 +116,18 @@ def record_use(db: Database, doc_id: int, *, action: str, operator: str,
     """Audit a reprint, save, fax image or cover sheet of a stored document."""
     audit.append(db, operator=operator, action=action, entity="document", entity_id=doc_id,
                  details=details or {})
+
+
+def reprints(db: Database, doc_id: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """(time, operator, details) of every reprint of ``doc_id`` recorded in the audit trail,
+    oldest first (read only: the trail is written by ``record_use``)."""
+    rows = db.execute("SELECT at, operator, details FROM audit_events WHERE entity = 'document'"
+                      " AND entity_id = ? AND action = 'reprint' ORDER BY id", [str(doc_id)]).fetchall()
+    out = []
+    for at, operator, details in rows:
+        try:
+            data = json.loads(details)
+        except ValueError:
+            data = {}
+        out.append((str(at), str(operator), data if isinstance(data, dict) else {}))
+    return out

@@ -19,7 +19,8 @@ from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
-STATES = (QUEUED, SENDING, SENT, FAILED)
+CANCELLED = "cancelled"  # a person stopped it (issue 21); never claimed again
+STATES = (QUEUED, SENDING, SENT, FAILED, CANCELLED)
 
 _COLS = ("id, document_id, to_number, state, attempts, last_error, next_attempt_at, created_at,"
          " created_by, updated_at")
@@ -183,6 +184,20 @@ def mark_failed(db: Database, job: FaxJob, operator: str, *, error: str, code: s
     updated = get_job(db, job.id)
     assert updated is not None
     return updated
+
+
+def cancel(db: Database, job_id: int, operator: str, *, reason: str = "") -> FaxJob | None:
+    """Stop a queued or failed job (it is never sent); None when it is sending or already sent
+    or cancelled. Audited ('fax.cancelled')."""
+    cur = db.execute("UPDATE fax_jobs SET state=?, next_attempt_at=NULL, updated_at=? WHERE id=?"
+                     " AND state IN (?, ?)", [CANCELLED, now_iso(), job_id, QUEUED, FAILED])
+    if cur.rowcount != 1:
+        return None
+    job = get_job(db, job_id)
+    assert job is not None
+    audit.append(db, operator=operator, action="fax.cancelled", entity="fax_job", entity_id=job_id,
+                 details={"document_id": job.document_id, "to": job.to_number, "reason": reason})
+    return job
 
 
 def recover_interrupted(db: Database, operator: str, *, older_than: dt.datetime) -> list[int]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from k2desk.domain.document_ref import parse_document_ref
 from k2desk.domain.spreadsheet import FORMULA_TRIGGERS, neutralise
 from k2desk.storage.patients import FTS_WORDS_MATCH, fts_query, needs_word_check
 
@@ -148,21 +149,30 @@ def list_rows(db: Database, f: LogQuery, *, limit: int = 500, offset: int = 0) -
 
 def search_rows(db: Database, text: str, *, limit: int = 100) -> list[LogEntry]:
     """Full-text search over patient name, kind, title and document id (diacritics ignored),
-    newest first.
+    newest first. "D-123" (the footer and QR reference) finds that document alone; a number
+    alone puts the document with that number first.
 
     FTS5 walks its rowids backwards and stops at ``limit``, so a one-letter query on a
     million-row log costs no more than a precise one (the prefix indexes of migration 0005
     make each typed prefix a single index lookup).
     """
+    ref = parse_document_ref(text)
+    if ref is not None:
+        # "D-123" as printed in the footer and encoded in the QR code: that document only.
+        return [_row(r) for r in db.execute(f"{_SELECT} WHERE d.id = ?", [ref]).fetchall()]
+    number = parse_document_ref(text, bare_number=True)
+    exact = ([] if number is None else
+             [_row(r) for r in db.execute(f"{_SELECT} WHERE d.id = ?", [number]).fetchall()])
     q = fts_query(text)
     if q is None:
-        return []
+        return exact
     check, extra = (f" AND {FTS_WORDS_MATCH}", [text]) if needs_word_check(text) else ("", [])
     rows = db.execute(
         f"{_SELECT} WHERE d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
         f"{check} ORDER BY rowid DESC LIMIT ?) ORDER BY d.id DESC",
         [q, *extra, limit]).fetchall()
-    return [_row(r) for r in rows]
+    # A number alone: the document with that number first, then whatever else mentions it.
+    return (exact + [e for r in rows if (e := _row(r)).document_id != number])[:limit]
 
 
 def _recorded_hashes(db: Database) -> Iterator[tuple[int, str | None]]:

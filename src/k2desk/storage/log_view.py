@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from k2desk.domain.document_ref import parse_document_ref
 from k2desk.storage.patients import FTS_WORDS_MATCH, fts_query, needs_word_check
 
 PAGE_SIZE = 200
@@ -73,8 +74,19 @@ def _where(flt: LogFilter) -> tuple[list[str], list[Any]]:
     if flt.date_to:
         where.append("d.created_at < ?")
         params.append(flt.date_to)
+    ref = parse_document_ref(flt.text)
+    if ref is not None:
+        # "D-123" as printed in the footer (or scanned from the QR code): that document only.
+        where.append("d.id = ?")
+        params.append(ref)
+        return where, params
+    number = parse_document_ref(flt.text, bare_number=True)
     q = fts_query(flt.text)
-    if q is not None:
+    if number is not None and q is not None:
+        # A number alone: the document with that number, and whatever else mentions it.
+        where.append("(d.id = ? OR d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?))")
+        params += [number, q]
+    elif q is not None:
         # The log's own full-text index (migration 0005): patient name, kind, title, document id.
         if needs_word_check(flt.text):
             where.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"

@@ -429,3 +429,13 @@ def m0009_pin_attempts(db: Database) -> None:
         )""")
     # The same-person check on adding a patient looks patients up by date of birth.
     db.execute("CREATE INDEX IF NOT EXISTS patients_dob ON patients(dob)")
+
+
+@MIGRATIONS(name="0010_known_prescribers")
+def m0010_known_prescribers(db: Database) -> None:
+    # Known prescribers are the prescribers rows saved with earlier orders (one per distinct set
+    # of details); the order editor finds them by name or NPI and ranks them by their latest
+    # order. These indexes keep that pick-list a lookup, not a scan, as orders pile up.
+    db.execute("CREATE INDEX IF NOT EXISTS prescribers_npi ON prescribers(npi)")
+    db.execute("CREATE INDEX IF NOT EXISTS prescribers_name ON prescribers(name COLLATE NOCASE)")
+    db.execute("CREATE INDEX IF NOT EXISTS orders_prescriber ON orders(prescriber_id, created_at)")

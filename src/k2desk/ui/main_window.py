@@ -32,6 +32,7 @@ from k2desk.services.context import AppContext
 from k2desk.services.settings import get_settings
 from k2desk.ui import keyboard
 from k2desk.ui.changes import ChangeBridge
+from k2desk.ui.fax_watch import FaxFailureWatch
 from k2desk.ui.fonts import register_app_fonts
 from k2desk.ui.idle import IdleWatcher
 from k2desk.ui.messages import MessageBridge
@@ -50,6 +51,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("log", "Log", "k2desk.ui.pages.log_page:LogPage"),
     ("library", "Library", "k2desk.ui.pages.library_page:LibraryPage"),
     ("settings", "Settings", "k2desk.ui.pages.settings_page:SettingsPage"),
+    ("fax", "Fax outbox", "k2desk.ui.pages.fax_page:FaxOutboxPage"),
 )
 PAGE_KEYS = [p[0] for p in PAGES]
 # Keys that belong to one widget rather than a window action, listed with the actions.
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
 
         self.actions_list: list[QAction] = []
         self._build_actions()
+        self.fax_watch = FaxFailureWatch(self.env, self)  # a failed fax shows in the status bar
 
         minutes = int(self.worker.call(lambda: get_settings(ctx))["lock.idle_minutes"])
         self.idle = IdleWatcher(minutes * 60_000, self)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QStanda
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QPushButton, QWidget
 
 from k2desk.ui.widgets.dialogs import NoticeDialog
 
@@ -105,7 +105,9 @@ class PrintFlow:
         dlg.setOption(QPrintDialog.PrintDialogOption.PrintToFile, False)
         dlg.accepted.connect(lambda: self._print(printer))
         self.dialog = dlg
-        dlg.open()
+        # QPrintDialog.open() in PySide6 wants a receiver and a slot; the base class's open()
+        # shows it window-modal and returns at once, as every other dialog here.
+        QDialog.open(dlg)
 
     def _print(self, printer: QPrinter) -> None:
         self.on_printed(render_pdf_to_printer(self.data, printer))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -11,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -28,10 +28,10 @@ from k2desk.services import doc_use, fax, interactions, log_browse
 from k2desk.services.changes import Changes
 from k2desk.services.errors import ServiceError
 from k2desk.services.log_browse import LogFilter, LogRow
-from k2desk.services.settings import get_settings
-from k2desk.ui import findings, keyboard
+from k2desk.ui import findings, keyboard, scan
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.document_actions import DocumentPrinter
+from k2desk.ui.fax_sending import FaxSender
 from k2desk.ui.models.log_model import KIND_LABELS, LogModel
 from k2desk.ui.pages.base import Page, UiEnv
 from k2desk.ui.widgets.field_message import FieldMessage
@@ -43,6 +43,14 @@ from k2desk.ui.widgets.selection import on_row_selected
 SEARCH_DEBOUNCE_MS = 150
 
 
+def us_datetime(stored: str) -> str:
+    """A stored UTC timestamp as the counter's local MM/DD/YYYY HH:MM."""
+    try:
+        return dt.datetime.fromisoformat(stored).astimezone().strftime("%m/%d/%Y %H:%M")
+    except ValueError:
+        return stored[:16]
+
+
 class LogPage(Page):
     key = "log"
     title = "Log"
@@ -50,8 +58,7 @@ class LogPage(Page):
     def __init__(self, env: UiEnv) -> None:
         super().__init__(env)
         ctx = env.ctx
-        # Fax gateway passwords typed because no keyring was usable: this session only, in memory.
-        self._session_passwords: dict[str, str] = {}
+        self.fax_sender = FaxSender(self, env)  # with the password prompt when no keyring works
 
         def fetch(flt: LogFilter, before: int | None, n: int) -> list[LogRow]:
             rows: list[LogRow]
@@ -63,7 +70,8 @@ class LogPage(Page):
         self.patient_banner = PatientBanner()
         self.search = QLineEdit()
         self.search.setObjectName("log-search")
-        self.search.setPlaceholderText("Search by patient name, title or document number (Ctrl+F)")
+        self.search.setPlaceholderText(
+            "Search by patient name, title or document number, or scan a page (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.kind = QComboBox()
         self.kind.addItem("Any kind", None)
@@ -169,7 +177,8 @@ class LogPage(Page):
 
         self.current: LogRow | None = None
         self._filter_gen = 0
-        self.printer = DocumentPrinter(self, env, lambda: self.current.id if self.current else None)
+        self.printer = DocumentPrinter(self, env, lambda: self.current.id if self.current else None,
+                                       always_reprint=True, recorded=self._show_reprints)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_filter)
         for w in (self.search, self.date_from, self.date_to):
@@ -177,6 +186,8 @@ class LogPage(Page):
         self.kind.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
         keyboard.link_search(self.search, self.table, self.open_first_match)
+        # A scanned or typed "D-123" (or, here, a bare document number) opens that document.
+        scan.install(self.search, env, bare_number=True)
         self._update_buttons()
         self.set_patient(None)
 
@@ -298,6 +309,26 @@ class LogPage(Page):
                 self.preview.show_pdf(data)
 
         self.env.worker.run(lambda: doc_use.stored_pdf(ctx, doc_id), shown)
+        self._show_reprints(doc_id)
+
+    def _show_reprints(self, doc_id: int) -> None:
+        """Under the document's title: how often it was reprinted, and why the last time."""
+        ctx = self.ctx
+
+        def shown(reprints: list[doc_use.Reprint]) -> None:
+            if self.current is None or self.current.id != doc_id:
+                return
+            r = self.current
+            text = f"Document {r.id} · {KIND_LABELS.get(r.kind, r.kind)} · {r.title}"
+            if reprints:
+                last = reprints[-1]
+                why = last.reason.label() if last.reason else "no reason recorded"
+                times = "once" if len(reprints) == 1 else f"{len(reprints)} times"
+                text += (f"\nReprinted {times}; last on {us_datetime(last.at)} by {last.operator}"
+                         f" ({why})")
+            self.doc_label.setText(text)
+
+        self.env.worker.run(lambda: doc_use.reprints(ctx, doc_id), shown)
 
     def select_document(self, doc_id: int) -> bool:
         """Select ``doc_id`` if it is in the log as filtered (fetching further pages as needed)."""
@@ -355,8 +386,6 @@ class LogPage(Page):
         return job_id
 
     def _attempt_fax(self, doc_id: int, job_id: int) -> None:
-        ctx = self.ctx
-
         def done(result: Any) -> None:
             if result.sent:
                 self.env.bridge.tell(f"Document {doc_id} was faxed (fax job {job_id}).")
@@ -364,35 +393,12 @@ class LogPage(Page):
                 self.env.bridge.tell(f"Fax job {job_id} was not sent yet: {result.error} "
                                      "It stays in the outbox and is tried again.")
 
-        def failed(exc: ServiceError) -> None:
-            if isinstance(exc, fax.PasswordNeeded) and self.ask_fax_password(exc):
-                self._attempt_fax(doc_id, job_id)
-            else:
-                self.env.bridge.report(exc)
-
-        password = self._session_passwords.get(self._fax_username())
-        self.env.worker.run(lambda: fax.attempt(ctx, job_id, password), done, failed)
+        self.fax_sender.attempt(job_id, done)
 
     def locked(self) -> None:
         # The fax password typed for this session belongs to the operator who typed it: the
         # window locking forgets it, so the next operator cannot send with it (issue 18).
-        self._session_passwords.clear()
-
-    def _fax_username(self) -> str:
-        return str(self.env.worker.call(lambda: get_settings(self.ctx))["fax.username"])
-
-    def ask_fax_password(self, need: Any) -> bool:
-        """No keyring (or nothing saved in it): ask for the gateway password for this session
-        only. It is kept in memory, never written; the job waits in the outbox meanwhile."""
-        password, ok = QInputDialog.getText(
-            self, "Fax gateway password",
-            f"{need}\n\nPassword for {need.username} (kept for this session only, never saved):",
-            QLineEdit.EchoMode.Password)
-        if not ok or not password:
-            self.env.bridge.tell("The fax waits in the outbox until a password is given.")
-            return False
-        self._session_passwords[need.username] = password
-        return True
+        self.fax_sender.passwords.clear()
 
     # -- export -------------------------------------------------------------------------------
     def export_log(self, path: str | None = None) -> None:
@@ -434,7 +440,28 @@ class LogPage(Page):
         self.env.worker.run(lambda: export.export_log(ctx, path, progress=report), finished, failed)
 
     # -- page hooks ---------------------------------------------------------------------------
+    def show_scanned(self, doc_id: int) -> bool:
+        """Show document ``doc_id`` whatever the log was narrowed to (a scan names one page)."""
+        self._debounce.stop()
+        for w in (self.search, self.date_from, self.date_to, self.kind, self.status):
+            w.blockSignals(True)
+        self.search.setText(f"D-{doc_id}")
+        self.date_from.clear()
+        self.date_to.clear()
+        self.kind.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
+        for w in (self.search, self.date_from, self.date_to, self.kind, self.status):
+            w.blockSignals(False)
+        self.set_patient(None)
+        found = self.select_document(doc_id)
+        if found:
+            self.table.setFocus()
+        return found
+
     def activated(self, **kwargs: Any) -> None:
+        if kwargs.get("scanned_document_id") is not None:
+            self.show_scanned(int(kwargs["scanned_document_id"]))
+            return
         if "patient_id" in kwargs:
             self.set_patient(kwargs["patient_id"])
         else:

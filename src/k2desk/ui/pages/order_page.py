@@ -22,7 +22,7 @@ from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
 from k2desk.domain.orders import CANCELLED, DISPENSED, SIGNED
 from k2desk.domain.records import StoredOrder
-from k2desk.services import doc_use, order_drafts, orders, patients
+from k2desk.services import doc_use, order_copy, order_drafts, orders, patients, prescribers
 from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.orders import _FROM_RECORD as FROM_RECORD  # the service's list of record fields
@@ -44,6 +44,7 @@ from k2desk.ui.widgets.pharmacist import (
     confirm_pharmacist,
     open_acknowledgement,
 )
+from k2desk.ui.widgets.prescriber_picker import PrescriberPicker
 from k2desk.ui.widgets.reason_dialog import ReasonDialog
 
 CHECK_DEBOUNCE_MS = 300
@@ -65,6 +66,8 @@ class OrderPage(PatientDocumentPage):
         self.saved_orders.setObjectName("saved-orders")
         self.saved_orders.setAccessibleName("Saved orders for this patient")
         self.saved_orders.activated.connect(self._saved_order_chosen)
+        self.prescriber_picker = PrescriberPicker(env)
+        self.prescriber_picker.chosen.connect(self.fill_prescriber)
         self.editor = FormEditor(self.form_def, FROM_RECORD)
         self.editor.changed.connect(self._changed)
         self.editor.override_requested.connect(self.ask_override)
@@ -80,6 +83,11 @@ class OrderPage(PatientDocumentPage):
         self.create_button.clicked.connect(self.save)
         self.new_button = QPushButton("Ne&w order")
         self.new_button.clicked.connect(self.new_item)
+        self.copy_button = QPushButton("Cop&y as a new order")
+        self.copy_button.setObjectName("copy-order")
+        self.copy_button.setToolTip("A refill: the same ingredients, compound, sig and prescriber, dated "
+                                    "today, as a new draft. Its interaction review is done again.")
+        self.copy_button.clicked.connect(self.copy_order)
         self.discard_button = QPushButton("&Discard draft")
         self.discard_button.clicked.connect(self.discard_draft)
         # The order log (every order, not just this patient's); the Log page's Export is for documents.
@@ -91,6 +99,7 @@ class OrderPage(PatientDocumentPage):
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.new_button)
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         buttons.addWidget(self.draft_label)
         left = QWidget()
@@ -100,6 +109,7 @@ class OrderPage(PatientDocumentPage):
         lv.addWidget(self.patient_banner)
         lv.addWidget(self.banner)
         lv.addWidget(self.saved_orders)
+        lv.addWidget(self.prescriber_picker)
         lv.addWidget(scroll, 1)
         lv.addWidget(self.other_issues)
         lv.addLayout(buttons)
@@ -269,6 +279,37 @@ class OrderPage(PatientDocumentPage):
     def refresh(self, changes: Changes) -> None:
         if self.patient is not None and changes.touches_patient(self.patient.id):
             self._refresh_findings()
+
+    def fill_prescriber(self, known: Any) -> None:
+        """Fill every prescriber field from a known prescriber; they stay editable and are
+        checked (NPI, DEA against the name) like typed ones."""
+        if self.order is not None:
+            self.env.bridge.tell("This order is saved and cannot change; start a new order to use "
+                                 "another prescriber.")
+            return
+        self.editor.set_record_values(prescribers.order_fields(known.prescriber))
+        self._changed()
+        self.editor.cell("prescriber.name").input.setFocus()
+
+    def copy_order(self) -> None:
+        """Start a new order (a draft) from the saved order shown: lines, compound, sig and
+        prescriber, dated today. The interaction review and any acknowledgement or override are
+        not copied: the new order gets its own."""
+        if self.order is None or self.patient is None or self.patient.id is None:
+            self.env.bridge.tell("Open a saved order first; its copy becomes a new draft.")
+            return
+        ctx, oid, pid = self.ctx, self.order.id, self.patient.id
+        try:
+            did = self.env.worker.call(lambda: order_copy.copy_to_draft(ctx, oid, pid))
+            draft = self.env.worker.call(lambda: order_drafts.get_draft(ctx, did))
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return
+        self.start(self.patient, draft)
+        self.draft_label.setText(f"Copy of order {oid}: draft {did}, dated today")
+        self.env.bridge.tell(f"Order {oid} was copied into a new draft dated today. Check it, then save; "
+                             "the interaction review is done again for the new order.")
+        self.editor.cell("compound.quantity").input.setFocus()
 
     # -- typing: check and draft --------------------------------------------------------------
     def _changed(self) -> None:
@@ -550,6 +591,9 @@ class OrderPage(PatientDocumentPage):
         created = self.order is not None
         self.create_button.setEnabled(has_patient and not created)
         self.discard_button.setEnabled(has_patient and not created)
+        self.copy_button.setEnabled(created)
+        # A saved order never changes: picking a prescriber is for a new order (or a copy).
+        self.prescriber_picker.setEnabled(has_patient and not created)
         self.print_button.setEnabled(self.document_id is not None)
         self.status_bar.show_status(self.order.id if self.order else None,
                                     self.order.status if self.order else None)

@@ -24,7 +24,7 @@ from k2desk.services import interactions, patients
 from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.patients import PatientInput
-from k2desk.ui import findings, keyboard
+from k2desk.ui import findings, keyboard, scan
 from k2desk.ui.columns import fit_columns
 from k2desk.ui.models.patients_model import PatientsModel
 from k2desk.ui.pages.base import Page, UiEnv
@@ -124,6 +124,7 @@ class PatientsPage(Page):
         self._debounce.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         keyboard.link_search(self.search, self.table, self.open_first_match)
+        scan.install(self.search, env)  # a scanned "D-123" opens that document in the Log
         self._update_buttons()
         self.run_search()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from k2desk.domain.models import Patient
 from k2desk.services import patients
-from k2desk.ui import keyboard
+from k2desk.ui import keyboard, scan
 from k2desk.ui.pages.base import UiEnv
 
 
@@ -42,6 +42,7 @@ class PatientPicker(QWidget):
         # Enter picks the first match (searching now if the pause after typing has not passed);
         # Down moves into the results, where Enter picks the highlighted one.
         keyboard.link_search(self.search, self.results, self._pick_first)
+        scan.install(self.search, env)  # a scanned "D-123" opens that document in the Log
         top = QHBoxLayout()
         top.addWidget(self.label, 1)
         top.addWidget(self.search, 1)
