@@ -414,3 +414,19 @@ def m0008_order_status_history(db: Database) -> None:
                 note = not_recorded
             db.execute("INSERT INTO order_status_history (order_id, status, at, operator, note,"
                        " audit_event_id) VALUES (?, ?, ?, ?, ?, ?)", [oid, status, at, operator, note, eid])
+
+
+@MIGRATIONS(name="0009_i17_row_seals")
+def m0009_i17_row_seals(db: Database) -> None:
+    # Each covered row's content SHA-256 (storage.seals), under the audit event that sealed it.
+    # The rows already here are sealed by the baseline event the opening store records right
+    # after its migrations (storage.db), trusted as they are at that moment.
+    db.execute(
+        """CREATE TABLE row_seals (
+            event_id INTEGER NOT NULL REFERENCES audit_events(id),
+            tbl TEXT NOT NULL,
+            rid INTEGER NOT NULL,
+            digest TEXT
+        )""")
+    db.execute("CREATE INDEX row_seals_row ON row_seals(tbl, rid, event_id)")
+    db.execute("CREATE INDEX row_seals_event ON row_seals(event_id)")
