@@ -29,6 +29,9 @@ from k2desk.storage.files import fsync_dir, sound_backups
 class Head:
     events: int
     hash: str
+    # When the history was last set on purpose (a restore, or `log reanchor`): backups taken
+    # before it belong to the history set aside and are not compared.
+    since: str | None = None
 
 
 def head_path(data_dir: Path) -> Path:
@@ -60,17 +63,24 @@ def read_head(data_dir: Path) -> Head | None:
     if not isinstance(data, dict) or not isinstance(data.get("events"), int) \
             or not isinstance(data.get("hash"), str):
         raise ValueError(f"the chain's head file {path} is not in k2desk's form")
-    return Head(data["events"], data["hash"])
+    since = data.get("since")
+    return Head(data["events"], data["hash"], since if isinstance(since, str) else None)
 
 
 def write_head(data_dir: Path, head: Head) -> None:
-    """Write the head file atomically (temporary file, fsync, rename), 0600."""
+    """Write the head file atomically (temporary file, fsync, rename), 0600. A head without
+    ``since`` keeps the one already in the file."""
     path = head_path(data_dir)
+    if head.since is None:
+        with contextlib.suppress(ValueError):
+            old = read_head(data_dir)
+            if old is not None and old.since is not None:
+                head = Head(head.events, head.hash, old.since)
     tmp = path.with_name(path.name + ".part")
     fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"events": head.events, "hash": head.hash}, fh)
+            json.dump({"events": head.events, "hash": head.hash, "since": head.since}, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
@@ -124,10 +134,14 @@ def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
     """Every whole backup's chain must be a beginning of the live chain. After a restore (or a
     re-anchoring) on purpose, only backups taken since the latest one are compared: backups
     taken before it belong to the history the restore set aside."""
-    row = conn.execute("SELECT max(at) FROM audit_events WHERE entity = 'database'"
-                       " AND action IN ('restore', 'reanchor')").fetchone()
-    since = row[0] if row else None
+    try:
+        head = read_head(data_dir)
+    except ValueError:
+        head = None
+    since = head.since if head is not None else None
     for path in sound_backups(data_dir):
+        if "replaced-by-restore" in path.name:
+            continue  # the database a restore set aside, by definition not this history
         if since is not None:
             try:
                 taken = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="microseconds")

@@ -218,8 +218,9 @@ class Store:
             raise
         self.anchored = True
         self.head_missing = False
-        self._write_head()
-        return anchor.chain_head(self.conn)
+        head = anchor.chain_head(self.conn)
+        anchor.write_head(self.data_dir, anchor.Head(head.events, head.hash, _utc_now()))
+        return head
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -245,6 +246,10 @@ class Store:
         if self._hold is not None:
             self._hold.release()
             self._hold = None
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _file_size(path: Path) -> int:
