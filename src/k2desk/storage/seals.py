@@ -157,7 +157,7 @@ def baseline(db: Database, *, operator: str, reason: str) -> int:
         seals.extend((tbl, rid, None) for rid, d in sealed.items() if d is not None)
     with _suppress_missing():
         conn.execute("DELETE FROM temp.k2_changed")
-    if seals or reason == "migration":
+    if seals:
         _record(db, seals, action=BASELINE_ACTION, operator=operator, details={"reason": reason})
     return len(seals)
 
