@@ -77,18 +77,19 @@ def _set_digest(seals: list[tuple[str, int, str | None]]) -> str:
 
 def install_tracking(conn: sqlite3.Connection) -> None:
     """(Re)create the temporary triggers that note every changed row on this connection."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS k2_changed (tbl TEXT NOT NULL, rid INTEGER NOT NULL,"
-                 " PRIMARY KEY (tbl, rid)) WITHOUT ROWID")
+    # No unique key: a trigger's OR IGNORE gives way to the outer statement's conflict clause
+    # (an upsert's), so duplicates are allowed here and read with DISTINCT.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS k2_changed (tbl TEXT NOT NULL, rid INTEGER NOT NULL)")
     if not _has_seal_table(conn):
         return  # before the migration that creates row_seals: nothing is sealed yet
     for name in covered_tables(conn):
         lit = "'" + name.replace("'", "''") + "'"
         for op, ref in (("INSERT", "NEW.rowid"), ("UPDATE", "NEW.rowid"), ("DELETE", "OLD.rowid")):
             trig = _q(f"k2_track_{op.lower()}_{name}")
-            extra = (f"; INSERT OR IGNORE INTO k2_changed VALUES ({lit}, OLD.rowid)"
+            extra = (f"; INSERT INTO k2_changed SELECT {lit}, OLD.rowid WHERE OLD.rowid IS NOT NEW.rowid"
                      if op == "UPDATE" else "")
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {trig} AFTER {op} ON main.{_q(name)}"
-                         f" BEGIN INSERT OR IGNORE INTO k2_changed VALUES ({lit}, {ref}){extra}; END")
+                         f" BEGIN INSERT INTO k2_changed VALUES ({lit}, {ref}){extra}; END")
 
 
 def _has_seal_table(conn: sqlite3.Connection) -> bool:
@@ -129,7 +130,8 @@ def seal_changes(db: Database, operator: str = "k2desk") -> int:
     seals: list[tuple[str, int, str | None]] = []
     for tbl in tables:
         live = dict(_digests(conn, tbl, "SELECT rid FROM temp.k2_changed WHERE tbl = ?", [tbl]))
-        for (rid,) in conn.execute("SELECT rid FROM temp.k2_changed WHERE tbl = ? ORDER BY rid", [tbl]):
+        for (rid,) in conn.execute("SELECT DISTINCT rid FROM temp.k2_changed WHERE tbl = ? ORDER BY rid",
+                                   [tbl]):
             seals.append((tbl, int(rid), live.get(int(rid))))
     conn.execute("DELETE FROM temp.k2_changed")
     _record(db, seals, action=SEAL_ACTION, operator=operator, details={})
