@@ -105,37 +105,49 @@ def _digests(conn: sqlite3.Connection, table: str, rowids_sql: str | None = None
         yield int(r[0]), row_digest(r[1:])
 
 
-def _record(db: Database, seals: list[tuple[str, int, str | None]], *, action: str,
-            operator: str, details: dict[str, Any]) -> int:
+Seal = tuple[str, int, str | None]
+
+
+def summary(seals: list[Seal]) -> dict[str, Any]:
+    """What an audit event's details record of its seals (the event's hash covers this)."""
     per_table: dict[str, int] = {}
     for tbl, _, _ in seals:
         per_table[tbl] = per_table.get(tbl, 0) + 1
-    event = audit.append(db, operator=operator, action=action, entity="rows",
-                         details={**details, "rows": len(seals), "tables": per_table,
-                                  "sha256": _set_digest(seals)})
+    return {"rows": len(seals), "tables": per_table, "sha256": _set_digest(seals)}
+
+
+def store(db: Database, event_id: int, seals: list[Seal]) -> None:
     db.conn.executemany("INSERT INTO row_seals (event_id, tbl, rid, digest) VALUES (?, ?, ?, ?)",
-                        ((event, t, r, d) for t, r, d in seals))
-    return event
+                        ((event_id, t, r, d) for t, r, d in seals))
 
 
-def seal_changes(db: Database, operator: str = "k2desk") -> int:
-    """Seal the rows this transaction changed (one audit event); return how many."""
+def collect(db: Database) -> list[Seal]:
+    """The seals of the rows changed since the last event on this connection (noted by the
+    tracking triggers), which the event about to be appended will cover; clears the notes."""
     conn = db.conn
     try:
         tables = [r[0] for r in conn.execute("SELECT DISTINCT tbl FROM temp.k2_changed")]
     except sqlite3.OperationalError:
-        return 0  # tracking not installed on this connection
+        return []  # tracking not installed on this connection
     if not tables:
-        return 0
-    seals: list[tuple[str, int, str | None]] = []
+        return []
+    seals: list[Seal] = []
     for tbl in tables:
         live = dict(_digests(conn, tbl, "SELECT rid FROM temp.k2_changed WHERE tbl = ?", [tbl]))
         for (rid,) in conn.execute("SELECT DISTINCT rid FROM temp.k2_changed WHERE tbl = ? ORDER BY rid",
                                    [tbl]):
             seals.append((tbl, int(rid), live.get(int(rid))))
     conn.execute("DELETE FROM temp.k2_changed")
-    _record(db, seals, action=SEAL_ACTION, operator=operator, details={})
-    return len(seals)
+    return seals
+
+
+def seal_changes(db: Database, operator: str = "k2desk") -> int:
+    """At commit: seal rows changed after the transaction's last audit event (usually none:
+    ``audit.append`` seals what changed before it) with one ``seal`` event; return how many."""
+    pending = collect(db)
+    if pending:
+        audit.append(db, operator=operator, action=SEAL_ACTION, entity="rows", sealed=pending)
+    return len(pending)
 
 
 def _latest_seals(conn: sqlite3.Connection, table: str) -> Iterator[tuple[int, str | None]]:
@@ -150,7 +162,7 @@ def baseline(db: Database, *, operator: str, reason: str) -> int:
     """Trust the rows as they are now: seal every row whose newest seal differs (or is missing),
     and every sealed row that is gone. One audit event; returns how many rows were sealed."""
     conn = db.conn
-    seals: list[tuple[str, int, str | None]] = []
+    seals: list[Seal] = []
     for tbl in covered_tables(conn):
         sealed = dict(_latest_seals(conn, tbl))
         for rid, digest in _digests(conn, tbl):
@@ -160,7 +172,8 @@ def baseline(db: Database, *, operator: str, reason: str) -> int:
     with _suppress_missing():
         conn.execute("DELETE FROM temp.k2_changed")
     if seals:
-        _record(db, seals, action=BASELINE_ACTION, operator=operator, details={"reason": reason})
+        audit.append(db, operator=operator, action=BASELINE_ACTION, entity="rows",
+                     details={"reason": reason}, sealed=seals)
     return len(seals)
 
 
@@ -208,8 +221,8 @@ def verify_seal_events(db: Database) -> str | None:
     if not _has_seal_table(conn):
         return None
     events = {int(i): json.loads(d) for i, d in conn.execute(
-        "SELECT id, details FROM audit_events WHERE entity = 'rows' AND action IN (?, ?)",
-        [SEAL_ACTION, BASELINE_ACTION])}
+        "SELECT id, json_extract(details, '$.sealed') FROM audit_events"
+        " WHERE json_valid(details) AND json_extract(details, '$.sealed') IS NOT NULL")}
     seen: set[int] = set()
     group: list[tuple[str, int, str | None]] = []
     current: int | None = None
