@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from k2desk.domain.issues import error
 from k2desk.services.context import AppContext
-from k2desk.services.export import log_query
 from k2desk.services.errors import InputRefused, OperationFailed
+from k2desk.services.export import log_query
 from k2desk.storage import log as repo
 from k2desk.storage import seals
 from k2desk.storage.anchor import head_path

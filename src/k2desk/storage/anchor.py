@@ -144,7 +144,8 @@ def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
             continue  # the database a restore set aside, by definition not this history
         if since is not None:
             try:
-                taken = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="microseconds")
+                mtime = path.stat().st_mtime
+                taken = dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="microseconds")
             except OSError:
                 continue
             if taken < since:

@@ -18,6 +18,7 @@ the full-text index's own tables. A table another issue adds is covered with no 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -169,20 +170,12 @@ def baseline(db: Database, *, operator: str, reason: str) -> int:
             if sealed.pop(rid, None) != digest:
                 seals.append((tbl, rid, digest))
         seals.extend((tbl, rid, None) for rid, d in sealed.items() if d is not None)
-    with _suppress_missing():
+    with contextlib.suppress(sqlite3.OperationalError):  # tracking not installed yet
         conn.execute("DELETE FROM temp.k2_changed")
     if seals:
         audit.append(db, operator=operator, action=BASELINE_ACTION, entity="rows",
                      details={"reason": reason}, sealed=seals)
     return len(seals)
-
-
-class _suppress_missing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, et: object, exc: object, tb: object) -> bool:
-        return isinstance(exc, sqlite3.OperationalError)
 
 
 @dataclass
