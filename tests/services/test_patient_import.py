@@ -1,4 +1,5 @@
 import csv
+import json
 
 import pytest
 
@@ -26,7 +27,11 @@ def test_import_stores_every_row_with_medications_and_allergies(ctx, tmp_path):
     assert second.name == "=cmd|' /C calc'!A0" and second.allergies == ("penicillin", "sulfa")
     events = ctx.store.conn.execute(
         "SELECT action, details FROM audit_events WHERE action='import'").fetchall()
-    assert events == [("import", '{"count":2}')]
+    # One event for the whole import; it also seals the 2 patients, 2+0 medications and 0+2
+    # allergies it wrote (issue 17).
+    [(action, details)] = events
+    assert action == "import" and json.loads(details)["count"] == 2
+    assert json.loads(details)["sealed"]["rows"] == 6
 
 
 def test_one_bad_row_refuses_the_whole_file_naming_row_and_field(ctx, tmp_path):

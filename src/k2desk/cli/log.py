@@ -57,6 +57,12 @@ def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_reanchor(ctx: AppContext, args: argparse.Namespace) -> int:
+    report = svc.reanchor(ctx, args.reason)
+    sys.stdout.write(f"re-anchored: the head file now records {report.events} events\n")
+    return 0
+
+
 def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive, local time)")
     p.add_argument("--until", metavar="YYYY-MM-DD", help="up to this day (inclusive, local time)")
@@ -85,5 +91,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ex.add_argument("-o", "--output", required=True, metavar="FILE")
     ex.set_defaults(handler=cmd_export)
 
-    ve = ps.add_parser("verify", help="check the audit chain and every stored PDF's SHA-256")
+    ve = ps.add_parser("verify", help="check the audit chain, its head file and backups, every row "
+                       "and every stored PDF's SHA-256")
     ve.set_defaults(handler=cmd_verify)
+    ra = ps.add_parser("reanchor", help="write a new head file for the audit trail as it is now "
+                       "(when the head file was lost; recorded in the trail)")
+    ra.add_argument("--reason", required=True, help="why (kept in the audit trail)")
+    ra.set_defaults(handler=cmd_reanchor)

@@ -11,6 +11,8 @@ from k2desk.resources import ResourceError, forms_dir, resources_dir
 from k2desk.services.backups import newest_good_backup
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
+from k2desk.storage import Store
+from k2desk.storage.anchor import chain_head, head_path
 from k2desk.storage.backup import backup_time
 
 # Older than this, the newest good backup is worth a warning.
@@ -76,6 +78,22 @@ def _interaction_table(ctx: AppContext) -> Check:
         return Check("interaction table", False, str(exc))
 
 
+def _anchor(store: Store) -> Check:
+    """The chain against its head file beside the database and every backup (storage.anchor)."""
+    store.check_anchor()
+    if store.anchor_problem:
+        return Check("audit anchor", False, f"{store.anchor_problem}; restore the newest good "
+                     "backup ('k2desk backup restore')")
+    if store.head_missing:
+        return Check("audit anchor", False,
+                     f"the chain's head file {head_path(store.data_dir)} is missing, so nothing "
+                     "outside the database vouches for the audit trail. If you know why, run "
+                     "'k2desk log reanchor --reason ...' (recorded in the trail)")
+    head = chain_head(store.conn)
+    return Check("audit anchor", True, f"the trail ({head.events} events) matches its head file "
+                 "and every backup")
+
+
 def run_doctor(ctx: AppContext) -> list[Check]:
     """Every check, in order; the installation is usable when all are ok."""
     from k2desk.storage.db import data_dir_problem
@@ -94,6 +112,7 @@ def run_doctor(ctx: AppContext) -> list[Check]:
     checks.append(Check("schema", True, ", ".join(store.schema_version()) or "none"))
     integrity = store.integrity()
     checks.append(Check("integrity", integrity == "ok", integrity))
+    checks.append(_anchor(store))
     checks.append(_backups(ctx))
     try:
         res = resources_dir()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from k2desk.domain.issues import error
 from k2desk.services.context import AppContext
+from k2desk.services.errors import InputRefused, OperationFailed
 from k2desk.services.export import log_query
 from k2desk.storage import log as repo
+from k2desk.storage import seals
+from k2desk.storage.anchor import head_path
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.log import LogEntry
 
@@ -17,6 +21,7 @@ class VerifyReport:
     events: int
     documents: int
     problem: str | None = None
+    rows: int = 0
 
     @property
     def ok(self) -> bool:
@@ -24,21 +29,57 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.ok:
-            return f"{self.events} events, {self.documents} documents verified"
+            return (f"{self.events} events, {self.rows} rows, {self.documents} documents verified; "
+                    "the trail matches its head file and every backup")
         return self.problem or ""
 
 
 def verify_log(ctx: AppContext) -> VerifyReport:
-    """Check the whole audit chain, then recompute the SHA-256 of every stored PDF.
+    """Check the whole audit chain, then that it reaches the head file beside the database and
+    passes through every backup's head, then every covered row against its seal (changed,
+    deleted and added rows, each named), then recompute the SHA-256 of every stored PDF.
 
-    The report names the first event or document that does not match, if any.
+    The report names what does not match.
     """
-    db = ctx.store.db
+    store = ctx.store
+    db = store.db
     events, problem = verify_chain(db)
     if problem:
         return VerifyReport(events, 0, problem)
+    problems = []
+    store.check_anchor()
+    if store.anchor_problem:
+        problems.append(store.anchor_problem)
+    elif store.head_missing:
+        problems.append(f"the chain's head file {head_path(store.data_dir)} is missing, so nothing "
+                        "outside the database vouches for the trail; if you know why (it was "
+                        "deleted by mistake), run 'k2desk log reanchor --reason ...'")
+    seal_problem = seals.verify_seal_events(db)
+    if seal_problem:
+        problems.append(seal_problem)
+    rows = seals.verify_rows(db)
+    if rows.summary():
+        problems.append(f"rows not as the audit trail recorded them: {rows.summary()}")
     documents, problem = repo.verify_documents(db)
-    return VerifyReport(events, documents, problem)
+    if problem:
+        problems.append(problem)
+    return VerifyReport(events, documents, "; ".join(problems) or None, rows.rows)
+
+
+def reanchor(ctx: AppContext, reason: str) -> VerifyReport:
+    """Write a new head file for the chain as it is now (audited). Refused when the chain itself
+    is broken; the reason is required and recorded."""
+    reason = reason.strip()
+    if not reason:
+        raise InputRefused([error("reason", "required", "Say why the chain is re-anchored (for "
+                                  "example 'head file deleted by mistake'); it is kept in the "
+                                  "audit trail.")])
+    events, problem = verify_chain(ctx.store.db)
+    if problem:
+        raise OperationFailed(f"The audit trail itself is broken ({problem}); restore a backup "
+                              "instead of re-anchoring.")
+    head = ctx.store.reanchor(ctx.operator, reason)
+    return VerifyReport(head.events, 0)
 
 
 def list_log(ctx: AppContext, *, since: str | dt.date | None = None, until: str | dt.date | None = None,

@@ -26,8 +26,19 @@ def event_hash(prev_hash: str, at: str, operator: str, action: str, entity: str,
 
 
 def append(db: Database, *, operator: str, action: str, entity: str,
-           entity_id: str | int | None = None, details: dict[str, Any] | None = None) -> int:
-    """Append one event; call inside the write transaction that makes the change it records."""
+           entity_id: str | int | None = None, details: dict[str, Any] | None = None,
+           sealed: list[tuple[str, int, str | None]] | None = None) -> int:
+    """Append one event; call inside the write transaction that makes the change it records.
+
+    The rows changed on this connection since the previous event are sealed by this one: their
+    content SHA-256s go to ``row_seals`` and the event's details (``sealed``) hold their count
+    and combined SHA-256, so the event's hash covers the rows' new content (storage.seals)."""
+    from k2desk.storage import seals
+
+    if sealed is None:
+        sealed = seals.collect(db)
+    if sealed:
+        details = {**(details or {}), "sealed": seals.summary(sealed)}
     row = db.execute("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
     prev = row[0] if row else GENESIS
     at = now_iso()
@@ -40,7 +51,10 @@ def append(db: Database, *, operator: str, action: str, entity: str,
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [at, operator, action, entity, eid, details_json, prev, h],
     )
-    return int(cur.lastrowid or 0)
+    event_id = int(cur.lastrowid or 0)
+    if sealed:
+        seals.store(db, event_id, sealed)
+    return event_id
 
 
 def _row_to_event(r: tuple[Any, ...]) -> AuditEvent:

@@ -26,6 +26,8 @@ from sqlite_utils import Database
 
 from k2desk.domain.backup_policy import backups_to_keep, parse_backup_name
 from k2desk.paths import backup_dir, db_path
+from k2desk.storage import seals
+from k2desk.storage.anchor import Head, backup_head, write_head
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.exclusive import StoreBusy, take_exclusive
 from k2desk.storage.files import (
@@ -101,6 +103,8 @@ def database_problem(path: Path) -> str | None:
                         "update k2desk first")
             db = Database(conn)
             _, problem = verify_chain(db)
+            if problem is None:
+                problem = seals.verify_seal_events(db) or seals.verify_rows(db).summary()
             if problem is None:
                 _, problem = verify_documents(db)
         finally:
@@ -320,8 +324,16 @@ def restore_file(data_dir: Path, source: Path) -> Path | None:
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{live}{suffix}").unlink(missing_ok=True)
             os.chmod(candidate, 0o600)
+            head = backup_head(candidate)
+            if head is not None:
+                head = Head(head.events, head.hash, dt.datetime.now(dt.UTC).isoformat(
+                    timespec="microseconds"))
             os.replace(candidate, live)
             fsync_dir(data_dir)
+            if head is not None:
+                # The restore, chosen on purpose, is the history from now on: it anchors the chain
+                # (the restore event appended next moves the head on).
+                write_head(data_dir, head)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     finally:

@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from k2desk.paths import db_path
+from k2desk.storage import anchor, seals
 from k2desk.storage.exclusive import Hold, StoreBusy, hold_shared
 from k2desk.storage.files import APPLICATION_ID, SQLITE_HEADER, newest_backup_hint, sound_backups
 from k2desk.storage.patients import words_match
@@ -146,6 +147,12 @@ class Store:
         self._hold = hold
         self._identity = _file_identity(self.path)
         self._size = _file_size(self.path)
+        # The chain's anchor (storage.anchor): why the chain does not match its head file or a
+        # backup (writes are refused until it is resolved), whether the head file is missing, and
+        # whether each commit writes the head file (not while missing: only `log reanchor` may).
+        self.anchor_problem: str | None = None
+        self.head_missing = False
+        self.anchored = False
 
     def _check_same_file(self) -> None:
         # k2desk never shrinks its file (no VACUUM; checkpoints only write pages, also other
@@ -175,9 +182,14 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self._check_same_file()
+            if self.anchor_problem is not None:
+                raise StoreError(f"Nothing can be saved: {self.anchor_problem}. Run 'k2desk doctor'"
+                                 " and restore the newest good backup.")
             with self.db.atomic():  # nested: a savepoint inside our transaction
                 yield self.db
+                seals.seal_changes(self.db)
             self.conn.execute("COMMIT")
+            self._write_head()
         except sqlite3.OperationalError as exc:
             self._rollback()
             if _is_storage_fault(exc):
@@ -189,6 +201,45 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+
+    def _write_head(self) -> None:
+        if not self.anchored:
+            return
+        try:
+            anchor.write_head(self.data_dir, anchor.chain_head(self.conn))
+        except (OSError, sqlite3.Error):
+            # The work is committed; a head file left one step behind still anchors the chain
+            # (the chain extends it), and verify and doctor read both.
+            pass
+
+    def check_anchor(self) -> None:
+        """Compare the chain with the head file and the backups (sets ``anchor_problem``)."""
+        problem, missing = anchor.check(self.conn, self.data_dir)
+        if problem is None:
+            problem = anchor.check_backups(self.conn, self.data_dir)
+        self.anchor_problem = problem
+        self.head_missing = missing and problem is None and anchor.chain_head(self.conn).events > 0
+        self.anchored = problem is None and not self.head_missing
+
+    def reanchor(self, operator: str, reason: str) -> anchor.Head:
+        """Write a new head file for the chain as it is, recorded in the trail (``reanchor``)."""
+        from k2desk.storage import audit
+
+        before = self.anchor_problem or ("the head file was missing" if self.head_missing else "")
+        self.anchor_problem = None
+        try:
+            with self.write() as db:
+                audit.append(db, operator=operator, action="reanchor", entity="database",
+                             details={"reason": reason, "was": before,
+                                      "events": anchor.chain_head(self.conn).events})
+        except BaseException:
+            self.check_anchor()
+            raise
+        self.anchored = True
+        self.head_missing = False
+        head = anchor.chain_head(self.conn)
+        anchor.write_head(self.data_dir, anchor.Head(head.events, head.hash, _utc_now()))
+        return head
 
     def _rollback(self) -> None:
         if self.conn.in_transaction:
@@ -214,6 +265,10 @@ class Store:
         if self._hold is not None:
             self._hold.release()
             self._hold = None
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _file_size(path: Path) -> int:
@@ -349,9 +404,21 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
         raise
     db = sqlite_utils.Database(conn, execute_plugins=False)
     store = Store(data_dir, db, hold)
+    if existed:
+        try:
+            store.check_anchor()
+        except sqlite3.Error:
+            pass  # no audit trail yet (a file from before k2desk's first migration)
     if migrate:
         try:
             pending = MIGRATIONS.pending(db)
+            if pending and store.anchor_problem is not None:
+                raise StoreError(f"{path} needs updating, but {store.anchor_problem}; it was left "
+                                 "untouched." + _newest_backup_hint(data_dir))
+            if pending and (not existed or "0011_row_seals" in {m.name for m in pending}):
+                # A new file, or the first open since rows were sealed: this anchors the chain.
+                store.anchored = True
+                store.head_missing = False
             pre_migration = None
             if pending and existed and MIGRATIONS.applied(db) and pre_migration_backup is not None:
                 stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -360,6 +427,9 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
                 # Under the write lock, so two programs starting at once apply each step once.
                 with store.write():
                     MIGRATIONS.apply(db)
+                    # The rows as they are now are trusted: one baseline event seals them.
+                    if pending:
+                        seals.baseline(db, operator="k2desk", reason="migration")
                     # Marks the file as k2desk's (restore recognises its files by it).
                     conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
                     if pre_migration is not None:
@@ -375,4 +445,6 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
             store._hold = None
             store.close()
             raise
+    with contextlib.suppress(sqlite3.Error):
+        seals.install_tracking(conn)
     return store

@@ -439,3 +439,19 @@ def m0010_known_prescribers(db: Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS prescribers_npi ON prescribers(npi)")
     db.execute("CREATE INDEX IF NOT EXISTS prescribers_name ON prescribers(name COLLATE NOCASE)")
     db.execute("CREATE INDEX IF NOT EXISTS orders_prescriber ON orders(prescriber_id, created_at)")
+
+
+@MIGRATIONS(name="0011_row_seals")
+def m0011_row_seals(db: Database) -> None:
+    # Each covered row's content SHA-256 (storage.seals), under the audit event that sealed it.
+    # The rows already here are sealed by the baseline event the opening store records right
+    # after its migrations (storage.db), trusted as they are at that moment.
+    db.execute(
+        """CREATE TABLE row_seals (
+            event_id INTEGER NOT NULL REFERENCES audit_events(id),
+            tbl TEXT NOT NULL,
+            rid INTEGER NOT NULL,
+            digest TEXT
+        )""")
+    db.execute("CREATE INDEX row_seals_row ON row_seals(tbl, rid, event_id)")
+    db.execute("CREATE INDEX row_seals_event ON row_seals(event_id)")

@@ -1,0 +1,159 @@
+"""The audit chain's anchor outside the database (issue 17).
+
+After every commit the chain's head — how many events and the newest event's hash — is written
+to ``k2desk.sqlite3.head`` beside the database (0600, written to a temporary name, synced, then
+renamed over the old one, so it is always whole). Every backup holds its own chain, so its head
+is read from the backup itself. A chain that is shorter than a head it once had (events cut off,
+WAL frames lost) or that does not pass through that head's hash (events rewritten) is refused
+with a message that says so.
+
+If the head file is missing, nothing recreates it silently: ``doctor`` and ``log verify`` say so
+and ``k2desk log reanchor`` (an audited command) writes a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from k2desk.paths import db_path
+from k2desk.storage.files import fsync_dir, sound_backups
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    events: int
+    hash: str
+    # When the history was last set on purpose (a restore, or `log reanchor`): backups taken
+    # before it belong to the history set aside and are not compared.
+    since: str | None = None
+
+
+def head_path(data_dir: Path) -> Path:
+    return Path(f"{db_path(data_dir)}.head")
+
+
+def chain_head(conn: sqlite3.Connection) -> Head:
+    row = conn.execute("SELECT count(*), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1)"
+                       " FROM audit_events").fetchone()
+    return Head(int(row[0]), str(row[1] or ""))
+
+
+def _hash_at(conn: sqlite3.Connection, n: int) -> str | None:
+    if n <= 0:
+        return ""
+    row = conn.execute("SELECT hash FROM audit_events ORDER BY id LIMIT 1 OFFSET ?", [n - 1]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def read_head(data_dir: Path) -> Head | None:
+    """The head file's head; None when there is no head file. Raises ValueError when unreadable."""
+    path = head_path(data_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"the chain's head file {path} cannot be read ({exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("events"), int) \
+            or not isinstance(data.get("hash"), str):
+        raise ValueError(f"the chain's head file {path} is not in k2desk's form")
+    since = data.get("since")
+    return Head(data["events"], data["hash"], since if isinstance(since, str) else None)
+
+
+def write_head(data_dir: Path, head: Head) -> None:
+    """Write the head file atomically (temporary file, fsync, rename), 0600. A head without
+    ``since`` keeps the one already in the file."""
+    path = head_path(data_dir)
+    if head.since is None:
+        with contextlib.suppress(ValueError):
+            old = read_head(data_dir)
+            if old is not None and old.since is not None:
+                head = Head(head.events, head.hash, old.since)
+    tmp = path.with_name(path.name + ".part")
+    fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"events": head.events, "hash": head.hash, "since": head.since}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    with contextlib.suppress(OSError):
+        fsync_dir(path.parent)
+
+
+def extends(conn: sqlite3.Connection, head: Head, *, what: str) -> str | None:
+    """None when the chain in ``conn`` passes through ``head``; else why not, in plain words."""
+    have = chain_head(conn).events
+    if have < head.events:
+        return (f"the audit trail has {have} events but {what} recorded {head.events}: "
+                "events were removed or lost (for example committed work dropped from the "
+                "write-ahead file)")
+    if _hash_at(conn, head.events) != head.hash:
+        return (f"the audit trail's event {head.events} is not the one {what} recorded: the "
+                "trail was rewritten")
+    return None
+
+
+def check(conn: sqlite3.Connection, data_dir: Path) -> tuple[str | None, bool]:
+    """Compare the chain with the head file. Returns (problem, head file missing)."""
+    try:
+        head = read_head(data_dir)
+    except ValueError as exc:
+        return str(exc), False
+    if head is None:
+        return None, True
+    return extends(conn, head, what="the head file beside the database"), False
+
+
+def backup_head(path: Path) -> Head | None:
+    """The chain head a backup holds (None when it cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return chain_head(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
+    """Every whole backup's chain must be a beginning of the live chain. After a restore (or a
+    re-anchoring) on purpose, only backups taken since the latest one are compared: backups
+    taken before it belong to the history the restore set aside."""
+    try:
+        head = read_head(data_dir)
+    except ValueError:
+        head = None
+    since = head.since if head is not None else None
+    for path in sound_backups(data_dir):
+        if "replaced-by-restore" in path.name:
+            continue  # the database a restore set aside, by definition not this history
+        if since is not None:
+            try:
+                mtime = path.stat().st_mtime
+                taken = dt.datetime.fromtimestamp(mtime, dt.UTC).isoformat(timespec="microseconds")
+            except OSError:
+                continue
+            if taken < since:
+                continue
+        head = backup_head(path)
+        if head is None or head.events == 0:
+            continue
+        problem = extends(conn, head, what=f"the backup {path.name}")
+        if problem:
+            return problem
+    return None
