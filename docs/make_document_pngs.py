@@ -73,15 +73,17 @@ def main() -> int:
             "Maria Lopez", "1951-03-04", address="45 Elm Street, Springfield, IL 62704",
             allergies=["Penicillin (rash)"], medications=["Coumadin 5 mg daily", "Lisinopril 10 mg"]))
         ack = {"ack_by": "Dana Whitfield", "ack_reason": "Discussed with patient; INR clinic informed."}
+        # MK-4 with a VKA is contraindicated in the labeling: the prescriber's approval (issue 13).
+        approval = {"ingredients.1.ingredient": "approved by Dr. Maria Lopez, reached by phone"}
         lib_topics = ["bone", "dosing", "food", "liver-cancer", "unknowns"]
         doc = handouts.create_handout(ctx, pid, lib_topics, **ack)
         pdf = documents.get_pdf(ctx, doc)
         pages_png(pdf, OUT / "handout-page1.png", first_only=True)
         pages_png(pdf, OUT / "handout-pages.png")
         for n in (1, 6, 12):
-            _order_id, doc = orders.create_order(ctx, pid, _order(n), **ack)
+            _order_id, doc = orders.create_order(ctx, pid, _order(n), approval, **ack, ack_contact="phone")
             pages_png(documents.get_pdf(ctx, doc), OUT / f"order-{n}-ingredient{'s' if n > 1 else ''}.png")
-        _order_id, doc = orders.create_order(ctx, pid, _order(4), **ack)
+        _order_id, doc = orders.create_order(ctx, pid, _order(4), approval, **ack, ack_contact="phone")
         pages_png(documents.get_pdf(ctx, doc), OUT / "order-form.png", first_only=True)
     return 0
 

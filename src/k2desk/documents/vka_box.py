@@ -56,8 +56,6 @@ PATIENT_PARAGRAPHS: tuple[tuple[str, str], ...] = (
 
 PATIENT_CONTRAINDICATION_LEAD = "MK-4 is not for you without a doctor's OK."
 
-PRESCRIBER_NOTE = "Vitamin K antagonist (VKA) or possible VKA on the patient's medication list."
-
 PRESCRIBER_PARAGRAPHS: tuple[tuple[str, str], ...] = (
     ("Effect on the INR:",
      "vitamin K2 (MK-4 or MK-7) opposes the VKA. Starting or increasing K2 lowers the INR "
@@ -116,8 +114,9 @@ def prescriber_box(majors: Sequence[InteractionNotice], contraindications: Seque
     """The order's warning box: the same content for the prescriber, and every labelled
     contraindication with who approved it."""
     st = S.stylesheet()
-    body: list[Flowable] = [para(major_title(majors), st.box_title),
-                            Paragraph(markup(PRESCRIBER_NOTE), st.body)]
+    # The title names the finding; "Patient takes ..." says what was typed (one line each: the
+    # box must leave room for the whole prescription on the signed page).
+    body: list[Flowable] = [para(major_title(majors), st.box_title)]
     for n in majors:
         possible = f" ({POSSIBLE_MATCH})" if n.certainty != "exact" else ""
         body.append(para(n.medication_as_typed, st.body_bold, prefix="Patient takes “",

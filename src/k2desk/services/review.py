@@ -188,8 +188,9 @@ def review_statement(notices: Sequence[InteractionNotice]) -> str:
             from k2desk.documents.blocks import fmt_date
             from k2desk.services.rendering import local_date
 
-            line += ". " + review_line(n, fmt_date(local_date(n.ack_at)) if n.ack_at else "")
-            contact = contact_sentence(n.ack_contact, n.ack_contact_note)
+            # Sentences typed with their own full stop get no second one ("informed..").
+            line += ". " + review_line(n, fmt_date(local_date(n.ack_at)) if n.ack_at else "").rstrip(".")
+            contact = contact_sentence(n.ack_contact, n.ack_contact_note).rstrip(".")
             if contact:
                 line += f". {contact}"
         parts.append(line + ".")
