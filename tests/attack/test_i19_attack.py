@@ -1,0 +1,182 @@
+"""Attack on issue 19: stale safety state on screen. Real window (offscreen, keyboard where it
+matters) over a real data directory; "another program" is a real ``k2desk`` command-line run."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from k2desk.cli import main as cli_main
+from k2desk.resources import forms_dir
+from k2desk.services import handouts, patients
+from k2desk.services.changes import EVERYTHING
+from k2desk.services.patients import PatientInput
+from k2desk.storage import documents as docs
+from k2desk.ui.pages.form_editor import write_input
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _front(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
+def _key(qtbot, window, key, mod=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(QApplication.focusWidget() or window, key, mod)
+
+
+def _handout(window, qtbot, settle, pid):
+    page = window.go("handout", patient_id=pid)
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    settle(window)
+    page.set_topics(["bone"])
+    qtbot.waitUntil(lambda: page.previews >= 1, timeout=10_000)
+    settle(window)
+    return page
+
+
+def _example() -> dict:
+    return json.loads((forms_dir() / "examples" / "compound_order_example.json").read_text())
+
+
+def _fill(page, data):
+    ed = page.editor
+    for section, fields in data.items():
+        if section == "form":
+            continue
+        if section == "ingredients":
+            for n, line in enumerate(fields, 1):
+                if n > len(ed.line_cells):
+                    ed.add_line()
+                for name, value in line.items():
+                    write_input(ed.cell(f"ingredients.{n}.{name}").input, value)
+            continue
+        for name, value in fields.items():
+            cell = ed.cells.get(f"{section}.{name}")
+            if cell is not None and cell.input.isEnabled():
+                write_input(cell.input, value)
+
+
+def test_a_stored_handout_made_before_warfarin_is_not_printable_once_warfarin_is_on_file(
+        window, qtbot, ctx, settle, capsys):
+    """Create a handout (no blood thinner), then warfarin is added from the command line: the
+    window must not keep offering Print of the stored handout that has no blood-thinner box."""
+    pid = patients.add_patient(ctx, PatientInput("Iris Kaur", "1948-04-04", nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    _key(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(window)
+    qtbot.waitUntil(lambda: page.document_id is not None, timeout=10_000)
+    assert page.print_button.isEnabled()
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "warfarin 2 mg"]) == 0
+    capsys.readouterr()
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.waitUntil(page.banner.has_major, timeout=10_000)
+    settle(window)
+    assert not page.print_button.isEnabled()
+    assert not page.create_button.isEnabled()  # a new handout waits for the acknowledgement
+    assert page.document_id is None
+    # Ctrl+P asks for the review rather than printing the old handout.
+    _key(qtbot, window, Qt.Key.Key_P, CTRL)
+    from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
+
+    dlg = page.findChild(AcknowledgementDialog)
+    assert dlg is not None and dlg.isVisible()
+    dlg.close()
+
+
+def test_acknowledged_then_another_vka_added_from_the_cli_drops_the_acknowledgement(
+        window, qtbot, ctx, settle, capsys):
+    pid = patients.add_patient(ctx, PatientInput("Paul Berg", "1951-05-05",
+                                                 medications=["warfarin 5 mg"], nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    assert page.banner.has_major() and not page.create_button.isEnabled()
+    page.acknowledge("Dana Lee", "INR weekly")
+    assert page.create_button.isEnabled()
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "acenocoumarol 1 mg"]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.waitUntil(lambda: page.ack is None, timeout=10_000)
+    assert not page.create_button.isEnabled()
+    _key(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(window)
+    assert docs.count_documents(ctx.store.db) == 0
+
+
+def test_warfarin_added_while_an_order_is_typed_shows_the_mk4_contraindication(
+        window, qtbot, ctx, settle, capsys):
+    """The order example names MK-4. Typed for a patient with no blood thinner it is fine; once
+    warfarin is on file (from the command line) the line must show the contraindication."""
+    pid = patients.add_patient(ctx, PatientInput("Hana Suzuki", "1952-07-14", nkda=True))
+    _front(qtbot, window)
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    _fill(page, _example())
+    page.run_check()
+    settle(window)
+    qtbot.wait(50)
+    assert not any(i.code == "contraindicated" for i in page.issues)
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "warfarin 5 mg daily"]) == 0
+    capsys.readouterr()
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.waitUntil(page.banner.has_major, timeout=10_000)
+    qtbot.waitUntil(lambda: any(i.code == "contraindicated" for i in page.issues), timeout=10_000)
+
+
+def test_order_create_is_not_enabled_while_a_major_finding_is_unacknowledged(
+        window, qtbot, ctx, settle, capsys):
+    pid = patients.add_patient(ctx, PatientInput("Hana Suzuki", "1952-07-14", nkda=True))
+    _front(qtbot, window)
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    assert page.create_button.isEnabled()
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "Coumadin 5 mg"]) == 0
+    capsys.readouterr()
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.waitUntil(page.banner.has_major, timeout=10_000)
+    assert not page.create_button.isEnabled()
+    page.acknowledge("Dana Lee", "INR weekly", None, "phone", "Dr Lopez")
+    assert page.create_button.isEnabled()
+
+
+def test_another_patients_change_leaves_the_open_handout_alone(window, qtbot, ctx, settle, capsys):
+    pid = patients.add_patient(ctx, PatientInput("Mia Jones", "1960-06-06", nkda=True))
+    other = patients.add_patient(ctx, PatientInput("Ben Cole", "1961-06-06", nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    window.worker.call(lambda: patients.update_patient(ctx, other, PatientInput(
+        "Ben Cole", "1961-06-06", medications=["warfarin 1 mg"], nkda=True)))
+    settle(window)
+    qtbot.wait(300)
+    settle(window)
+    assert page.patient.id == pid and not page.banner.has_major()
+    assert "Mia Jones" in page.patient_banner.text() and "VKA" not in page.patient_banner.text()
+    assert page.create_button.isEnabled()
+
+
+def test_a_handout_already_created_keeps_its_stored_pdf_when_nothing_safety_related_changed(
+        window, qtbot, ctx, settle, capsys):
+    pid = patients.add_patient(ctx, PatientInput("Rosa Diaz", "1949-09-09", nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    _key(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(window)
+    qtbot.waitUntil(lambda: page.document_id is not None, timeout=10_000)
+    doc = page.document_id
+    assert cli_main(["patient", "edit", str(pid), "--phone", "(817) 860-6083"]) == 0
+    capsys.readouterr()
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.wait(300)
+    settle(window)
+    assert page.document_id == doc and page.print_button.isEnabled()
+    assert handouts is not None
