@@ -180,3 +180,104 @@ def test_a_handout_already_created_keeps_its_stored_pdf_when_nothing_safety_rela
     settle(window)
     assert page.document_id == doc and page.print_button.isEnabled()
     assert handouts is not None
+
+
+def _handout_ids(page):
+    return page.chosen_snippet_ids()
+
+
+def test_a_cli_acknowledgement_then_a_second_vka_from_the_cli_blocks_create_again(
+        window, qtbot, ctx, settle, capsys):
+    """A pending acknowledgement recorded from the command line for warfarin; then phenprocoumon
+    is added from the command line. The window must not offer Create on the old acknowledgement."""
+    pid = patients.add_patient(ctx, PatientInput("Emil Sauer", "1946-02-02",
+                                                 medications=["warfarin 5 mg"], nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    assert not page.create_button.isEnabled()
+    assert cli_main(["interactions", "acknowledge", "--patient", str(pid), "--by", "Dana Lee",
+                     "--reason", "INR weekly"]) == 0
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.waitUntil(page.create_button.isEnabled, timeout=10_000)
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "phenprocoumon 3 mg"]) == 0
+    capsys.readouterr()
+    page.refresh(EVERYTHING)
+    settle(window)
+    qtbot.waitUntil(lambda: "phenprocoumon" in page.banner.label.text().lower(), timeout=10_000)
+    settle(window)
+    assert not page.create_button.isEnabled()
+    _key(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(window)
+    assert docs.count_documents(ctx.store.db) == 0
+
+
+def test_a_snippet_retired_from_the_cli_leaves_the_builder_once_the_window_is_activated(
+        window, qtbot, ctx, settle, capsys):
+    from PySide6.QtWidgets import QWidget
+
+    pid = patients.add_patient(ctx, PatientInput("Vera Lind", "1957-07-07", nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    ids = page.chosen_snippet_ids()
+    gone = ids[0]
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other, timeout=5000)
+    assert cli_main(["library", "retire", gone, "--by", "Dana Lee", "--reason", "superseded"]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    qtbot.waitUntil(lambda: gone not in page.chosen_snippet_ids(), timeout=10_000)
+    settle(window)
+    _key(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(window)
+    qtbot.waitUntil(lambda: page.document_id is not None, timeout=10_000)
+    from k2desk.services import doc_use
+
+    d = doc_use.get_document(ctx, page.document_id) if hasattr(doc_use, "get_document") else None
+    if d is not None and hasattr(d, "snippet_ids"):
+        assert gone not in d.snippet_ids
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_a_preview_in_flight_for_one_patient_never_shows_under_the_next_patients_banner(
+        window, qtbot, ctx, settle):
+    a = patients.add_patient(ctx, PatientInput("Anna Alpha", "1950-01-01", nkda=True))
+    b = patients.add_patient(ctx, PatientInput("Bert Beta", "1951-01-01",
+                                               medications=["warfarin 5 mg"], nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, a)
+    page.render_preview()  # a render for Anna is on its way ...
+    window.go("handout", patient_id=b)  # ... when the pharmacist switches to Bert
+    settle(window)
+    # Whatever the preview shows now is Bert's, never Anna's (the debounce has not fired yet).
+    assert page.patient.id == b
+    if page.preview.pdf_bytes:
+        assert "Anna Alpha" not in _pdf_text(page.preview.pdf_bytes)
+    qtbot.waitUntil(lambda: bool(page.preview.pdf_bytes)
+                    and "Bert Beta" in _pdf_text(page.preview.pdf_bytes), timeout=10_000)
+    assert "MAJOR INTERACTION" in _pdf_text(page.preview.pdf_bytes)
+
+
+def test_the_preview_never_lags_the_banner_after_warfarin_is_added(window, qtbot, ctx, settle):
+    pid = patients.add_patient(ctx, PatientInput("Carl Gamma", "1952-01-01", nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, pid)
+    assert "MAJOR INTERACTION" not in _pdf_text(page.preview.pdf_bytes)
+    window.worker.call(lambda: patients.update_patient(ctx, pid, PatientInput(
+        "Carl Gamma", "1952-01-01", medications=["warfarin 5 mg"], nkda=True)))
+    qtbot.waitUntil(page.banner.has_major, timeout=10_000)
+    # The moment the banner says major, the preview without the blood-thinner box is gone.
+    assert (not page.preview.pdf_bytes
+            or "MAJOR INTERACTION" in _pdf_text(page.preview.pdf_bytes))
+    qtbot.waitUntil(lambda: bool(page.preview.pdf_bytes), timeout=10_000)
+    assert "MAJOR INTERACTION" in _pdf_text(page.preview.pdf_bytes)

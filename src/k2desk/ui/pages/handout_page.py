@@ -276,6 +276,9 @@ class HandoutPage(PatientDocumentPage):
     def set_patient(self, p: Patient | None) -> None:
         self.patient, self.ack, self.document_id = p, None, None
         self._ack_note = []
+        if self.patient_banner.patient is not p:
+            self._gen += 1  # a preview on its way for the patient shown before is dropped
+            self.preview.clear("Choose at least one topic to see the handout." if p else None)
         self.picker.set_patient(p, emit=False)
         self.patient_banner.show_patient(p)
         self.banner.show_findings([], empty_text="Checking interactions…" if p else
@@ -318,6 +321,12 @@ class HandoutPage(PatientDocumentPage):
                 self.preview_label.setText("Preview (not saved)")
                 self.env.bridge.tell("The medication list changed after this handout was "
                                      "created: it is not printed; create a new handout.")
+            if (self.document_id is None
+                    and findings.major_texts(found) != findings.major_texts(self.banner.findings)):
+                # The preview on screen was made for other findings (no blood-thinner box, or
+                # one no longer due): never leave it beside the new banner, not even briefly.
+                self._gen += 1
+                self.preview.clear("Updating the preview for the changed medication list…")
             self.banner.show_findings(found, acknowledged=(self.ack.by, self.ack.reason)
                                       if self.ack is not None else False)
             self._update_state()
