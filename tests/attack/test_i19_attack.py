@@ -281,3 +281,58 @@ def test_the_preview_never_lags_the_banner_after_warfarin_is_added(window, qtbot
             or "MAJOR INTERACTION" in _pdf_text(page.preview.pdf_bytes))
     qtbot.waitUntil(lambda: bool(page.preview.pdf_bytes), timeout=10_000)
     assert "MAJOR INTERACTION" in _pdf_text(page.preview.pdf_bytes)
+
+
+def test_saving_a_form_opened_before_warfarin_was_added_elsewhere_never_drops_the_warfarin(
+        window, qtbot, ctx, settle, capsys):
+    """Patients form open, the phone being typed; warfarin is added from the command line; the
+    pharmacist comes back and saves. The form's old medication list must not overwrite it."""
+    pid = patients.add_patient(ctx, PatientInput("Dora Hill", "1944-08-08", nkda=True))
+    _front(qtbot, window)
+    pp = window.go("patients")
+    settle(window)
+    pp.select_patient(pid)
+    settle(window)
+    pp.form.phone.setText("(817) 860-6083")  # typed, not saved yet
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "warfarin 2 mg daily"]) == 0
+    capsys.readouterr()
+    pp.refresh(EVERYTHING)  # as when the window comes back to the front
+    settle(window)
+    qtbot.wait(100)
+    settle(window)
+    # On screen at once: the banner and the form know of the warfarin; the typing is kept.
+    assert pp.banner.has_major()
+    assert "VKA: warfarin" in pp.patient_banner.text()
+    assert any("warfarin" in m for m in pp.form.medications.values())
+    assert pp.form.phone.text() == "(817) 860-6083"
+    _key(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(window)
+    stored = patients.get_patient(ctx, pid)
+    assert any("warfarin" in m.text for m in stored.current_medications)
+    assert stored.phone.endswith("8608083") or "860" in stored.phone
+
+
+def test_saving_without_being_told_of_the_change_is_refused_rather_than_dropping_warfarin(
+        window, qtbot, ctx, settle, capsys):
+    """The same, but the window never heard of the change (not activated): Save must not
+    silently remove the medication another program recorded a moment ago."""
+    pid = patients.add_patient(ctx, PatientInput("Egon Falk", "1943-03-03", nkda=True))
+    _front(qtbot, window)
+    pp = window.go("patients")
+    settle(window)
+    pp.select_patient(pid)
+    settle(window)
+    pp.form.phone.setText("(817) 860-6083")
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "warfarin 2 mg daily"]) == 0
+    capsys.readouterr()
+    assert pp.save() is False
+    settle(window)
+    stored = patients.get_patient(ctx, pid)
+    assert [m.text for m in stored.current_medications] == ["warfarin 2 mg daily"]
+    assert any("warfarin" in m for m in pp.form.medications.values())
+    assert pp.banner.has_major()
+    assert pp.form.phone.text() == "(817) 860-6083"
+    assert pp.save() is True  # reviewed: the second Save stores both
+    stored = patients.get_patient(ctx, pid)
+    assert [m.text for m in stored.current_medications] == ["warfarin 2 mg daily"]
+    assert "860" in stored.phone
