@@ -336,3 +336,89 @@ def test_saving_without_being_told_of_the_change_is_refused_rather_than_dropping
     stored = patients.get_patient(ctx, pid)
     assert [m.text for m in stored.current_medications] == ["warfarin 2 mg daily"]
     assert "860" in stored.phone
+
+
+def _other_program(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is other, timeout=5000)
+    return other
+
+
+def test_table_signed_off_from_the_cli_shows_on_every_open_page_after_activation(
+        window, qtbot, ctx, settle, capsys):
+    from k2desk.services import table_signoff
+
+    pid = patients.add_patient(ctx, PatientInput("Ruth Moss", "1947-07-07",
+                                                 medications=["warfarin 5 mg"], nkda=True))
+    _front(qtbot, window)
+    hp = _handout(window, qtbot, settle, pid)
+    op = window.go("orders", patient_id=pid)
+    settle(window)
+    assert table_signoff.NOT_SIGNED_OFF in op.banner.label.text()
+    assert table_signoff.NOT_SIGNED_OFF in hp.banner.label.text()
+    _other_program(qtbot)
+    assert cli_main(["library", "sign-off-table", "--by", "Dana Lee"]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    settle(window)
+    qtbot.waitUntil(lambda: table_signoff.NOT_SIGNED_OFF not in op.banner.label.text(),
+                    timeout=10_000)
+    window.go("handout", patient_id=pid)
+    settle(window)
+    qtbot.waitUntil(lambda: table_signoff.NOT_SIGNED_OFF not in hp.banner.label.text(),
+                    timeout=10_000)
+    assert hp.banner.has_major() and not hp.create_button.isEnabled()
+
+
+def test_the_log_icon_follows_a_medication_change_from_the_cli(window, qtbot, ctx, settle, capsys):
+    pid = patients.add_patient(ctx, PatientInput("Ivo Petr", "1950-10-10", nkda=True))
+    window.worker.call(lambda: handouts.create_handout(ctx, pid, ["bone"]))
+    _front(qtbot, window)
+    log = window.go("log", patient_id=pid)
+    settle(window)
+    qtbot.waitUntil(lambda: log.model.rowCount() == 1, timeout=5000)
+    cell = log.model.index(0, 4)
+    assert log.model.data(cell, Qt.ItemDataRole.DecorationRole) is None
+    assert "VKA" not in log.patient_banner.text()
+    _other_program(qtbot)
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "Marevan 3 mg"]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    settle(window)
+    qtbot.waitUntil(lambda: "VKA" in log.patient_banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: log.model.rowCount() == 1 and log.model.data(
+        log.model.index(0, 4), Qt.ItemDataRole.DecorationRole) is not None, timeout=10_000)
+    # And the warfarin line removed again from the command line: the flag goes.
+    _other_program(qtbot)
+    assert cli_main(["patient", "edit", str(pid), "--remove-med", "Marevan 3 mg"]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    settle(window)
+    qtbot.waitUntil(lambda: "VKA" not in log.patient_banner.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: log.model.rowCount() == 1 and log.model.data(
+        log.model.index(0, 4), Qt.ItemDataRole.DecorationRole) is None, timeout=10_000)
+
+
+def test_an_order_acknowledgement_held_is_dropped_when_the_list_changes_from_the_cli(
+        window, qtbot, ctx, settle, capsys):
+    pid = patients.add_patient(ctx, PatientInput("Lars Holm", "1945-05-05",
+                                                 medications=["warfarin 5 mg"], nkda=True))
+    _front(qtbot, window)
+    op = window.go("orders", patient_id=pid)
+    settle(window)
+    assert not op.create_button.isEnabled() and op.ack_button.isVisible()
+    op.acknowledge("Dana Lee", "INR weekly", None, "phone", "Dr Lopez")
+    assert op.create_button.isEnabled()
+    _other_program(qtbot)
+    assert cli_main(["patient", "edit", str(pid), "--add-med", "Sintrom 1 mg"]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    settle(window)
+    qtbot.waitUntil(lambda: op.ack is None, timeout=10_000)
+    assert not op.create_button.isEnabled()
+    assert "acenocoumarol" in op.banner.label.text().lower() or "sintrom" in op.banner.label.text().lower()
