@@ -422,3 +422,33 @@ def test_an_order_acknowledgement_held_is_dropped_when_the_list_changes_from_the
     qtbot.waitUntil(lambda: op.ack is None, timeout=10_000)
     assert not op.create_button.isEnabled()
     assert "acenocoumarol" in op.banner.label.text().lower() or "sintrom" in op.banner.label.text().lower()
+
+
+def test_switching_patients_quickly_leaves_the_last_patients_safety_state(window, qtbot, ctx,
+                                                                          settle):
+    a = patients.add_patient(ctx, PatientInput("Wanda Warf", "1940-01-01",
+                                               medications=["warfarin 5 mg"], nkda=True))
+    b = patients.add_patient(ctx, PatientInput("Nils Plain", "1990-01-01", nkda=True))
+    _front(qtbot, window)
+    page = _handout(window, qtbot, settle, a)
+    for pid in [b, a, b, a, b, a, b] * 3:
+        window.go("handout", patient_id=pid)  # no waiting between switches
+        op = window.go("orders", patient_id=pid)
+    window.go("handout", patient_id=b)
+    settle(window)
+    qtbot.wait(200)
+    settle(window)
+    assert page.patient.id == b and "Nils Plain" in page.patient_banner.text()
+    assert "VKA" not in page.patient_banner.text() and not page.banner.has_major()
+    assert page.create_button.isEnabled()
+    assert "Nils Plain" in op.patient_banner.text() and not op.banner.has_major()
+    window.go("handout", patient_id=a)
+    window.go("orders", patient_id=a)
+    settle(window)
+    qtbot.wait(200)
+    settle(window)
+    assert "VKA: warfarin" in page.patient_banner.text() and page.banner.has_major()
+    assert not page.create_button.isEnabled() and not op.create_button.isEnabled()
+    qtbot.waitUntil(lambda: bool(page.preview.pdf_bytes), timeout=10_000)
+    text = _pdf_text(page.preview.pdf_bytes)
+    assert "Wanda Warf" in text and "MAJOR INTERACTION" in text
