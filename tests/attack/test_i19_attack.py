@@ -452,3 +452,29 @@ def test_switching_patients_quickly_leaves_the_last_patients_safety_state(window
     qtbot.waitUntil(lambda: bool(page.preview.pdf_bytes), timeout=10_000)
     text = _pdf_text(page.preview.pdf_bytes)
     assert "Wanda Warf" in text and "MAJOR INTERACTION" in text
+
+
+def test_a_patient_imported_from_csv_shows_with_its_vka_flag_once_the_window_is_activated(
+        window, qtbot, ctx, settle, capsys, tmp_path):
+    from k2desk.ui.models.patients_model import PATIENT_ROLE
+
+    _front(qtbot, window)
+    pp = window.go("patients")
+    settle(window)
+    csv = tmp_path / "in.csv"
+    csv.write_text("name,dob,medications,nkda\nGreta Kahl,1941-04-04,warfarin 5 mg;vitamin D,yes\n",
+                   encoding="utf-8")
+    _other_program(qtbot)
+    assert cli_main(["patient", "import", str(csv)]) == 0
+    capsys.readouterr()
+    _front(qtbot, window)
+    settle(window)
+
+    def flagged() -> bool:
+        for r in range(pp.model.rowCount()):
+            idx = pp.model.index(r, 0)
+            if pp.model.data(idx, PATIENT_ROLE).name == "Greta Kahl":
+                return pp.model.data(idx, Qt.ItemDataRole.DecorationRole) is not None
+        return False
+
+    qtbot.waitUntil(flagged, timeout=10_000)
