@@ -186,6 +186,7 @@ class HandoutPage(PatientDocumentPage):
         self.ack: GivenAcknowledgement | None = None
         self.document_id: int | None = None
         self._gen = 0
+        self._stored_majors: tuple[str, ...] = ()
         self.previews = 0  # previews shown (tests and the benchmark read it)
         self.printer = DocumentPrinter(self, env, lambda: self.document_id)
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_DEBOUNCE_MS)
@@ -275,6 +276,9 @@ class HandoutPage(PatientDocumentPage):
     def set_patient(self, p: Patient | None) -> None:
         self.patient, self.ack, self.document_id = p, None, None
         self._ack_note = []
+        if self.patient_banner.patient is not p:
+            self._gen += 1  # a preview on its way for the patient shown before is dropped
+            self.preview.clear("Choose at least one topic to see the handout." if p else None)
         self.picker.set_patient(p, emit=False)
         self.patient_banner.show_patient(p)
         self.banner.show_findings([], empty_text="Checking interactions…" if p else
@@ -308,6 +312,21 @@ class HandoutPage(PatientDocumentPage):
                     "acknowledged the interaction. A pharmacist must review it again for this "
                     "handout.")]
                 self.message.show_issues(self._ack_note)
+            if (self.document_id is not None
+                    and findings.major_texts(found) != self._stored_majors):
+                # The stored handout was made for other major findings (a blood thinner started
+                # or stopped since): it is no longer the one to print; a new handout is needed.
+                self.document_id = None
+                self._gen += 1
+                self.preview_label.setText("Preview (not saved)")
+                self.env.bridge.tell("The medication list changed after this handout was "
+                                     "created: it is not printed; create a new handout.")
+            if (self.document_id is None
+                    and findings.major_texts(found) != findings.major_texts(self.banner.findings)):
+                # The preview on screen was made for other findings (no blood-thinner box, or
+                # one no longer due): never leave it beside the new banner, not even briefly.
+                self._gen += 1
+                self.preview.clear("Updating the preview for the changed medication list…")
             self.banner.show_findings(found, acknowledged=(self.ack.by, self.ack.reason)
                                       if self.ack is not None else False)
             self._update_state()
@@ -434,8 +453,11 @@ class HandoutPage(PatientDocumentPage):
         ctx, pid, ids = self.ctx, self.patient.id, self.chosen_snippet_ids()
         ack = self.ack or GivenAcknowledgement("", "")
 
+        majors = findings.major_texts(self.banner.findings)
+
         def created(doc_id: int) -> None:
             self.document_id = doc_id
+            self._stored_majors = majors  # what the stored handout was made for
             self.drop_acknowledgement()  # used by this handout: one acknowledgement, one document
             self._preview_timer.stop()
             self._gen += 1  # an older preview must not replace the stored PDF

@@ -91,6 +91,10 @@ class OrderPage(PatientDocumentPage):
         self.discard_button = QPushButton("&Discard draft")
         self.discard_button.clicked.connect(self.discard_draft)
         # The order log (every order, not just this patient's); the Log page's Export is for documents.
+        # Create waits while a major finding is unacknowledged; the remedy stands beside it.
+        self.ack_button = QPushButton("&Acknowledge interaction… (Ctrl+Shift+K)")
+        self.ack_button.setObjectName("acknowledge-order")
+        self.ack_button.clicked.connect(self._acknowledge_key)
         self.export_button = QPushButton("Export orders…")
         self.export_button.setObjectName("export-order-log")
         self.export_button.clicked.connect(self.open_export)
@@ -107,7 +111,10 @@ class OrderPage(PatientDocumentPage):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.picker)
         lv.addWidget(self.patient_banner)
-        lv.addWidget(self.banner)
+        banner_row = QHBoxLayout()
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.ack_button, 0, Qt.AlignmentFlag.AlignTop)
+        lv.addLayout(banner_row)
         lv.addWidget(self.saved_orders)
         lv.addWidget(self.prescriber_picker)
         lv.addWidget(scroll, 1)
@@ -589,7 +596,14 @@ class OrderPage(PatientDocumentPage):
     def _update_state(self) -> None:
         has_patient = self.patient is not None
         created = self.order is not None
-        self.create_button.setEnabled(has_patient and not created)
+        # A major finding not yet acknowledged for this order: Create waits (Ctrl+S opens the
+        # acknowledgement; so does the button beside it).
+        blocked = (not created and findings.needs_acknowledgement(self.banner.findings)
+                   and self.ack is None and not self.banner.pending_covers("order"))
+        self.ack_button.setVisible(has_patient and not created
+                                   and findings.needs_acknowledgement(self.banner.findings))
+        self.ack_button.setEnabled(self.ack is None)
+        self.create_button.setEnabled(has_patient and not created and not blocked)
         self.discard_button.setEnabled(has_patient and not created)
         self.copy_button.setEnabled(created)
         # A saved order never changes: picking a prescriber is for a new order (or a copy).

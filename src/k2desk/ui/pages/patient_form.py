@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -244,6 +245,36 @@ class PatientForm(QWidget):
         self.medications.set_values(list(data.medications))
         self.allergy_list.set_values(list(data.allergies))
         self.nkda.setChecked(data.nkda)
+
+    def merge_stored(self, p: Patient) -> bool:
+        """The stored patient's medication or allergy list changed elsewhere (the command line,
+        another k2desk) since this form was loaded: put both changes in the form (what was
+        typed here over what is stored now) and answer True, so a Save never silently undoes
+        a medication recorded meanwhile. False when the stored lists are still those loaded."""
+        base = self._as_loaded
+        meds_s = [m.text for m in p.current_medications]
+        alls_s = list(p.allergies)
+        if (p.id != self.patient_id or (meds_s == list(base.medications)
+                                         and alls_s == list(base.allergies)
+                                         and p.nkda == base.nkda)):
+            return False
+        typed = self.read()
+
+        def merged(stored: list[str], was: list[str], now: list[str]) -> list[str]:
+            removed = [x for x in was if x not in now]
+            added = [x for x in now if x not in was]
+            return [x for x in stored if x not in removed] + [x for x in added if x not in stored]
+
+        meds = merged(meds_s, list(base.medications), list(typed.medications))
+        alls = merged(alls_s, list(base.allergies), list(typed.allergies))
+        nkda = (typed.nkda if typed.nkda != base.nkda else p.nkda) and not alls
+        self.medications.set_values(meds)
+        self.allergy_list.set_values(alls)
+        self.nkda.setChecked(nkda)
+        self.nkda.setEnabled(not alls)
+        self._as_loaded = dataclasses.replace(base, medications=meds_s, allergies=alls_s,
+                                              nkda=p.nkda)
+        return True
 
     def is_dirty(self) -> bool:
         """Anything typed since the patient was shown (or the blank form was opened)."""

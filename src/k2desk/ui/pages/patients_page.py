@@ -234,6 +234,8 @@ class PatientsPage(Page):
             self.patient_banner.show_patient(p, vka)
             if not self.form.is_dirty():
                 self.banner.show_findings(found)
+            elif self.form.merge_stored(p):
+                self._changed_elsewhere()
 
         def failed(exc: ServiceError) -> None:
             if pid == self.form.patient_id:
@@ -249,6 +251,16 @@ class PatientsPage(Page):
             self.run_search()
         if self.form.patient_id is not None and changes.touches_patient(self.form.patient_id):
             self.refresh_findings(reload_form=True)
+
+    def _changed_elsewhere(self) -> None:
+        """The form now holds the stored lists merged with what was typed: show their findings
+        and say why, in a pharmacist's words (nothing is saved until Save is pressed again)."""
+        meds = self.form.medications.values()
+        self.banner.show_findings(findings.check_medications(meds) if meds else [])
+        self.env.bridge.tell(
+            "This patient's medication or allergy list was changed elsewhere (the command line "
+            "or another k2desk) while the form was open. The form now shows both changes: check "
+            "them, then save again.")
 
     def _medications_typed(self) -> None:
         # For a patient not yet saved, check what is typed so the warning shows before saving.
@@ -356,6 +368,12 @@ class PatientsPage(Page):
                 pid = self.env.worker.call(lambda: patients.add_patient(
                     ctx, data, allow_duplicate=allow_duplicate))
             else:
+                stored_now = self.env.worker.call(lambda: patients.get_patient(ctx, pid))
+                if self.form.merge_stored(stored_now):
+                    self.patient_banner.show_patient(
+                        stored_now, self.env.worker.call(lambda: findings.patient_state(ctx, pid))[1])
+                    self._changed_elsewhere()
+                    return False
                 self.env.worker.call(lambda: patients.update_patient(ctx, pid, data))
         except InputRefused as exc:
             if exc.issues and all(i.code == "duplicate_patient" for i in exc.issues):
