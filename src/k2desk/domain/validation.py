@@ -144,7 +144,7 @@ def parse_date(value: str, field: str, *, label: str = "Date") -> tuple[dt.date 
     v = value.strip()
     m = _US_DATE_RE.match(v)
     iso = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v)
-    if m is None and iso is None:
+    if m is None and iso is None and not re.fullmatch(r"\d{1,2}/\d{1,2}/\d{1,3}", v):
         # The wrong *way of writing* a date is a different mistake from a day that does not
         # exist (issue 18): say which one it is.
         return None, [error(field, "date_format",
