@@ -339,3 +339,120 @@ def test_pharmacist_confirmation_pins_back_off_and_are_kept_in_the_database(ctx,
     assert operators.require_pharmacist(ctx, "Pat Rx", action="dispense", pin="2468") == "Pat Rx"
     assert ctx.store.conn.execute("SELECT count(*) FROM pin_attempts").fetchone()[0] == 0
     assert os.path.exists(db_path(data_dir))
+
+
+# -- second attacker (issue 18) ------------------------------------------------------------------
+
+def test_a_name_typed_without_its_accents_is_the_same_person(capsys, ctx):
+    """A US keyboard types 'Jose Alvarez' for the stored 'José Álvarez': same person, same DOB."""
+    code, _o, _e = run(capsys, "patient", "add", "--name", "José Álvarez", "--dob", "1950-03-04",
+                       "--nkda")
+    assert code == 0
+    before = counts(ctx)
+    for typed in ("Jose Alvarez", "JOSE  ALVAREZ", "Jose\u0301 A\u0301lvarez"):
+        code, out, err = run(capsys, "patient", "add", "--name", typed, "--dob", "03/04/1950",
+                             "--nkda")
+        assert code == 2 and out == ""
+        assert "is already recorded (patient 1)" in err
+    assert counts(ctx) == before and names(ctx) == ["José Álvarez"]
+
+
+def test_csv_rows_differing_only_by_accents_are_duplicates(capsys, ctx, tmp_path):
+    add_plain_patient(ctx)  # Ana Souza
+    stored = counts(ctx)
+    header = "name,dob,phone,address,medications,allergies,nkda\n"
+    dob = patients.get_patient(ctx, 1).dob.isoformat()
+    f = tmp_path / "p.csv"
+    f.write_text(header + f"Ána Sóuza,{dob},,,,,yes\n", encoding="utf-8")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "Line 2:" in err and "is already recorded (patient 1" in err
+    f.write_text(header + "Bob Ray,1950-03-04,,,,,yes\nBób Rây,1950-03-04,,,,,yes\n", encoding="utf-8")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "Line 3:" in err and "is also on line 2 of this file" in err
+    assert counts(ctx) == stored
+
+
+def test_a_windows_csv_with_a_two_line_address_imports(capsys, ctx, tmp_path):
+    """Saved on Windows (CRLF everywhere, also inside the quoted address): the line break inside
+    the address is a line break, not a stray control character."""
+    f = tmp_path / "p.csv"
+    f.write_bytes(b"\xef\xbb\xbfname,dob,phone,address,medications,allergies,nkda\r\n\r\n"
+                  b'Ann Lee,1950-03-04,,"1 Main St\r\nApt 2",,,yes\r\n')
+    code, out, err = run(capsys, "patient", "import", str(f))
+    assert code == 0, err
+    assert "imported 1 patients" in out
+    (p,) = patients.list_patients(ctx)
+    assert patients.get_patient(ctx, p.id).address == "1 Main St\nApt 2"
+    # A bare CR in a one-line field is still refused.
+    f.write_bytes(b"name,dob,phone,address,medications,allergies,nkda\r\n"
+                  b'"Bo\rRay",1950-03-04,,,,,yes\r\n')
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "control character (U+000D)" in err
+
+
+@pytest.mark.parametrize("pattern", [
+    "=?utf-8?q?evil=40x.com?= <{digits}@gw.example.com>",
+    "g: evil@x.com, {digits}@gw.example.com;",
+    "{digits}@gw.example.com\nBcc: evil@x.com",
+    "{digits}@gw.example.com (evil@x.com)",
+    '"a,b"@x.com {digits}@gw.example.com',
+    "{digits}@gw.example.com@evil.com",
+])
+def test_hostile_patterns_smuggling_a_second_address_are_refused(capsys, ctx, pattern):
+    code, _o, err = run(capsys, "settings", "set", "fax.recipient_pattern", pattern)
+    assert code == 2 and "fax.recipient_pattern" in err
+    assert get_settings(ctx)["fax.recipient_pattern"] == ""
+
+
+@pytest.mark.parametrize("sender", [
+    "=?utf-8?b?ZXZpbEB4LmNvbQ==?= <a@b.com>", "a@b.com\r\nBcc: e@x.com", "g:a@b.com;",
+    '"x@y.com" <a@b.com>', "a@b.com (x@y.com)",
+])
+def test_hostile_senders_are_refused(capsys, ctx, sender):
+    code, _o, err = run(capsys, "settings", "set", "fax.sender", sender)
+    assert code == 2 and "fax.sender" in err
+    assert get_settings(ctx)["fax.sender"] == ""
+
+
+def test_wrong_pins_from_many_windows_at_once_are_all_counted(data_dir):
+    """Twelve windows (own connections) guess the lock-screen PIN at the same moment: the back-off
+    must still stop guessing after the free tries, and every wrong PIN is counted and audited."""
+    import threading
+
+    with AppContext(data_dir, "test-rph") as setup:
+        operators.add_operator(setup, "Pat Rx", "PR", "2468")
+    results: list[str] = []
+    start = threading.Barrier(12)
+
+    def guess(n: int) -> None:
+        with AppContext(data_dir, "nobody") as c:
+            c.trust_login = False
+            start.wait()
+            try:
+                operators.sign_in(c, "Pat Rx", f"{1000 + n}")
+            except InputRefused as exc:
+                results.append(exc.issues[0].code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 12
+    assert results.count("pin_wrong") == operators.FREE_PIN_TRIES
+    assert results.count("pin_locked") == 12 - operators.FREE_PIN_TRIES
+    with AppContext(data_dir, "test-rph") as c:
+        failures, until = c.store.conn.execute(
+            "SELECT failures, locked_until FROM pin_attempts WHERE operator = 'Pat Rx'").fetchone()
+        audited = c.store.conn.execute("SELECT count(*) FROM audit_events WHERE "
+                                       "action = 'operator.pin_wrong'").fetchone()[0]
+    assert failures == operators.FREE_PIN_TRIES and until is not None
+    assert audited == operators.FREE_PIN_TRIES
+
+
+def test_csv_trailing_empty_values_lose_nothing_and_are_accepted(capsys, ctx, tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("name,dob,nkda\nAna Lima,1956-03-14,yes,,\n", encoding="utf-8")
+    code, out, err = run(capsys, "patient", "import", str(f))
+    assert code == 0, err
+    assert names(ctx) == ["Ana Lima"]
