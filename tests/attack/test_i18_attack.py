@@ -456,3 +456,27 @@ def test_csv_trailing_empty_values_lose_nothing_and_are_accepted(capsys, ctx, tm
     code, out, err = run(capsys, "patient", "import", str(f))
     assert code == 0, err
     assert names(ctx) == ["Ana Lima"]
+
+
+@pytest.mark.parametrize("key,value", [
+    ("pharmacy.fax", "(817) 555-0199"), ("pharmacy.npi", "1245319599"),
+    ("pharmacy.name", "Real Pharmacy"),
+])
+def test_demo_refuses_a_pharmacy_already_set_up_and_keeps_its_settings(capsys, ctx, key, value):
+    """No patients yet, but the pharmacy typed in its own fax number: the demo's made-up
+    letterhead ("(817) 860-6083") must not replace it, nor fake patients join the real setup."""
+    code, _o, err = run(capsys, "settings", "set", key, value)
+    assert code == 0, err
+    kept = get_settings(ctx)
+    before = counts(ctx)
+    code, out, err = run(capsys, "demo", "--patients", "2", "--documents", "1")
+    assert code == 2 and out == ""
+    assert f"is already set up for a pharmacy ({key})" in err and "Nothing was written" in err
+    assert get_settings(ctx) == kept and counts(ctx) == before and names(ctx) == []
+
+
+def test_demo_refuses_a_data_dir_with_operators(capsys, ctx):
+    operators.add_operator(ctx, "Pat Rx", "PR", "2468")
+    code, _o, err = run(capsys, "--operator", "Pat Rx", "demo", "--patients", "2", "--documents", "0")
+    assert code == 2 and "1 operator(s)" in err
+    assert names(ctx) == []
