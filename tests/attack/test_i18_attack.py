@@ -480,3 +480,55 @@ def test_demo_refuses_a_data_dir_with_operators(capsys, ctx):
     code, _o, err = run(capsys, "--operator", "Pat Rx", "demo", "--patients", "2", "--documents", "0")
     assert code == 2 and "1 operator(s)" in err
     assert names(ctx) == []
+
+
+def test_an_order_json_nested_too_deeply_gets_a_message_not_a_crash(capsys, ctx, tmp_path):
+    pid = add_plain_patient(ctx)
+    before = counts(ctx)
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 100_000 + "]" * 100_000)  # 200 KB, under the size limit
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(f))
+    assert code == 2 and out == ""
+    assert "is not accepted: it is nested too deeply" in err and "unexpected error" not in err
+    assert counts(ctx) == before
+
+
+def test_a_library_export_nested_too_deeply_gets_a_message_not_a_crash(capsys, ctx, tmp_path):
+    f = tmp_path / "deep.json"
+    f.write_text('{"a":' * 50_000 + "1" + "}" * 50_000)
+    code, _o, err = run(capsys, "library", "import", str(f))
+    assert code != 0 and "nested too deeply" in err and "unexpected error" not in err
+
+
+def test_an_order_json_with_a_key_given_twice_is_refused(capsys, ctx, tmp_path):
+    """The JSON twin of a duplicated CSV header: refills "1" then "11" must not become 11 silently."""
+    pid = add_plain_patient(ctx)
+    before = counts(ctx)
+    order = example_order()
+    text = json.dumps(order)
+    text = text.replace('"refills": ', '"refills": "11", "refills": ', 1)
+    assert text.count('"refills"') == 2
+    f = tmp_path / "twice.json"
+    f.write_text(text)
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(f))
+    assert code == 2 and out == ""
+    assert 'the key "refills" appears twice in one object' in err
+    assert counts(ctx) == before
+
+
+def test_an_order_json_with_a_bom_and_crlf_lines_is_accepted(capsys, ctx, tmp_path):
+    pid = add_plain_patient(ctx)
+    f = tmp_path / "win.json"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps(example_order(), indent=2).replace("\n", "\r\n").encode())
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(f))
+    assert code == 0, err
+
+
+def test_an_order_file_that_is_a_pipe_is_refused_without_waiting(capsys, ctx, tmp_path):
+    pid = add_plain_patient(ctx)
+    fifo = tmp_path / "order.json"
+    os.mkfifo(fifo)
+    before = counts(ctx)
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(fifo))
+    assert code == 2 and "is a pipe, not a file" in err
+    assert counts(ctx) == before
