@@ -532,3 +532,23 @@ def test_an_order_file_that_is_a_pipe_is_refused_without_waiting(capsys, ctx, tm
     code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(fifo))
     assert code == 2 and "is a pipe, not a file" in err
     assert counts(ctx) == before
+
+
+def test_set_password_into_a_keyring_that_keeps_nothing_does_not_say_saved(capsys, ctx, monkeypatch):
+    """keyring's null backend accepts every password and returns None: 'saved' would be a lie."""
+    import io
+
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        run(capsys, "settings", "set", "fax.username", "bob")
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        code, out, err = run(capsys, "fax", "set-password", "--password-stdin")
+        assert code != 0 and "saved in the system keyring" not in out
+        assert "does not give it back, so it was not saved" in err
+        code, out, _e = run(capsys, "doctor")
+        assert "did not return the password it was given" in out
+    finally:
+        keyring.set_keyring(previous)
