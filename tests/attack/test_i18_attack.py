@@ -552,3 +552,35 @@ def test_set_password_into_a_keyring_that_keeps_nothing_does_not_say_saved(capsy
         assert "did not return the password it was given" in out
     finally:
         keyring.set_keyring(previous)
+
+
+def test_full_width_digits_read_the_same_in_both_date_spellings(capsys, ctx):
+    """An input method's full-width digits: 03/04/1950 in them was read, 1950-03-04 in them was
+    called 'not a real date' (a wrong message: the day exists)."""
+    code, _o, err = run(capsys, "patient", "add", "--name", "Wen Li", "--dob", "１９５０-０３-０４", "--nkda")
+    assert code == 0, err
+    assert [p.dob.isoformat() for p in patients.list_patients(ctx)] == ["1950-03-04"]
+    code, _o, err = run(capsys, "patient", "add", "--name", "Wen Li", "--dob", "０３/０４/１９５０", "--nkda")
+    assert code == 2 and "is already recorded (patient 1)" in err
+    code, _o, err = run(capsys, "patient", "add", "--name", "Wen Lo", "--dob", "１９５０-０２-３０", "--nkda")
+    assert code == 2 and "is not a real date" in err
+
+
+def test_a_right_pin_clears_the_count_of_that_operator_only(ctx, data_dir):
+    operators.add_operator(ctx, "Pat Rx", "PR", "2468")
+    operators.add_operator(ctx, "Ann Rx", "AR", "1357", by="Pat Rx")
+    ctx.trust_login = False
+    for _n in range(3):
+        with pytest.raises(InputRefused):
+            operators.sign_in(ctx, "Pat Rx", "0000")
+        with pytest.raises(InputRefused):
+            operators.sign_in(ctx, "Ann Rx", "0000")
+    operators.sign_in(ctx, "Ann Rx", "1357")
+    rows = dict(ctx.store.conn.execute("SELECT operator, failures FROM pin_attempts").fetchall())
+    assert rows == {"Pat Rx": 3}
+    # An empty PIN is a wrong PIN too, counted and audited.
+    with pytest.raises(InputRefused):
+        operators.sign_in(ctx, "Pat Rx", "")
+    assert ctx.store.conn.execute("SELECT failures FROM pin_attempts").fetchone()[0] == 4
+    assert ctx.store.conn.execute("SELECT count(*) FROM audit_events WHERE action = "
+                                  "'operator.pin_wrong'").fetchone()[0] == 7
