@@ -584,3 +584,16 @@ def test_a_right_pin_clears_the_count_of_that_operator_only(ctx, data_dir):
     assert ctx.store.conn.execute("SELECT failures FROM pin_attempts").fetchone()[0] == 4
     assert ctx.store.conn.execute("SELECT count(*) FROM audit_events WHERE action = "
                                   "'operator.pin_wrong'").fetchone()[0] == 7
+
+
+def test_an_empty_data_dir_option_does_not_fall_back_to_the_real_data_dir(capsys, ctx, data_dir):
+    """`k2desk --data-dir "$UNSET" demo` must not write into the default (real) data dir."""
+    add_plain_patient(ctx)
+    before = counts(ctx)
+    with pytest.raises(SystemExit) as exc:
+        main(["--data-dir", "", "patient", "add", "--name", "Fake Person", "--dob", "1950-01-01",
+              "--nkda"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert "the data directory is empty" in err
+    assert counts(ctx) == before
