@@ -597,3 +597,12 @@ def test_an_empty_data_dir_option_does_not_fall_back_to_the_real_data_dir(capsys
     assert exc.value.code == 2 and out == ""
     assert "the data directory is empty" in err
     assert counts(ctx) == before
+
+
+@pytest.mark.parametrize("pin", ["²²²²", "１２３４", "١٢٣٤"])
+def test_a_pin_of_digits_that_are_not_0_to_9_is_refused(ctx, pin):
+    """A PIN set with superscript or full-width digits could never be typed again as 1234."""
+    with pytest.raises(InputRefused) as exc:
+        operators.add_operator(ctx, "Pat Rx", "PR", pin)
+    assert exc.value.issues[0].code == "pin_invalid" and "(0-9)" in exc.value.issues[0].message
+    assert operators.list_operators(ctx) == []

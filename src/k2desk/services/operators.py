@@ -42,8 +42,11 @@ def pin_matches(pin: str, stored: str) -> bool:
 
 
 def check_pin(pin: str, field: str = "pin") -> list[FieldIssue]:
-    if pin and not (pin.isdigit() and 4 <= len(pin) <= 12):
-        return [error(field, "pin_invalid", "A PIN is 4 to 12 digits; leave it empty for no PIN.")]
+    # Digits 0-9 only: str.isdigit() also takes "²²²²" and full-width "１２３４", which hash
+    # differently from the 1234 the same person types on another keyboard and never match again.
+    if pin and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+        return [error(field, "pin_invalid", "A PIN is 4 to 12 digits (0-9); leave it empty for "
+                                            "no PIN.")]
     return []
 
 
