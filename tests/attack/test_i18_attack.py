@@ -339,3 +339,270 @@ def test_pharmacist_confirmation_pins_back_off_and_are_kept_in_the_database(ctx,
     assert operators.require_pharmacist(ctx, "Pat Rx", action="dispense", pin="2468") == "Pat Rx"
     assert ctx.store.conn.execute("SELECT count(*) FROM pin_attempts").fetchone()[0] == 0
     assert os.path.exists(db_path(data_dir))
+
+
+# -- second attacker (issue 18) ------------------------------------------------------------------
+
+def test_a_name_typed_without_its_accents_is_the_same_person(capsys, ctx):
+    """A US keyboard types 'Jose Alvarez' for the stored 'José Álvarez': same person, same DOB."""
+    code, _o, _e = run(capsys, "patient", "add", "--name", "José Álvarez", "--dob", "1950-03-04",
+                       "--nkda")
+    assert code == 0
+    before = counts(ctx)
+    for typed in ("Jose Alvarez", "JOSE  ALVAREZ", "Jose\u0301 A\u0301lvarez"):
+        code, out, err = run(capsys, "patient", "add", "--name", typed, "--dob", "03/04/1950",
+                             "--nkda")
+        assert code == 2 and out == ""
+        assert "is already recorded (patient 1)" in err
+    assert counts(ctx) == before and names(ctx) == ["José Álvarez"]
+
+
+def test_csv_rows_differing_only_by_accents_are_duplicates(capsys, ctx, tmp_path):
+    add_plain_patient(ctx)  # Ana Souza
+    stored = counts(ctx)
+    header = "name,dob,phone,address,medications,allergies,nkda\n"
+    dob = patients.get_patient(ctx, 1).dob.isoformat()
+    f = tmp_path / "p.csv"
+    f.write_text(header + f"Ána Sóuza,{dob},,,,,yes\n", encoding="utf-8")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "Line 2:" in err and "is already recorded (patient 1" in err
+    f.write_text(header + "Bob Ray,1950-03-04,,,,,yes\nBób Rây,1950-03-04,,,,,yes\n", encoding="utf-8")
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "Line 3:" in err and "is also on line 2 of this file" in err
+    assert counts(ctx) == stored
+
+
+def test_a_windows_csv_with_a_two_line_address_imports(capsys, ctx, tmp_path):
+    """Saved on Windows (CRLF everywhere, also inside the quoted address): the line break inside
+    the address is a line break, not a stray control character."""
+    f = tmp_path / "p.csv"
+    f.write_bytes(b"\xef\xbb\xbfname,dob,phone,address,medications,allergies,nkda\r\n\r\n"
+                  b'Ann Lee,1950-03-04,,"1 Main St\r\nApt 2",,,yes\r\n')
+    code, out, err = run(capsys, "patient", "import", str(f))
+    assert code == 0, err
+    assert "imported 1 patients" in out
+    (p,) = patients.list_patients(ctx)
+    assert patients.get_patient(ctx, p.id).address == "1 Main St\nApt 2"
+    # A bare CR in a one-line field is still refused.
+    f.write_bytes(b"name,dob,phone,address,medications,allergies,nkda\r\n"
+                  b'"Bo\rRay",1950-03-04,,,,,yes\r\n')
+    code, _o, err = run(capsys, "patient", "import", str(f))
+    assert code == 2 and "control character (U+000D)" in err
+
+
+@pytest.mark.parametrize("pattern", [
+    "=?utf-8?q?evil=40x.com?= <{digits}@gw.example.com>",
+    "g: evil@x.com, {digits}@gw.example.com;",
+    "{digits}@gw.example.com\nBcc: evil@x.com",
+    "{digits}@gw.example.com (evil@x.com)",
+    '"a,b"@x.com {digits}@gw.example.com',
+    "{digits}@gw.example.com@evil.com",
+])
+def test_hostile_patterns_smuggling_a_second_address_are_refused(capsys, ctx, pattern):
+    code, _o, err = run(capsys, "settings", "set", "fax.recipient_pattern", pattern)
+    assert code == 2 and "fax.recipient_pattern" in err
+    assert get_settings(ctx)["fax.recipient_pattern"] == ""
+
+
+@pytest.mark.parametrize("sender", [
+    "=?utf-8?b?ZXZpbEB4LmNvbQ==?= <a@b.com>", "a@b.com\r\nBcc: e@x.com", "g:a@b.com;",
+    '"x@y.com" <a@b.com>', "a@b.com (x@y.com)",
+])
+def test_hostile_senders_are_refused(capsys, ctx, sender):
+    code, _o, err = run(capsys, "settings", "set", "fax.sender", sender)
+    assert code == 2 and "fax.sender" in err
+    assert get_settings(ctx)["fax.sender"] == ""
+
+
+def test_wrong_pins_from_many_windows_at_once_are_all_counted(data_dir):
+    """Twelve windows (own connections) guess the lock-screen PIN at the same moment: the back-off
+    must still stop guessing after the free tries, and every wrong PIN is counted and audited."""
+    import threading
+
+    with AppContext(data_dir, "test-rph") as setup:
+        operators.add_operator(setup, "Pat Rx", "PR", "2468")
+    results: list[str] = []
+    start = threading.Barrier(12)
+
+    def guess(n: int) -> None:
+        with AppContext(data_dir, "nobody") as c:
+            c.trust_login = False
+            start.wait()
+            try:
+                operators.sign_in(c, "Pat Rx", f"{1000 + n}")
+            except InputRefused as exc:
+                results.append(exc.issues[0].code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 12
+    assert results.count("pin_wrong") == operators.FREE_PIN_TRIES
+    assert results.count("pin_locked") == 12 - operators.FREE_PIN_TRIES
+    with AppContext(data_dir, "test-rph") as c:
+        failures, until = c.store.conn.execute(
+            "SELECT failures, locked_until FROM pin_attempts WHERE operator = 'Pat Rx'").fetchone()
+        audited = c.store.conn.execute("SELECT count(*) FROM audit_events WHERE "
+                                       "action = 'operator.pin_wrong'").fetchone()[0]
+    assert failures == operators.FREE_PIN_TRIES and until is not None
+    assert audited == operators.FREE_PIN_TRIES
+
+
+def test_csv_trailing_empty_values_lose_nothing_and_are_accepted(capsys, ctx, tmp_path):
+    f = tmp_path / "p.csv"
+    f.write_text("name,dob,nkda\nAna Lima,1956-03-14,yes,,\n", encoding="utf-8")
+    code, out, err = run(capsys, "patient", "import", str(f))
+    assert code == 0, err
+    assert names(ctx) == ["Ana Lima"]
+
+
+@pytest.mark.parametrize("key,value", [
+    ("pharmacy.fax", "(817) 555-0199"), ("pharmacy.npi", "1245319599"),
+    ("pharmacy.name", "Real Pharmacy"),
+])
+def test_demo_refuses_a_pharmacy_already_set_up_and_keeps_its_settings(capsys, ctx, key, value):
+    """No patients yet, but the pharmacy typed in its own fax number: the demo's made-up
+    letterhead ("(817) 860-6083") must not replace it, nor fake patients join the real setup."""
+    code, _o, err = run(capsys, "settings", "set", key, value)
+    assert code == 0, err
+    kept = get_settings(ctx)
+    before = counts(ctx)
+    code, out, err = run(capsys, "demo", "--patients", "2", "--documents", "1")
+    assert code == 2 and out == ""
+    assert f"is already set up for a pharmacy ({key})" in err and "Nothing was written" in err
+    assert get_settings(ctx) == kept and counts(ctx) == before and names(ctx) == []
+
+
+def test_demo_refuses_a_data_dir_with_operators(capsys, ctx):
+    operators.add_operator(ctx, "Pat Rx", "PR", "2468")
+    code, _o, err = run(capsys, "--operator", "Pat Rx", "demo", "--patients", "2", "--documents", "0")
+    assert code == 2 and "1 operator(s)" in err
+    assert names(ctx) == []
+
+
+def test_an_order_json_nested_too_deeply_gets_a_message_not_a_crash(capsys, ctx, tmp_path):
+    pid = add_plain_patient(ctx)
+    before = counts(ctx)
+    f = tmp_path / "deep.json"
+    f.write_text("[" * 100_000 + "]" * 100_000)  # 200 KB, under the size limit
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(f))
+    assert code == 2 and out == ""
+    assert "is not accepted: it is nested too deeply" in err and "unexpected error" not in err
+    assert counts(ctx) == before
+
+
+def test_a_library_export_nested_too_deeply_gets_a_message_not_a_crash(capsys, ctx, tmp_path):
+    f = tmp_path / "deep.json"
+    f.write_text('{"a":' * 50_000 + "1" + "}" * 50_000)
+    code, _o, err = run(capsys, "library", "import", str(f))
+    assert code != 0 and "nested too deeply" in err and "unexpected error" not in err
+
+
+def test_an_order_json_with_a_key_given_twice_is_refused(capsys, ctx, tmp_path):
+    """The JSON twin of a duplicated CSV header: refills "1" then "11" must not become 11 silently."""
+    pid = add_plain_patient(ctx)
+    before = counts(ctx)
+    order = example_order()
+    text = json.dumps(order)
+    text = text.replace('"refills": ', '"refills": "11", "refills": ', 1)
+    assert text.count('"refills"') == 2
+    f = tmp_path / "twice.json"
+    f.write_text(text)
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(f))
+    assert code == 2 and out == ""
+    assert 'the key "refills" appears twice in one object' in err
+    assert counts(ctx) == before
+
+
+def test_an_order_json_with_a_bom_and_crlf_lines_is_accepted(capsys, ctx, tmp_path):
+    pid = add_plain_patient(ctx)
+    f = tmp_path / "win.json"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps(example_order(), indent=2).replace("\n", "\r\n").encode())
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(f))
+    assert code == 0, err
+
+
+def test_an_order_file_that_is_a_pipe_is_refused_without_waiting(capsys, ctx, tmp_path):
+    pid = add_plain_patient(ctx)
+    fifo = tmp_path / "order.json"
+    os.mkfifo(fifo)
+    before = counts(ctx)
+    code, out, err = run(capsys, "order", "create", "--patient", str(pid), "--file", str(fifo))
+    assert code == 2 and "is a pipe, not a file" in err
+    assert counts(ctx) == before
+
+
+def test_set_password_into_a_keyring_that_keeps_nothing_does_not_say_saved(capsys, ctx, monkeypatch):
+    """keyring's null backend accepts every password and returns None: 'saved' would be a lie."""
+    import io
+
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())
+    try:
+        run(capsys, "settings", "set", "fax.username", "bob")
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        code, out, err = run(capsys, "fax", "set-password", "--password-stdin")
+        assert code != 0 and "saved in the system keyring" not in out
+        assert "does not give it back, so it was not saved" in err
+        code, out, _e = run(capsys, "doctor")
+        assert "did not return the password it was given" in out
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_full_width_digits_read_the_same_in_both_date_spellings(capsys, ctx):
+    """An input method's full-width digits: 03/04/1950 in them was read, 1950-03-04 in them was
+    called 'not a real date' (a wrong message: the day exists)."""
+    code, _o, err = run(capsys, "patient", "add", "--name", "Wen Li", "--dob", "１９５０-０３-０４", "--nkda")
+    assert code == 0, err
+    assert [p.dob.isoformat() for p in patients.list_patients(ctx)] == ["1950-03-04"]
+    code, _o, err = run(capsys, "patient", "add", "--name", "Wen Li", "--dob", "０３/０４/１９５０", "--nkda")
+    assert code == 2 and "is already recorded (patient 1)" in err
+    code, _o, err = run(capsys, "patient", "add", "--name", "Wen Lo", "--dob", "１９５０-０２-３０", "--nkda")
+    assert code == 2 and "is not a real date" in err
+
+
+def test_a_right_pin_clears_the_count_of_that_operator_only(ctx, data_dir):
+    operators.add_operator(ctx, "Pat Rx", "PR", "2468")
+    operators.add_operator(ctx, "Ann Rx", "AR", "1357", by="Pat Rx")
+    ctx.trust_login = False
+    for _n in range(3):
+        with pytest.raises(InputRefused):
+            operators.sign_in(ctx, "Pat Rx", "0000")
+        with pytest.raises(InputRefused):
+            operators.sign_in(ctx, "Ann Rx", "0000")
+    operators.sign_in(ctx, "Ann Rx", "1357")
+    rows = dict(ctx.store.conn.execute("SELECT operator, failures FROM pin_attempts").fetchall())
+    assert rows == {"Pat Rx": 3}
+    # An empty PIN is a wrong PIN too, counted and audited.
+    with pytest.raises(InputRefused):
+        operators.sign_in(ctx, "Pat Rx", "")
+    assert ctx.store.conn.execute("SELECT failures FROM pin_attempts").fetchone()[0] == 4
+    assert ctx.store.conn.execute("SELECT count(*) FROM audit_events WHERE action = "
+                                  "'operator.pin_wrong'").fetchone()[0] == 7
+
+
+def test_an_empty_data_dir_option_does_not_fall_back_to_the_real_data_dir(capsys, ctx, data_dir):
+    """`k2desk --data-dir "$UNSET" demo` must not write into the default (real) data dir."""
+    add_plain_patient(ctx)
+    before = counts(ctx)
+    with pytest.raises(SystemExit) as exc:
+        main(["--data-dir", "", "patient", "add", "--name", "Fake Person", "--dob", "1950-01-01",
+              "--nkda"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2 and out == ""
+    assert "the data directory is empty" in err
+    assert counts(ctx) == before
+
+
+@pytest.mark.parametrize("pin", ["²²²²", "１２３４", "١٢٣٤"])
+def test_a_pin_of_digits_that_are_not_0_to_9_is_refused(ctx, pin):
+    """A PIN set with superscript or full-width digits could never be typed again as 1234."""
+    with pytest.raises(InputRefused) as exc:
+        operators.add_operator(ctx, "Pat Rx", "PR", pin)
+    assert exc.value.issues[0].code == "pin_invalid" and "(0-9)" in exc.value.issues[0].message
+    assert operators.list_operators(ctx) == []

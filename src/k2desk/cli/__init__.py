@@ -40,10 +40,20 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_REFUSED)
 
 
+def _data_dir_argument(text: str) -> str:
+    # An empty value (a script's unset variable: --data-dir "$DIR") must not quietly fall back
+    # to the default data dir, which holds the pharmacy's real records.
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "the data directory is empty; give a folder, or leave --data-dir out to use "
+            "$K2DESK_DATA_DIR or the usual data directory")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="k2desk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"k2desk {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR",
+    parser.add_argument("--data-dir", metavar="DIR", type=_data_dir_argument,
                         help="data directory (default: $K2DESK_DATA_DIR, else the user data dir)")
     parser.add_argument("--operator", metavar="NAME",
                         help="who is doing this (default: $K2DESK_OPERATOR, else the login name)")

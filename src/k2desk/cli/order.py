@@ -21,7 +21,7 @@ from k2desk.services import order_report as report_svc
 from k2desk.services import orders as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
-from k2desk.services.inputs import ORDER_JSON_LIMIT, decode_utf8, read_input_file
+from k2desk.services.inputs import ORDER_JSON_LIMIT, JsonRefused, decode_utf8, load_json, read_input_file
 from k2desk.services.outputs import check_output_path
 
 
@@ -41,7 +41,10 @@ def _read_order_file(path: str) -> Any:
     raw = read_input_file(path, ORDER_JSON_LIMIT, "an order")
     text = decode_utf8(raw, path, "order file")
     try:
-        return json.loads(text)
+        return load_json(text)
+    except JsonRefused as exc:
+        raise InputRefused([error("file", "bad_json",
+                                  f"The order file {path} is not accepted: {exc}.")]) from None
     except json.JSONDecodeError as exc:
         raise InputRefused([error("file", "bad_json",
                                   f"The order file {path} is not valid JSON: {exc.msg} at line "

@@ -153,7 +153,10 @@ def parse_date(value: str, field: str, *, label: str = "Date") -> tuple[dt.date 
     try:
         if m:
             return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))), []
-        return dt.date.fromisoformat(v), []
+        # From the digits matched (not fromisoformat, which knows only ASCII digits): full-width
+        # digits typed by an input method read as a date in both spellings alike.
+        assert iso is not None
+        return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), []
     except ValueError:
         pass
     return None, [error(field, "date_invalid", f"{label} {value!r} {_why_not_a_date(v)}; "

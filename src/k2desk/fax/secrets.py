@@ -69,6 +69,15 @@ def set_password(username: str, password: str) -> None:
     except KeyringError as exc:
         raise KeyringUnavailable(f"The system keyring refused the password ({type(exc).__name__}). "
                                  + NO_KEYRING_HELP) from exc
+    # A backend may accept the password and keep nothing (keyring's null.Keyring, a collection
+    # that drops writes): read it back, so "saved" is never said of a password that is not there.
+    try:
+        back = keyring.get_password(SERVICE, name)
+    except KeyringError:
+        back = None
+    if back != password:
+        raise KeyringUnavailable("The system keyring took the password but does not give it back, "
+                                 "so it was not saved. " + NO_KEYRING_HELP)
 
 
 def delete_password(username: str) -> bool:

@@ -130,6 +130,8 @@ def _decode(incoming: str | bytes | Mapping[str, Any], source: str) -> Mapping[s
     try:
         text = incoming.decode("utf-8-sig") if isinstance(incoming, bytes) else incoming
         data = json.loads(text)
+    except RecursionError:
+        raise LibraryError([f"{source}: nested too deeply to be a k2desk evidence library"]) from None
     except UnicodeDecodeError as exc:
         raise LibraryError([f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
     except json.JSONDecodeError as exc:

@@ -17,6 +17,7 @@ from k2desk.resources import forms_dir
 from k2desk.services import handouts, interactions, orders, patients
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused
+from k2desk.services.operators import list_operators
 from k2desk.services.patients import PatientInput
 from k2desk.services.settings import get_settings, set_settings
 from k2desk.storage import bulk_documents
@@ -84,6 +85,9 @@ def _ack(ctx: AppContext, pid: int) -> tuple[str | None, str | None]:
     return None, None
 
 
+PHARMACY_KEYS = ("pharmacy.name", "pharmacy.address", "pharmacy.phone", "pharmacy.fax", "pharmacy.npi")
+
+
 def fill_demo(ctx: AppContext, n_patients: int = 40, n_documents: int = 60, *, seed: int = 7,
               progress: Callable[[str, int, int], None] | None = None) -> DemoResult:
     """Fill the data dir with demo data; returns what was made. Deterministic for a given seed.
@@ -102,9 +106,23 @@ def fill_demo(ctx: AppContext, n_patients: int = 40, n_documents: int = 60, *, s
             f"{held[1]} document(s): demo data is only written into an empty data directory, "
             "so made-up patients never mix with real ones. Nothing was written; choose a new, "
             "empty data directory for the demo.")])
+    # A pharmacy already set up (its own name, phone, fax or NPI typed in, or operators added) is
+    # real data too: the demo's made-up letterhead must not replace or mix with it.
+    settings = get_settings(ctx)
+    configured = [k for k in PHARMACY_KEYS if settings[k]]
+    staff = len(list_operators(ctx))
+    if configured or staff:
+        what = ", ".join(configured) + (" and " if configured and staff else "") + (
+            f"{staff} operator(s)" if staff else "")
+        raise InputRefused([error(
+            "data dir", "not_empty",
+            f"The data directory {ctx.data_dir} is already set up for a pharmacy ({what}): demo "
+            "data is only written into an empty data directory, so a made-up pharmacy and "
+            "patients never mix with the real ones. Nothing was written; choose a new, empty "
+            "data directory for the demo.")])
     rng = random.Random(seed)
     tell = progress or (lambda _what, _done, _total: None)
-    if not get_settings(ctx)["pharmacy.name"]:
+    if not settings["pharmacy.name"]:
         set_settings(ctx, {"pharmacy.name": "Hill Country Compounding Pharmacy",
                            "pharmacy.address": "2100 W 7th St\nFort Worth, TX 76107",
                            "pharmacy.phone": "(817) 555-0100", "pharmacy.fax": "(817) 860-6083",

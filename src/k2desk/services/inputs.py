@@ -6,7 +6,11 @@ an endless one (``/dev/zero``) gets a clear message instead of filling the memor
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 from pathlib import Path
+from typing import Any
 
 from k2desk.domain.issues import error
 from k2desk.services.errors import InputRefused
@@ -27,6 +31,14 @@ def read_input_file(path: Path | str, limit: int, what: str) -> bytes:
     if p.is_dir():
         raise InputRefused([error("file", "is_folder",
                                   f"{p} is a folder, but a file is needed here ({what}).")])
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+        # Opening a pipe waits for a writer that may never come: the program would hang.
+        raise InputRefused([error("file", "not_a_file",
+                                  f"{p} is a pipe, not a file; save {what} to a file and give that.")])
     try:
         with open(p, "rb") as fh:
             data = fh.read(limit + 1)
@@ -49,3 +61,27 @@ def decode_utf8(data: bytes, path: Path | str, what: str) -> str:
         raise InputRefused([error("file", "unreadable",
                                   f"{Path(path).name}: the {what} is not UTF-8 text (byte "
                                   f"{exc.start + 1} cannot be read); save it as UTF-8.")]) from exc
+
+
+class JsonRefused(ValueError):
+    """JSON text that parses but cannot be taken as meant: a key given twice, or nested so deep
+    that reading it would exhaust the stack. ``str()`` says which, in plain words."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise JsonRefused(f'the key "{key}" appears twice in one object (which one would be '
+                              "meant?); give each key once")
+        seen[key] = value
+    return seen
+
+
+def load_json(text: str) -> Any:
+    """``json.loads`` that refuses a key given twice (the first would be dropped silently) and a
+    nesting too deep to read (RecursionError) with JsonRefused; JSONDecodeError as usual."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_repeated_keys)
+    except RecursionError:
+        raise JsonRefused("it is nested too deeply to be an order or a library export") from None

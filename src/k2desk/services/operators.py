@@ -42,8 +42,11 @@ def pin_matches(pin: str, stored: str) -> bool:
 
 
 def check_pin(pin: str, field: str = "pin") -> list[FieldIssue]:
-    if pin and not (pin.isdigit() and 4 <= len(pin) <= 12):
-        return [error(field, "pin_invalid", "A PIN is 4 to 12 digits; leave it empty for no PIN.")]
+    # Digits 0-9 only: str.isdigit() also takes "²²²²" and full-width "１２３４", which hash
+    # differently from the 1234 the same person types on another keyboard and never match again.
+    if pin and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
+        return [error(field, "pin_invalid", "A PIN is 4 to 12 digits (0-9); leave it empty for "
+                                            "no PIN.")]
     return []
 
 
@@ -85,31 +88,37 @@ def check_pin_attempt(ctx: AppContext, name: str, pin: str | None, stored: str,
     database and audited. Used by every PIN prompt (sign-in at the lock screen and a
     pharmacist's confirmation). Raises InputRefused (field ``pin``) when the PIN is wrong or
     when ``name`` must still wait after too many wrong PINs; the PIN is not even checked then."""
-    db = ctx.store.db
-    failures, locked_until = repo.pin_attempts(db, name)
-    now = dt.datetime.now(dt.UTC)
-    if locked_until is not None:
-        until = dt.datetime.fromisoformat(locked_until)
-        if until > now:
-            raise InputRefused([error(
-                "pin", "pin_locked",
-                f"Too many wrong PINs for {name} in a row: wait {_wait_text((until - now).total_seconds())} "
-                "before trying again. Nothing was done.")])
-    if pin and pin_matches(pin, stored):
-        if failures:
-            with ctx.store.write() as w:
-                repo.reset_pin_failures(w, name, by or ctx.operator or name)
-        return
-    failures += 1
-    delay = pin_delay(failures)
-    until_iso = (now + dt.timedelta(seconds=delay)).isoformat(timespec="microseconds") if delay else None
+    # Read, check and count in one write transaction (BEGIN IMMEDIATE): windows guessing at the
+    # same moment take turns, so each one sees the failures counted before it and none slips past
+    # the back-off on a stale count.
+    refused: InputRefused | None = None
     with ctx.store.write() as w:
-        repo.record_pin_failure(w, name, failures, until_iso, by or ctx.operator or name)
-    left = FREE_PIN_TRIES - failures
-    after = (f" {left} more wrong {'PIN' if left == 1 else 'PINs'} and the next try waits."
-             if left > 0 else f" Wrong {failures} times in a row: the next try waits "
-             f"{_wait_text(delay)}.")
-    raise InputRefused([error("pin", "pin_wrong", wrong_message + after)])
+        failures, locked_until = repo.pin_attempts(w, name)
+        now = dt.datetime.now(dt.UTC)
+        if locked_until is not None:
+            until = dt.datetime.fromisoformat(locked_until)
+            if until > now:
+                refused = InputRefused([error(
+                    "pin", "pin_locked",
+                    f"Too many wrong PINs for {name} in a row: wait "
+                    f"{_wait_text((until - now).total_seconds())} before trying again. "
+                    "Nothing was done.")])
+        if refused is None and pin and pin_matches(pin, stored):
+            if failures:
+                repo.reset_pin_failures(w, name, by or ctx.operator or name)
+            return
+        if refused is None:
+            failures += 1
+            delay = pin_delay(failures)
+            until_iso = ((now + dt.timedelta(seconds=delay)).isoformat(timespec="microseconds")
+                         if delay else None)
+            repo.record_pin_failure(w, name, failures, until_iso, by or ctx.operator or name)
+            left = FREE_PIN_TRIES - failures
+            after = (f" {left} more wrong {'PIN' if left == 1 else 'PINs'} and the next try waits."
+                     if left > 0 else f" Wrong {failures} times in a row: the next try waits "
+                     f"{_wait_text(delay)}.")
+            refused = InputRefused([error("pin", "pin_wrong", wrong_message + after)])
+    raise refused
 
 
 def roles_in_use(ctx: AppContext) -> bool:

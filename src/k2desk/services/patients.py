@@ -81,8 +81,11 @@ def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]
 
 def same_patient_key(name: str, dob: dt.date) -> tuple[str, str]:
     """What makes two records the same person for the duplicate check: the name compared the
-    way people read it (Unicode NFC, case folded, runs of spaces as one) and the date of birth."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split()), dob.isoformat()
+    way people read it (case folded, runs of spaces as one, accents ignored: a US keyboard types
+    "Jose Alvarez" for "José Álvarez") and the date of birth."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare).casefold().split()), dob.isoformat()
 
 
 def _existing_same(ctx: AppContext, patients: Sequence[Patient]
@@ -163,11 +166,13 @@ def _read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
             start, line = line + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue  # a blank line
-            if len(values) > len(header):
+            # Empty values after the last column (a spreadsheet's trailing commas) lose nothing.
+            if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
                 raise _file_issue(path, f"line {start} has {len(values)} values but the header "
                                   f"names {len(header)} columns; the extra values would be lost. "
                                   "Quote values that contain a comma.", "extra_values")
-            rows.append((start, {h: (values[i] if i < len(values) else "")
+            # A CRLF file keeps CRLF inside a quoted multi-line value too: that is a line break.
+            rows.append((start, {h: (values[i].replace("\r\n", "\n") if i < len(values) else "")
                                  for i, h in enumerate(header)}))
     except csv.Error as exc:
         raise _file_issue(path, f"line {reader.line_num} cannot be read as CSV ({exc}).",
