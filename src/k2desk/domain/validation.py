@@ -155,8 +155,8 @@ def parse_date(value: str, field: str, *, label: str = "Date") -> tuple[dt.date 
             return dt.date(int(m.group(3)), int(m.group(1)), int(m.group(2))), []
         # From the digits matched (not fromisoformat, which knows only ASCII digits): full-width
         # digits typed by an input method read as a date in both spellings alike.
-        assert iso is not None
-        return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), []
+        if iso is not None:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), []
     except ValueError:
         pass
     return None, [error(field, "date_invalid", f"{label} {value!r} {_why_not_a_date(v)}; "
