@@ -130,6 +130,16 @@ def backup_head(path: Path) -> Head | None:
         conn.close()
 
 
+def _utc(text: str) -> str | None:
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
     """Every whole backup's chain must be a beginning of the live chain. After a restore (or a
     re-anchoring) on purpose, only backups taken since the latest one are compared: backups
@@ -139,6 +149,13 @@ def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
     except ValueError:
         head = None
     since = head.since if head is not None else None
+    if since is not None:
+        # The head file's word alone does not set history aside: a restore or a re-anchoring
+        # recorded in the trail must back it (else editing the head file hid every backup).
+        row = conn.execute("SELECT max(at) FROM audit_events WHERE action IN ('restore', 'reanchor')"
+                           ).fetchone()
+        recorded = _utc(row[0]) if row is not None and row[0] else None
+        since = None if recorded is None else min(since, recorded)
     for path in sound_backups(data_dir):
         if "replaced-by-restore" in path.name:
             continue  # the database a restore set aside, by definition not this history

@@ -33,6 +33,9 @@ from k2desk.storage import audit
 SEAL_ACTION = "seal"
 BASELINE_ACTION = "baseline"
 _NOT_COVERED = frozenset({"audit_events", "row_seals", "pdf_blobs", "_sqlite_migrations"})
+# The shadow tables an FTS5 index keeps: only these names, so a virtual table made by another
+# program (say one called "pin") cannot hide a real table ("pin_attempts") from the check.
+_FTS_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 # verify names at most this many rows, then says how many more
 MAX_NAMED = 50
 
@@ -45,7 +48,7 @@ def covered_tables(conn: sqlite3.Connection) -> list[str]:
     for name, sql in rows:
         if name in _NOT_COVERED or name.startswith("sqlite_") or name in virtual:
             continue
-        if any(name.startswith(v + "_") for v in virtual):
+        if any(name == v + suffix for v in virtual for suffix in _FTS_SHADOWS):
             continue  # a full-text index's shadow tables (rebuilt from the rows they index)
         if "WITHOUT ROWID" in (sql or "").upper():
             continue  # none in k2desk; sealed by rowid, so such a table could not be followed

@@ -1,0 +1,102 @@
+"""Attacks on issue 17 (every row under the audit chain, a head file outside the database), made
+with the sqlite3 module on a real data dir by someone who did not build it. Tests named "found"
+failed before their fix; the others are attacks the build already withstood."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from k2desk.cli import main
+from k2desk.paths import db_path
+from k2desk.services import backups as svc
+from k2desk.services.context import AppContext
+from k2desk.storage import anchor
+from stored_documents import add_test_patient, store_document
+
+
+def _edit(data_dir: Path, *sql: str) -> None:
+    conn = sqlite3.connect(db_path(data_dir))
+    try:
+        for s in sql:
+            conn.execute(s)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _verify(data_dir: Path, capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    rc = main(["--data-dir", str(data_dir), "log", "verify"])
+    out = capsys.readouterr()
+    return rc, out.out + out.err
+
+
+def test_found_a_virtual_table_named_like_a_prefix_hid_a_real_table(ctx: AppContext, capsys):
+    """Found: ``CREATE VIRTUAL TABLE pin USING fts5(x)`` made ``pin_attempts`` look like one of
+    its shadow tables, so a row slipped into pin_attempts passed ``log verify``."""
+    add_test_patient(ctx)
+    data_dir = ctx.data_dir
+    ctx.close()
+    assert _verify(data_dir, capsys)[0] == 0
+    _edit(data_dir, "CREATE VIRTUAL TABLE pin USING fts5(x)",
+          "INSERT INTO pin_attempts (operator, failures) VALUES ('test-rph', 0)")
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 1
+    assert "pin_attempts row 1 was added outside k2desk" in out
+    assert "Traceback" not in out
+
+
+def test_found_a_since_in_the_head_file_hid_every_backup(ctx: AppContext):
+    """Found: the chain cut short and the head file rewritten to match, with a ``since`` in the
+    future (as a restore writes), made every backup be skipped as "set aside"."""
+    store_document(ctx, patient_id=add_test_patient(ctx))
+    svc.make_backup(ctx)
+    add_test_patient(ctx, "After Backup")
+    data_dir = ctx.data_dir
+    ctx.close()
+    conn = sqlite3.connect(db_path(data_dir))
+    try:
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                                    " AND tbl_name = 'audit_events'").fetchall():
+            conn.execute(f'DROP TRIGGER "{name}"')
+        conn.execute("DELETE FROM audit_events WHERE id > 1")
+        conn.commit()
+        head = anchor.chain_head(conn)
+        anchor.head_path(data_dir).write_text(json.dumps(
+            {"events": head.events, "hash": head.hash, "since": "9999-01-01T00:00:00+00:00"}))
+        problem = anchor.check_backups(conn, data_dir)
+    finally:
+        conn.close()
+    assert problem is not None and "backup" in problem and "removed or lost" in problem
+
+
+def test_withstood_status_change_deleted_and_head_file_deleted(ctx: AppContext, capsys):
+    """Withstood: a row deleted from a table, and tail events deleted with the head file gone."""
+    add_test_patient(ctx)
+    data_dir = ctx.data_dir
+    ctx.close()
+    _edit(data_dir, "DELETE FROM patients")
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 1 and "patients row 1 was deleted" in out
+    anchor.head_path(data_dir).unlink()
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 1 and "head file" in out and "missing" in out
+
+
+def test_withstood_a_setting_changed_by_hand(ctx: AppContext, capsys):
+    add_test_patient(ctx)
+    data_dir = ctx.data_dir
+    ctx.close()
+    conn = sqlite3.connect(db_path(data_dir))
+    try:
+        n = conn.execute("SELECT count(*) FROM settings").fetchone()[0]
+    finally:
+        conn.close()
+    if n:
+        _edit(data_dir, "UPDATE settings SET value = value || ' ' WHERE rowid = (SELECT min(rowid) FROM settings)")
+        rc, out = _verify(data_dir, capsys)
+        assert rc == 1 and "settings '" in out and "was changed" in out
+    else:
+        assert _verify(data_dir, capsys)[0] == 0
