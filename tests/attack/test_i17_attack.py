@@ -95,8 +95,36 @@ def test_withstood_a_setting_changed_by_hand(ctx: AppContext, capsys):
     finally:
         conn.close()
     if n:
-        _edit(data_dir, "UPDATE settings SET value = value || ' ' WHERE rowid = (SELECT min(rowid) FROM settings)")
+        _edit(data_dir, "UPDATE settings SET value = value || ' '"
+              " WHERE rowid = (SELECT min(rowid) FROM settings)")
         rc, out = _verify(data_dir, capsys)
         assert rc == 1 and "settings '" in out and "was changed" in out
     else:
         assert _verify(data_dir, capsys)[0] == 0
+
+
+_HAMMER = """
+import sys
+from pathlib import Path
+from k2desk.storage import anchor
+d, n = Path(sys.argv[1]), int(sys.argv[2])
+for _ in range(400):
+    anchor.write_head(d, anchor.Head(n, "a" * (n % 70)))
+    anchor.read_head(d)
+"""
+
+
+def test_found_two_programs_writing_the_head_file_at_once(data_dir: Path):
+    """Found: the head file's temporary name was shared, so two programs saving at once truncated
+    and renamed it away under each other (FileNotFoundError, or a head file mixed from both)."""
+    import subprocess
+    import sys
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    procs = [subprocess.Popen([sys.executable, "-c", _HAMMER, str(data_dir), str(n)],
+                              stderr=subprocess.PIPE, text=True) for n in (5, 123456, 77)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    head = anchor.read_head(data_dir)
+    assert head is not None and head.events in (5, 123456, 77)
+    assert not list(data_dir.glob("*.part"))

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def write_head(data_dir: Path, head: Head) -> None:
             old = read_head(data_dir)
             if old is not None and old.since is not None:
                 head = Head(head.events, head.hash, old.since)
-    tmp = path.with_name(path.name + ".part")
+    # A name of this process's own: two programs saving at once each write their own temporary
+    # file (a shared one was truncated and renamed away under the other).
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
