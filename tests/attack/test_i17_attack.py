@@ -128,3 +128,17 @@ def test_found_two_programs_writing_the_head_file_at_once(data_dir: Path):
     head = anchor.read_head(data_dir)
     assert head is not None and head.events in (5, 123456, 77)
     assert not list(data_dir.glob("*.part"))
+
+
+def test_found_dropping_the_row_seals_table_switched_the_row_check_off(ctx: AppContext, capsys):
+    """Found: ``DROP TABLE row_seals`` and then every medication deleted: ``log verify`` said
+    "0 rows ... verified" and passed, as if the data dir predated the seals."""
+    pid = add_test_patient(ctx)
+    assert pid
+    data_dir = ctx.data_dir
+    ctx.close()
+    _edit(data_dir, "DROP TABLE row_seals", "DELETE FROM medications")
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 1
+    assert "row_seals" in out and "was removed" in out
+    assert "Traceback" not in out

@@ -215,6 +215,13 @@ def verify_seal_events(db: Database) -> str | None:
     """Each seal event's rows in ``row_seals`` are exactly the ones its (chained) hash covers."""
     conn = db.conn
     if not _has_seal_table(conn):
+        # Before the migration that adds the seals there are no sealed events; after it, a
+        # missing table of seals means it was dropped (and with it every row's check).
+        sealed = conn.execute("SELECT min(id) FROM audit_events WHERE json_valid(details)"
+                              " AND json_extract(details, '$.sealed.rows') > 0").fetchone()
+        if sealed is not None and sealed[0] is not None:
+            return (f"the table of row seals (row_seals) was removed, though audit event "
+                    f"{sealed[0]} and later ones sealed rows in it: no record can be checked")
         return None
     events = {int(i): json.loads(d) for i, d in conn.execute(
         "SELECT id, json_extract(details, '$.sealed') FROM audit_events"
