@@ -142,3 +142,34 @@ def test_found_dropping_the_row_seals_table_switched_the_row_check_off(ctx: AppC
     assert rc == 1
     assert "row_seals" in out and "was removed" in out
     assert "Traceback" not in out
+
+
+def test_found_dropping_the_audit_trail_table_crashed_verify_and_doctor(ctx: AppContext, capsys):
+    """Found: ``DROP TABLE audit_events`` made ``log verify`` and ``doctor`` stop with
+    "unexpected error (OperationalError)" instead of saying what was done."""
+    add_test_patient(ctx)
+    data_dir = ctx.data_dir
+    ctx.close()
+    _edit(data_dir, "DROP TABLE audit_events")
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 1
+    assert "verification FAILED" in out and "audit_events" in out and "removed" in out
+    assert "unexpected error" not in out
+    capsys.readouterr()
+    main(["--data-dir", str(data_dir), "doctor"])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "audit anchor" in text and "0 events" in text
+    assert "unexpected error" not in text
+
+
+def test_found_audit_details_that_are_not_json_crashed_verify(ctx: AppContext, capsys):
+    """Triggers dropped and an event's details made into bytes: a clear "was altered"."""
+    add_test_patient(ctx)
+    data_dir = ctx.data_dir
+    ctx.close()
+    _edit(data_dir, "DROP TRIGGER audit_events_no_update",
+          "UPDATE audit_events SET details = x'00ff' WHERE id = 1")
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 1 and "audit event 1" in out and "was altered" in out
+    assert "unexpected error" not in out

@@ -39,7 +39,14 @@ def head_path(data_dir: Path) -> Path:
     return Path(f"{db_path(data_dir)}.head")
 
 
+def _has_trail(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table'"
+                        " AND name = 'audit_events'").fetchone() is not None
+
+
 def chain_head(conn: sqlite3.Connection) -> Head:
+    if not _has_trail(conn):
+        return Head(0, "")  # the trail's table dropped: as short as a trail can be
     row = conn.execute("SELECT count(*), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1)"
                        " FROM audit_events").fetchone()
     return Head(int(row[0]), str(row[1] or ""))
@@ -48,6 +55,8 @@ def chain_head(conn: sqlite3.Connection) -> Head:
 def _hash_at(conn: sqlite3.Connection, n: int) -> str | None:
     if n <= 0:
         return ""
+    if not _has_trail(conn):
+        return None
     row = conn.execute("SELECT hash FROM audit_events ORDER BY id LIMIT 1 OFFSET ?", [n - 1]).fetchone()
     return None if row is None else str(row[0])
 
