@@ -173,3 +173,23 @@ def test_found_audit_details_that_are_not_json_crashed_verify(ctx: AppContext, c
     rc, out = _verify(data_dir, capsys)
     assert rc == 1 and "audit event 1" in out and "was altered" in out
     assert "unexpected error" not in out
+
+
+def test_withstood_restoring_an_older_backup_then_saving_verifies_clean(ctx: AppContext, tmp_path,
+                                                                         capsys):
+    """Normal use: back up, keep a copy, save more, back up again, restore the older copy, save:
+    ``log verify`` passes at each step (the newer backup belongs to the history set aside)."""
+    import shutil
+
+    add_test_patient(ctx, "A One")
+    older = tmp_path / "older-copy.sqlite3"
+    shutil.copy(svc.make_backup(ctx), older)
+    add_test_patient(ctx, "B Two")
+    svc.make_backup(ctx)
+    data_dir = ctx.data_dir
+    assert _verify(data_dir, capsys)[0] == 0
+    svc.restore_backup(ctx, older)
+    assert _verify(data_dir, capsys)[0] == 0
+    add_test_patient(ctx, "C Three")
+    rc, out = _verify(data_dir, capsys)
+    assert rc == 0, out

@@ -152,7 +152,7 @@ def _utc(text: str) -> str | None:
     return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
+def check_backups(conn: sqlite3.Connection, data_dir: Path, *, trust_since: bool = False) -> str | None:
     """Every whole backup's chain must be a beginning of the live chain. After a restore (or a
     re-anchoring) on purpose, only backups taken since the latest one are compared: backups
     taken before it belong to the history the restore set aside."""
@@ -161,9 +161,10 @@ def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
     except ValueError:
         head = None
     since = head.since if head is not None else None
-    if since is not None:
+    if since is not None and not trust_since:
         # The head file's word alone does not set history aside: a restore or a re-anchoring
         # recorded in the trail must back it (else editing the head file hid every backup).
+        # ``trust_since``: only the restore itself, before it appends its own event.
         row = conn.execute("SELECT max(at) FROM audit_events WHERE action IN ('restore', 'reanchor')"
                            ).fetchone()
         recorded = _utc(row[0]) if row is not None and row[0] else None
