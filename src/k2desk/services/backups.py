@@ -86,6 +86,9 @@ def restore_backup(ctx: AppContext, source: Path) -> Path | None:
     except OSError as exc:
         raise OperationFailed(f"Restore failed, the database was not replaced: "
                               f"{exc.strerror or exc}.") from exc
+    # The head file this restore just wrote sets the older history aside; the restore event
+    # appended next is what backs it from now on.
+    ctx.store.check_anchor(just_restored=True)
     with ctx.store.write() as db:
         audit.append(db, operator=ctx.operator, action="restore", entity="database",
                      details={"from": source.name, "kept": kept.name if kept else None})

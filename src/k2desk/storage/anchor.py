@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,14 @@ def head_path(data_dir: Path) -> Path:
     return Path(f"{db_path(data_dir)}.head")
 
 
+def _has_trail(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table'"
+                        " AND name = 'audit_events'").fetchone() is not None
+
+
 def chain_head(conn: sqlite3.Connection) -> Head:
+    if not _has_trail(conn):
+        return Head(0, "")  # the trail's table dropped: as short as a trail can be
     row = conn.execute("SELECT count(*), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1)"
                        " FROM audit_events").fetchone()
     return Head(int(row[0]), str(row[1] or ""))
@@ -47,6 +55,8 @@ def chain_head(conn: sqlite3.Connection) -> Head:
 def _hash_at(conn: sqlite3.Connection, n: int) -> str | None:
     if n <= 0:
         return ""
+    if not _has_trail(conn):
+        return None
     row = conn.execute("SELECT hash FROM audit_events ORDER BY id LIMIT 1 OFFSET ?", [n - 1]).fetchone()
     return None if row is None else str(row[0])
 
@@ -76,7 +86,9 @@ def write_head(data_dir: Path, head: Head) -> None:
             old = read_head(data_dir)
             if old is not None and old.since is not None:
                 head = Head(head.events, head.hash, old.since)
-    tmp = path.with_name(path.name + ".part")
+    # A name of this process's own: two programs saving at once each write their own temporary
+    # file (a shared one was truncated and renamed away under the other).
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -130,7 +142,17 @@ def backup_head(path: Path) -> Head | None:
         conn.close()
 
 
-def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
+def _utc(text: str) -> str | None:
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def check_backups(conn: sqlite3.Connection, data_dir: Path, *, trust_since: bool = False) -> str | None:
     """Every whole backup's chain must be a beginning of the live chain. After a restore (or a
     re-anchoring) on purpose, only backups taken since the latest one are compared: backups
     taken before it belong to the history the restore set aside."""
@@ -139,6 +161,14 @@ def check_backups(conn: sqlite3.Connection, data_dir: Path) -> str | None:
     except ValueError:
         head = None
     since = head.since if head is not None else None
+    if since is not None and not trust_since:
+        # The head file's word alone does not set history aside: a restore or a re-anchoring
+        # recorded in the trail must back it (else editing the head file hid every backup).
+        # ``trust_since``: only the restore itself, before it appends its own event.
+        row = conn.execute("SELECT max(at) FROM audit_events WHERE action IN ('restore', 'reanchor')"
+                           ).fetchone()
+        recorded = _utc(row[0]) if row is not None and row[0] else None
+        since = None if recorded is None else min(since, recorded)
     for path in sound_backups(data_dir):
         if "replaced-by-restore" in path.name:
             continue  # the database a restore set aside, by definition not this history

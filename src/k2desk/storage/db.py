@@ -212,11 +212,12 @@ class Store:
             # (the chain extends it), and verify and doctor read both.
             pass
 
-    def check_anchor(self) -> None:
-        """Compare the chain with the head file and the backups (sets ``anchor_problem``)."""
+    def check_anchor(self, *, just_restored: bool = False) -> None:
+        """Compare the chain with the head file and the backups (sets ``anchor_problem``).
+        ``just_restored``: the restore that wrote the head file checks before recording itself."""
         problem, missing = anchor.check(self.conn, self.data_dir)
         if problem is None:
-            problem = anchor.check_backups(self.conn, self.data_dir)
+            problem = anchor.check_backups(self.conn, self.data_dir, trust_since=just_restored)
         self.anchor_problem = problem
         self.head_missing = missing and problem is None and anchor.chain_head(self.conn).events > 0
         self.anchored = problem is None and not self.head_missing

@@ -33,6 +33,9 @@ from k2desk.storage import audit
 SEAL_ACTION = "seal"
 BASELINE_ACTION = "baseline"
 _NOT_COVERED = frozenset({"audit_events", "row_seals", "pdf_blobs", "_sqlite_migrations"})
+# The shadow tables an FTS5 index keeps: only these names, so a virtual table made by another
+# program (say one called "pin") cannot hide a real table ("pin_attempts") from the check.
+_FTS_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 # verify names at most this many rows, then says how many more
 MAX_NAMED = 50
 
@@ -45,7 +48,7 @@ def covered_tables(conn: sqlite3.Connection) -> list[str]:
     for name, sql in rows:
         if name in _NOT_COVERED or name.startswith("sqlite_") or name in virtual:
             continue
-        if any(name.startswith(v + "_") for v in virtual):
+        if any(name == v + suffix for v in virtual for suffix in _FTS_SHADOWS):
             continue  # a full-text index's shadow tables (rebuilt from the rows they index)
         if "WITHOUT ROWID" in (sql or "").upper():
             continue  # none in k2desk; sealed by rowid, so such a table could not be followed
@@ -212,6 +215,13 @@ def verify_seal_events(db: Database) -> str | None:
     """Each seal event's rows in ``row_seals`` are exactly the ones its (chained) hash covers."""
     conn = db.conn
     if not _has_seal_table(conn):
+        # Before the migration that adds the seals there are no sealed events; after it, a
+        # missing table of seals means it was dropped (and with it every row's check).
+        sealed = conn.execute("SELECT min(id) FROM audit_events WHERE json_valid(details)"
+                              " AND json_extract(details, '$.sealed.rows') > 0").fetchone()
+        if sealed is not None and sealed[0] is not None:
+            return (f"the table of row seals (row_seals) was removed, though audit event "
+                    f"{sealed[0]} and later ones sealed rows in it: no record can be checked")
         return None
     events = {int(i): json.loads(d) for i, d in conn.execute(
         "SELECT id, json_extract(details, '$.sealed') FROM audit_events"
