@@ -71,7 +71,8 @@ def test_copy_from_odd_order_ids_is_refused_cleanly(capsys, data_dir):
         other = add_plain_patient(ctx, "Bea Other")
         before = table_counts(ctx)
     for argv in (("--from", "99999999999999999999999"), ("--from", "0"), ("--from", "-1"),
-                 ("--from", "1", "--patient", str(other)), ("--from", "1", "--patient", "99999999999999999999999")):
+                 ("--from", "1", "--patient", str(other)),
+                 ("--from", "1", "--patient", "99999999999999999999999")):
         code, out, err = run(capsys, "order", "create", *argv)
         assert code != 0 and out == "" and "unexpected error" not in err, (argv, err)
     with AppContext(data_dir, "test-rph") as ctx:
@@ -89,3 +90,19 @@ def test_copy_of_a_cancelled_order_is_a_new_draft_and_leaves_the_old_one_cancell
     with AppContext(data_dir, "test-rph") as ctx:
         assert orders.get_order(ctx, int(out.strip())).status == "draft"
         assert orders.get_order(ctx, old.id).status == "cancelled"
+
+
+def test_huge_or_odd_record_numbers_on_the_command_line_are_refused_cleanly(capsys, data_dir):
+    with AppContext(data_dir, "test-rph") as ctx:
+        seed_orders(ctx)
+        before = table_counts(ctx)
+    huge = "99999999999999999999999"
+    for argv in (("document", "reprint", huge, "--reason", "lost", "-o", str(data_dir.parent / "x.pdf")),
+                 ("document", "reprints", huge), ("fax", "cancel", huge), ("order", "show", huge),
+                 ("document", "reprints", "\u00b2")):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "", (argv, out)
+        assert "unexpected error" not in err and "record number" in err, (argv, err)
+    assert not (data_dir.parent / "x.pdf").exists()
+    with AppContext(data_dir, "test-rph") as ctx:
+        assert table_counts(ctx) == before
