@@ -47,3 +47,32 @@ def test_an_unknown_scan_in_the_log_never_leaves_another_document_showing(window
         # the page shown must be the scanned one or none: never the document scanned before
         assert page.current is None or page.current.id == int(text[2:]), (text, page.current)
         assert page.model.rowCount() == 0
+
+
+def test_enter_never_picks_a_prescriber_from_the_previous_search(window, qtbot, ctx, settle):
+    """A busy machine: the search for what is typed now has not come back when Enter is pressed;
+    Enter must fill the prescriber now typed, never the first row of the earlier search."""
+    import time
+
+    from k2desk.ui.pages.form_editor import read_input
+    from prescriber_data import seed_orders
+
+    seed_orders(ctx)
+    pid = patients.add_patient(ctx, PatientInput("Hana Suzuki", "1952-07-14", nkda=True))
+    page = window.go("orders", patient_id=pid)
+    settle(window)
+    picker = page.prescriber_picker
+    box = picker.search
+    box.setFocus()
+    qtbot.keyClicks(box, "chen")
+    qtbot.waitUntil(lambda: picker.results.isVisible() and picker.results.count() == 1, timeout=3000)
+    assert "Chen" in picker.results.item(0).text()
+    # the background thread is busy (a big search, a fax, a slow disk) for a moment
+    window.env.worker.run(lambda: time.sleep(0.8))
+    box.selectAll()
+    qtbot.keyClicks(box, "lopez")
+    qtbot.wait(300)  # the debounce has fired; the search waits behind the busy thread
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    settle(window)
+    name = read_input(page.editor.cell("prescriber.name").input)
+    assert name == "Dr. Maria Lopez", name
