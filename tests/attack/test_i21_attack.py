@@ -106,3 +106,24 @@ def test_huge_or_odd_record_numbers_on_the_command_line_are_refused_cleanly(caps
     assert not (data_dir.parent / "x.pdf").exists()
     with AppContext(data_dir, "test-rph") as ctx:
         assert table_counts(ctx) == before
+
+
+def test_a_known_prescriber_with_a_bad_npi_is_not_copied_past_its_check(capsys, data_dir):
+    with AppContext(data_dir, "test-rph") as ctx:
+        setup_pharmacy(ctx)
+        pid = add_plain_patient(ctx)
+        data = example_order()
+        data["prescriber"]["npi"] = "1234567890"  # wrong check digit, let through once with a reason
+        first, _ = orders.create_order(ctx, pid, data, {"prescriber.npi": "Verified with NPPES by phone"})
+    code, out, err = run(capsys, "prescriber", "show", "1234567890", "--json")
+    assert code == 0 and "1234567890" in out, err
+    with AppContext(data_dir, "test-rph") as ctx:  # after the first run's automatic backup
+        before = table_counts(ctx)
+    # the override was for that order: the copy is checked again and refused until overridden again
+    code, out, err = run(capsys, "order", "create", "--from", str(first))
+    assert code == 2 and out == "" and "prescriber.npi" in err, err
+    with AppContext(data_dir, "test-rph") as ctx:
+        assert table_counts(ctx) == before
+    code, out, err = run(capsys, "order", "create", "--from", str(first), "--override",
+                         "prescriber.npi=Verified with NPPES again for the refill")
+    assert code == 0, err
