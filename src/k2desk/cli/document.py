@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from k2desk.cli.output import err, print_json, print_table
+from k2desk.cli.output import err, print_json, print_table, record_id
 from k2desk.domain.records import StoredDocument
 from k2desk.domain.reprint import REPRINT_REASONS
 from k2desk.services import doc_use
@@ -96,31 +96,31 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ls.set_defaults(handler=cmd_list)
 
     save = ps.add_parser("save", help="save a copy of the stored PDF (the exact stored bytes)")
-    save.add_argument("doc_id", type=int, metavar="DOC_ID")
+    save.add_argument("doc_id", type=record_id, metavar="DOC_ID")
     save.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     save.set_defaults(handler=cmd_save)
 
     rp = ps.add_parser("reprint", help="write the stored PDF to a file for printing again, with the reason")
-    rp.add_argument("doc_id", type=int, metavar="DOC_ID")
+    rp.add_argument("doc_id", type=record_id, metavar="DOC_ID")
     rp.add_argument("--reason", required=True, choices=tuple(REPRINT_REASONS))
     rp.add_argument("--note", metavar="TEXT", help="a few words (required with --reason other)")
     rp.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     rp.set_defaults(handler=cmd_reprint)
 
     rs = ps.add_parser("reprints", help="when a document was reprinted, by whom and why")
-    rs.add_argument("doc_id", type=int, metavar="DOC_ID")
+    rs.add_argument("doc_id", type=record_id, metavar="DOC_ID")
     rs.add_argument("--json", action="store_true")
     rs.set_defaults(handler=cmd_reprints)
 
     fi = ps.add_parser("fax-image", help="save the document as a TIFF Class F fax image")
-    fi.add_argument("doc_id", type=int, metavar="DOC_ID")
+    fi.add_argument("doc_id", type=record_id, metavar="DOC_ID")
     fi.add_argument("-o", "--output", required=True, metavar="FILE.tiff")
     fi.add_argument("--standard", action="store_true",
                     help="98 lines per inch instead of fine (196)")
     fi.set_defaults(handler=cmd_fax_image)
 
     cv = ps.add_parser("cover", help="make and store a fax cover sheet for a document; prints its id")
-    cv.add_argument("doc_id", type=int, metavar="DOC_ID")
+    cv.add_argument("doc_id", type=record_id, metavar="DOC_ID")
     cv.add_argument("--to-fax", required=True, metavar="NUMBER")
     cv.add_argument("--to-name", metavar="NAME")
     cv.add_argument("--to-organisation", metavar="TEXT")

@@ -7,7 +7,7 @@ import getpass
 import sys
 from typing import Any
 
-from k2desk.cli.output import err, print_json, print_table
+from k2desk.cli.output import err, print_json, print_table, record_id
 from k2desk.services import fax as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
@@ -107,7 +107,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     ps = p.add_subparsers(dest="fax_command", metavar="ACTION", required=True)
 
     send = ps.add_parser("send", help="queue a stored document and try to send it now; prints the job id")
-    send.add_argument("document_id", type=int, metavar="DOC_ID")
+    send.add_argument("document_id", type=record_id, metavar="DOC_ID")
     send.add_argument("--to", required=True, metavar="NUMBER", help="the fax number")
     send.add_argument("--password-stdin", action="store_true",
                       help="read the gateway password from standard input (for this run only)")
@@ -118,12 +118,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     out.set_defaults(handler=cmd_outbox)
 
     retry = ps.add_parser("retry", help="retry one job now, or every job whose wait has passed")
-    retry.add_argument("job_id", type=int, nargs="?", metavar="JOB_ID")
+    retry.add_argument("job_id", type=record_id, nargs="?", metavar="JOB_ID")
     retry.add_argument("--password-stdin", action="store_true")
     retry.set_defaults(handler=cmd_retry)
 
     cancel = ps.add_parser("cancel", help="stop a waiting or failed job so it is never sent")
-    cancel.add_argument("job_id", type=int, metavar="JOB_ID")
+    cancel.add_argument("job_id", type=record_id, metavar="JOB_ID")
     cancel.add_argument("--reason", metavar="TEXT")
     cancel.set_defaults(handler=cmd_cancel)
 

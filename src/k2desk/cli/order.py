@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from k2desk.cli.handout import write_after_commit
-from k2desk.cli.output import print_json, print_table
+from k2desk.cli.output import print_json, print_table, record_id
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.order_log import OrderSummary
 from k2desk.domain.order_log import order_json as log_order_json
@@ -179,7 +179,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     src = c.add_mutually_exclusive_group(required=True)
     src.add_argument("--file", metavar="ORDER.json",
                      help="the order as JSON (see 'Order file format' in the README)")
-    src.add_argument("--from", dest="copy_from", type=int, metavar="ORDER_ID",
+    src.add_argument("--from", dest="copy_from", type=record_id, metavar="ORDER_ID",
                      help="copy an earlier order of the patient (lines, compound, sig, prescriber; "
                           "dated today); its interaction review and overrides are not copied")
     c.add_argument("--override", action="append", type=_override, metavar="FIELD=REASON",
@@ -198,7 +198,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     c.set_defaults(handler=cmd_create)
 
     show = ps.add_parser("show", help="show one order")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=record_id)
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_show)
 
@@ -226,7 +226,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     rp.set_defaults(handler=cmd_report)
 
     st = ps.add_parser("status", help="move an order to its next status")
-    st.add_argument("id", type=int)
+    st.add_argument("id", type=record_id)
     st.add_argument("new_status", metavar="NEW_STATUS", help="one of: " + ", ".join(STATUSES))
     st.add_argument("--note", metavar="TEXT",
                     help="for signed-original-received: how it came in (fax, mail, hand); "

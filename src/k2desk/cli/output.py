@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from k2desk.domain.issues import FieldIssue
+
+
+def record_id(text: str) -> int:
+    """An argparse type for a record's number (document, order, fax job): plain digits within
+    the database's integers, so a mistyped or mis-scanned number is refused as such."""
+    t = text.strip()
+    if not (t.isascii() and t.isdigit()) or int(t) >= 2**63:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a record number (write digits, such as 12)")
+    return int(t)
 
 
 def print_json(data: Any) -> None:

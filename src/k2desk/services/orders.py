@@ -358,7 +358,8 @@ def order_record(stored: StoredOrder, *, document_id: int, profile: Any, paper: 
 
 def get_order(ctx: AppContext, order_id: int) -> StoredOrder:
     """The stored order with its lines, overrides and notices; NotFound for an unknown id."""
-    o = repo.get_order(ctx.store.db, order_id)
+    # a number beyond SQLite's integers (a mistyped or scanned-in-the-wrong-box id) names no order
+    o = repo.get_order(ctx.store.db, order_id) if -2**63 <= order_id < 2**63 else None
     if o is None:
         raise NotFound(f"There is no order with id {order_id}.")
     return o

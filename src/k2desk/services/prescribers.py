@@ -17,6 +17,9 @@ from k2desk.storage.prescribers import KnownPrescriber
 __all__ = ["KnownPrescriber", "find_prescribers", "get_prescriber", "order_fields"]
 
 
+_MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
 def find_prescribers(ctx: AppContext, text: str = "", *, limit: int = 50) -> list[KnownPrescriber]:
     """Known prescribers whose name contains ``text`` or whose NPI starts with it, the most
     recently used first (all of them, up to ``limit``, when ``text`` is empty)."""
@@ -26,12 +29,14 @@ def find_prescribers(ctx: AppContext, text: str = "", *, limit: int = 50) -> lis
 def get_prescriber(ctx: AppContext, ref: str) -> KnownPrescriber:
     """A known prescriber by NPI (10 digits) or by the id ``prescriber list`` shows."""
     ref = ref.strip()
-    if len(ref) == 10 and ref.isdigit():
+    # str.isdigit() also takes superscripts and other scripts' digits, which int() refuses
+    ascii_digits = ref.isascii() and ref.isdigit()
+    if len(ref) == 10 and ascii_digits:
         found = repo.find_by_npi(ctx.store.db, ref)
         if found is None:
             raise NotFound(f"No order so far names a prescriber with NPI {ref}.")
         return found
-    if not ref.isdigit():
+    if not ascii_digits or int(ref) > _MAX_ID:
         raise NotFound(f"'{ref}' is neither a prescriber id nor a 10-digit NPI.")
     got = repo.get_prescriber(ctx.store.db, int(ref))
     if got is None:

@@ -32,8 +32,8 @@ def open_reference(env: UiEnv, text: str, *, bare_number: bool = False) -> bool:
     """If ``text`` is a document reference, open that document in the Log and return True.
 
     A "D-…" reference that names no stored document is answered with a message (True: the text
-    was a reference, not a name to search for). A bare number that names no document is left to
-    the ordinary search (False)."""
+    was a reference, not a name to search for), except in the Log's box, where Enter goes on to
+    filter (False). A bare number that names no document is left to the ordinary search (False)."""
     doc_id = parse_document_ref(text, bare_number=bare_number)
     if doc_id is None:
         return False
@@ -43,7 +43,10 @@ def open_reference(env: UiEnv, text: str, *, bare_number: bool = False) -> bool:
         if parse_document_ref(text) is None:
             return False
         env.bridge.tell(f"There is no document D-{doc_id} in the log. Check the number on the page.")
-        return True
+        # In the Log's own box (the one that takes a bare number) Enter goes on to filter now, so
+        # the document shown before the scan does not stay on screen, ready for Ctrl+P, under a
+        # search that names another.
+        return not bare_number
     env.go("log", scanned_document_id=doc.id)
     return True
 

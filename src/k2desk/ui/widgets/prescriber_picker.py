@@ -57,6 +57,7 @@ class PrescriberPicker(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
         lay.addWidget(self.results)
+        self._shown_for: str | None = None  # the search text the listed rows were found for
         self._debounce = QTimer(self, singleShot=True, interval=150)
         self._debounce.timeout.connect(self._find)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
@@ -70,6 +71,7 @@ class PrescriberPicker(QWidget):
         def show(found: list[KnownPrescriber]) -> None:
             if text != self.search.text():
                 return
+            self._shown_for = text
             self.results.clear()
             for k in found:
                 item = QListWidgetItem(describe(k))
@@ -86,9 +88,12 @@ class PrescriberPicker(QWidget):
         if self._debounce.isActive():
             self._debounce.stop()
             self._find()
+        if self._shown_for != self.search.text():
+            # The search for what is typed now may still be on its way (a busy machine): wait
+            # for it, so Enter never picks the first row of an earlier search.
             self.env.worker.wait()
             QCoreApplication.processEvents()
-        if self.results.count():
+        if self._shown_for == self.search.text() and self.results.count():
             self._picked(self.results.item(0))
 
     def _picked(self, item: QListWidgetItem) -> None:
