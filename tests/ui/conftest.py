@@ -2,31 +2,4 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from k2desk.services.context import AppContext
-
-
-@pytest.fixture
-def window(qtbot, ctx: AppContext) -> Iterator[object]:
-    from k2desk.ui.main_window import MainWindow
-
-    w = MainWindow(ctx)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.worker.wait()
-    w.close()
-
-
-@pytest.fixture
-def settle(qtbot):
-    """settle(w): let w's background calls finish and their results reach the GUI thread."""
-
-    def wait(w) -> None:
-        qtbot.waitUntil(lambda: not w.worker.busy(), timeout=20_000)
-
-    return wait
+from window_fixtures import settle, window  # noqa: F401 - fixtures for every window test

@@ -1,0 +1,33 @@
+"""Window fixtures shared by tests/ui and tests/attack: a main window on the test's own data dir
+(never the real home), and a way to wait for its background calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from k2desk.services.context import AppContext
+
+
+@pytest.fixture
+def window(qtbot, ctx: AppContext) -> Iterator[object]:
+    from k2desk.ui.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.worker.wait()
+    w.close()
+
+
+@pytest.fixture
+def settle(qtbot):
+    """settle(w): let w's background calls finish and their results reach the GUI thread."""
+
+    def wait(w) -> None:
+        qtbot.waitUntil(lambda: not w.worker.busy(), timeout=20_000)
+
+    return wait
