@@ -31,3 +31,22 @@ def settle(qtbot):
         qtbot.waitUntil(lambda: not w.worker.busy(), timeout=20_000)
 
     return wait
+
+
+def fill_order(page, data) -> None:
+    """Type an order file's values into the Orders page's generated widgets, field by field."""
+    from k2desk.ui.pages.form_editor import write_input
+
+    ed = page.editor
+    for section, fields in data.items():
+        if section == "form":
+            continue
+        if section == "ingredients":
+            for n, line in enumerate(fields, 1):
+                if n > len(ed.line_cells):
+                    ed.add_line()
+                for name, value in line.items():
+                    write_input(ed.cell(f"ingredients.{n}.{name}").input, value)
+            continue
+        for name, value in fields.items():
+            write_input(ed.cell(f"{section}.{name}").input, value)

@@ -11,8 +11,8 @@ from k2desk.resources import forms_dir
 from k2desk.services import order_drafts, orders, patients
 from k2desk.services.patients import PatientInput
 from k2desk.storage import documents as docs
-from k2desk.ui.pages.form_editor import write_input
 from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
+from window_fixtures import fill_order
 
 
 def _example() -> dict:
@@ -25,21 +25,6 @@ def _patient(ctx, meds=()):
                                                   nkda=True))
 
 
-def _fill(page, data):
-    """Type the example order into the generated widgets, field by field."""
-    ed = page.editor
-    for section, fields in data.items():
-        if section == "form":
-            continue
-        if section == "ingredients":
-            for n, line in enumerate(fields, 1):
-                if n > len(ed.line_cells):
-                    ed.add_line()
-                for name, value in line.items():
-                    write_input(ed.cell(f"ingredients.{n}.{name}").input, value)
-            continue
-        for name, value in fields.items():
-            write_input(ed.cell(f"{section}.{name}").input, value)
 
 
 def test_editor_has_one_widget_per_field_of_the_definition(window, ctx):
@@ -62,7 +47,7 @@ def test_bad_npi_warns_inline_then_override_and_save(window, qtbot, ctx, settle)
     settle(window)
     data = _example()
     data["prescriber"]["npi"] = "1234567890"  # fails the check digit: a warning, not an error
-    _fill(page, data)
+    fill_order(page, data)
     qtbot.waitUntil(lambda: page.editor.cell("prescriber.npi").override_button.isVisible(), timeout=5000)
     cell = page.editor.cell("prescriber.npi")
     assert "check-digit" in cell.message.text()
@@ -106,7 +91,7 @@ def test_status_workflow_dispensed_only_after_signed(window, ctx, settle):
     pid = _patient(ctx)
     page = window.go("orders", patient_id=pid)
     settle(window)
-    _fill(page, _example())
+    fill_order(page, _example())
     page.save()
     settle(window)
     assert page.order is not None and page.order.status == "draft"
@@ -127,7 +112,7 @@ def test_major_interaction_needs_acknowledgement_before_the_order(window, ctx, s
     page = window.go("orders", patient_id=pid)
     settle(window)
     assert page.banner.has_major()
-    _fill(page, _example())
+    fill_order(page, _example())
     page.save()
     dlg = page.findChild(AcknowledgementDialog)  # no name pre-filled, contact asked for
     assert dlg is not None and dlg.isVisible() and dlg.name() == ""
@@ -153,7 +138,7 @@ def test_a_saved_order_reopens_from_the_log_and_moves_on(window, qtbot, ctx, set
     pid = _patient(ctx)
     page = window.go("orders", patient_id=pid)
     settle(window)
-    _fill(page, _example())
+    fill_order(page, _example())
     page.save()
     settle(window)
     order_id, doc_id = page.order.id, page.document_id
@@ -183,7 +168,7 @@ def test_a_saved_order_prints_its_stored_bytes_or_saves_them_when_no_printer(
     settle(window)
     page.print_current()  # nothing saved yet: only a stored PDF is ever printed
     assert "Save the order first" in window.bridge.last_info
-    _fill(page, _example())
+    fill_order(page, _example())
     page.save()
     settle(window)
     assert page.document_id is not None

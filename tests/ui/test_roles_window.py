@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 from k2desk.resources import forms_dir
 from k2desk.services import interactions, library, operators, orders, patients, settings
 from k2desk.services.patients import PatientInput
-from k2desk.ui.pages.form_editor import write_input
 from k2desk.ui.widgets.pharmacist import AcknowledgementDialog, PharmacistDialog
+from window_fixtures import fill_order
 
 PIN = "2468"
 
@@ -114,20 +114,6 @@ def _example() -> dict:
     return data
 
 
-def _fill(page, data):
-    ed = page.editor
-    for section, fields in data.items():
-        if section == "form":
-            continue
-        if section == "ingredients":
-            for n, line in enumerate(fields, 1):
-                if n > len(ed.line_cells):
-                    ed.add_line()
-                for name, value in line.items():
-                    write_input(ed.cell(f"ingredients.{n}.{name}").input, value)
-            continue
-        for name, value in fields.items():
-            write_input(ed.cell(f"{section}.{name}").input, value)
 
 
 def test_order_acknowledgement_asks_how_the_prescriber_was_reached_and_dispensing_needs_a_pharmacist(
@@ -138,7 +124,7 @@ def test_order_acknowledgement_asks_how_the_prescriber_was_reached_and_dispensin
     settle(window)
     data = _example()
     data["prescriber"]["npi"] = "1234567890"  # a warning the technician cannot override alone
-    _fill(page, data)
+    fill_order(page, data)
     settle(window)
     page.grant_override("prescriber.npi", "Checked on NPPES")
     page.save()
