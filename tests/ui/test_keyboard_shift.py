@@ -196,11 +196,10 @@ def test_ctrl_h_and_ctrl_o_start_from_the_selected_patient(window, qtbot, ctx, s
 
 
 def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, settle):
-    from test_order_page import _fill
-
     from doc_helpers import mk7_order
     from k2desk.ui.widgets.pharmacist import AcknowledgementDialog
     from k2desk.ui.widgets.reason_dialog import ReasonDialog
+    from window_fixtures import fill_order
 
     pid = _patient(ctx)  # on warfarin: a major interaction
     page = window.go("orders", patient_id=pid)
@@ -219,7 +218,7 @@ def test_order_keys_acknowledge_override_status_and_undo(window, qtbot, ctx, set
     assert page.ack is not None and page.ack.by == "test-rph"
     # An MK-7 line: an MK-4 line for a warfarin patient also needs #13's contraindication
     # override, which this keyboard test is not about.
-    _fill(page, mk7_order())
+    fill_order(page, mk7_order())
     write_input(page.editor.cell("prescriber.npi").input, "1234567890")  # fails the check digit
     page.run_check()
     settle(window)

@@ -122,12 +122,13 @@ def test_an_edited_stored_patient_asks_too_and_an_untouched_one_does_not(window,
 
 
 def _saved_order(window, ctx, settle):
-    from test_order_page import _example, _fill
+    from doc_helpers import example_order
+    from window_fixtures import fill_order
 
     pid = _patient(ctx, "Hana Suzuki")
     page = window.go("orders", patient_id=pid)
     settle(window)
-    _fill(page, _example())
+    fill_order(page, example_order())
     page.save()
     settle(window)
     assert page.order is not None
