@@ -76,3 +76,24 @@ def test_export_and_verify(capsys, data_dir, tmp_path):
     conn.close()
     code, out, err = run(capsys, "log", "verify")
     assert code == 1 and out == "" and "document 1:" in err
+
+
+def test_a_reader_that_goes_away_ends_the_list_quietly(tmp_path):
+    """`k2desk log list | head -1`: no 'unexpected error', the shell's SIGPIPE status (141)."""
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "data"
+    k2 = [sys.executable, "-m", "k2desk", "--data-dir", str(data_dir)]
+    subprocess.run([*k2, "demo", "--documents", "1500"], check=True, capture_output=True)
+    proc = subprocess.Popen([*k2, "log", "list", "--limit", "1500"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"ID")
+    proc.stdout.close()  # more than a pipe's buffer is still to come
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""
+    # The data dir is untouched by the interruption: the list still reads in full.
+    done = subprocess.run([*k2, "log", "list", "--limit", "1500"], capture_output=True, check=True)
+    assert len(done.stdout.decode().splitlines()) == 1 + 1500

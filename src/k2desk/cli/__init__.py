@@ -29,6 +29,7 @@ def command_modules() -> list[str]:
 Handler = Callable[[AppContext, argparse.Namespace], int]
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a reader that went away
 
 
 class _Parser(argparse.ArgumentParser):
@@ -162,6 +163,13 @@ def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     except KeyboardInterrupt:
         err("interrupted; nothing further was done.")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`k2desk log list | head`): stop quietly, as other Unix tools do.
+        # Whatever the command stored was committed before printing. Point stdout at devnull so
+        # the interpreter's final flush does not raise again (the recipe in Python's signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - last resort: a message, never a traceback
         if os.environ.get("K2DESK_DEBUG"):
             traceback.print_exc()
