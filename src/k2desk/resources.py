@@ -63,7 +63,7 @@ EXTRA_RESOURCES_ENV = "K2DESK_EXTRA_RESOURCES"
 def resource_folders(name: str) -> list[Path]:
     """Every existing folder called ``name`` under resources/ and under the extra folders
     (extra ones first), refusing names that climb out with '..'."""
-    roots = list(EXTRA_RESOURCE_DIRS)
+    roots = [Path(p) for p in EXTRA_RESOURCE_DIRS]
     roots += [Path(p) for p in os.environ.get(EXTRA_RESOURCES_ENV, "").split(os.pathsep) if p]
     roots.append(resources_dir())
     out: list[Path] = []
@@ -72,6 +72,15 @@ def resource_folders(name: str) -> list[Path]:
         if folder.is_dir() and folder not in out:
             out.append(folder)
     return out
+
+
+def layered_resource_path(name: str) -> Path:
+    """The file ``name`` from the first extra folder that has it, else the shipped one."""
+    for folder in resource_folders("."):
+        path = _safe_join(folder, name)
+        if path.is_file():
+            return path
+    return resource_path(name)
 
 
 def form_path(name: str) -> Path:
