@@ -25,9 +25,9 @@ from k2desk.domain.interactions import (
     InteractionSeverity,
     InteractionTable,
 )
+from k2desk.domain.languages import ENGLISH, LANGUAGE_CODE
 from k2desk.domain.medication_text import edit_distance, name_words
 from k2desk.domain.text import check_text
-from k2desk.domain.languages import ENGLISH, LANGUAGE_CODE
 from k2desk.resources import layered_resource_path
 
 TABLE_FILE = "interactions.toml"
