@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from k2desk.domain.issues import FieldIssue, error
+from k2desk.domain.languages import ENGLISH
 from k2desk.domain.models import Medication, Patient
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import normalise_phone, validate_allergies, validate_dob
 from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, NotFound
-from k2desk.domain.languages import ENGLISH
 from k2desk.services.inputs import PATIENT_CSV_LIMIT, decode_utf8, read_input_file
 from k2desk.storage import patients as repo
 
