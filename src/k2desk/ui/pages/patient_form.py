@@ -152,7 +152,7 @@ class PatientForm(QWidget):
         self.notes.setMaximumHeight(50)
         self.notes.setTabChangesFocus(True)
         # Issue 25: the language the patient reads best; the handout builder starts with it.
-        self.language = field("language", "Handout lan&guage", QComboBox())
+        self.language = field("language", "Handout lang&uage", QComboBox())
         for code, label in language_choices():
             self.language.addItem(label, code)
         meds = EditableList("medications", "one medication as on the label, e.g. warfarin 5 mg")
