@@ -520,3 +520,17 @@ def reject_translation(ctx: AppContext, snippet_id: str, language: str, by: str,
                        pin: str | None = None) -> TranslationDecision:
     """Refuse a translation in this pharmacy, with the reason; it will not print."""
     return _decide_translation(ctx, snippet_id, language, SnippetStatus.REJECTED, by, reason, pin)
+
+
+def snippet_translations(ctx: AppContext, snippet_id: str, *,
+                         today: dt.date | None = None) -> list[TranslationView]:
+    """One snippet in every language other than English (the Library page's detail)."""
+    library = load(ctx)
+    _require(library, snippet_id)
+    found = translations(ctx)
+    decided = trepo.latest_decisions(ctx.store.db)
+    view = next(v for v in _views(ctx, library, _today(today)) if v.id == snippet_id)
+    return [TranslationView(view.snippet, lang.code, lang.name,
+                            translation_state(view.snippet, found.get((snippet_id, lang.code)),
+                                              decided.get((snippet_id, lang.code))), view.state.usable)
+            for lang in available_languages() if lang.code != ENGLISH]
