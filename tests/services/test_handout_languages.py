@@ -144,7 +144,8 @@ def test_a_new_english_version_takes_the_translation_out_until_vetted_again(
     start = src.index('snippet = "what-k2-forms"')
     block = src[start:src.index("[[translation]]", start)]
     new_block = re.sub(r'source_sha256 = "\w+"', f'source_sha256 = "{english_sha256(new_sha)}"', block)
-    new_block = new_block.replace("version = 1", "version = 2").replace('status = "vetted"', 'status = "draft"')
+    new_block = new_block.replace("version = 1", "version = 2")
+    new_block = new_block.replace('status = "vetted"', 'status = "draft"')
     new_block = re.sub(r'vetted_by = .*\n|vetted_on = .*\n', "", new_block)
     new_block = new_block.replace(XX_TEXTS["what-k2-forms"], "Zorbish: K2 is a zorb with two kinds.")
     tr.write_text(src.replace(block, new_block), encoding="utf-8")
