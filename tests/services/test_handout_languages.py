@@ -271,3 +271,24 @@ def test_a_vka_patients_handout_is_refused_without_the_languages_message(
     assert "must not be taken with warfarin. " not in text.replace("Zorbish: the MK-4 zorb from "
                                                                     "Japan must not be taken with "
                                                                     "warfarin.", "")
+
+
+def test_a_handout_stored_before_languages_renders_again_byte_for_byte(ctx: AppContext) -> None:
+    """A record stored before issue 25 has no template: it printed the English words, which the
+    service supplies, so the reprint from the record is the stored PDF byte for byte."""
+    from doc_helpers import add_plain_patient
+
+    from k2desk.documents.handout import render_handout
+    from k2desk.domain.record_json import handout_from_json
+
+    setup_pharmacy(ctx)
+    pid = add_plain_patient(ctx)
+    doc_id = svc.create_handout(ctx, pid, topics=["bone", "safety"])
+    doc = doc_svc.get_document(ctx, doc_id)
+    row = ctx.store.db.execute("SELECT record FROM handouts WHERE id = ?", [doc.source_id]).fetchone()
+    old = json.loads(row[0])
+    del old["template"]
+    with ctx.store.write() as db:
+        db.execute("UPDATE handouts SET record = ? WHERE id = ?", [json.dumps(old), doc.source_id])
+    record = handout_from_json(svc.get_handout(ctx, doc.source_id).record)
+    assert render_handout(record) == doc_svc.get_pdf(ctx, doc_id)

@@ -194,8 +194,11 @@ class Snippet:
         return STUDY_LABELS[self.study_type]
 
     def text_for(self, language: str = "en") -> str:
-        """The patient text in ``language``, falling back to English."""
-        return self.text.get(language) or self.text["en"]
+        """The patient text in ``language`` from the snippet's own ``text`` table (English).
+
+        No fallback (issue 25): another language's text comes from its translation, vetted on its
+        own (``translation_state``); a language missing here is a KeyError, never English."""
+        return self.text[language]
 
 
 @dataclass(frozen=True, slots=True)
