@@ -277,7 +277,6 @@ def test_a_handout_stored_before_languages_renders_again_byte_for_byte(ctx: AppC
     """A record stored before issue 25 has no template: it printed the English words, which the
     service supplies, so the reprint from the record is the stored PDF byte for byte."""
     from doc_helpers import add_plain_patient
-
     from k2desk.documents.handout import render_handout
     from k2desk.domain.record_json import handout_from_json
 
