@@ -72,6 +72,9 @@ def test_language_from_patient_form_to_builder_by_keyboard(zorbish, window, qtbo
     said = page.left_out.text()
     assert "Left out of the Zorbish handout" in said and "dose-mk4-45" in said and "draft" in said
     assert "Zorbish What is vitamin K2?" in flat(page.preview.pdf_bytes)
+    marked = [page.snippets.item(i).text() for i in range(page.snippets.count())
+              if page.snippets.item(i).text().startswith("[not in this language]")]
+    assert len(marked) == 1 and "dose-mk4-45" in marked[0]
 
     # Alt+U reaches the selector from anywhere on the page; Up goes back to English.
     page.topics.setFocus()
@@ -82,6 +85,8 @@ def test_language_from_patient_form_to_builder_by_keyboard(zorbish, window, qtbo
     assert page.chosen_language() == "en"
     qtbot.waitUntil(lambda: page.previews > before, timeout=15_000)
     assert not page.left_out.isVisible()
+    assert not any(page.snippets.item(i).text().startswith("[not in")
+                   for i in range(page.snippets.count()))
     assert "Trials used 45 mg" in flat(page.preview.pdf_bytes)
 
     # Back to Zorbish by keyboard, and Ctrl+S stores it in Zorbish.

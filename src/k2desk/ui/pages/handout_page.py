@@ -45,6 +45,7 @@ from k2desk.ui.widgets.pharmacist import (
 
 PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1
+LEFT_OUT_MARK = "[not in this language] "
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,17 @@ class HandoutPage(PatientDocumentPage):
     def show_left_out(self, plan: handouts.LanguagePlan | None) -> None:
         """Which snippets the handout's language leaves out, and why (never printed in English)."""
         lines = [] if plan is None else [f"• {x.snippet_id}: {x.reason}" for x in plan.left_out]
+        reasons = {} if plan is None else {x.snippet_id: x.reason for x in plan.left_out}
+        # Mark them in the list too, so the list never suggests they will print.
+        self.snippets.blockSignals(True)
+        for i in range(self.snippets.count()):
+            item = self.snippets.item(i)
+            row: SnippetRow = item.data(SNIPPET_ROLE)
+            text = item.text().removeprefix(LEFT_OUT_MARK)
+            why = reasons.get(row.snippet.id)
+            item.setText(LEFT_OUT_MARK + text if why else text)
+            item.setToolTip(f"Left out: {why}" if why else row.snippet.text["en"])
+        self.snippets.blockSignals(False)
         if plan is not None and plan.foods_left_out:
             lines.append(f"• {plan.foods_left_out}")
         if plan is None or not lines:
