@@ -96,3 +96,27 @@ def test_cli_patient_add_and_edit_language(data_dir: Path, monkeypatch: pytest.M
     assert "Traceback" not in refused.stderr
     langs = run("handout", "languages")
     assert "xx\tZorbish (Zorbi)" in langs.stdout and langs.stdout.startswith("en\tEnglish")
+
+
+def test_the_new_translation_tables_are_sealed_too(ctx: AppContext, data_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    import shutil
+
+    from k2desk.services import library as library_svc
+
+    lib = tmp_path / "lib"
+    shutil.copytree(LANG_DATA.parents[1] / "library" / "data" / "good", lib)
+    monkeypatch.setattr(library_svc, "EVIDENCE_FOLDER", lib)
+    monkeypatch.setattr(resources, "EXTRA_RESOURCE_DIRS", [LANG_DATA])
+    covered = set(seals.covered_tables(ctx.store.db.conn))
+    assert {"patients", "translation_state", "imported_translations"} <= covered
+    library_svc.vet_translation(ctx, "dose-mk4-45", "xx", "Dana Lee")
+    assert seals.verify_rows(ctx.store.db).problems == []
+    db_file = next(data_dir.glob("*.sqlite*"), None) or next(data_dir.glob("*.db"))
+    con = sqlite3.connect(db_file)
+    con.execute("UPDATE translation_state SET status = 'vetted', source_sha256 = 'x'")
+    con.commit()
+    con.close()
+    report = seals.verify_rows(ctx.store.db)
+    assert any("translation_state" in p for p in report.problems), report.problems
