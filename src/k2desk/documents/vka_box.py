@@ -3,8 +3,9 @@ handout, whatever topics were chosen, and the same content on the order in the p
 
 The box is drawn whenever the record carries a major interaction notice: every major class in
 the interaction table is a vitamin K antagonist or may be one (an unnamed blood thinner, a
-possible match still to confirm). The fixed text is here, once, so the reading-grade test can
-check every patient paragraph (Flesch-Kincaid grade 8 or below).
+possible match still to confirm). The patient's words come from the handout's language template
+(resources/templates/handout.<code>.toml, [vka]; issue 25), where the reading-grade test checks
+every English paragraph (Flesch-Kincaid grade 8 or below); the prescriber's words are here.
 
 Sources for the content (looked up, not from memory):
 - INR effect and "keep it the same; INR in 1-2 weeks": NIH Office of Dietary Supplements,
