@@ -6,6 +6,7 @@ force-includes them as ``k2desk/_data/``; in a PyInstaller bundle they sit next 
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -50,6 +51,36 @@ def _safe_join(root: Path, name: str) -> Path:
 def resource_path(name: str) -> Path:
     """Path of a file under resources/, refusing names that climb out with '..'."""
     return _safe_join(resources_dir(), name)
+
+
+# Extra folders laid over resources/ for language data (issue 25): each may hold templates/ and
+# translations/ like the shipped one. Tests add a made-up language this way, from test data only;
+# K2DESK_EXTRA_RESOURCES (folders separated by os.pathsep) does the same for a command line run.
+EXTRA_RESOURCE_DIRS: list[Path] = []
+EXTRA_RESOURCES_ENV = "K2DESK_EXTRA_RESOURCES"
+
+
+def resource_folders(name: str) -> list[Path]:
+    """Every existing folder called ``name`` under resources/ and under the extra folders
+    (extra ones first), refusing names that climb out with '..'."""
+    roots = [Path(p) for p in EXTRA_RESOURCE_DIRS]
+    roots += [Path(p) for p in os.environ.get(EXTRA_RESOURCES_ENV, "").split(os.pathsep) if p]
+    roots.append(resources_dir())
+    out: list[Path] = []
+    for root in roots:
+        folder = _safe_join(root.resolve(), name)
+        if folder.is_dir() and folder not in out:
+            out.append(folder)
+    return out
+
+
+def layered_resource_path(name: str) -> Path:
+    """The file ``name`` from the first extra folder that has it, else the shipped one."""
+    for folder in resource_folders("."):
+        path = _safe_join(folder, name)
+        if path.is_file():
+            return path
+    return resource_path(name)
 
 
 def form_path(name: str) -> Path:

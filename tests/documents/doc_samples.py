@@ -100,7 +100,15 @@ def handout(name: str = "Maria Lopez", *, sections: int = 4, paper: PaperSize = 
         interactions=interactions,
         counselled_by="Dana Whitfield, RPh",
         paper_size=paper,
+        template=english_template(),
     )
+
+
+def english_template() -> dict[str, str]:
+    """The shipped English handout template's texts (what the services put in every record)."""
+    from k2desk.library.languages import load_template
+
+    return dict(load_template("en").texts)
 
 
 def cover(**kw: object) -> FaxCoverRecord:

@@ -5,63 +5,53 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Iterator
-from types import ModuleType
 
 import doc_samples as samples
 import pytest
 from pypdf import PdfReader
 
-from k2desk.documents import handout as handout_mod
 from k2desk.documents import vka_box
 from k2desk.documents.handout import render_handout
 from k2desk.domain.evidence import STUDY_LABELS, reading_grade
 from k2desk.library.interactions import load_interaction_table
+from k2desk.library.languages import load_template
 
 HEADING_WORDS = 8  # the issue: headings under 8 words are not graded
 
 
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, tuple | list):
-        for v in value:
-            yield from _strings(v)
-
-
-def _module_texts(module: ModuleType, names: tuple[str, ...]) -> list[str]:
-    return [t for name in names for t in _strings(getattr(module, name))]
+EN = load_template("en")
 
 
 def fixed_patient_paragraphs() -> dict[str, str]:
-    """Every fixed paragraph a patient reads, by where it comes from."""
+    """Every fixed paragraph a patient reads, by where it comes from (the English template,
+    resources/templates/handout.en.toml, since issue 25)."""
     table = load_interaction_table()
     out: dict[str, str] = {}
-    out["box title"] = vka_box.PATIENT_TITLE
-    for lead, text in vka_box.PATIENT_PARAGRAPHS:
+    out["box title"] = EN.text("vka.title")
+    for lead, text in EN.pairs("vka.paragraphs"):
         out[f"box: {lead}"] = f"{lead} {text}"
     for c in table.contraindications:
         out[f"box: contraindication {c.ingredient}"] = (
-            f"{vka_box.PATIENT_CONTRAINDICATION_LEAD} {c.patient_message}")
-    for n, text in enumerate(handout_mod.DISCLAIMER_PARAGRAPHS, 1):
+            f"{EN.text('vka.contraindication_lead')} {c.patient_message}")
+    for n, text in enumerate(EN.items("disclaimer.paragraphs"), 1):
         out[f"disclaimer {n}"] = text
-    out["legend intro"] = handout_mod.GRADING_INTRO
-    for kind, label in STUDY_LABELS.items():
-        out[f"legend: {kind.value}"] = label
+    out["legend intro"] = EN.text("grading.intro")
+    for kind in STUDY_LABELS:
+        out[f"legend: {kind.value}"] = EN.text(f"evidence_labels.{kind.value}")
     return out
 
 
-def test_the_list_covers_every_fixed_text_constant_of_the_patient_renderers() -> None:
-    # A new fixed paragraph added to the handout or the box must join the graded list.
+def test_the_list_covers_every_paragraph_of_the_english_template() -> None:
+    # A new fixed paragraph added to the template's box, legend or notice must join the list.
     listed = " ".join(fixed_patient_paragraphs().values())
-    constants = _module_texts(handout_mod, ("DISCLAIMER_PARAGRAPHS", "GRADING_INTRO")) + \
-        [t for lead, text in vka_box.PATIENT_PARAGRAPHS for t in (lead, text)] + \
-        [vka_box.PATIENT_TITLE, vka_box.PATIENT_CONTRAINDICATION_LEAD]
-    for text in constants:
-        assert text in listed, text
-    patient_constants = [n for n in dir(vka_box) if n.startswith("PATIENT_") and n.isupper()]
-    assert sorted(patient_constants) == ["PATIENT_CLINIC", "PATIENT_CONTRAINDICATION_LEAD",
-                                         "PATIENT_PARAGRAPHS", "PATIENT_TITLE"]
+    for key, text in EN.texts.items():
+        if key.startswith(("vka.paragraphs", "disclaimer.paragraphs", "grading.intro", "evidence_labels.")):
+            assert text in listed, key
+    # The patient box has no English of its own in code any more: it is all template.
+    assert not [n for n in dir(vka_box) if n.startswith("PATIENT_") and n.isupper()]
+    # The Library's English labels and the template's agree.
+    assert {k.value: v for k, v in STUDY_LABELS.items()} == {
+        k.value: EN.text(f"evidence_labels.{k.value}") for k in STUDY_LABELS}
 
 
 GRADED = sorted((w, t) for w, t in fixed_patient_paragraphs().items()
@@ -106,4 +96,4 @@ def test_the_vka_box_prints_every_paragraph_with_the_contraindication() -> None:
     for where, paragraph in fixed_patient_paragraphs().items():
         assert " ".join(paragraph.split()) in text, where
     # The box comes before the first question: the patient reads it first.
-    assert text.index(vka_box.PATIENT_TITLE) < text.index("What is vitamin K2?")
+    assert text.index(EN.text("vka.title")) < text.index("What is vitamin K2?")

@@ -58,7 +58,9 @@ def test_export_carries_this_pharmacys_decisions(ctx: AppContext, evidence_dir: 
     svc.vet(ctx, "liver-draft", "Jane RPh")
     svc.reject(ctx, "what-k2-forms", "Jane RPh", "too vague")
     data = export_json(ctx, tmp_path / "lib.json")
-    assert data["format"] == "k2desk-evidence-library" and data["format_version"] == 1
+    # Version 2 since issue 25 (translations); version 1 files still import (test below).
+    assert data["format"] == "k2desk-evidence-library" and data["format_version"] == 2
+    assert data["translations"] == []  # none shipped for this library
     assert len(data["snippets"]) == 7
     vetted = snippet(data, "liver-draft")
     assert (vetted["status"], vetted["vetted_by"]) == ("vetted", "Jane RPh")
@@ -199,3 +201,14 @@ def test_malformed_json_gives_a_clear_message(ctx: AppContext, evidence_dir: Pat
     assert "line 2" in info.value.issues[0].message
     with pytest.raises(InputRefused, match="Cannot read"):
         svc.import_file(ctx, tmp_path / "missing.json")
+
+
+def test_a_version_1_export_without_translations_still_imports(ctx: AppContext, evidence_dir: Path,
+                                                               tmp_path: Path) -> None:
+    data = export_json(ctx, tmp_path / "lib.json")
+    data["format_version"] = 1
+    del data["translations"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data), encoding="utf-8")
+    plan = svc.import_file(ctx, old)
+    assert plan.ok and len(plan.unchanged) == 7

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from doc_helpers import pdf_text, table_counts
-from k2desk.documents.vka_box import PATIENT_PARAGRAPHS, PRESCRIBER_PARAGRAPHS
+from k2desk.documents.vka_box import PRESCRIBER_PARAGRAPHS
+from k2desk.library.languages import load_template
 from k2desk.services import documents as doc_svc
 from k2desk.services import handouts as handout_svc
 from k2desk.services import library as library_svc
@@ -107,7 +108,7 @@ def test_every_single_topic_handout_carries_the_whole_vka_box(ctx: AppContext,
         doc_id = handout_svc.create_handout(ctx, warfarin_patient, topics=[topic], **ACK)
         text = flat(doc_svc.get_pdf(ctx, doc_id))
         assert "MAJOR INTERACTION: vitamin K2 and warfarin" in text, topic
-        for lead, body in PATIENT_PARAGRAPHS:
+        for lead, body in load_template("en").pairs("vka.paragraphs"):
             assert f"{lead} {body}" in text, (topic, lead)
         assert "anticoagulation clinic" not in text, topic  # one clinic name for the patient
 

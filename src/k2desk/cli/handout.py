@@ -28,9 +28,16 @@ def write_after_commit(ctx: AppContext, doc_id: int, path: str, what: str) -> in
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.output:  # checked before anything is stored, so a bad path adds no document
         check_output_path(ctx.data_dir, args.output)
+    # Said before anything is made: which snippets the language leaves out, and why (issue 25).
+    plan = svc.handout_plan(ctx, args.patient, topics=args.topic or [], snippet_ids=args.snippet or [],
+                            language=args.language)
+    for left in plan.left_out:
+        err(f"left out of the {plan.name} handout: {left.snippet_id}: {left.reason}")
+    if plan.foods_left_out:
+        err(f"{plan.foods_left_out}")
     doc_id = svc.create_handout(ctx, args.patient, topics=args.topic or [],
                                 snippet_ids=args.snippet or [], ack_by=args.ack_by,
-                                ack_reason=args.ack_reason)
+                                ack_reason=args.ack_reason, language=args.language)
     sys.stdout.write(f"{doc_id}\n")
     sys.stdout.flush()
     return write_after_commit(ctx, doc_id, args.output, "handout") if args.output else 0
@@ -49,4 +56,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     c.add_argument("--ack-reason", metavar="TEXT", help="why it is safe to go ahead")
     c.add_argument("-o", "--output", required=True, metavar="FILE.pdf",
                    help="also save the PDF here (written after it is stored)")
+    c.add_argument("--language", metavar="CODE",
+                   help="the handout's language (default: the patient's); 'k2desk handout "
+                        "languages' lists them")
     c.set_defaults(handler=cmd_create)
+    langs = ps.add_parser("languages", help="list the languages handouts can be made in")
+    langs.set_defaults(handler=cmd_languages)
+
+
+def cmd_languages(ctx: AppContext, args: argparse.Namespace) -> int:
+    for lang in svc.languages():
+        sys.stdout.write(f"{lang.code}\t{lang.label}\n")
+    return 0

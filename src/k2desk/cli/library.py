@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from k2desk.cli.output import err, print_json, print_table
-from k2desk.domain.evidence import OUTCOME_LABELS, Citation, LocalDecision
+from k2desk.domain.evidence import (
+    OUTCOME_LABELS,
+    Citation,
+    LocalDecision,
+    TranslationDecision,
+    english_sha256,
+)
 from k2desk.services import interactions as interactions_svc
 from k2desk.services import library as svc
 from k2desk.services.context import AppContext
@@ -86,6 +92,8 @@ def cmd_show(ctx: AppContext, args: argparse.Namespace) -> int:
         lines.append(f"  Dose limit: {s.dose.ingredient} up to {s.dose.max_daily:g} {s.dose.unit} a day")
     for lang, text in s.text.items():
         lines.append(f"  Patient text ({lang}): {text}")
+    # What a translation of this text must record as source_sha256 (issue 25, docs/languages.md).
+    lines.append(f"  English text SHA-256: {english_sha256(s)}")
     lines.append(f"  Pharmacist note: {s.pharmacist_note or '(none)'}")
     lines.append("  Citations:" if v.citations else "  Citations: none")
     for i, c in enumerate(v.citations, 1):
@@ -123,12 +131,37 @@ def _decided(d: LocalDecision) -> int:
     return EXIT_OK
 
 
+def _translation_decided(d: TranslationDecision) -> int:
+    sys.stdout.write(f"{d.snippet_id} ({d.language}) translation version {d.version}, for English "
+                     f"version {d.snippet_version}: {d.status.value} by {d.operator}\n")
+    return EXIT_OK
+
+
 def cmd_vet(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.language and args.language != "en":
+        return _translation_decided(svc.vet_translation(ctx, args.id, args.language, args.by))
     return _decided(svc.vet(ctx, args.id, args.by))
 
 
 def cmd_reject(ctx: AppContext, args: argparse.Namespace) -> int:
+    if getattr(args, "language", None) and args.language != "en":
+        return _translation_decided(svc.reject_translation(ctx, args.id, args.language, args.by,
+                                                           args.reason))
     return _decided(svc.reject(ctx, args.id, args.by, args.reason))
+
+
+def cmd_translations(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Each snippet's translation into one language: prints or not, why, reading level."""
+    rows = []
+    for v in svc.translation_views(ctx, args.language):
+        level = v.reading_level
+        score = "" if level is None or level[1] is None else f"{level[0]} {level[1]:.1f}"
+        rows.append((v.id, "prints" if v.printable else "does not print", score, v.why))
+    if args.json:
+        print_json([dict(zip(("id", "state", "reading_level", "why"), r, strict=True)) for r in rows])
+    else:
+        print_table(rows, ("ID", "STATE", "READING LEVEL", "WHY"))
+    return EXIT_OK
 
 
 def cmd_retire(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -184,9 +217,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     val.add_argument("dir", nargs="?", metavar="DIR")
     val.set_defaults(handler=cmd_validate)
 
-    vet = ps.add_parser("vet", help="mark a snippet vetted in this pharmacy")
+    vet = ps.add_parser("vet", help="mark a snippet (or its translation) vetted in this pharmacy")
     vet.add_argument("id")
     vet.add_argument("--by", required=True, metavar="NAME", help="the pharmacist who vetted it")
+    vet.add_argument("--language", metavar="CODE",
+                     help="vet the snippet's translation into this language (e.g. es), not the English")
+    tr = ps.add_parser("translations", help="every snippet's translation into one language, and "
+                       "whether it prints")
+    tr.add_argument("--language", required=True, metavar="CODE")
+    tr.add_argument("--json", action="store_true")
+    tr.set_defaults(handler=cmd_translations)
     vet.set_defaults(handler=cmd_vet)
 
     for name, handler, what in (("reject", cmd_reject, "refuse a snippet"),
@@ -195,6 +235,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         action.add_argument("id")
         action.add_argument("--by", required=True, metavar="NAME")
         action.add_argument("--reason", required=True, metavar="R")
+        if name == "reject":
+            action.add_argument("--language", metavar="CODE",
+                                help="refuse the snippet's translation into this language instead")
         action.set_defaults(handler=handler)
 
     exp = ps.add_parser("export", help="write the library with this pharmacy's decisions as JSON")

@@ -17,7 +17,7 @@ from k2desk.services.context import AppContext
 def patient_json(p: Patient) -> dict[str, Any]:
     return {
         "id": p.id, "name": p.name, "dob": p.dob.isoformat(), "phone": p.phone,
-        "address": p.address, "notes": p.notes, "nkda": p.nkda,
+        "address": p.address, "notes": p.notes, "nkda": p.nkda, "language": p.language,
         "medications": [m.text for m in p.medications], "allergies": list(p.allergies),
         "created_at": p.created_at,
     }
@@ -34,7 +34,8 @@ def _print_list(patients: list[Patient], as_json: bool) -> None:
 def cmd_add(ctx: AppContext, args: argparse.Namespace) -> int:
     pid = svc.add_patient(ctx, svc.PatientInput(
         name=args.name, dob=args.dob, phone=args.phone or "", address=args.address or "",
-        medications=args.med or [], allergies=args.allergy or [], nkda=args.nkda),
+        medications=args.med or [], allergies=args.allergy or [], nkda=args.nkda,
+        language=args.language or "en"),
         allow_duplicate=args.allow_duplicate)
     sys.stdout.write(f"{pid}\n")
     return 0
@@ -79,7 +80,8 @@ def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> int:
         phone=(p.phone or "") if args.phone is None else args.phone,
         address=(p.address or "") if args.address is None else args.address,
         notes=(p.notes or "") if args.notes is None else args.notes,
-        medications=meds, allergies=allergies, nkda=nkda))
+        medications=meds, allergies=allergies, nkda=nkda,
+        language=p.language if args.language is None else args.language))
     sys.stdout.write(f"Patient {stored.id} saved.\n")
     return 0
 
@@ -112,6 +114,7 @@ def cmd_show(ctx: AppContext, args: argparse.Namespace) -> int:
         f"  Phone: {format_phone(p.phone)}",
         f"  Address: {p.address}",
         f"  Allergies: {p.allergy_text}",
+        f"  Handout language: {p.language}",
         "  Medications: " + ("; ".join(m.text for m in p.medications) or "none recorded"),
     ]
     sys.stdout.write("\n".join(lines) + "\n")
@@ -132,6 +135,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                      help="a medication as the patient says it (repeat for each)")
     add.add_argument("--allergy", action="append", metavar="TEXT", help="repeat for each")
     add.add_argument("--nkda", action="store_true", help="no known drug allergies")
+    add.add_argument("--language", metavar="CODE",
+                     help="preferred language for handouts, e.g. es (default en); "
+                          "'k2desk handout languages' lists them")
     add.add_argument("--allow-duplicate", action="store_true",
                      help="save even when a patient with the same name and date of birth exists "
                           "(a different person)")
@@ -144,6 +150,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     edit.add_argument("--phone")
     edit.add_argument("--address")
     edit.add_argument("--notes", metavar="TEXT")
+    edit.add_argument("--language", metavar="CODE", help="preferred language for handouts, e.g. es")
     edit.add_argument("--add-med", action="append", metavar="TEXT",
                       help="a medication started, as the patient says it (repeat for each)")
     edit.add_argument("--remove-med", action="append", metavar="TEXT",

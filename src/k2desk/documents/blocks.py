@@ -59,15 +59,16 @@ def boxed(content: Sequence[Flowable], width: float, *, border: float = S.RULE,
 
 
 def letterhead(pharmacy: PharmacyProfile, width: float, right: Sequence[Flowable] = (), *,
-               left_share: float = 0.64) -> Table:
+               left_share: float = 0.64, words: tuple[str, str] = ("Phone", "Fax")) -> Table:
     """Pharmacy name, address, phone and fax on the left (``left_share`` of the width);
-    ``right`` (for example a date) opposite, with a rule underneath."""
+    ``right`` (for example a date) opposite, with a rule underneath. ``words`` are the labels
+    of the phone and fax numbers (a handout's come from its language's template)."""
     st = S.stylesheet()
     left: list[Flowable] = [para(pharmacy.name or "Pharmacy", st.letterhead_name)]
     if pharmacy.address:
         left.append(para(pharmacy.address, st.letterhead))
     contact = "   ".join(
-        f"{label} {value}" for label, value in (("Phone", pharmacy.phone), ("Fax", pharmacy.fax)) if value
+        f"{label} {value}" for label, value in ((words[0], pharmacy.phone), (words[1], pharmacy.fax)) if value
     )
     if contact:
         left.append(para(contact, st.letterhead))

@@ -7,30 +7,24 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
-from k2desk.documents.blocks import boxed, fmt_date, labelled, letterhead, para
+from k2desk.documents.blocks import boxed, labelled, letterhead, para
 from k2desk.documents.fonts import markup
 from k2desk.documents.page import Footer, build_pdf, document_ref
-from k2desk.documents.vka_box import PATIENT_CLINIC, patient_box, review_paragraph
+from k2desk.documents.vka_box import patient_box, review_paragraph
 from k2desk.domain.documents import HandoutItem, HandoutRecord, InteractionNotice
-from k2desk.domain.evidence import STUDY_LABELS
+from k2desk.domain.evidence import StudyType
+from k2desk.domain.languages import HandoutTemplate
 
-# Fixed patient text reads at grade 8 or below (tests/documents/test_vka_box.py checks each one).
-DISCLAIMER_PARAGRAPHS = (
-    "This handout is to help you learn. It does not take the place of advice from your doctor, "
-    f"your pharmacist or your {PATIENT_CLINIC}.",
-    "Vitamin K2 is sold as a supplement. The FDA has not approved it to treat cancer or any "
-    "other disease.",
-    "Tell all your doctors about every vitamin and pill you take. This means K2 too.",
-)
-DISCLAIMER = " ".join(DISCLAIMER_PARAGRAPHS)
-GRADING_INTRO = "Each statement below starts with the kind of study behind it. The strongest kind is first:"
+# Every fixed text comes from the record's template (resources/templates/handout.<code>.toml,
+# issue 25), stored with the handout so it renders again from exactly the words it printed.
 
-_SEVERITY_TITLE = {
-    "major": "MAJOR INTERACTION",
-    "moderate": "Interaction to discuss",
-    "minor": "Minor interaction",
-    "info": "Good to know",
-}
+
+def template_of(rec: HandoutRecord) -> HandoutTemplate:
+    """The record's template; a record without one cannot be rendered (the services fill it)."""
+    if not rec.template:
+        raise ValueError("the handout record carries no template (its fixed texts); build it "
+                         "with services.handouts")
+    return HandoutTemplate(code=rec.language, texts=rec.template)
 
 
 def _width(rec: HandoutRecord) -> float:
@@ -42,19 +36,21 @@ def _styles(rec: HandoutRecord) -> S.Styles:
     return S.stylesheet(S.LARGE_PRINT_SIZE if rec.large_print else S.HANDOUT_BODY_SIZE)
 
 
-def _interaction_box(n: InteractionNotice, width: float, st: S.Styles) -> Flowable:
+def _interaction_box(n: InteractionNotice, width: float, st: S.Styles, t: HandoutTemplate) -> Flowable:
     major = n.severity == "major"
-    title = f"{_SEVERITY_TITLE.get(n.severity, 'Interaction')}: vitamin K2 and {n.agent}"
-    typed = "may be" if n.certainty != "exact" else "is"
+    severity = t.texts.get(f"interaction_box.{n.severity}") or t.text("interaction_box.other")
+    title = t.text("interaction_box.title", severity=severity, agent=n.agent)
+    typed = "interaction_box.medicine_may_be" if n.certainty != "exact" else "interaction_box.medicine_is"
     body: list[Flowable] = [
         para(title, st.box_title),
         para(n.medication_as_typed, st.body_bold if major else st.body,
-             prefix="Your medicine list includes “", suffix=f"”, which {typed} {markup(n.agent)}."),
+             prefix=markup(t.text("interaction_box.medicine_before")),
+             suffix=t.texts[typed].format(agent=markup(n.agent))),
     ]
     if n.patient_message:
         body.append(para(n.patient_message, st.body_bold if major else st.body))
     if n.acknowledged_by:
-        body.append(review_paragraph(n, st))
+        body.append(review_paragraph(n, st, t))
     return boxed(body, width, border=S.HEAVY_RULE if major else S.RULE * 1.5, padding=9)
 
 
@@ -80,34 +76,36 @@ def _food_table(cells: list[list[Flowable]], width: float) -> Table:
 
 def _foods(rec: HandoutRecord, width: float) -> list[Flowable]:
     st = _styles(rec)
-    header = [Paragraph(h, st.cell_bold) for h in ("Food", "Serving", "Form", "Vitamin K2")]
+    header = [Paragraph(markup(h), st.cell_bold) for h in template_of(rec).items("foods.columns")]
     rows = [[para(f.food, st.cell), para(f.serving, st.cell), para(f.form, st.cell), para(f.amount, st.cell)]
             for f in rec.foods]
     # The table may run on to the next page (its header row repeats there) rather than move
     # whole and leave a third of a page blank; the heading stays with the header and two rows.
-    heading = Paragraph("Foods that contain vitamin K2",
+    heading = Paragraph(markup(template_of(rec).text("foods.heading")),
                         ParagraphStyle("foods-heading", parent=st.heading, keepWithNext=0))
     need = (heading.wrap(width, 10_000)[1] + st.heading.spaceBefore + st.heading.spaceAfter
             + _food_table([header, *rows[:2]], width).wrap(width, 10_000)[1])
     return [CondPageBreak(need), heading, _food_table([header, *rows], width)]
 
 
-def _grading(width: float, st: S.Styles) -> Flowable:
+def _grading(width: float, st: S.Styles, t: HandoutTemplate) -> Flowable:
     body: list[Flowable] = [
-        Paragraph("How we grade evidence", st.box_title),
-        Paragraph(markup(GRADING_INTRO), st.body),
+        Paragraph(markup(t.text("grading.title")), st.box_title),
+        Paragraph(markup(t.text("grading.intro")), st.body),
     ]
-    for label in STUDY_LABELS.values():
+    for label in (t.text(f"evidence_labels.{k.value}") for k in StudyType):
         body.append(Paragraph(f"<b><i>{markup(label)}</i></b>", st.bullet, bulletText="•"))
     return boxed(body, width)
 
 
 def _counselled(rec: HandoutRecord, width: float) -> Table:
     st = _styles(rec)
+    tpl = template_of(rec)
     who = para(rec.counselled_by, st.body) if rec.counselled_by else Paragraph("", st.body)
-    # US spelling on printed labels ("Counseled"); the record's field keeps its stored name.
-    t = Table([[Paragraph("<b>Counseled by:</b>", st.body), who, Paragraph("<b>Date:</b>", st.body),
-                para(fmt_date(rec.created_on), st.body)]],
+    # The template spells the label (US "Counseled"); the record's field keeps its stored name.
+    t = Table([[Paragraph(f"<b>{markup(tpl.text('handout.counseled_by'))}</b>", st.body), who,
+                Paragraph(f"<b>{markup(tpl.text('handout.date'))}</b>", st.body),
+                para(tpl.date(rec.created_on), st.body)]],
               colWidths=[width * 0.24, width * 0.34, width * 0.1, width * 0.32])
     t.setStyle(S.table_style([
         ("LINEBELOW", (1, 0), (1, 0), S.RULE, S.INK),
@@ -123,27 +121,29 @@ def story(rec: HandoutRecord) -> list[Flowable]:
     """The handout's flowables, in print order: interaction boxes, then the legend that
     explains the evidence labels, then the statements that carry them."""
     st = _styles(rec)
+    t = template_of(rec)
     width = _width(rec)
     right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
     out: list[Flowable] = [
-        letterhead(rec.pharmacy, width, [para(fmt_date(rec.created_on), right),
-                                         Paragraph(document_ref(rec.document_id), right)]),
+        letterhead(rec.pharmacy, width, [para(t.date(rec.created_on), right),
+                                         Paragraph(document_ref(rec.document_id), right)],
+                   words=(t.text("letterhead.phone"), t.text("letterhead.fax"))),
         Spacer(1, 8),
         para(rec.title, st.title),
-        labelled("Prepared for", rec.patient_name, st.body),
-        labelled("Date of birth", fmt_date(rec.patient_dob), st.body),
+        labelled(t.text("handout.prepared_for"), rec.patient_name, st.body),
+        labelled(t.text("handout.date_of_birth"), t.date(rec.patient_dob), st.body),
         Spacer(1, 6),
     ]
     # A patient on a blood thinner gets the whole VKA box on every handout, whatever the topics;
     # other findings keep a box each, below it.
     majors = [n for n in rec.interactions if n.severity == "major"]
     if majors:
-        out += [patient_box(majors, rec.contraindications, width, st), Spacer(1, 8)]
+        out += [patient_box(majors, rec.contraindications, width, st, t), Spacer(1, 8)]
     for notice in rec.interactions:
         if notice.severity != "major":
-            out += [_interaction_box(notice, width, st), Spacer(1, 8)]
+            out += [_interaction_box(notice, width, st, t), Spacer(1, 8)]
     if rec.sections:  # the legend comes before the statements it explains
-        out += [_grading(width, st), Spacer(1, 4)]
+        out += [_grading(width, st, t), Spacer(1, 4)]
     for section in rec.sections:
         items = [_item(i, st) for i in section.items]
         # Keep a question with its first answer so a heading never ends a page.
@@ -153,24 +153,29 @@ def story(rec: HandoutRecord) -> list[Flowable]:
         out += _foods(rec, width)
     # The heading keeps its first paragraph and the sign-off line its last: neither starts or
     # ends a page alone, and the block may still break between paragraphs (no half-blank page).
-    notice = [Paragraph(markup(p), st.body) for p in DISCLAIMER_PARAGRAPHS]
-    out += [Spacer(1, 10), KeepTogether([Paragraph("Please read", st.heading), notice[0]]),
+    notice = [Paragraph(markup(p), st.body) for p in t.items("disclaimer.paragraphs")]
+    out += [Spacer(1, 10), KeepTogether([Paragraph(markup(t.text("disclaimer.heading")), st.heading),
+                                         notice[0]]),
             *notice[1:-1], KeepTogether([notice[-1], _counselled(rec, width)])]
     if rec.citations:
         refs = [Paragraph(f"[{i}]&nbsp;&nbsp;{markup(c)}", st.reference)
                 for i, c in enumerate(rec.citations, 1)]
-        out += [KeepTogether([Paragraph("References", st.heading), *refs[:1]]), *refs[1:]]
+        out += [KeepTogether([Paragraph(markup(t.text("handout.references")), st.heading), *refs[:1]]),
+                *refs[1:]]
     return out
 
 
 def render_handout(rec: HandoutRecord) -> bytes:
     """The handout PDF for ``rec``: same record, same bytes; no patient name in the metadata."""
     ref = document_ref(rec.document_id)
+    t = template_of(rec)
     return build_pdf(
         story(rec),
         paper=rec.paper_size,
-        footer=Footer(label=f"Vitamin K2 handout · {ref}", qr_text=ref, patient_name=rec.patient_name,
-                      patient_dob=fmt_date(rec.patient_dob)),
+        footer=Footer(label=t.text("handout.footer_label", ref=ref), qr_text=ref,
+                      patient_name=rec.patient_name, patient_dob=t.date(rec.patient_dob),
+                      patient_word=t.text("footer.patient"), dob_word=t.text("footer.date_of_birth"),
+                      page_format=t.text("footer.page")),
         title=f"k2desk handout {ref}",
         subject="Vitamin K2 patient handout",
         created_on=rec.created_on,

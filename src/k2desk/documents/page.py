@@ -71,13 +71,18 @@ class Footer:
     patient_name: str = ""  # printed on every page with the date of birth; never on a fax cover
     patient_dob: str = ""  # as printed, e.g. "March 4, 1951"
     marks: PageMarks | None = None  # an order's signature page: earlier pages say "continues"
+    # The footer's fixed words: a handout passes its language's template (issue 25); orders and
+    # fax covers go to prescribers and stay in English.
+    patient_word: str = "Patient:"
+    dob_word: str = "Date of birth:"
+    page_format: str = "Page {page} of {pages}"
 
     def patient_line(self, fits: Callable[[str], bool]) -> str:
         """'Patient: Maria Lopez' as Paragraph markup when ``fits`` says it takes one line."""
         if not self.patient_name:
             return ""
         name = " ".join(self.patient_name.split())
-        return f"<b>Patient:</b> {markup(name)}"
+        return f"<b>{markup(self.patient_word)}</b> {markup(name)}"
 
     def patient_block(self, fits_two: Callable[[str], bool]) -> str:
         """For a name too long for one line: name, date of birth and document label as one
@@ -86,10 +91,10 @@ class Footer:
         cut short, with "…"; page 1 prints it whole."""
         name = " ".join(self.patient_name.split())
         # The document's short reference (D-13) is enough when the longer label does not fit.
-        short = f"Date of birth: {self.patient_dob} · {self.qr_text}"
+        short = f"{self.dob_word} {self.patient_dob} · {self.qr_text}"
 
         def block(shown: str, label: str = short) -> str:
-            return f"<b>Patient:</b> {markup(shown)} · {markup(label)}"
+            return f"<b>{markup(self.patient_word)}</b> {markup(shown)} · {markup(label)}"
 
         text = block(name, self.label_line())
         if fits_two(text):
@@ -106,7 +111,7 @@ class Footer:
         """The document line under the name: 'Date of birth: March 4, 1951 · <label>'."""
         if not self.patient_name:
             return self.label
-        return f"Date of birth: {self.patient_dob} · {self.label}"
+        return f"{self.dob_word} {self.patient_dob} · {self.label}"
 
 
 def _timestamp(day: dt.date) -> TimeStamp:
@@ -220,7 +225,7 @@ def _canvas_class(footer: Footer, created_on: dt.date) -> type[Canvas]:
                 self.setFont(BASE, S.MIN_FONT_SIZE)
                 self.drawString(left, S.FOOTER_LABEL_BASELINE, footer.label_line())
             self.setFont(BASE + "-Bold", S.BODY_SIZE)
-            page = f"Page {number} of {total}"
+            page = footer.page_format.format(page=number, pages=total)
             if continues:
                 page += f" · Prescription continues on page {number + 1}"
             self.drawString(left, S.FOOTER_BASELINE, page)

@@ -3,8 +3,9 @@ handout, whatever topics were chosen, and the same content on the order in the p
 
 The box is drawn whenever the record carries a major interaction notice: every major class in
 the interaction table is a vitamin K antagonist or may be one (an unnamed blood thinner, a
-possible match still to confirm). The fixed text is here, once, so the reading-grade test can
-check every patient paragraph (Flesch-Kincaid grade 8 or below).
+possible match still to confirm). The patient's words come from the handout's language template
+(resources/templates/handout.<code>.toml, [vka]; issue 25), where the reading-grade test checks
+every English paragraph (Flesch-Kincaid grade 8 or below); the prescriber's words are here.
 
 Sources for the content (looked up, not from memory):
 - INR effect and "keep it the same; INR in 1-2 weeks": NIH Office of Dietary Supplements,
@@ -23,38 +24,16 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, Paragraph, Table
 
 from k2desk.documents import styles as S
-from k2desk.documents.blocks import boxed, fmt_date, para
+from k2desk.documents.blocks import boxed, para
 from k2desk.documents.fonts import markup
 from k2desk.domain.documents import InteractionNotice
 from k2desk.domain.interactions import POSSIBLE_MATCH
+from k2desk.domain.languages import HandoutTemplate
 from k2desk.domain.roles import review_by
 
-# One name for the clinic in everything a patient reads.
-PATIENT_CLINIC = "blood thinner clinic"
+# The patient's box takes every fixed word from the handout's template
+# (resources/templates/handout.<code>.toml, [vka]; issue 25); the prescriber's stays English here.
 PRESCRIBER_CLINIC = "anticoagulation clinic"
-
-PATIENT_TITLE = "You take a blood thinner. Read this box first."
-
-# (bold lead-in, text). Every paragraph reads at grade 8 or below (tests/documents/test_vka_box.py).
-PATIENT_PARAGRAPHS: tuple[tuple[str, str], ...] = (
-    ("What K2 does to your INR.",
-     "Vitamin K2 works against your blood thinner. More K2 can make your INR go down, and then "
-     "a clot can form. Less K2 can make your INR go up, and then you can bleed."),
-    ("Keep K2 the same every day.",
-     "If you take K2, take the same product and the same dose each day. Never start or stop K2 "
-     f"on your own. Talk to your {PATIENT_CLINIC} first."),
-    ("Check your INR.",
-     "Get your INR checked 1 to 2 weeks after any change in your K2."),
-    ("Signs of bleeding:",
-     "bruises or bleeding you cannot explain, black stools, or blood in your urine."),
-    ("Signs of a clot:",
-     "swelling or pain in one leg, chest pain, sudden weakness, or trouble speaking."),
-    ("Call 911",
-     "right away if you have any of these signs. Then tell your "
-     f"{PATIENT_CLINIC}."),
-)
-
-PATIENT_CONTRAINDICATION_LEAD = "MK-4 is not for you without a doctor's OK."
 
 PRESCRIBER_PARAGRAPHS: tuple[tuple[str, str], ...] = (
     ("Effect on the INR:",
@@ -81,32 +60,39 @@ def major_title(majors: Sequence[InteractionNotice]) -> str:
 
 
 def patient_box(majors: Sequence[InteractionNotice], contraindications: Sequence[str],
-                width: float, st: S.Styles | None = None) -> Table:
+                width: float, st: S.Styles, template: HandoutTemplate) -> Table:
     """The handout's VKA box: each major finding, then the fixed content, then any labelled
-    contraindication of an ingredient the handout talks about (in the handout's text size)."""
-    st = st or S.stylesheet()
-    body: list[Flowable] = [para(major_title(majors), st.box_title),
-                            Paragraph(markup(PATIENT_TITLE), st.body_bold)]
+    contraindication of an ingredient the handout talks about (in the handout's text size), every
+    fixed word from the handout's ``template``."""
+    t = template
+    agents = list(dict.fromkeys(n.agent for n in majors))
+    heading = t.text("vka.heading", agents=t.text("vka.agents_joiner").join(agents))
+    body: list[Flowable] = [para(heading, st.box_title),
+                            Paragraph(markup(t.text("vka.title")), st.body_bold)]
     for n in majors:
-        typed = "may be" if n.certainty != "exact" else "is"
-        body.append(para(n.medication_as_typed, st.body_bold, prefix="Your medicine list includes “",
-                         suffix=f"”, which {typed} {markup(n.agent)}."))
+        typed = "interaction_box.medicine_may_be" if n.certainty != "exact" else "interaction_box.medicine_is"
+        body.append(para(n.medication_as_typed, st.body_bold,
+                         prefix=markup(t.text("interaction_box.medicine_before")),
+                         suffix=t.texts[typed].format(agent=markup(n.agent))))
         if n.patient_message:
             body.append(para(n.patient_message, st.body))
-    for lead, text in PATIENT_PARAGRAPHS:
+    for lead, text in t.pairs("vka.paragraphs"):
         body.append(para(text, st.body, prefix=f"<b>{markup(lead)}</b> "))
+    lead_ci = t.text("vka.contraindication_lead")
     for text in contraindications:
-        body.append(para(text, st.body_bold, prefix=f"<b>{markup(PATIENT_CONTRAINDICATION_LEAD)}</b> "))
-    body += [review_paragraph(n, st) for n in majors if n.acknowledged_by]
+        body.append(para(text, st.body_bold, prefix=f"<b>{markup(lead_ci)}</b> "))
+    body += [review_paragraph(n, st, t) for n in majors if n.acknowledged_by]
     return boxed(body, width, border=S.HEAVY_RULE, padding=9)
 
 
-def review_paragraph(n: InteractionNotice, st: S.Styles) -> Paragraph:
+def review_paragraph(n: InteractionNotice, st: S.Styles, template: HandoutTemplate) -> Paragraph:
     """'Interaction reviewed by J. Smith, pharmacist, November 30, 2026: reason' — the
-    reviewer named once, with one role word."""
-    when = f", {fmt_date(n.ack_at)}" if n.ack_at else ""
-    who = review_by(n.acknowledged_by or "", n.ack_role)
-    return para(n.ack_reason, st.body, prefix=f"Interaction reviewed by {markup(who)}{markup(when)}: ")
+    reviewer named once, with one role word, in the handout's language."""
+    when = f", {template.date(n.ack_at)}" if n.ack_at else ""
+    role = n.ack_role or "pharmacist"
+    who = review_by(n.acknowledged_by or "", template.texts.get(f"interaction_box.{role}", role))
+    return para(n.ack_reason, st.body,
+                prefix=template.text("interaction_box.reviewed", who=markup(who), when=markup(when)))
 
 
 def prescriber_box(majors: Sequence[InteractionNotice], contraindications: Sequence[str],
@@ -126,9 +112,3 @@ def prescriber_box(majors: Sequence[InteractionNotice], contraindications: Seque
     for text in contraindications:
         body.append(para(text, st.body_bold))
     return boxed(body, width, border=S.HEAVY_RULE, padding=8)
-
-
-def patient_box_texts(contraindications: Sequence[str] = ()) -> list[str]:
-    """Every fixed patient paragraph of the box as a patient reads it (for the grade test)."""
-    return [PATIENT_TITLE, *(f"{lead} {text}" for lead, text in PATIENT_PARAGRAPHS),
-            *(f"{PATIENT_CONTRAINDICATION_LEAD} {t}" for t in contraindications)]

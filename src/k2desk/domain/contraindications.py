@@ -92,6 +92,13 @@ class Contraindication:
     citations: tuple[str, ...]
     prescriber_message: str
     patient_message: str
+    patient_messages: tuple[tuple[str, str], ...] = ()  # (language code, text), issue 25
+
+    def patient_message_in(self, language: str) -> str | None:
+        """The patient message in ``language``; None when the table has none (no fallback)."""
+        if language == "en":
+            return self.patient_message
+        return dict(self.patient_messages).get(language)
 
     def named_in(self, text: str) -> bool:
         """True when ``text`` names this ingredient as whole words ("MK-4 (menatetrenone)")."""

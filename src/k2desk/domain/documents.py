@@ -91,6 +91,9 @@ class HandoutRecord:
     # Patient text of each labelled VKA contraindication of an ingredient this handout's
     # snippets talk about (MK-4), printed in the VKA box; only for a patient with a major finding.
     contraindications: tuple[str, ...] = ()
+    # Every fixed text of the page in ``language`` (dotted keys, from the language's template
+    # file, issue 25): stored with the record so the handout renders from what was printed.
+    template: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,8 +194,11 @@ class Snippet:
         return STUDY_LABELS[self.study_type]
 
     def text_for(self, language: str = "en") -> str:
-        """The patient text in ``language``, falling back to English."""
-        return self.text.get(language) or self.text["en"]
+        """The patient text in ``language`` from the snippet's own ``text`` table (English).
+
+        No fallback (issue 25): another language's text comes from its translation, vetted on its
+        own (``translation_state``); a language missing here is a KeyError, never English."""
+        return self.text[language]
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,4 +383,140 @@ def content_hash(snippet: Snippet) -> str:
     """SHA-256 of the canonical JSON of ``content_dict``: equal hashes mean equal content."""
     canonical = json.dumps(content_dict(snippet), ensure_ascii=False, sort_keys=True,
                            separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- Translations (issue 25) -------------------------------------------------------------------
+# A translation of a snippet's patient text has its own vetting state. It records the SHA-256 of
+# the English text it was made from: when the English text changes (a new version), the
+# translation no longer matches and goes back to draft until it is made again and vetted again.
+
+
+def english_sha256(snippet: Snippet) -> str:
+    """SHA-256 of the snippet's English patient text (UTF-8, as loaded: whitespace folded)."""
+    return hashlib.sha256(snippet.text["en"].encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """One snippet's patient text in one language, as shipped or imported."""
+
+    snippet_id: str
+    language: str
+    version: int  # of the translation itself
+    text: str
+    source_sha256: str  # english_sha256 of the English text it was made from
+    status: SnippetStatus = SnippetStatus.DRAFT
+    vetted_by: str = ""
+    vetted_on: dt.date | None = None
+    reason: str = ""
+    source_file: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.snippet_id, self.language)
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationDecision:
+    """The pharmacy's own decision about one translation, made on one English version."""
+
+    snippet_id: str
+    language: str
+    version: int  # the translation's version
+    snippet_version: int  # the English version it was decided on
+    source_sha256: str
+    status: SnippetStatus
+    operator: str
+    at: str
+    reason: str = ""
+
+    @property
+    def day(self) -> dt.date:
+        return dt.datetime.fromisoformat(self.at).date()
+
+
+class TranslationProblem(StrEnum):
+    """Why a translation does not print (the builder and the CLI say which)."""
+
+    MISSING = "missing"  # no translation into the language
+    STALE = "stale"  # made from an older English text
+    NOT_VETTED = "not-vetted"  # draft, or the pharmacy's decision was on an older version
+    REFUSED = "refused"  # rejected or retired
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationState:
+    status: SnippetStatus
+    source: StatusSource
+    problem: TranslationProblem | None
+    translation: Translation | None = None
+    decision: TranslationDecision | None = None
+
+    @property
+    def printable(self) -> bool:
+        return self.problem is None
+
+    def why(self, language_name: str) -> str:
+        """One plain sentence on why this translation prints or not."""
+        t, d = self.translation, self.decision
+        if t is None:
+            return f"there is no {language_name} translation"
+        if self.problem is TranslationProblem.STALE:
+            return (f"the {language_name} translation was made from an older English text; it "
+                    "must be translated again and vetted")
+        if self.source is StatusSource.PHARMACY and d is not None:
+            text = f"{language_name} translation {d.status.value} in this pharmacy by {d.operator} on " \
+                   f"{d.day.isoformat()}"
+            return text + (f" (reason: {d.reason})" if d.reason else "")
+        if self.source is StatusSource.NEEDS_REVETTING and d is not None:
+            return (f"the {language_name} translation needs vetting again: this pharmacy's decision "
+                    f"({d.status.value} by {d.operator}) was for an older version")
+        text = f"{language_name} translation {t.status.value} in the shipped library"
+        if t.status is SnippetStatus.VETTED and t.vetted_by:
+            text += f" by {t.vetted_by}"
+        return text + (f" (reason: {t.reason})" if t.reason else "")
+
+
+def translation_state(snippet: Snippet, translation: Translation | None,
+                      decision: TranslationDecision | None) -> TranslationState:
+    """Whether ``translation`` of ``snippet`` may print, given the pharmacy's latest decision.
+
+    - No translation: missing.
+    - Made from another English text than the current one: stale, counts as draft, and no
+      decision (shipped or local) makes it printable.
+    - A decision made on this translation version, this English version and this English text
+      wins over the shipped status; a decision on anything older counts as draft.
+    - Otherwise the shipped status. Only vetted prints.
+    The English snippet itself must print too: callers check that first.
+    """
+    if translation is None:
+        return TranslationState(SnippetStatus.DRAFT, StatusSource.SHIPPED, TranslationProblem.MISSING)
+    if translation.source_sha256 != english_sha256(snippet):
+        return TranslationState(SnippetStatus.DRAFT, StatusSource.SHIPPED, TranslationProblem.STALE,
+                                translation, decision)
+    if decision is not None and (decision.version, decision.snippet_version,
+                                 decision.source_sha256) == (translation.version, snippet.version,
+                                                             translation.source_sha256):
+        status, source = decision.status, StatusSource.PHARMACY
+    elif decision is not None:
+        status, source = SnippetStatus.DRAFT, StatusSource.NEEDS_REVETTING
+        if translation.status in (SnippetStatus.REJECTED, SnippetStatus.RETIRED):
+            status, source = translation.status, StatusSource.SHIPPED
+    else:
+        status, source = translation.status, StatusSource.SHIPPED
+    if status is SnippetStatus.VETTED:
+        problem = None
+    elif status in (SnippetStatus.REJECTED, SnippetStatus.RETIRED):
+        problem = TranslationProblem.REFUSED
+    else:
+        problem = TranslationProblem.NOT_VETTED
+    return TranslationState(status, source, problem, translation, decision)
+
+
+def translation_content_hash(t: Translation) -> str:
+    """SHA-256 of what a translation version stands for (language, text, English source)."""
+    canonical = json.dumps({"snippet": t.snippet_id, "language": t.language, "version": t.version,
+                            "text": t.text, "source_sha256": t.source_sha256},
+                           ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

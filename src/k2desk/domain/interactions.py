@@ -198,6 +198,14 @@ class Agent:
     # Names that still match (a missed VKA is worse than an unconfirmed brand) but that could
     # not be confirmed: (name, reason).
     unverified_names: tuple[tuple[str, str], ...] = ()
+    # The patient message in other languages, (code, text) pairs (issue 25).
+    patient_messages: tuple[tuple[str, str], ...] = ()
+
+    def patient_message_in(self, language: str) -> str | None:
+        """The patient message in ``language``; None when the table has none (no fallback)."""
+        if language == "en":
+            return self.patient_message
+        return dict(self.patient_messages).get(language)
 
     @property
     def names(self) -> tuple[str, ...]:

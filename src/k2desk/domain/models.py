@@ -23,6 +23,7 @@ class Patient:
     notes: str = ""
     nkda: bool = False
     medications: tuple[Medication, ...] = ()
+    language: str = "en"  # preferred language for handouts (issue 25): the builder's default
     allergies: tuple[str, ...] = ()
     id: int | None = None
     created_at: str | None = None

@@ -52,4 +52,6 @@ def handout_from_json(data: dict[str, Any]) -> HandoutRecord:
         paper_size=PaperSize(data["paper_size"]),
         large_print=bool(data.get("large_print", False)),  # absent in handouts stored before it
         contraindications=tuple(str(c) for c in data.get("contraindications", ())),
+        # absent in handouts stored before issue 25: the services fill in the English template
+        template={str(k): str(v) for k, v in data.get("template", {}).items()},
     )

@@ -19,9 +19,15 @@ from k2desk.domain.evidence import (
     Snippet,
     SnippetStatus,
     StatusSource,
+    Translation,
+    TranslationDecision,
+    TranslationProblem,
     content_hash,
     snippet_state,
+    translation_content_hash,
+    translation_state,
 )
+from k2desk.domain.languages import ENGLISH, LANGUAGE_CODE
 from k2desk.library.evidence_library import IMPORTED, Library, LibraryError
 from k2desk.library.evidence_schema import (
     check_references,
@@ -30,10 +36,13 @@ from k2desk.library.evidence_schema import (
     parse_snippet,
     snippet_to_json,
 )
+from k2desk.library.languages import parse_translation
 
 FORMAT = "k2desk-evidence-library"
-FORMAT_VERSION = 1
-_TOP_KEYS = ("format", "format_version", "exported_at", "snippets", "citations")
+# Version 2 (issue 25) adds "translations"; version 1 files (no translations) still import.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+_TOP_KEYS = ("format", "format_version", "exported_at", "snippets", "citations", "translations")
 
 
 def exported_form(snippet: Snippet, decision: LocalDecision | None, today: dt.date) -> Snippet:
@@ -52,7 +61,10 @@ def exported_form(snippet: Snippet, decision: LocalDecision | None, today: dt.da
 
 
 def export_library_json(library: Library, decisions: Mapping[str, LocalDecision], *,
-                        today: dt.date | None = None, exported_at: str = "") -> dict[str, Any]:
+                        today: dt.date | None = None, exported_at: str = "",
+                        translations: Mapping[tuple[str, str], Translation] | None = None,
+                        translation_decisions: Mapping[tuple[str, str], TranslationDecision] | None = None,
+                        ) -> dict[str, Any]:
     """The whole effective library as one JSON-ready object (snippets with this pharmacy's
     decisions applied, and every citation)."""
     today = today or dt.date.today()
@@ -63,6 +75,10 @@ def export_library_json(library: Library, decisions: Mapping[str, LocalDecision]
         "snippets": [snippet_to_json(exported_form(s, decisions.get(s.id), today))
                      for s in library.snippets.values()],
         "citations": {cid: citation_to_json(c) for cid, c in library.citations.items()},
+        "translations": [
+            translation_to_json(exported_translation(library.snippets[t.snippet_id], t,
+                                                     (translation_decisions or {}).get(key)))
+            for key, t in sorted((translations or {}).items()) if t.snippet_id in library.snippets],
     }
 
 
@@ -85,6 +101,7 @@ class ImportItem:
     note: str
     snippet: Snippet | None = None  # the form to store, for added and updated
     old_version: int | None = None
+    translation: Translation | None = None  # for a translation's item (id "snippet/language")
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,10 @@ class ImportPlan:
     def to_store(self) -> list[Snippet]:
         return [i.snippet for i in self.items if i.snippet is not None and i.action in ("added", "updated")]
 
+    def translations_to_store(self) -> list[Translation]:
+        return [i.translation for i in self.items
+                if i.translation is not None and i.action in ("added", "updated")]
+
 
 def _decode(incoming: str | bytes | Mapping[str, Any], source: str) -> Mapping[str, Any]:
     if isinstance(incoming, Mapping):
@@ -148,9 +169,11 @@ def _check_top(data: Mapping[str, Any], source: str) -> list[str]:
     if data.get("format") != FORMAT:
         problems.append(f"{source}: field 'format': not a k2desk evidence library export "
                         f"(expected \"{FORMAT}\")")
-    elif data.get("format_version") != FORMAT_VERSION:
+    elif data.get("format_version") not in READABLE_VERSIONS:
         problems.append(f"{source}: field 'format_version': {data.get('format_version')!r} is not "
-                        f"supported (this k2desk reads version {FORMAT_VERSION})")
+                        f"supported (this k2desk reads versions 1 and {FORMAT_VERSION})")
+    if not isinstance(data.get("translations", []), list):
+        problems.append(f"{source}: field 'translations': must be a list of translations")
     if not isinstance(data.get("snippets"), list):
         problems.append(f"{source}: field 'snippets': must be a list of snippets")
     if not isinstance(data.get("citations", {}), Mapping):
@@ -158,8 +181,98 @@ def _check_top(data: Mapping[str, Any], source: str) -> list[str]:
     return problems
 
 
+def translation_to_json(t: Translation) -> dict[str, Any]:
+    """A translation as one JSON object (the same keys as translations/<code>.toml, plus its
+    language)."""
+    out: dict[str, Any] = {"snippet": t.snippet_id, "language": t.language, "version": t.version,
+                           "text": t.text, "source_sha256": t.source_sha256,
+                           "status": t.status.value}
+    if t.vetted_by:
+        out["vetted_by"] = t.vetted_by
+    if t.vetted_on:
+        out["vetted_on"] = t.vetted_on.isoformat()
+    if t.reason:
+        out["reason"] = t.reason
+    return out
+
+
+def translation_from_json(raw: Any, where: str, problems: list[str]) -> Translation | None:
+    """Check one exported translation object (the inverse of ``translation_to_json``)."""
+    if not isinstance(raw, Mapping):
+        problems.append(f"{where}: must be an object")
+        return None
+    lang = raw.get("language")
+    if not isinstance(lang, str) or not LANGUAGE_CODE.match(lang) or lang == ENGLISH:
+        problems.append(f"{where}: field 'language': must be a language code other than 'en'")
+        return None
+    body = {k: v for k, v in raw.items() if k != "language"}
+    return parse_translation(body, lang, where, problems)
+
+
+def exported_translation(snippet: Snippet, t: Translation,
+                         decision: TranslationDecision | None) -> Translation:
+    """The translation with this pharmacy's effective status and who decided it."""
+    state = translation_state(snippet, t, decision)
+    d = state.decision
+    if state.source is StatusSource.PHARMACY and d is not None:
+        if state.status is SnippetStatus.VETTED:
+            return replace(t, status=state.status, vetted_by=d.operator, vetted_on=d.day, reason="")
+        return replace(t, status=state.status, reason=d.reason or t.reason)
+    if state.problem is TranslationProblem.STALE or state.source is StatusSource.NEEDS_REVETTING:
+        return replace(t, status=SnippetStatus.DRAFT, vetted_by="", vetted_on=None)
+    return t
+
+
+def translation_as_imported(t: Translation) -> Translation:
+    """Never vetted here until this pharmacy vets it (a refused one keeps its status)."""
+    if t.status in (SnippetStatus.REJECTED, SnippetStatus.RETIRED):
+        return replace(t, vetted_by="", vetted_on=None, source_file=IMPORTED)
+    return replace(t, status=SnippetStatus.DRAFT, vetted_by="", vetted_on=None, reason="",
+                   source_file=IMPORTED)
+
+
+def _plan_translations(current: Mapping[tuple[str, str], Translation], known_snippets: set[str],
+                       raw_list: list[Any], source: str, problems: list[str]) -> list[ImportItem]:
+    """The same rules as snippets, per (snippet, language) and translation version."""
+    items: list[ImportItem] = []
+    seen: set[tuple[str, str]] = set()
+    for i, raw in enumerate(raw_list, 1):
+        t = translation_from_json(raw, f"{source}: translation #{i}", problems)
+        if t is None:
+            continue
+        ident = f"{t.snippet_id}/{t.language}"
+        if t.snippet_id not in known_snippets:
+            problems.append(f"{source}: translation #{i}: field 'snippet': '{t.snippet_id}' is not "
+                            "a snippet in the file or in this pharmacy's library")
+            continue
+        if t.key in seen:
+            problems.append(f"{source}: translation '{ident}': appears more than once in the file")
+            continue
+        seen.add(t.key)
+        have = current.get(t.key)
+        if have is None:
+            stored = translation_as_imported(t)
+            items.append(ImportItem(ident, "added", f"new translation, added as {stored.status.value}",
+                                    translation=stored))
+        elif t.version > have.version:
+            items.append(ImportItem(ident, "updated", f"translation version {have.version} -> "
+                                    f"{t.version}; needs vetting again",
+                                    old_version=have.version, translation=translation_as_imported(t)))
+        elif t.version < have.version:
+            items.append(ImportItem(ident, "skipped", f"the file has translation version {t.version}; "
+                                    f"this pharmacy already has version {have.version}"))
+        elif translation_content_hash(t) == translation_content_hash(have):
+            items.append(ImportItem(ident, "unchanged", f"translation version {t.version} is already here"))
+        else:
+            items.append(ImportItem(ident, "conflict", f"translation version {t.version} in the file "
+                                    "has different content from the same version here; the same "
+                                    "version must have the same content"))
+    return items
+
+
 def plan_import(current: Library, decisions: Mapping[str, LocalDecision],
-                incoming: str | bytes | Mapping[str, Any], *, source: str = "import file") -> ImportPlan:
+                incoming: str | bytes | Mapping[str, Any], *, source: str = "import file",
+                translations: Mapping[tuple[str, str], Translation] | None = None) -> ImportPlan:
     """Check an export file against the same rules as the shipped library and work out, snippet
     by snippet, what importing it would do. Raises ``LibraryError`` when the file is malformed.
 
@@ -201,6 +314,9 @@ def plan_import(current: Library, decisions: Mapping[str, LocalDecision],
         parsed.append(s)
     check_references(parsed, {**current.citations, **incoming_cits}, problems,
                      citations_where="the file's citations or this pharmacy's library", broken=broken)
+    known = set(current.snippets) | {s.id for s in parsed}
+    translation_items = _plan_translations(translations or {}, known,
+                                           list(data.get("translations", [])), source, problems)
     if problems:
         raise LibraryError(problems)
 
@@ -227,4 +343,4 @@ def plan_import(current: Library, decisions: Mapping[str, LocalDecision],
                                     "content from version "
                                     f"{have.version} here; the same version must have the same content"))
     new_cits = tuple(c for cid, c in incoming_cits.items() if cid not in current.citations)
-    return ImportPlan(source, tuple(conflicts + items), new_cits)
+    return ImportPlan(source, tuple(conflicts + items + translation_items), new_cits)

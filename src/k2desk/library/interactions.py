@@ -25,9 +25,10 @@ from k2desk.domain.interactions import (
     InteractionSeverity,
     InteractionTable,
 )
+from k2desk.domain.languages import ENGLISH, LANGUAGE_CODE
 from k2desk.domain.medication_text import edit_distance, name_words
 from k2desk.domain.text import check_text
-from k2desk.resources import resource_path
+from k2desk.resources import layered_resource_path
 
 TABLE_FILE = "interactions.toml"
 
@@ -38,11 +39,11 @@ CITATION_OPTIONAL = ("doi", "pmid", "url", "checked", "verified")
 CONTRAINDICATION_REQUIRED = ("ingredient", "names", "label", "strength", "citations", "reviewed",
                              "prescriber_message", "patient_message")
 CLASS_REQUIRED = ("label", "severity", "patient_message", "pharmacist_message", "citations")
-CLASS_OPTIONAL = ("anticoagulant",)
+CLASS_OPTIONAL = ("anticoagulant", "patient_messages")
 AGENT_REQUIRED = ("generic", "class", "reviewed")
 AGENT_OPTIONAL = ("brands", "alternates", "severity", "patient_message", "pharmacist_message",
                   "citations", "dose_rule", "fallback", "checked", "verified", "reason",
-                  "unverified", "monitoring")
+                  "unverified", "monitoring", "patient_messages")
 UNVERIFIED_KEYS = ("name", "reason")
 DOSE_RULE_KEYS = ("thresholds", "at_or_above", "below", "unknown")
 DOSE_UNITS = ("iu", "mg", "mcg")
@@ -102,6 +103,23 @@ class _Entry:
             self.fail(key, issue.message)
             return None
         return value.strip()
+
+    def messages(self, value: object) -> tuple[tuple[str, str], ...]:
+        """``patient_messages = { es = "..." }``: the patient message in other languages
+        (issue 25), part of the table and so of its version and sign-off."""
+        if not isinstance(value, dict):
+            self.fail("patient_messages", f"must be a table of language = text, not {_kind(value)}")
+            return ()
+        out = []
+        for lang, text in value.items():
+            if not LANGUAGE_CODE.match(str(lang)) or lang == ENGLISH:
+                self.fail(f"patient_messages.{lang}", "must be a language code other than 'en' "
+                          "(English is patient_message)")
+                continue
+            checked = self.text(f"patient_messages.{lang}", text, multiline=True)
+            if checked is not None:
+                out.append((str(lang), checked))
+        return tuple(sorted(out))
 
     def text_list(self, key: str, value: object) -> tuple[str, ...]:
         if not isinstance(value, list):
@@ -192,6 +210,7 @@ def _classes(raw: object, where: str, problems: list[str],
             "pharmacist_message": e.text("pharmacist_message",
                                          body.get("pharmacist_message", ""), multiline=True),
             "citations": _citation_ids(e, body.get("citations", []), citations),
+            "patient_messages": e.messages(body.get("patient_messages", {})),
         }
     return out
 
@@ -260,6 +279,11 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
                 e.fail(key, "is missing here and in its class")
     cites = (_citation_ids(e, body["citations"], citations) if "citations" in body
              else cls.get("citations", ()))
+    # An agent with its own English message needs its own translations of it; otherwise it
+    # inherits the class's translations (its English text is the class's too).
+    own = e.messages(body.get("patient_messages", {}))
+    translated = own if "patient_message" in body else tuple(
+        sorted({**dict(cls.get("patient_messages", ())), **dict(own)}.items()))
     rule = _dose_rule(e, body["dose_rule"]) if "dose_rule" in body else None
     fallback = body.get("fallback", False)
     if not isinstance(fallback, bool):
@@ -287,6 +311,7 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
         return None
     return Agent(generic=generic, drug_class=str(cls_name), class_label=cls["label"],
                  severity=severity, patient_message=pm, pharmacist_message=rm,
+                 patient_messages=translated,
                  citations=tuple(cites), reviewed=reviewed, brands=brands,
                  alternates=alternates, dose_rule=rule, fallback=fallback is True,
                  anticoagulant=bool(cls.get("anticoagulant")), checked=checked or "",
@@ -385,7 +410,7 @@ def _contraindications(raw: object, where: str, problems: list[str],
             continue
         e = _Entry(f"{where}: contraindication '{body.get('ingredient', i)}'", body, problems)
         before = len(problems)
-        e.keys(CONTRAINDICATION_REQUIRED)
+        e.keys(CONTRAINDICATION_REQUIRED, ("patient_messages",))
         ingredient = e.text("ingredient", body.get("ingredient", ""))
         names = e.text_list("names", body.get("names", []))
         label = e.text("label", body.get("label", ""))
@@ -400,7 +425,8 @@ def _contraindications(raw: object, where: str, problems: list[str],
             continue
         assert ingredient and label and rx and pt  # for the type checker: checked just above
         out.append(Contraindication(ingredient=ingredient, names=names, label=label,
-                                    citations=cites, prescriber_message=rx, patient_message=pt))
+                                    citations=cites, prescriber_message=rx, patient_message=pt,
+                                    patient_messages=e.messages(body.get("patient_messages", {}))))
     return out
 
 
@@ -503,12 +529,18 @@ def _load(path: Path) -> InteractionTable:
 
 
 @functools.cache
-def _default_table() -> InteractionTable:
-    return _load(resource_path(TABLE_FILE))
+def _default_table(path: Path) -> InteractionTable:
+    return _load(path)
+
+
+def table_path() -> Path:
+    """The interaction table in use: the shipped one, or one an extra resource folder holds (a
+    test's made-up language, issue 25). Its SHA-256 is what the pharmacy signs off."""
+    return layered_resource_path(TABLE_FILE)
 
 
 def load_interaction_table(path: Path | str | None = None) -> InteractionTable:
-    """The shipped table (loaded once and cached), or the table in ``path`` (loaded fresh)."""
+    """The table in use (loaded once and cached), or the table in ``path`` (loaded fresh)."""
     if path is None:
-        return _default_table()
+        return _default_table(table_path())
     return _load(Path(path))

@@ -21,11 +21,18 @@ from k2desk.domain.evidence import (
     Snippet,
     SnippetState,
     SnippetStatus,
+    Translation,
+    TranslationDecision,
+    TranslationState,
     content_hash,
+    english_sha256,
     reading_grade,
     snippet_state,
+    translation_content_hash,
+    translation_state,
 )
 from k2desk.domain.issues import FieldIssue, error
+from k2desk.domain.languages import ENGLISH, reading_level
 from k2desk.domain.text import check_text
 from k2desk.library.evidence import (
     ImportPlan,
@@ -37,7 +44,14 @@ from k2desk.library.evidence import (
     validate_folder,
     with_imported,
 )
+from k2desk.library.evidence_exchange import translation_to_json
 from k2desk.library.evidence_schema import citation_to_json, snippet_to_json
+from k2desk.library.languages import (
+    LanguageDataError,
+    available_languages,
+    load_translations,
+    parse_translation,
+)
 from k2desk.resources import resource_path
 from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
@@ -47,6 +61,7 @@ from k2desk.services.operators import require_pharmacist
 from k2desk.services.outputs import check_output_path, replacing
 from k2desk.storage import audit
 from k2desk.storage import snippets as repo
+from k2desk.storage import translations as trepo
 from k2desk.storage.clock import now_iso
 
 # None means the shipped resources/evidence; tests point this at a fixture library.
@@ -213,7 +228,8 @@ def export(ctx: AppContext, path: Path, *, today: dt.date | None = None) -> int:
     path = check_output_path(ctx.data_dir, path)
     library = load(ctx)
     data = export_library_json(library, repo.latest_decisions(ctx.store.db), today=_today(today),
-                               exported_at=now_iso())
+                               exported_at=now_iso(), translations=translations(ctx),
+                               translation_decisions=trepo.latest_decisions(ctx.store.db))
     with replacing(path) as fh:
         fh.write((json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     with ctx.store.write() as db:
@@ -234,20 +250,25 @@ def import_file(ctx: AppContext, path: Path) -> ImportReport:
     current = load(ctx)
     decisions = repo.latest_decisions(ctx.store.db)
     try:
-        plan = plan_import(current, decisions, raw, source=path.name)
+        plan = plan_import(current, decisions, raw, source=path.name,
+                           translations=translations(ctx))
     except LibraryError as exc:
         raise InputRefused([error("file", "invalid", p) for p in exc.problems]) from exc
     if not plan.ok:
         raise InputRefused([
-            error(f"snippet {c.id}", "conflict", c.note + ". Nothing was imported.") for c in plan.conflicts])
+            error(f"{'translation' if '/' in c.id else 'snippet'} {c.id}", "conflict",
+                  c.note + ". Nothing was imported.") for c in plan.conflicts])
     rows = [repo.ImportedSnippetRow(s.id, s.version, snippet_to_json(s), content_hash(s))
             for s in plan.to_store()]
     citations = {c.id: citation_to_json(c) for c in plan.new_citations}
     summary = {"file": path.name, "added": [i.id for i in plan.added],
                "updated": [i.id for i in plan.updated], "skipped": [i.id for i in plan.skipped],
                "unchanged": len(plan.unchanged), "citations_added": sorted(citations)}
-    if rows or citations:
+    new_translations = [(t.snippet_id, t.language, t.version, translation_to_json(t),
+                         translation_content_hash(t)) for t in plan.translations_to_store()]
+    if rows or citations or new_translations:
         with ctx.store.write() as db:
+            trepo.save_imported(db, new_translations, source=path.name, operator=ctx.operator)
             repo.save_imported(db, rows, citations, source=path.name, operator=ctx.operator,
                                summary=summary)
             try:  # the merged library must still load; if not, the transaction is rolled back
@@ -340,3 +361,176 @@ def dose_limits(ctx: AppContext, *, today: dt.date | None = None) -> list[DoseLi
 def foods(ctx: AppContext) -> list[FoodSource]:
     """The food-sources table (each row with the citation that reports the amount)."""
     return list(load(ctx).foods)
+
+
+# --- Translations (issue 25) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranslationView:
+    """One snippet in one language: its translation (if any), whether it prints, and why."""
+
+    snippet: Snippet
+    language: str
+    language_name: str
+    state: TranslationState
+    snippet_usable: bool
+
+    @property
+    def id(self) -> str:
+        return self.snippet.id
+
+    @property
+    def printable(self) -> bool:
+        return self.snippet_usable and self.state.printable
+
+    @property
+    def translation(self) -> Translation | None:
+        return self.state.translation
+
+    @property
+    def why(self) -> str:
+        if not self.snippet_usable:
+            return "the English snippet itself does not print (not vetted, or past its review date)"
+        return self.state.why(self.language_name)
+
+    @property
+    def reading_level(self) -> tuple[str, float | None, bool | None] | None:
+        t = self.state.translation
+        return None if t is None else reading_level(t.text, self.language)
+
+
+def _language_name(language: str) -> str:
+    names = {lang.code: lang.name for lang in available_languages()}
+    return names.get(language, language)
+
+
+def translations(ctx: AppContext) -> dict[tuple[str, str], Translation]:
+    """Shipped translations, with imported ones of a higher version in their place."""
+    try:
+        shipped = dict(load_translations().translations)
+    except LanguageDataError as exc:
+        raise OperationFailed("The translations have problems and cannot be used:\n"
+                              + "\n".join(exc.problems)) from exc
+    problems: list[str] = []
+    for lang, raw in trepo.imported(ctx.store.db):
+        t = parse_translation({k: v for k, v in raw.items() if k != "language"}, lang,
+                              "imported translation", problems)
+        if t is not None and (t.key not in shipped or t.version > shipped[t.key].version):
+            shipped[t.key] = t
+    if problems:
+        raise OperationFailed("An imported translation no longer passes the checks:\n"
+                              + "\n".join(problems))
+    return shipped
+
+
+def _translation_views(ctx: AppContext, library: Library, language: str,
+                       today: dt.date) -> list[TranslationView]:
+    found = translations(ctx)
+    decided = trepo.latest_decisions(ctx.store.db)
+    name = _language_name(language)
+    return [TranslationView(v.snippet, language, name,
+                            translation_state(v.snippet, found.get((v.id, language)),
+                                              decided.get((v.id, language))), v.state.usable)
+            for v in _views(ctx, library, today)]
+
+
+def translation_views(ctx: AppContext, language: str, *,
+                      today: dt.date | None = None) -> list[TranslationView]:
+    """Every snippet's translation into ``language`` with its state, in library order."""
+    _require_language(language)
+    return _translation_views(ctx, load(ctx), language, _today(today))
+
+
+def _require_language(language: str, field: str = "language") -> None:
+    known = {lang.code for lang in available_languages()}
+    if language not in known or language == ENGLISH:
+        raise InputRefused([error(field, "unknown_language",
+                                  f"'{language}' is not a language with translations here; "
+                                  "languages: " + ", ".join(sorted(known - {ENGLISH})) + ".")])
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A snippet a handout in another language leaves out, and why (said by builder and CLI)."""
+
+    snippet_id: str
+    reason: str
+
+
+def printable_translations(ctx: AppContext, snippets: list[Snippet], language: str, *,
+                           today: dt.date | None = None) -> tuple[dict[str, str], list[LeftOut]]:
+    """For a handout in ``language``: the text of each snippet that has a printable translation,
+    and every other snippet with the reason it is left out. Never English in its place."""
+    if language == ENGLISH:
+        return {s.id: s.text["en"] for s in snippets}, []
+    found = translations(ctx)
+    decided = trepo.latest_decisions(ctx.store.db)
+    name = _language_name(language)
+    texts: dict[str, str] = {}
+    left: list[LeftOut] = []
+    for s in snippets:
+        state = translation_state(s, found.get((s.id, language)), decided.get((s.id, language)))
+        if state.printable and state.translation is not None:
+            texts[s.id] = state.translation.text
+        else:
+            left.append(LeftOut(s.id, state.why(name)))
+    return texts, left
+
+
+def _decide_translation(ctx: AppContext, snippet_id: str, language: str, status: SnippetStatus,
+                        by: str, reason: str, pin: str | None) -> TranslationDecision:
+    _require_language(language)
+    library = load(ctx)
+    snippet = _require(library, snippet_id)
+    issues = check_text(by, "by", label="The pharmacist's name", required=True, max_length=100)
+    if status is not SnippetStatus.VETTED:
+        issues += check_text(reason, "reason", label="The reason", required=True, max_length=2000,
+                             multiline=True)
+    t = translations(ctx).get((snippet_id, language))
+    name = _language_name(language)
+    if t is None:
+        issues.append(error("language", "no_translation",
+                            f"Snippet '{snippet_id}' has no {name} translation to vet."))
+    elif t.source_sha256 != english_sha256(snippet):
+        issues.append(error("language", "stale_translation",
+                            f"The {name} translation of '{snippet_id}' was made from an older English "
+                            f"text (version {snippet.version} changed it): it must be translated "
+                            "again before it can be vetted."))
+    if issues:
+        raise InputRefused(issues)
+    assert t is not None
+    who = require_pharmacist(ctx, by, action=f"{status.value} a translation", pin=pin, field="by")
+    decision = TranslationDecision(snippet_id, language, t.version, snippet.version, t.source_sha256,
+                                   status, who, "", reason.strip())
+    with ctx.store.write() as db:
+        stored = trepo.record_decision(db, decision, operator=ctx.operator)
+    ctx.changes.publish(Changes(library=True))
+    return stored
+
+
+def vet_translation(ctx: AppContext, snippet_id: str, language: str, by: str, *,
+                    pin: str | None = None) -> TranslationDecision:
+    """Vet the current translation of a snippet into ``language`` (made from the current English
+    text), for this English version; a later English version needs it vetted again."""
+    return _decide_translation(ctx, snippet_id, language, SnippetStatus.VETTED, by, "", pin)
+
+
+def reject_translation(ctx: AppContext, snippet_id: str, language: str, by: str, reason: str, *,
+                       pin: str | None = None) -> TranslationDecision:
+    """Refuse a translation in this pharmacy, with the reason; it will not print."""
+    return _decide_translation(ctx, snippet_id, language, SnippetStatus.REJECTED, by, reason, pin)
+
+
+def snippet_translations(ctx: AppContext, snippet_id: str, *,
+                         today: dt.date | None = None) -> list[TranslationView]:
+    """One snippet in every language other than English (the Library page's detail)."""
+    library = load(ctx)
+    _require(library, snippet_id)
+    found = translations(ctx)
+    decided = trepo.latest_decisions(ctx.store.db)
+    view = next(v for v in _views(ctx, library, _today(today)) if v.id == snippet_id)
+    return [TranslationView(view.snippet, lang.code, lang.name,
+                            translation_state(view.snippet, found.get((snippet_id, lang.code)),
+                                              decided.get((snippet_id, lang.code))), view.state.usable)
+            for lang in available_languages() if lang.code != ENGLISH]

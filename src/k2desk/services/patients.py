@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from k2desk.domain.issues import FieldIssue, error
+from k2desk.domain.languages import ENGLISH
 from k2desk.domain.models import Medication, Patient
 from k2desk.domain.text import check_text
 from k2desk.domain.validation import normalise_phone, validate_allergies, validate_dob
@@ -34,6 +35,7 @@ class PatientInput:
     allergies: Sequence[str] = ()
     nkda: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    language: str = "en"  # preferred language for handouts: a code with a handout template
 
 
 def _printable(data: PatientInput, refused: set[str]) -> list[FieldIssue]:
@@ -68,15 +70,36 @@ def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]
         issues += check_text(allergy, f"allergies.{i}", label=f"Allergy {i}", required=True,
                              max_length=500)
     issues += validate_allergies(list(data.allergies), data.nkda)
+    language = (data.language or "").strip().lower() or ENGLISH
+    issues += language_issues(language)
     issues += _printable(data, {i.field for i in issues})
     if issues or dob is None:
         return None, issues
     return Patient(
         name=data.name.strip(), dob=dob, phone=phone, address=data.address.strip(),
-        notes=data.notes.strip(), nkda=data.nkda,
+        notes=data.notes.strip(), nkda=data.nkda, language=language,
         medications=tuple(Medication(text=m.strip()) for m in data.medications),
         allergies=tuple(a.strip() for a in data.allergies),
     ), []
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """(code, label) of every language handouts can be printed in, English first."""
+    from k2desk.library.languages import available_languages
+
+    return [(lang.code, lang.label) for lang in available_languages()]
+
+
+def language_issues(code: str, field_name: str = "language") -> list[FieldIssue]:
+    """A preferred language must be one k2desk has a handout template for."""
+    from k2desk.library.languages import available_languages
+
+    known = available_languages()
+    if code in {lang.code for lang in known}:
+        return []
+    names = ", ".join(f"{lang.code} ({lang.label})" for lang in known)
+    return [error(field_name, "unknown_language",
+                  f"Language {code!r} is not one k2desk can print handouts in; available: {names}.")]
 
 
 def same_patient_key(name: str, dob: dt.date) -> tuple[str, str]:
@@ -126,7 +149,7 @@ def add_patient(ctx: AppContext, data: PatientInput, *, allow_duplicate: bool = 
     return pid
 
 
-IMPORT_COLUMNS = ("name", "dob", "phone", "address", "medications", "allergies", "nkda")
+IMPORT_COLUMNS = ("name", "dob", "phone", "address", "medications", "allergies", "nkda", "language")
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
@@ -204,7 +227,7 @@ def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = 
             address=row.get("address", ""),
             medications=[m for m in row.get("medications", "").split(";") if m.strip()],
             allergies=[a for a in row.get("allergies", "").split(";") if a.strip()],
-            nkda=nkda_raw in _YES)
+            nkda=nkda_raw in _YES, language=row.get("language", ""))
         patient, problems = check_patient(data)
         issues += [FieldIssue(f"line {n}.{i.field}", i.severity, i.code, f"Line {n}: {i.message}")
                    for i in problems]

@@ -12,8 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from k2desk.domain.text import check_text
-from k2desk.library.interactions import TABLE_FILE
-from k2desk.resources import resource_path
+from k2desk.library.interactions import table_path
 from k2desk.services import interactions as interactions_svc
 from k2desk.services.changes import Changes
 from k2desk.services.context import AppContext
@@ -48,7 +47,7 @@ class TableStatus:
 
 def table_sha256() -> str:
     """SHA-256 of the shipped interaction table file, as it is on disk."""
-    return hashlib.sha256(resource_path(TABLE_FILE).read_bytes()).hexdigest()
+    return hashlib.sha256(table_path().read_bytes()).hexdigest()
 
 
 def table_status(ctx: AppContext) -> TableStatus:

@@ -455,3 +455,41 @@ def m0011_row_seals(db: Database) -> None:
         )""")
     db.execute("CREATE INDEX row_seals_row ON row_seals(tbl, rid, event_id)")
     db.execute("CREATE INDEX row_seals_event ON row_seals(event_id)")
+
+
+@MIGRATIONS(name="0014_i25_patient_language")
+def m0014_i25_patient_language(db: Database) -> None:
+    # Issue 25. The patient's preferred language for handouts (English unless chosen); the
+    # baseline seal after migrating covers every patient row with its new column.
+    db.execute("ALTER TABLE patients ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+    # The pharmacy's own decisions about translations, append-only like snippet_state: each names
+    # the translation version, the English version and the SHA-256 of the English text it was
+    # made on, so a new English version or text leaves it behind.
+    db.execute(
+        """CREATE TABLE translation_state (
+            id INTEGER PRIMARY KEY,
+            snippet_id TEXT NOT NULL,
+            language TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            snippet_version INTEGER NOT NULL,
+            source_sha256 TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'vetted', 'rejected', 'retired')),
+            operator TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        )""")
+    db.execute("CREATE INDEX translation_state_key ON translation_state(snippet_id, language)")
+    # Translations another pharmacy's library export brought in (JSON, same keys as the TOML).
+    db.execute(
+        """CREATE TABLE imported_translations (
+            id INTEGER PRIMARY KEY,
+            snippet_id TEXT NOT NULL,
+            language TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            definition TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            UNIQUE (snippet_id, language)
+        )""")

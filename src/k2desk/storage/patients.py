@@ -13,7 +13,7 @@ from k2desk.domain.models import Medication, Patient
 from k2desk.storage import audit
 from k2desk.storage.clock import now_iso
 
-_PATIENT_COLS = "id, name, dob, phone, address, notes, nkda, created_at"
+_PATIENT_COLS = "id, name, dob, phone, address, notes, nkda, created_at, language"
 
 
 def add_patient(db: Database, patient: Patient, operator: str) -> int:
@@ -21,9 +21,9 @@ def add_patient(db: Database, patient: Patient, operator: str) -> int:
     now = now_iso()
     cur = db.execute(
         "INSERT INTO patients (name, dob, phone, address, notes, nkda, created_at, created_by,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [patient.name, patient.dob.isoformat(), patient.phone, patient.address, patient.notes,
-         int(patient.nkda), now, operator, now],
+         int(patient.nkda), now, operator, now, patient.language],
     )
     pid = int(cur.lastrowid or 0)
     _insert_children(db, pid, patient, now)
@@ -56,9 +56,9 @@ def add_patients_bulk(db: Database, patients: list[Patient], operator: str) -> l
     ids = list(range(first, first + len(patients)))
     db.conn.executemany(
         "INSERT INTO patients (id, name, dob, phone, address, notes, nkda, created_at, created_by,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(pid, p.name, p.dob.isoformat(), p.phone, p.address, p.notes, int(p.nkda), now, operator,
-          now) for pid, p in zip(ids, patients, strict=True)],
+          now, p.language) for pid, p in zip(ids, patients, strict=True)],
     )
     db.conn.executemany(
         "INSERT INTO medications (patient_id, text, started, stopped, created_at)"
@@ -80,10 +80,10 @@ def update_patient(db: Database, patient: Patient, operator: str) -> None:
     assert patient.id is not None
     now = now_iso()
     db.execute(
-        "UPDATE patients SET name=?, dob=?, phone=?, address=?, notes=?, nkda=?, updated_at=?"
-        " WHERE id=?",
+        "UPDATE patients SET name=?, dob=?, phone=?, address=?, notes=?, nkda=?, updated_at=?,"
+        " language=? WHERE id=?",
         [patient.name, patient.dob.isoformat(), patient.phone, patient.address, patient.notes,
-         int(patient.nkda), now, patient.id],
+         int(patient.nkda), now, patient.language, patient.id],
     )
     db.execute("DELETE FROM medications WHERE patient_id=?", [patient.id])
     db.execute("DELETE FROM allergies WHERE patient_id=?", [patient.id])
@@ -106,7 +106,7 @@ def _row_to_patient(db: Database, r: tuple[Any, ...], *, with_children: bool = T
         allergies = tuple(a[0] for a in db.execute(
             "SELECT text FROM allergies WHERE patient_id=? ORDER BY id", [pid]))
     return Patient(id=pid, name=r[1], dob=dt.date.fromisoformat(r[2]), phone=r[3],
-                   address=r[4], notes=r[5], nkda=bool(r[6]), created_at=r[7],
+                   address=r[4], notes=r[5], nkda=bool(r[6]), created_at=r[7], language=r[8],
                    medications=meds, allergies=allergies)
 
 

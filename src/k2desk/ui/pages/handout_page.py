@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -44,6 +45,7 @@ from k2desk.ui.widgets.pharmacist import (
 
 PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1
+LEFT_OUT_MARK = "[not in this language] "
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,18 @@ class HandoutPage(PatientDocumentPage):
         up.clicked.connect(lambda: self.snippets.move_current(-1))
         down = QPushButton("Move down (Alt+Down)")
         down.clicked.connect(lambda: self.snippets.move_current(1))
+        # Issue 25: the handout's language, the patient's preferred one unless changed here.
+        self.language = QComboBox()
+        self.language.setObjectName("handout-language")
+        self.language.setAccessibleName("Handout language")
+        for lang in handouts.languages():
+            self.language.addItem(lang.label, lang.code)
+        self.language.currentIndexChanged.connect(lambda _i: self._content_changed())
+        self.left_out = QLabel("")
+        self.left_out.setObjectName("left-out")
+        self.left_out.setWordWrap(True)
+        self.left_out.setTextFormat(Qt.TextFormat.PlainText)
+        self.left_out.setVisible(False)
         self.message = FieldMessage("handout")
         self.create_button = QPushButton("&Create handout (Ctrl+S)")
         self.create_button.setObjectName("create-handout")
@@ -138,6 +152,12 @@ class HandoutPage(PatientDocumentPage):
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.ack_button)
         lv.addLayout(banner_row)
+        language_row = QHBoxLayout()
+        language_label = QLabel("Handout lang&uage")
+        language_label.setBuddy(self.language)
+        language_row.addWidget(language_label)
+        language_row.addWidget(self.language, 1)
+        lv.addLayout(language_row)
         topics_label = QLabel("&Topics")
         topics_label.setBuddy(self.topics)
         lv.addWidget(topics_label)
@@ -152,6 +172,7 @@ class HandoutPage(PatientDocumentPage):
         moves.addWidget(down)
         moves.addStretch(1)
         lv.addLayout(moves)
+        lv.addWidget(self.left_out)
         lv.addWidget(self.message)
         buttons = QHBoxLayout()
         buttons.addWidget(self.create_button)
@@ -281,12 +302,49 @@ class HandoutPage(PatientDocumentPage):
             self.preview.clear("Choose at least one topic to see the handout." if p else None)
         self.picker.set_patient(p, emit=False)
         self.patient_banner.show_patient(p)
+        self.set_language(p.language if p is not None else "en")
         self.banner.show_findings([], empty_text="Checking interactions…" if p else
                                   "Choose a patient to see interaction checks.")
         self._update_state()
         if p is not None and p.id is not None:
             self.reload_patient()
         self.schedule_preview()
+
+    def chosen_language(self) -> str:
+        return str(self.language.currentData() or "en")
+
+    def set_language(self, code: str) -> None:
+        """Show ``code`` in the selector (the patient's preferred language when one is chosen)."""
+        i = self.language.findData(code)
+        if i < 0:  # a language no longer available: shown, and the service says why it is refused
+            self.language.addItem(code, code)
+            i = self.language.count() - 1
+        self.language.blockSignals(True)
+        self.language.setCurrentIndex(i)
+        self.language.blockSignals(False)
+
+    def show_left_out(self, plan: handouts.LanguagePlan | None) -> None:
+        """Which snippets the handout's language leaves out, and why (never printed in English)."""
+        lines = [] if plan is None else [f"• {x.snippet_id}: {x.reason}" for x in plan.left_out]
+        reasons = {} if plan is None else {x.snippet_id: x.reason for x in plan.left_out}
+        # Mark them in the list too, so the list never suggests they will print.
+        self.snippets.blockSignals(True)
+        for i in range(self.snippets.count()):
+            item = self.snippets.item(i)
+            row: SnippetRow = item.data(SNIPPET_ROLE)
+            text = item.text().removeprefix(LEFT_OUT_MARK)
+            why = reasons.get(row.snippet.id)
+            item.setText(LEFT_OUT_MARK + text if why else text)
+            item.setToolTip(f"Left out: {why}" if why else row.snippet.text["en"])
+        self.snippets.blockSignals(False)
+        if plan is not None and plan.foods_left_out:
+            lines.append(f"• {plan.foods_left_out}")
+        if plan is None or not lines:
+            self.left_out.setText("")
+            self.left_out.setVisible(False)
+            return
+        self.left_out.setText(f"Left out of the {plan.name} handout:\n" + "\n".join(lines))
+        self.left_out.setVisible(True)
 
     def reload_patient(self) -> None:
         """Re-read the patient, the VKA flag and the findings in one background call. A held
@@ -416,9 +474,12 @@ class HandoutPage(PatientDocumentPage):
         gen, ctx, pid = self._gen, self.ctx, self.patient.id
         ids = self.chosen_snippet_ids()
         ack = self.ack or GivenAcknowledgement("", "")
+        lang = self.chosen_language()
 
-        def shown(pdf: bytes) -> None:
+        def shown(result: tuple[bytes, handouts.LanguagePlan]) -> None:
+            pdf, plan = result
             if gen == self._gen:
+                self.show_left_out(plan)
                 self.preview.show_pdf(pdf)
                 self.preview_label.setText("Preview (not saved)")
                 self.message.show_issues(self._ack_note)
@@ -428,15 +489,18 @@ class HandoutPage(PatientDocumentPage):
             if gen != self._gen:
                 return
             if isinstance(exc, InputRefused):
+                self.show_left_out(None)
                 self.message.show_issues(exc.issues)
                 self.preview.clear(describe(exc))
             else:
                 self.env.bridge.report(exc)
 
-        self.env.worker.run(lambda: handouts.preview_handout(ctx, pid, (), ids, ack.by or None,
-                                                             ack.reason or None, ack_pin=ack.pin,
-                                                             ack_for=ack.ack_for()),
-                            shown, failed)
+        def work() -> tuple[bytes, handouts.LanguagePlan]:
+            pdf = handouts.preview_handout(ctx, pid, (), ids, ack.by or None, ack.reason or None,
+                                           ack_pin=ack.pin, ack_for=ack.ack_for(), language=lang)
+            return pdf, handouts.handout_plan(ctx, pid, (), ids, language=lang)
+
+        self.env.worker.run(work, shown, failed)
 
     # -- create and print ---------------------------------------------------------------------
     def save(self) -> None:
@@ -452,6 +516,7 @@ class HandoutPage(PatientDocumentPage):
             return
         ctx, pid, ids = self.ctx, self.patient.id, self.chosen_snippet_ids()
         ack = self.ack or GivenAcknowledgement("", "")
+        lang = self.chosen_language()
 
         majors = findings.major_texts(self.banner.findings)
 
@@ -486,7 +551,7 @@ class HandoutPage(PatientDocumentPage):
 
         self.env.worker.run(lambda: handouts.create_handout(ctx, pid, (), ids, ack.by or None,
                                                             ack.reason or None, ack_pin=ack.pin,
-                                                            ack_for=ack.ack_for()),
+                                                            ack_for=ack.ack_for(), language=lang),
                             created, failed)
 
     def print_current(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk.domain.evidence import reading_grade
+from k2desk.domain.languages import reading_level
 from k2desk.services import library, table_signoff
 from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
@@ -103,6 +104,15 @@ class LibraryPage(Page):
         self.reject_button.clicked.connect(lambda: self.ask_reason("reject"))
         self.retire_button = QPushButton("Re&tire…")
         self.retire_button.clicked.connect(lambda: self.ask_reason("retire"))
+        # Issue 25: translations are vetted on their own, one language at a time.
+        self.translation_language = QComboBox()
+        self.translation_language.setObjectName("translation-language")
+        self.translation_language.setAccessibleName("Translation language")
+        self.vet_translation_button = QPushButton("Vet tra&nslation…")
+        self.vet_translation_button.setObjectName("vet-translation")
+        self.vet_translation_button.clicked.connect(self.ask_vet_translation)
+        self.translation_language.currentIndexChanged.connect(lambda _i: self._update_buttons())
+        self.translations: list[library.TranslationView] = []
         self.decision_message = QLabel("")
         self.decision_message.setWordWrap(True)
         self.decision_message.setStyleSheet("color: #b00020;")
@@ -111,6 +121,8 @@ class LibraryPage(Page):
         buttons.addWidget(self.reject_button)
         buttons.addWidget(self.retire_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.translation_language)
+        buttons.addWidget(self.vet_translation_button)
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(0, 0, 0, 0)
@@ -226,25 +238,105 @@ class LibraryPage(Page):
     def show_snippet(self, v: SnippetView) -> None:
         self.current = v
         s = v.snippet
+        ctx, sid = self.ctx, s.id
+        try:
+            self.translations = self.env.worker.call(lambda: library.snippet_translations(ctx, sid))
+        except ServiceError as exc:
+            self.translations = []
+            self.env.bridge.report(exc)
+        chosen = self.translation_language.currentData()
+        self.translation_language.blockSignals(True)
+        self.translation_language.clear()
+        for t in self.translations:
+            self.translation_language.addItem(t.language_name, t.language)
+        if chosen is not None and self.translation_language.findData(chosen) >= 0:
+            self.translation_language.setCurrentIndex(self.translation_language.findData(chosen))
+        self.translation_language.blockSignals(False)
+        name, score, passes = reading_level(s.text["en"], "en")
+        english_level = f"<b>Reading level:</b> {html.escape(name)} {score:.1f}" + (
+            "" if passes else " (above the bar: simplify)")
         cites = "".join(f"<li>{html.escape(c.formatted())}</li>" for c in v.citations)
         note = html.escape(s.pharmacist_note) if s.pharmacist_note else "<i>none</i>"
         due = v.state.review_due.isoformat() if v.state.review_due else "not set"
         self.detail.setHtml(
             f"<h3>{html.escape(s.id)} <small>(version {s.version})</small></h3>"
             f"<p><b>{html.escape(s.evidence_label)}</b> · {html.escape(s.section.question)}</p>"
-            f"<p>{html.escape(s.text_for('en'))}</p>"
+            f"<p>{html.escape(s.text['en'])}<br>{english_level}</p>"
             f"<p><b>Status:</b> {html.escape(v.state.label)} — {html.escape(v.why)}<br>"
             f"<b>Review due:</b> {due}</p>"
             f"<p><b>Pharmacist note:</b> {note}</p>"
-            f"<p><b>Sources</b></p><ol>{cites or '<li><i>no citation</i></li>'}</ol>")
+            f"<p><b>Sources</b></p><ol>{cites or '<li><i>no citation</i></li>'}</ol>"
+            + self._translations_html())
         self.decision_message.clear()
         self._update_buttons()
+
+    def _translations_html(self) -> str:
+        """Each translation: prints or not and why, its reading level, its text."""
+        if not self.translations:
+            return ""
+        parts = ["<p><b>Translations</b></p>"]
+        for t in self.translations:
+            state = "prints" if t.printable else "does not print"
+            line = f"<p><b>{html.escape(t.language_name)}</b>: {state} — {html.escape(t.why)}"
+            level = t.reading_level
+            if level is not None:
+                name, score, passes = level
+                if score is None:
+                    line += f"<br><b>Reading level:</b> {html.escape(name)}"
+                else:
+                    line += (f"<br><b>Reading level:</b> {html.escape(name)} {score:.1f}"
+                             + ("" if passes else " (below the bar: simplify)"))
+            if t.translation is not None:
+                line += f"<br>{html.escape(t.translation.text)}"
+            parts.append(line + "</p>")
+        return "".join(parts)
+
+    def ask_vet_translation(self) -> ConfirmDialog | None:
+        """Vet the selected snippet's translation into the chosen language, after a confirm."""
+        code = self.translation_language.currentData()
+        if self.current is None or code is None:
+            return None
+        name = self.translation_language.currentText()
+        sid = self.current.id
+        self.confirm_dialog = confirm(
+            self, "Vet this translation?",
+            f"Vet the {name} translation of '{sid}'? From now on it prints on {name} handouts, "
+            "and the decision is recorded in the audit trail.",
+            "Vet and allow printing",
+            lambda: confirm_pharmacist(
+                self, self.env, "vet a translation",
+                lambda by, pin: self.vet_translation(code, by or self.ctx.operator, pin)),
+            danger=True)
+        return self.confirm_dialog
+
+    def vet_translation(self, language: str, by: str, pin: str | None = None) -> bool:
+        if self.current is None:
+            return False
+        sid, ctx = self.current.id, self.ctx
+        try:
+            self.env.worker.call(lambda: library.vet_translation(ctx, sid, language, by, pin=pin))
+        except InputRefused as exc:
+            self.decision_message.setText(describe(exc))
+            return False
+        except ServiceError as exc:
+            self.env.bridge.report(exc)
+            return False
+        self.env.bridge.tell(f"Snippet {sid}: {language} translation vetted.")
+        self.reload(keep=sid)
+        return True
 
     def _update_buttons(self) -> None:
         label = self.current.state.label if self.current else None
         self.vet_button.setEnabled(label is not None and label != "vetted")
         self.reject_button.setEnabled(label is not None and label != "rejected")
         self.retire_button.setEnabled(label is not None and label != "retired")
+        t = next((t for t in self.translations
+                  if t.language == self.translation_language.currentData()), None)
+        self.vet_translation_button.setEnabled(
+            self.current is not None and t is not None and t.translation is not None
+            and not t.printable and t.state.problem is not None and t.state.problem.value != "stale")
+        self.translation_language.setVisible(bool(self.translations))
+        self.vet_translation_button.setVisible(bool(self.translations))
 
     # -- decisions ----------------------------------------------------------------------------
     def ask_vet(self) -> ConfirmDialog | None:

@@ -8,6 +8,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.models import Patient
 from k2desk.domain.validation import format_phone
-from k2desk.services.patients import PatientInput, check_patient
+from k2desk.services.patients import PatientInput, check_patient, language_choices
 from k2desk.ui.keyboard import set_buddy
 from k2desk.ui.messages import issues_by_field
 from k2desk.ui.widgets.date_picker import DatePickerButton
@@ -150,6 +151,10 @@ class PatientForm(QWidget):
         self.notes = field("notes", "N&otes", QPlainTextEdit())
         self.notes.setMaximumHeight(50)
         self.notes.setTabChangesFocus(True)
+        # Issue 25: the language the patient reads best; the handout builder starts with it.
+        self.language = field("language", "Handout lang&uage", QComboBox())
+        for code, label in language_choices():
+            self.language.addItem(label, code)
         meds = EditableList("medications", "one medication as on the label, e.g. warfarin 5 mg")
         self.medications = field("medications", "&Medications", meds, focus=meds.entry)
         meds.list.setAccessibleName("Medications listed")
@@ -172,6 +177,7 @@ class PatientForm(QWidget):
         self.medications.changed.connect(self.medications_changed)
         self.allergy_list.changed.connect(self._allergies_changed)
         self.nkda.toggled.connect(self._nkda_toggled)
+        self.language.currentIndexChanged.connect(self._recheck)
         self._recheck_timer = QTimer(self, singleShot=True, interval=200)
         self._recheck_timer.timeout.connect(self._live_check)
         self._as_loaded = self.read()
@@ -202,7 +208,7 @@ class PatientForm(QWidget):
             name=self.name.text(), dob=self.dob.text(), phone=self.phone.text(),
             address=self.address.toPlainText(), notes=self.notes.toPlainText(),
             medications=self.medications.values(), allergies=self.allergy_list.values(),
-            nkda=self.nkda.isChecked())
+            nkda=self.nkda.isChecked(), language=str(self.language.currentData() or "en"))
 
     def show_issues(self, issues: list[FieldIssue]) -> None:
         grouped = issues_by_field(issues)
@@ -232,6 +238,7 @@ class PatientForm(QWidget):
         self.allergy_list.set_values(list(p.allergies) if p else [])
         self.nkda.setChecked(bool(p and p.nkda))
         self.nkda.setEnabled(not (p and p.allergies))
+        self._set_language(p.language if p else "en")
         self.show_issues([])
         self._as_loaded = self.read()
 
@@ -245,6 +252,14 @@ class PatientForm(QWidget):
         self.medications.set_values(list(data.medications))
         self.allergy_list.set_values(list(data.allergies))
         self.nkda.setChecked(data.nkda)
+        self._set_language(data.language)
+
+    def _set_language(self, code: str) -> None:
+        i = self.language.findData(code)
+        if i < 0:  # a language whose template was removed: shown by its code, still refused on save
+            self.language.addItem(code, code)
+            i = self.language.count() - 1
+        self.language.setCurrentIndex(i)
 
     def merge_stored(self, p: Patient) -> bool:
         """The stored patient's medication or allergy list changed elsewhere (the command line,
@@ -284,4 +299,4 @@ class PatientForm(QWidget):
         """The input a field's message belongs to (where the cursor goes to fix it)."""
         return {"name": self.name, "dob": self.dob, "phone": self.phone, "address": self.address,
                 "notes": self.notes, "medications": self.medications.entry,
-                "allergies": self.allergy_list.entry}.get(key, self.name)
+                "allergies": self.allergy_list.entry, "language": self.language}.get(key, self.name)
