@@ -83,6 +83,8 @@ def same_patient_key(name: str, dob: dt.date) -> tuple[str, str]:
     """What makes two records the same person for the duplicate check: the name compared the
     way people read it (case folded, runs of spaces as one, accents ignored: a US keyboard types
     "Jose Alvarez" for "José Álvarez") and the date of birth."""
+    if name.isascii():  # most names: NFKD leaves ASCII as it is and it has no accents
+        return " ".join(name.casefold().split()), dob.isoformat()
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(unicodedata.normalize("NFC", bare).casefold().split()), dob.isoformat()
