@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from k2desk.domain.document_ref import parse_document_ref
 from k2desk.domain.spreadsheet import FORMULA_TRIGGERS, neutralise
+from k2desk.storage.log_view import LogFilter, filter_sql
 from k2desk.storage.patients import FTS_WORDS_MATCH, fts_query, needs_word_check
 
 
@@ -61,17 +62,9 @@ def _row(r: Any) -> LogEntry:
 
 
 def _where(f: LogQuery) -> tuple[str, list[Any]]:
-    clauses, params = [], []
-    if f.since:
-        clauses.append("d.created_at >= ?")
-        params.append(f.since)
-    if f.until:
-        clauses.append("d.created_at < ?")
-        params.append(f.until)
-    if f.kind:
-        clauses.append("d.kind = ?")
-        params.append(f.kind)
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+    # The one builder of the log's filters (storage.log_view), as the window's pages use it.
+    w = filter_sql(LogFilter(kind=f.kind, date_from=f.since, date_to=f.until))
+    return w.sql(), w.params
 
 
 def count_rows(db: Database, f: LogQuery) -> int:
