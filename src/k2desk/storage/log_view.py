@@ -13,7 +13,7 @@ date index (``documents_created``: created_at, then the rowid) holds as it is, s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -144,16 +144,25 @@ def seek(db: Database, flt: LogFilter, row: int) -> Key | None:
     """The key of the row at position ``row`` (0 = newest) among the rows matching ``flt``.
 
     SQLite still steps over the rows before it, but in the date index alone (created_at and
-    rowid, no table page read): about 0.1 µs a row."""
-    w = filter_sql(flt)
+    rowid, no table page read). Only the upper date bound goes into the walk: a walk between
+    two bounds compares every row with the far one, three times slower at a million rows. The
+    row found is in the filter's dates exactly when it is not older than the lower bound, since
+    every row stepped over is newer."""
+    w = filter_sql(replace(flt, date_from=None))
     r = db.execute(f"SELECT d.created_at, d.id{_from(flt)}{w.sql()}{_NEWEST_FIRST} LIMIT 1 OFFSET ?",
                    [*w.params, max(row, 0)]).fetchone()
-    return None if r is None else (str(r[0]), int(r[1]))
+    if r is None or (flt.date_from and str(r[0]) < flt.date_from):
+        return None
+    return str(r[0]), int(r[1])
 
 
 def rows_from(db: Database, flt: LogFilter, key: Key, *, limit: int = PAGE_SIZE) -> list[LogRow]:
-    """Up to ``limit`` rows matching ``flt``, newest first, starting at ``key`` (included)."""
-    w = filter_sql(flt).add("(d.created_at, d.id) <= (?, ?)", *key)
+    """Up to ``limit`` rows matching ``flt``, newest first, starting at ``key`` (included).
+
+    The key's own time is the walk's upper bound (SQLite takes one upper bound for an index
+    range, and the filter's end date would make it start at the newest row)."""
+    w = filter_sql(replace(flt, date_to=None)).add("d.created_at <= ?", key[0])
+    w.add("(d.created_at, d.id) <= (?, ?)", *key)
     return _rows(db, f"{_SELECT}{w.sql()}{_NEWEST_FIRST} LIMIT ?", [*w.params, limit])
 
 
