@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 # Exactly the spellings whose digits are unambiguous: an optional country code 1, then a
 # three-digit area code (in brackets or not) and the seven-digit number, separated by at most one
@@ -73,7 +73,7 @@ def nanp_valid(nsn: str) -> bool:
     return False
 
 
-def common_us_e164(text: str) -> str | None | bool:
+def common_us_e164(text: str) -> str | Literal[False] | None:
     """For a common US spelling: its E.164 form if valid, False if not a valid number; None
     when ``text`` is not one of the common spellings (ask phonenumbers)."""
     m = _COMMON_US.fullmatch(text)

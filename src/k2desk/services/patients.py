@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -182,20 +182,32 @@ def _read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = False) -> list[int]:
+def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = False,
+                        progress: Callable[[int, int | None], None] | None = None) -> list[int]:
     """Import patients from a CSV file (UTF-8, header row; see IMPORT_COLUMNS).
 
     ``medications`` and ``allergies`` hold several entries separated by ';'; ``nkda`` is yes/no.
     Every row is checked first; one bad row refuses the whole file (issues are named
     ``line N.field`` with N the line in the file) and nothing is written. A row with the same
     name and date of birth as a stored patient or an earlier row is refused unless
-    ``allow_duplicate``. Good files go in with one transaction.
+    ``allow_duplicate``. Good files go in with one transaction. ``progress(done, total)`` counts
+    the rows checked, then reports all of them once they are stored.
+
+    Where the time goes (100,000 rows): reading and checking each row in Python (names, dates,
+    text, printable characters) is most of it; the phone check used to be half of everything
+    (phonenumbers.parse + is_valid_number, ~150 µs a number) and is now a compiled pattern
+    for the common US spellings (domain.phone_fast), parsed once per distinct number; the insert
+    itself is three executemany calls, and sealing the rows (one SHA-256 a row, issue 17)
+    happens once, under the single audit event of the import.
     """
     path = Path(path)
     rows = _read_csv_rows(path)
     checked: list[tuple[int, Patient]] = []
     issues: list[FieldIssue] = []
-    for n, row in rows:
+    total = len(rows)
+    for done, (n, row) in enumerate(rows, 1):
+        if progress is not None and done % 2000 == 0:
+            progress(done, total + 1)  # the last step is the write
         nkda_raw = row.get("nkda", "").strip().lower()
         if nkda_raw not in _YES | _NO:
             issues.append(error(f"line {n}.nkda", "bad_choice",
@@ -231,6 +243,8 @@ def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = 
         raise InputRefused(issues)
     with ctx.store.write() as db:
         ids = repo.add_patients_bulk(db, [p for _n, p in checked], ctx.operator)
+    if progress is not None:
+        progress(total + 1, total + 1)
     ctx.changes.publish(Changes(patient=True, medications=True))
     return ids
 

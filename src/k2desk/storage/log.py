@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,8 +191,13 @@ def _recorded_hashes(db: Database) -> Iterator[tuple[int, str | None]]:
         yield last, sha if isinstance(sha, str) else None
 
 
-def verify_documents(db: Database) -> tuple[int, str | None]:
-    """Recompute the SHA-256 of every stored PDF; return (documents checked, first problem or None)."""
+def verify_documents(db: Database, *, progress: Callable[[int, int | None], None] | None = None,
+                     every: int = 2000) -> tuple[int, str | None]:
+    """Recompute the SHA-256 of every stored PDF; return (documents checked, first problem or None).
+
+    ``progress(done, total)`` is called every ``every`` documents and at the end."""
+    total = (int(db.execute("SELECT count(*) FROM documents").fetchone()[0])
+             if progress is not None else None)
     recorded = _recorded_hashes(db)
     event = next(recorded, None)
     n = 0
@@ -214,4 +219,8 @@ def verify_documents(db: Database) -> tuple[int, str | None]:
             return n, (f"document {doc_id}: its SHA-256 differs from the one recorded in the audit "
                        "trail when it was created (the PDF and its row were changed)")
         n += 1
+        if progress is not None and n % every == 0:
+            progress(n, total)
+    if progress is not None:
+        progress(n, total)
     return n, None
