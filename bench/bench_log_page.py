@@ -61,7 +61,6 @@ def run(data_dir: str | None = None, n: int = 1_000_000, repeat: int = 5) -> lis
             QCoreApplication.processEvents()  # and painted
             first.append(time.perf_counter() - t0)
             page.env.worker.wait()
-            rows = page.model.rowCount()
             t0 = time.perf_counter()
             page.table.verticalScrollBar().setValue(200)  # the next page down
             QCoreApplication.processEvents()
