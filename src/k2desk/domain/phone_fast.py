@@ -42,8 +42,14 @@ def _nanp() -> tuple[tuple[re.Pattern[str] | None, Any, tuple[Any, ...]], ...]:
         if md is None:
             continue
         leading = re.compile(md.leading_digits) if md.leading_digits is not None else None
-        types = tuple(d for name in _TYPES if (d := _desc(getattr(md, name))) is not None)
-        regions.append((leading, _desc(md.general_desc), types))
+        types = [d for name in _TYPES if (d := _desc(getattr(md, name))) is not None]
+        # "Of some known type" is one match: the types' patterns joined, one pattern for each
+        # set of allowed lengths (the same answer as trying them one by one, in one pass).
+        by_lengths: dict[frozenset[int], list[str]] = {}
+        for lengths, pattern in types:
+            by_lengths.setdefault(lengths, []).append(f"(?:{pattern.pattern})")
+        joined = tuple((lengths, re.compile("|".join(ps))) for lengths, ps in by_lengths.items())
+        regions.append((leading, _desc(md.general_desc), joined))
     return tuple(regions)
 
 
