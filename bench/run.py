@@ -26,6 +26,7 @@ import bench_log_page  # noqa: E402
 import bench_order_export  # noqa: E402
 import bench_render  # noqa: E402
 import bench_startup  # noqa: E402
+import bench_verify  # noqa: E402
 from common import Result  # noqa: E402
 
 
@@ -69,6 +70,7 @@ def main() -> int:
         ("csv export", lambda: bench_log_data.export_csv(data_dir)),
         ("bulk import", lambda: bench_import.run(args.patients)),
         ("peak memory", lambda: bench_log_data.peak_memory(data_dir)),
+        ("log verify", lambda: bench_verify.run(data_dir)),
         ("order export", lambda: _order_export(args.orders)),
     ]
     for name, step in steps:

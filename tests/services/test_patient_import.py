@@ -81,3 +81,14 @@ def test_a_day_first_date_is_refused_naming_both_formats(ctx, tmp_path):
     [issue] = exc.value.issues
     assert issue.field == "line 2.dob" and "MM/DD/YYYY" in issue.message and "YYYY-MM-DD" in issue.message
     assert patients.list_patients(ctx) == []
+
+
+def test_printable_ascii_needs_no_font_lookup_because_the_fonts_print_all_of_it():
+    # The import skips the font check for printable ASCII (issue 23): it must be printable.
+    import string
+
+    from k2desk.documents.fonts import check_printable
+
+    text = "".join(c for c in string.printable if c.isprintable())
+    assert len(text) == 95
+    assert check_printable(text, "name", "Name") == []

@@ -20,7 +20,7 @@ from k2desk.services.errors import InputRefused, NotFound, OperationFailed, Stor
 
 # Every module of this package except these defines register(subparsers); its handlers take
 # (ctx, args) and return an exit code. New command groups are picked up by adding a module.
-_NOT_COMMANDS = frozenset({"output"})
+_NOT_COMMANDS = frozenset({"progress", "output"})
 
 
 def command_modules() -> list[str]:

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from k2desk.cli.output import err, print_json, print_table
+from k2desk.cli.progress import progress_bar
 from k2desk.services import backups as svc
 from k2desk.services.context import AppContext
 
 
 def cmd_create(ctx: AppContext, args: argparse.Namespace) -> int:
-    path = svc.make_backup(ctx, Path(args.output) if args.output else None)
+    with progress_bar("Backing up", "pages") as tick:
+        path = svc.make_backup(ctx, Path(args.output) if args.output else None, progress=tick)
     sys.stdout.write(f"{path}\n")
     return 0
 
@@ -39,7 +41,8 @@ def cmd_restore(ctx: AppContext, args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             err("restore cancelled; nothing was changed.")
             return 1
-    kept = svc.restore_backup(ctx, Path(args.file))
+    with progress_bar("Copying the backup in", "B", scale=True) as tick:
+        kept = svc.restore_backup(ctx, Path(args.file), progress=tick)
     where = f"the replaced database was kept as {kept}" if kept else "there was no database to keep"
     sys.stdout.write(f"restored from {args.file}; {where}\n")
     return 0

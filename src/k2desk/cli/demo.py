@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+from k2desk.cli.progress import progress_bar
 from k2desk.services import demo
 from k2desk.services.context import AppContext
 
@@ -14,14 +15,17 @@ from k2desk.services.context import AppContext
 def cmd_demo(ctx: AppContext, args: argparse.Namespace) -> int:
     started = time.monotonic()
 
-    def progress(what: str, done: int, total: int) -> None:
-        if args.verbose:
-            sys.stderr.write(f"\r{what}: {done}/{total}")
-            sys.stderr.flush()
+    with progress_bar("Filling demo data", "items") as tick:
+        def progress(what: str, done: int, total: int) -> None:
+            if tick is not None:  # one bar: the patients first, then the documents
+                before = args.patients if what == "documents" else 0
+                tick(before + done, args.patients + args.documents)
+            elif args.verbose:  # not a terminal: plain lines when asked for
+                sys.stderr.write(f"{what}: {done}/{total}\n")
+                sys.stderr.flush()
 
-    result = demo.fill_demo(ctx, args.patients, args.documents, seed=args.seed, progress=progress)
-    if args.verbose:
-        sys.stderr.write("\n")
+        result = demo.fill_demo(ctx, args.patients, args.documents, seed=args.seed,
+                                progress=progress)
     sys.stdout.write(f"demo data: {result.patients} patients, {result.documents} documents "
                      f"({result.real_documents} rendered, the rest copies) in "
                      f"{time.monotonic() - started:.1f} s\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from k2desk.cli.output import err, print_json, print_table
+from k2desk.cli.progress import progress_bar
 from k2desk.services import export as export_svc
 from k2desk.services import log as svc
 from k2desk.services.context import AppContext
@@ -41,15 +42,18 @@ def cmd_search(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
-    result = export_svc.export_log(ctx, Path(args.output), args.format, since=args.since, until=args.until,
-                                   kind=args.kind, jsonl=args.jsonl)
+    with progress_bar("Exporting the log", "rows") as tick:
+        result = export_svc.export_log(ctx, Path(args.output), args.format, since=args.since,
+                                       until=args.until, kind=args.kind, jsonl=args.jsonl,
+                                       progress=tick)
     sys.stdout.write(f"{result.path}\n")
     sys.stderr.write(f"k2desk: {result.rows} rows exported ({result.format})\n")
     return 0
 
 
 def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> int:
-    report = svc.verify_log(ctx)
+    with progress_bar("Hashing stored PDFs", "documents") as tick:
+        report = svc.verify_log(ctx, progress=tick)
     if report.ok:
         sys.stdout.write(report.summary() + "\n")
         return 0

@@ -10,6 +10,7 @@ from typing import Any
 
 from k2desk.cli.handout import write_after_commit
 from k2desk.cli.output import print_json, print_table, record_id
+from k2desk.cli.progress import progress_bar
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.order_log import OrderSummary
 from k2desk.domain.order_log import order_json as log_order_json
@@ -128,8 +129,9 @@ def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
                                       "Give the file to write with -o FILE (or ask for --summary only).")])
         _print_summary(export_svc.summarise_orders(ctx, filters))
         return 0
-    result = export_svc.export_orders(ctx, Path(args.output), args.format, filters,
-                                      summary=args.summary)
+    with progress_bar("Exporting orders", "orders") as tick:
+        result = export_svc.export_orders(ctx, Path(args.output), args.format, filters,
+                                          summary=args.summary, progress=tick)
     if args.summary:
         _print_summary(result.summary)
     else:

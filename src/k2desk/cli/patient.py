@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from k2desk.cli.output import print_json, print_table
+from k2desk.cli.progress import progress_bar
 from k2desk.domain.models import Patient
 from k2desk.domain.validation import format_phone
 from k2desk.services import patients as svc
@@ -87,7 +88,9 @@ def cmd_edit(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
-    ids = svc.import_patients_csv(ctx, Path(args.file), allow_duplicate=args.allow_duplicate)
+    with progress_bar("Checking and importing", "rows") as tick:
+        ids = svc.import_patients_csv(ctx, Path(args.file), allow_duplicate=args.allow_duplicate,
+                                      progress=tick)
     sys.stdout.write(f"imported {len(ids)} patients" + (f" (ids {ids[0]}-{ids[-1]})" if ids else "")
                      + "\n")
     return 0

@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import phonenumbers
 
 from k2desk.domain.issues import FieldIssue, error, warning
+from k2desk.domain.phone_fast import common_us_e164
 
 _NPI_RE = re.compile(r"^[12]\d{9}$")
 _DEA_RE = re.compile(r"^([A-Z])([A-Z9])(\d{7})$")
@@ -105,17 +107,31 @@ def normalise_phone(
     v = value.strip()
     if not v:
         return None, []
-    try:
-        num = phonenumbers.parse(v, region)
-    except phonenumbers.NumberParseException:
-        num = None
-    if num is None or not phonenumbers.is_valid_number(num):
+    e164 = _e164(v, region)
+    if e164 is None:
         return None, [
             error(field, "phone_invalid",
                   f"{label} {value!r} is not a valid phone number; type a 10-digit US number "
                   "such as (817) 860-6083, or +country code and number.")
         ]
-    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164), []
+    return e164, []
+
+
+@lru_cache(maxsize=65536)
+def _e164(v: str, region: str) -> str | None:
+    """The E.164 form of a stripped number, or None if it is not valid. Cached: an import reads
+    the same pharmacy and clinic numbers many times, and each is parsed once."""
+    if region == "US":
+        fast = common_us_e164(v)  # the common US spellings, checked against the same metadata
+        if fast is not None:
+            return fast or None
+    try:
+        num = phonenumbers.parse(v, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
 def format_phone(e164: str | None) -> str:

@@ -13,6 +13,7 @@ from k2desk.storage import audit
 from k2desk.storage.backup import (
     BackupError,
     BackupInfo,
+    Progress,
     backup_to,
     create_backup,
     list_backups,
@@ -27,12 +28,15 @@ from k2desk.storage.backup import (
 AUTO_BACKUP_AGE = dt.timedelta(days=1)
 
 
-def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "manual") -> Path:
-    """Write a backup (to ``dest`` or the backups folder, 0600), rotate the folder, audit both."""
+def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "manual",
+                progress: Progress | None = None) -> Path:
+    """Write a backup (to ``dest`` or the backups folder, 0600), rotate the folder, audit both.
+    ``progress(done, total)`` counts the database pages copied."""
     if dest is not None:
         dest = check_output_path(ctx.data_dir, dest, field="output")
     try:
-        path = backup_to(ctx.store, dest) if dest else create_backup(ctx.store, reason=reason)
+        path = (backup_to(ctx.store, dest, progress=progress) if dest
+                else create_backup(ctx.store, reason=reason, progress=progress))
         removed = rotate_backups(ctx.data_dir)
     except (BackupError, OSError) as exc:
         raise OperationFailed(str(exc)) from exc
@@ -67,12 +71,13 @@ def backups(ctx: AppContext) -> list[BackupInfo]:
     return list_backups(ctx.data_dir)
 
 
-def restore_backup(ctx: AppContext, source: Path) -> Path | None:
+def restore_backup(ctx: AppContext, source: Path, *, progress: Progress | None = None) -> Path | None:
     """Check ``source`` (with its ``-wal``) and replace the database with the checked copy; return
     where the old database was kept (None if it was empty or missing).
 
     Refused, naming the other program, while another k2desk program has the database open; works
     when the live file is damaged, cut short or empty. The restore is audited in the restored file.
+    ``progress(done, total)`` counts the bytes of the backup copied in to be checked.
     """
     source = source.expanduser().resolve()
     if not source.is_file():
@@ -80,7 +85,7 @@ def restore_backup(ctx: AppContext, source: Path) -> Path | None:
     ctx.close()  # this program's own hold; restore needs the database alone
     try:
         # Checks a private copy of the source (with its -wal) and restores exactly that copy.
-        kept = restore_file(ctx.data_dir, source)
+        kept = restore_file(ctx.data_dir, source, progress=progress)
     except BackupError as exc:
         raise OperationFailed(str(exc)) from exc
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from k2desk.domain.issues import error
@@ -14,6 +15,9 @@ from k2desk.storage import seals
 from k2desk.storage.anchor import head_path
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.log import LogEntry
+
+# (done, total or None): how far a long check has come
+Progress = Callable[[int, int | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +38,13 @@ class VerifyReport:
         return self.problem or ""
 
 
-def verify_log(ctx: AppContext) -> VerifyReport:
+def verify_log(ctx: AppContext, *, progress: Progress | None = None) -> VerifyReport:
     """Check the whole audit chain, then that it reaches the head file beside the database and
     passes through every backup's head, then every covered row against its seal (changed,
     deleted and added rows, each named), then recompute the SHA-256 of every stored PDF.
 
-    The report names what does not match.
+    The report names what does not match. ``progress(done, total)`` counts the PDFs hashed (the
+    long part on a big log).
     """
     store = ctx.store
     db = store.db
@@ -60,7 +65,7 @@ def verify_log(ctx: AppContext) -> VerifyReport:
     rows = seals.verify_rows(db)
     if rows.summary():
         problems.append(f"rows not as the audit trail recorded them: {rows.summary()}")
-    documents, problem = repo.verify_documents(db)
+    documents, problem = repo.verify_documents(db, progress=progress)
     if problem:
         problems.append(problem)
     return VerifyReport(events, documents, "; ".join(problems) or None, rows.rows)

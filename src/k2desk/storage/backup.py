@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,7 +119,10 @@ def database_problem(path: Path) -> str | None:
 
 # -- making a backup -------------------------------------------------------------------------
 
-def backup_to(store: Store, dest: Path) -> Path:
+Progress = Callable[[int, int | None], None]
+
+
+def backup_to(store: Store, dest: Path, *, progress: Progress | None = None) -> Path:
     """Copy the live database to ``dest`` (0600) with the SQLite online-backup API: written under
     a temporary name, checked, then renamed. ``dest`` never exists half-written."""
     dest = dest.expanduser()
@@ -133,7 +137,12 @@ def backup_to(store: Store, dest: Path) -> Path:
     try:
         target = sqlite3.connect(tmp)
         try:
-            store.conn.backup(target)
+            if progress is None:
+                store.conn.backup(target)
+            else:
+                # In steps of 4,096 pages, so a big database shows how far the copy is.
+                store.conn.backup(target, pages=4096,
+                                  progress=lambda _s, left, total: progress(total - left, total))
             # A backup is one self-contained file: without WAL, opening it to check or restore
             # leaves no -wal/-shm files beside it.
             target.execute("PRAGMA journal_mode=DELETE")
@@ -158,9 +167,10 @@ def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
 
-def create_backup(store: Store, *, reason: str = "manual") -> Path:
+def create_backup(store: Store, *, reason: str = "manual", progress: Progress | None = None) -> Path:
     """A new backup in the data dir's backups/ folder, named by time and reason."""
-    return backup_to(store, backup_dir(store.data_dir) / f"k2desk-{_stamp()}-{reason}.sqlite3")
+    return backup_to(store, backup_dir(store.data_dir) / f"k2desk-{_stamp()}-{reason}.sqlite3",
+                     progress=progress)
 
 
 def list_backups(data_dir: Path) -> list[BackupInfo]:
@@ -227,20 +237,27 @@ def rotate_backups(data_dir: Path) -> list[Path]:
 
 # -- restore ---------------------------------------------------------------------------------
 
-def _copy_into(src: Path, dest_fd: int) -> None:
+def _copy_into(src: Path, dest_fd: int, progress: Progress | None = None) -> None:
     with open(src, "rb") as fin, os.fdopen(dest_fd, "wb") as fout:
-        shutil.copyfileobj(fin, fout, 1 << 20)
+        if progress is None:
+            shutil.copyfileobj(fin, fout, 1 << 20)
+        else:
+            total, done = os.fstat(fin.fileno()).st_size, 0
+            while block := fin.read(4 << 20):
+                fout.write(block)
+                done += len(block)
+                progress(done, total)
         fout.flush()
         os.fsync(fout.fileno())
 
 
-def _candidate(source: Path, staging: Path) -> Path:
+def _candidate(source: Path, staging: Path, progress: Progress | None = None) -> Path:
     """``source`` as SQLite reads it (with its ``-wal``), folded into one file in ``staging``."""
     candidate = staging / "candidate.sqlite3"
     problem = header_problem(source)
     if problem:
         raise BackupError(f"{source} cannot be restored: {problem}; nothing was restored.")
-    _copy_into(source, os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    _copy_into(source, os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), progress)
     wal = Path(f"{source}-wal")
     if wal.is_file():
         _copy_into(wal, os.open(f"{candidate}-wal", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -298,7 +315,7 @@ def _keep_live(live: Path, folder: Path) -> Path | None:
     return kept
 
 
-def restore_file(data_dir: Path, source: Path) -> Path | None:
+def restore_file(data_dir: Path, source: Path, *, progress: Progress | None = None) -> Path | None:
     """Replace the database with a checked copy of ``source``; keep the replaced file.
 
     Refused (StoreBusy) while any k2desk program, this one included, has the store open.
@@ -318,7 +335,7 @@ def restore_file(data_dir: Path, source: Path) -> Path | None:
         _private_dir(folder)
         staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "restore-", dir=data_dir))
         try:
-            candidate = _candidate(source, staging)
+            candidate = _candidate(source, staging, progress)
             kept = _keep_live(live, folder)
             # The old WAL must not be applied to the new file; it is folded in or kept above.
             for suffix in ("-wal", "-shm", "-journal"):

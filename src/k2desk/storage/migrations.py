@@ -493,3 +493,11 @@ def m0014_i25_patient_language(db: Database) -> None:
             imported_by TEXT NOT NULL,
             UNIQUE (snippet_id, language)
         )""")
+
+
+@MIGRATIONS(name="0015_i23_log_seek")
+def m0015_i23_log_seek(db: Database) -> None:
+    # The Log page finds the row at position N by walking an index in the log's order (newest
+    # first by created_at, then id: storage.log_view.seek). documents_created serves the whole
+    # log and a date filter; this one serves a kind filter (and a kind with dates) the same way.
+    db.execute("CREATE INDEX IF NOT EXISTS documents_kind_created ON documents(kind, created_at)")

@@ -17,6 +17,7 @@ from k2desk.domain.order_log import AckEntry, OrderLogEntry
 from k2desk.domain.records import Override, StatusChange, StoredOrder
 from k2desk.domain.roles import contact_sentence
 from k2desk.storage import acknowledgements as ack_repo
+from k2desk.storage.log_view import Where
 from k2desk.storage.orders import notices_from_json
 
 BATCH = 500
@@ -43,38 +44,25 @@ def _like(text: str) -> str:
 
 
 def _where(q: OrderLogQuery) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if q.since:
-        clauses.append("o.created_at >= ?")
-        params.append(q.since)
-    if q.until:
-        clauses.append("o.created_at < ?")
-        params.append(q.until)
-    if q.status:
-        clauses.append("o.status = ?")
-        params.append(q.status)
-    if q.patient_id is not None:
-        clauses.append("o.patient_id = ?")
-        params.append(q.patient_id)
+    # The same builder as the document log's filters (storage.log_view).
+    w = Where().between("o.created_at", q.since, q.until).equal("o.status", q.status)
+    w.equal("o.patient_id", q.patient_id)
     if q.patient_name:
         # The name printed on the order, or the patient's record as it is today.
-        clauses.append("(json_extract(o.fields, '$.\"patient.name\"') LIKE ? ESCAPE '\\'"
-                       " OR EXISTS (SELECT 1 FROM patients p WHERE p.id = o.patient_id"
-                       " AND p.name LIKE ? ESCAPE '\\'))")
-        params += [_like(q.patient_name)] * 2
+        w.add("(json_extract(o.fields, '$.\"patient.name\"') LIKE ? ESCAPE '\\'"
+              " OR EXISTS (SELECT 1 FROM patients p WHERE p.id = o.patient_id"
+              " AND p.name LIKE ? ESCAPE '\\'))", *[_like(q.patient_name)] * 2)
     if q.prescriber_npi:
-        clauses.append("json_extract(o.fields, '$.\"prescriber.npi\"') = ?")
-        params.append(q.prescriber_npi)
+        w.add("json_extract(o.fields, '$.\"prescriber.npi\"') = ?", q.prescriber_npi)
     if q.prescriber_name:
-        clauses.append("json_extract(o.fields, '$.\"prescriber.name\"') LIKE ? ESCAPE '\\'")
-        params.append(_like(q.prescriber_name))
+        w.add("json_extract(o.fields, '$.\"prescriber.name\"') LIKE ? ESCAPE '\\'",
+              _like(q.prescriber_name))
     if q.ingredient:
-        clauses.append("(EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id"
-                       " AND l.ingredient LIKE ? ESCAPE '\\')"
-                       " OR json_extract(o.fields, '$.\"compound.base\"') LIKE ? ESCAPE '\\')")
-        params += [_like(q.ingredient)] * 2
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+        w.add("(EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id"
+              " AND l.ingredient LIKE ? ESCAPE '\\')"
+              " OR json_extract(o.fields, '$.\"compound.base\"') LIKE ? ESCAPE '\\')",
+              *[_like(q.ingredient)] * 2)
+    return w.sql(), w.params
 
 
 def count_orders(db: Database, q: OrderLogQuery) -> int:

@@ -1,7 +1,13 @@
 """The document log as a lazily fetched table (after Vorta's and Picard's log models).
 
-Rows come in pages of ~200 through ``fetch`` (keyset-paged in storage), only when the view
-scrolls near the end (``canFetchMore``/``fetchMore``), so a million-row log opens at once.
+Two ways of reading, one model:
+
+- *seeking* (no text search): the model knows how many rows there are, so the scroll bar spans
+  the whole log at once; a row not yet read is read with its page of ~200 through ``fetch_at``
+  (storage finds the row's key in the date index and reads from there), so dragging the bar
+  to row 900,000 of a million reads one page, not 4,500;
+- *paging* (a text search): pages come through ``fetch`` (keyset-paged in storage), only when
+  the view scrolls near the end (``canFetchMore``/``fetchMore``), as search results always did.
 """
 
 from __future__ import annotations
@@ -21,14 +27,22 @@ KIND_LABELS = {"handout": "Handout", "order": "Order", "fax-cover": "Fax cover"}
 
 Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[LogFilter, int | None, int], list[LogRow]]
+FetchAt = Callable[[LogFilter, int, int], list[LogRow]]
+# pages read in seek mode kept at once (about 200 rows each); the oldest read is dropped first
+KEEP_PAGES = 64
 
 
 class LogModel(RowsModel[LogRow]):
     columns = COLUMNS
 
-    def __init__(self, fetch: Fetch, page_size: int = PAGE_SIZE) -> None:
+    def __init__(self, fetch: Fetch, page_size: int = PAGE_SIZE,
+                 fetch_at: FetchAt | None = None) -> None:
         super().__init__()
         self._fetch = fetch
+        self._fetch_at = fetch_at
+        # Seek mode: total rows under the filter, and the pages read so far (page -> rows).
+        self._total: int | None = None
+        self._pages: dict[int, list[LogRow]] = {}
         self.page_size = page_size
         self.filter = LogFilter()
         self._more = False
@@ -42,24 +56,67 @@ class LogModel(RowsModel[LogRow]):
         self.beginResetModel()
         self.filter = flt
         self._rows = []
+        self._total = None
+        self._pages = {}
         self._more = True
         self.endResetModel()
         self.fetchMore(QModelIndex())
 
-    def set_first_page(self, flt: LogFilter, rows: list[LogRow]) -> None:
-        """Start over with ``flt`` and a first page already read (off the GUI thread)."""
+    def set_first_page(self, flt: LogFilter, rows: list[LogRow], total: int | None = None) -> None:
+        """Start over with ``flt`` and a first page already read (off the GUI thread); with
+        ``total`` (the rows under ``flt``) the model seeks: every row is there at once."""
         self.beginResetModel()
         self.filter = flt
-        self._rows = list(rows)
-        self._more = len(rows) >= self.page_size
         self.fetches += 1
+        if total is not None and self._fetch_at is not None:
+            self._total = total
+            self._pages = {0: list(rows)}
+            self._rows = []
+            self._more = False
+        else:
+            self._total = None
+            self._pages = {}
+            self._rows = list(rows)
+            self._more = len(rows) >= self.page_size
         self.endResetModel()
+
+    @property
+    def seeking(self) -> bool:
+        return self._total is not None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's API
+        if parent.isValid():
+            return 0
+        return self._total if self._total is not None else len(self._rows)
+
+    def _page(self, page: int) -> list[LogRow]:
+        rows = self._pages.get(page)
+        if rows is None:
+            assert self._fetch_at is not None
+            rows = self._fetch_at(self.filter, page * self.page_size, self.page_size)
+            self.fetches += 1
+            if len(self._pages) >= KEEP_PAGES:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[page] = rows
+        return rows
 
     def refresh(self) -> None:
         self.set_filter(self.filter)
 
     def row(self, r: int) -> LogRow:
-        return self._rows[r]
+        if self._total is None:
+            return self._rows[r]
+        if not 0 <= r < self._total:
+            raise IndexError(r)
+        rows = self._page(r // self.page_size)
+        k = r % self.page_size
+        if k >= len(rows):
+            # The log changed under a page being read (a document added since the count):
+            # the page's last row stands in until the refresh that follows every change.
+            if not rows:
+                raise IndexError(r)
+            return rows[-1]
+        return rows[k]
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt's API
         return not parent.isValid() and self._more
@@ -79,9 +136,12 @@ class LogModel(RowsModel[LogRow]):
             self.endInsertRows()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
-        r = self._rows[index.row()]
+        try:
+            r = self.row(index.row())
+        except IndexError:
+            return None
         if role == ROW_ROLE:
             return r
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 7):

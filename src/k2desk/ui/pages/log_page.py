@@ -66,7 +66,13 @@ class LogPage(Page):
             self.model.vka.update(flags)
             return rows
 
-        self.model = LogModel(fetch)
+        def fetch_at(flt: LogFilter, row: int, n: int) -> list[LogRow]:
+            rows: list[LogRow]
+            rows, flags = env.worker.call(lambda: _rows_at_with_flags(ctx, flt, row, n))
+            self.model.vka.update(flags)
+            return rows
+
+        self.model = LogModel(fetch, fetch_at=fetch_at)
         self.patient_banner = PatientBanner()
         self.search = QLineEdit()
         self.search.setObjectName("log-search")
@@ -234,12 +240,12 @@ class LogPage(Page):
         self._filter_gen += 1
         gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
 
-        def shown(result: tuple[list[LogRow], dict[int, list[str]]]) -> None:
+        def shown(result: tuple[list[LogRow], dict[int, list[str]], int | None]) -> None:
             if gen == self._filter_gen:
                 self.model.vka = result[1]
-                self.model.set_first_page(flt, result[0])
+                self.model.set_first_page(flt, result[0], result[2])
 
-        self.env.worker.run(lambda: _rows_with_flags(ctx, flt, None, n), shown)
+        self.env.worker.run(lambda: _first_page(ctx, flt, n), shown)
 
     def refresh(self, changes: Changes) -> None:
         """Re-read the rows (new documents, statuses, VKA flags) keeping the chosen document."""
@@ -256,17 +262,17 @@ class LogPage(Page):
         gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
         keep = self.current.id if self.current is not None else None
 
-        def shown(result: tuple[list[LogRow], dict[int, list[str]]]) -> None:
+        def shown(result: tuple[list[LogRow], dict[int, list[str]], int | None]) -> None:
             if gen != self._filter_gen:
                 return
             self.model.vka = result[1]
-            self.model.set_first_page(flt, result[0])
+            self.model.set_first_page(flt, result[0], result[2])
             if keep is not None and not self.select_document(keep):
                 self.current = None
                 self.preview.clear("Choose a document to see the stored PDF.")
                 self._update_buttons()
 
-        self.env.worker.run(lambda: _rows_with_flags(ctx, flt, None, n), shown)
+        self.env.worker.run(lambda: _first_page(ctx, flt, n), shown)
 
     def _show_patient_banner(self) -> None:
         pid, ctx = self.patient_id, self.ctx
@@ -334,6 +340,13 @@ class LogPage(Page):
         """Select ``doc_id`` if it is in the log as filtered (fetching further pages as needed)."""
         self.env.worker.wait()  # a first page may still be on its way
         QCoreApplication.processEvents()
+        if self.model.seeking:
+            ctx, flt = self.ctx, self.model.filter
+            at = self.env.worker.call(lambda: log_browse.log_position(ctx, flt, doc_id))
+            if at is None or at >= self.model.rowCount():
+                return False
+            self.table.selectRow(at)
+            return self.model.row(at).id == doc_id
         while True:
             for i in range(self.model.rowCount()):
                 if self.model.row(i).id == doc_id:
@@ -482,4 +495,19 @@ def _rows_with_flags(ctx: Any, flt: LogFilter, before: int | None,
                      n: int) -> tuple[list[LogRow], dict[int, list[str]]]:
     """A page of log rows and the VKA flag of each patient on it, in one background read."""
     rows = log_browse.log_page(ctx, flt, before_id=before, limit=n)
+    return rows, interactions.vka_flags(ctx, [r.patient_id for r in rows if r.patient_id])
+
+
+def _first_page(ctx: Any, flt: LogFilter,
+                n: int) -> tuple[list[LogRow], dict[int, list[str]], int | None]:
+    """The first page with its VKA flags, and (unless a text search) how many rows there are,
+    so the model can seek: the scroll bar spans the whole log at once."""
+    rows, flags = _rows_with_flags(ctx, flt, None, n)
+    return rows, flags, (log_browse.log_count(ctx, flt) if log_browse.seekable(flt) else None)
+
+
+def _rows_at_with_flags(ctx: Any, flt: LogFilter, row: int,
+                        n: int) -> tuple[list[LogRow], dict[int, list[str]]]:
+    """The page from position ``row`` and its patients' VKA flags, in one background read."""
+    rows = log_browse.log_rows_at(ctx, flt, row, n)
     return rows, interactions.vka_flags(ctx, [r.patient_id for r in rows if r.patient_id])
