@@ -9,8 +9,6 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-import phonenumbers
-
 from k2desk.domain.issues import FieldIssue, error, warning
 
 _NPI_RE = re.compile(r"^[12]\d{9}$")
@@ -105,6 +103,8 @@ def normalise_phone(
     v = value.strip()
     if not v:
         return None, []
+    import phonenumbers  # on first use: its metadata would slow the window's start (issue #23)
+
     try:
         num = phonenumbers.parse(v, region)
     except phonenumbers.NumberParseException:
@@ -122,6 +122,8 @@ def format_phone(e164: str | None) -> str:
     """Show a stored E.164 number the way people read it (national format at home)."""
     if not e164:
         return ""
+    import phonenumbers  # on first use, as in normalise_phone
+
     try:
         num = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

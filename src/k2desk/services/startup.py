@@ -34,6 +34,13 @@ def verify_integrity(ctx: AppContext) -> None:
         raise OperationFailed(str(exc)) from exc
 
 
+def open_and_verify(ctx: AppContext) -> None:
+    """Open the store of a context opened with ``defer_integrity_check`` (migrating it if need
+    be) and run the integrity check it still owes; raises OperationFailed saying what is wrong."""
+    _ = ctx.store  # a file that is not a k2desk database: OperationFailed naming it
+    verify_integrity(ctx)
+
+
 def on_start(ctx: AppContext) -> list[str]:
     """Run start-up housekeeping; return warnings (plain sentences), never raise."""
     try:

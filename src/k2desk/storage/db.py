@@ -15,20 +15,13 @@ import sqlite_utils
 
 from k2desk.paths import db_path
 from k2desk.storage import anchor, seals
+from k2desk.storage.errors import StoreError as StoreError  # re-exported: callers name it here
+from k2desk.storage.errors import StoreReplaced as StoreReplaced
 from k2desk.storage.exclusive import Hold, StoreBusy, hold_shared
 from k2desk.storage.files import APPLICATION_ID, SQLITE_HEADER, newest_backup_hint, sound_backups
 from k2desk.storage.patients import words_match
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-class StoreError(Exception):
-    """The data directory or database cannot be used; the message says why and what to do."""
-
-
-class StoreReplaced(StoreError):
-    """The database file was replaced or removed after this store opened it: writing to the old
-    file would lose the work, so this store writes nothing more."""
 
 
 # Takes the pre-migration backup of an open store (``storage.backup.create_backup``, passed in by

@@ -38,23 +38,25 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     app.setApplicationName("k2desk")
     app.setWindowIcon(app_icon())  # type: ignore[union-attr]  # instance() may be QCoreApplication
     try:
-        # The integrity check (seconds on a large log) runs after the window is shown, below.
+        # The store is not opened here: the window shows first, then the database opens (with
+        # its migrations and the integrity check, seconds on a large log) in the background,
+        # before any other store work (issue #23, start-up).
         ctx = AppContext(data_dir, operator, defer_integrity_check=True, who="the k2desk window")
-        _ = ctx.store  # open now so a file that is not a database is a message, not a half-built window
     except ServiceError as exc:
         sys.stderr.write(f"k2desk: {describe(exc)}\n")
         return 1
     from PySide6.QtWidgets import QMessageBox
 
-    from k2desk.services.startup import on_start, verify_integrity
-
     window = MainWindow(ctx)
     window.show()
 
     def housekeeping() -> list[str]:
-        # First in the worker's single-thread queue, holding the store lock: nothing is written
-        # before the check has passed.
-        verify_integrity(ctx)
+        from k2desk.services.startup import on_start, open_and_verify
+
+        # First in the worker's single-thread queue, holding the store lock: the file opens
+        # (a file that is not a database is a message, below) and nothing is written before the
+        # integrity check has passed.
+        open_and_verify(ctx)
         return on_start(ctx)  # daily automatic backup, fax outbox recovery; never fails
 
     def report(warnings: list[str]) -> None:
@@ -67,7 +69,9 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
         QMessageBox.critical(window, "k2desk cannot use this database", describe(exc))
         app.exit(1)
 
-    window.worker.run(housekeeping, report, unusable)
+    # Once the frame is painted and the first page built: started earlier, the database work
+    # would compete with drawing the window.
+    window.first_painted.connect(lambda: window.worker.run(housekeeping, report, unusable))
     code = app.exec()
     ctx.close()
     return int(code)

@@ -6,8 +6,8 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk import __version__
+from k2desk.domain.settings import SETTINGS_BY_KEY
 from k2desk.services.changes import EVERYTHING, Changes
 from k2desk.services.context import AppContext
-from k2desk.services.settings import get_settings
 from k2desk.ui import keyboard
 from k2desk.ui.changes import ChangeBridge
 from k2desk.ui.fax_watch import FaxFailureWatch
@@ -99,6 +99,9 @@ class ShortcutsDialog(QDialog):
 
 
 class MainWindow(QMainWindow):
+    # Emitted once the frame has been painted and the first page built (issue #23, start-up).
+    first_painted = Signal()
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         keyboard.install()  # Tab leaves tables and text boxes; every control has a name
@@ -166,8 +169,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.fax_watch = FaxFailureWatch(self.env, self)  # a failed fax shows in the status bar
 
-        minutes = int(self.worker.call(lambda: get_settings(ctx))["lock.idle_minutes"])
-        self.idle = IdleWatcher(minutes * 60_000, self)
+        # The shipped default until the stored setting is read, right after the window shows
+        # (reading it opens the database, which the window does not wait for: issue #23).
+        self.idle = IdleWatcher(int(SETTINGS_BY_KEY["lock.idle_minutes"].default) * 60_000, self)
         self.idle.idle.connect(self.lock)
         app = QApplication.instance()
         if app is not None:
@@ -183,9 +187,33 @@ class MainWindow(QMainWindow):
         self.sidebar.blockSignals(True)
         self.sidebar.setCurrentRow(PAGE_KEYS.index(last))
         self.sidebar.blockSignals(False)
-        # The page itself is built right after the window is first shown: the frame appears at
-        # once and the page fills in on the next turn of the event loop.
-        QTimer.singleShot(0, lambda: self.go(self.current_key()) if not self.pages else None)
+        # The page itself is built right after the window is first painted: the frame appears
+        # at once and the page fills in on the next turn of the event loop (issue #23).
+        self._first_paint_done = False
+
+    # -- start-up -----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._first_paint_done:
+            # A platform that never paints a hidden-away window still gets its page.
+            QTimer.singleShot(1000, self._after_first_paint)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._first_paint_done:
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Once, when the frame is on screen: build the page to show, then say so (the window's
+        start-up work, such as opening the database, waits for this)."""
+        if self._first_paint_done:
+            return
+        self._first_paint_done = True
+        if not self.pages:
+            self.go(self.current_key())
+        self._read_idle_setting()
+        self.fax_watch.check()  # failures since the last run, then every CHECK_MS
+        self.first_painted.emit()
 
     # -- navigation ---------------------------------------------------------------------------
     def page(self, key: str) -> Page:
@@ -375,7 +403,22 @@ class MainWindow(QMainWindow):
     def set_idle_minutes(self, minutes: int) -> None:
         self.idle.set_timeout(minutes * 60_000)
 
+    def _read_idle_setting(self) -> None:
+        from k2desk.services.settings import get_settings
+
+        # In the background: at start-up the integrity check may still hold the store. A
+        # timeout set meanwhile (Settings saved) is newer than what this read finds.
+        before = self.idle.timeout_ms
+
+        def apply(values: dict[str, object]) -> None:
+            if self.idle.timeout_ms == before:
+                self.set_idle_minutes(int(values["lock.idle_minutes"]))
+
+        self.worker.run(lambda: get_settings(self.ctx), apply)
+
     def _settings_changed(self) -> None:
+        from k2desk.services.settings import get_settings
+
         self.set_idle_minutes(int(self.worker.call(lambda: get_settings(self.ctx))["lock.idle_minutes"]))
 
     # -- shutdown -----------------------------------------------------------------------------
