@@ -71,7 +71,16 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
 
     # Once the frame is painted and the first page built: started earlier, the database work
     # would compete with drawing the window.
-    window.first_painted.connect(lambda: window.worker.run(housekeeping, report, unusable))
+    def grade_library() -> None:
+        from k2desk.services.reading_grades import grade_library
+
+        grade_library(ctx)  # once per snippet version: the Library and Handout pages read them
+
+    def start() -> None:
+        window.worker.run(housekeeping, report, unusable)
+        window.worker.run(grade_library, on_failure=lambda _exc: None)  # pages grade what is missing
+
+    window.first_painted.connect(start)
     code = app.exec()
     ctx.close()
     return int(code)
