@@ -111,3 +111,26 @@ def test_every_page_is_built_on_first_visit_and_reachable_by_its_shortcut(window
         qtbot.keyClick(window, getattr(Qt.Key, f"Key_{i}"), Qt.KeyboardModifier.ControlModifier)
         assert window.current_key() == key
         assert window.stack.currentWidget() is window.pages[key]
+
+
+def test_the_interaction_table_and_fonts_load_once_in_the_background_and_are_shared(data_dir):
+    out = _loaded_after("""
+import sys, time
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+from k2desk.services.context import AppContext
+from k2desk.ui.main_window import MainWindow
+from reportlab.pdfbase import pdfmetrics
+
+app = QApplication(sys.argv[:1])
+w = MainWindow(AppContext(sys.argv[1], "test-rph")); w.show()
+end = time.monotonic() + 60
+while not w.warmed.is_set() and time.monotonic() < end:
+    QCoreApplication.processEvents(); time.sleep(0.01)
+from k2desk.library.interactions import _default_table
+from k2desk.services import interactions
+print(w.warmed.is_set(), _default_table.cache_info().currsize,
+      "K2Sans" in pdfmetrics.getRegisteredFontNames(), interactions.table() is interactions.table())
+w.close()
+""", str(data_dir))
+    assert out == ["True", "1", "True", "True"]

@@ -92,6 +92,7 @@ _SHAPED = frozenset(f.name for f in _FAMILIES if f.shaped)
 _PUA_FIRST, _PUA_LAST = 0xF0000, 0xFFFFD
 
 _lock = threading.Lock()
+_registered: list[bool] = []  # set once every face is registered (under _lock)
 
 
 def _face_name(family: str, bold: bool, italic: bool) -> str:
@@ -158,6 +159,8 @@ _TTF_TO_UNICODE = ttfonts.makeToUnicodeCMap
 def register_fonts() -> None:
     """Register every bundled face with reportlab once per process (thread-safe, cached)."""
     with _lock:
+        if _registered:
+            return  # a second thread called while the first was registering
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap
         for fam in _FAMILIES:
             files = {(False, False): fam.regular, (True, False): fam.bold,
@@ -170,6 +173,7 @@ def register_fonts() -> None:
                     pdfmetrics.registerFont(TTFont(name, str(resource_path(f"fonts/{filename}"))))
                     registered[filename] = name
                 addMapping(fam.name, int(bold), int(italic), name)
+        _registered.append(True)
 
 
 def describe(ch: str) -> str:

@@ -60,6 +60,9 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
         return on_start(ctx)  # daily automatic backup, fax outbox recovery; never fails
 
     def report(warnings: list[str]) -> None:
+        # The database is usable: grade what the library pages will show (pages grade anything
+        # still missing themselves).
+        window.worker.run(grade_library, on_failure=lambda _exc: None)
         for warning in warnings:
             sys.stderr.write(f"k2desk: {warning}\n")
             window.statusBar().showMessage(warning, 20_000)
@@ -69,18 +72,15 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
         QMessageBox.critical(window, "k2desk cannot use this database", describe(exc))
         app.exit(1)
 
-    # Once the frame is painted and the first page built: started earlier, the database work
-    # would compete with drawing the window.
     def grade_library() -> None:
         from k2desk.services.reading_grades import grade_library
 
         grade_library(ctx)  # once per snippet version: the Library and Handout pages read them
 
-    def start() -> None:
-        window.worker.run(housekeeping, report, unusable)
-        window.worker.run(grade_library, on_failure=lambda _exc: None)  # pages grade what is missing
-
-    window.first_painted.connect(start)
+    # Once the frame is painted (started earlier, the database work would compete with drawing
+    # the window), and before the first page asks for anything.
+    window.first_painted.connect(lambda: window.worker.run(housekeeping, report, unusable))
     code = app.exec()
+    window.worker.shutdown()  # nothing still running on the store once it closes
     ctx.close()
     return int(code)
