@@ -134,3 +134,59 @@ print(w.warmed.is_set(), _default_table.cache_info().currsize,
 w.close()
 """, str(data_dir))
     assert out == ["True", "1", "True", "True"]
+
+
+def test_start_up_work_shows_progress_in_the_status_bar_and_hides_it_when_done(data_dir):
+    with AppContext(data_dir, "test-rph") as ctx:
+        patients.add_patient(ctx, patients.PatientInput(name="Ana Ruiz", dob="1950-01-01", nkda=True))
+    out = _loaded_after("""
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from k2desk.ui.app import run_window
+
+app = QApplication(sys.argv[:1])
+seen = []
+
+class Probe(QObject):
+    def eventFilter(self, obj, event):
+        if obj.objectName() == "work-progress" and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            seen.append(event.type().name)
+            if event.type() == QEvent.Type.Hide and "Show" in seen:
+                w = obj.window()
+                print(*seen, w.work_label.text().replace(" ", "_"))
+                QTimer.singleShot(0, w.close)
+        return False
+
+probe = Probe(); app.installEventFilter(probe)
+QTimer.singleShot(60_000, lambda: QApplication.exit(9))
+sys.exit(run_window(sys.argv[1], "test-rph"))
+""", str(data_dir))
+    assert out[:2] == ["Show", "Hide"]  # shown while the database opened and was checked, then gone
+    assert out[2] == "Opening_and_checking_the_database…"
+
+
+def test_progress_reported_from_the_worker_thread_moves_the_bar(window, qtbot):
+    import threading
+
+    progress = window.begin_work("Exporting the log…")
+    assert window.work_progress.isVisible() and window.work_progress.maximum() == 0  # moving, no total
+    threading.Thread(target=lambda: progress(30, 120)).start()
+    qtbot.waitUntil(lambda: (window.work_progress.value(), window.work_progress.maximum()) == (30, 120))
+    window.end_work()
+    assert not window.work_progress.isVisible() and not window.work_label.isVisible()
+
+
+def test_the_integrity_check_reports_progress_with_no_total(data_dir, monkeypatch):
+    from k2desk.services.startup import open_and_verify
+    from k2desk.storage import db
+
+    with AppContext(data_dir, "test-rph") as ctx:
+        for i in range(50):
+            patients.add_patient(ctx, patients.PatientInput(name=f"Patient {i}", dob="1950-01-01", nkda=True))
+    monkeypatch.setattr(db, "PROGRESS_STEPS", 500)  # a small file: report often enough to see
+    calls: list[tuple[int, int | None]] = []
+    with AppContext(data_dir, "test-rph", defer_integrity_check=True) as ctx:
+        open_and_verify(ctx, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, None) and len(calls) > 2
+    assert [d for d, _t in calls] == sorted(d for d, _t in calls) and {t for _d, t in calls} == {None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
 def display_problem() -> str | None:
@@ -50,16 +51,22 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     window = MainWindow(ctx)
     window.show()
 
-    def housekeeping() -> list[str]:
+    def housekeeping(progress: Callable[[int, int | None], None]) -> list[str]:
         from k2desk.services.startup import on_start, open_and_verify
 
         # First in the worker's single-thread queue, holding the store lock: the file opens
         # (a file that is not a database is a message, below) and nothing is written before the
         # integrity check has passed.
-        open_and_verify(ctx)
+        open_and_verify(ctx, progress=progress)
         return on_start(ctx)  # daily automatic backup, fax outbox recovery; never fails
 
+    def start() -> None:
+        # Seconds on a large log: the status bar says so, with a moving bar.
+        progress = window.begin_work("Opening and checking the database…")
+        window.worker.run(lambda: housekeeping(progress), report, unusable)
+
     def report(warnings: list[str]) -> None:
+        window.end_work()
         # The database is usable: grade what the library pages will show (pages grade anything
         # still missing themselves).
         window.worker.run(grade_library, on_failure=lambda _exc: None)
@@ -68,6 +75,7 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
             window.statusBar().showMessage(warning, 20_000)
 
     def unusable(exc: ServiceError) -> None:
+        window.end_work()
         sys.stderr.write(f"k2desk: {describe(exc)}\n")
         QMessageBox.critical(window, "k2desk cannot use this database", describe(exc))
         app.exit(1)
@@ -79,7 +87,7 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
 
     # Once the frame is painted (started earlier, the database work would compete with drawing
     # the window), and before the first page asks for anything.
-    window.first_painted.connect(lambda: window.worker.run(housekeeping, report, unusable))
+    window.first_painted.connect(start)
     code = app.exec()
     window.worker.shutdown()  # nothing still running on the store once it closes
     ctx.close()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -157,6 +158,18 @@ class MainWindow(QMainWindow):
         self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.setMinimumSize(760, 520)
 
+        # Long work the window started (opening and checking the database at start-up): what
+        # it is and how far it got, beside the operator; the window keeps responding meanwhile.
+        self.work_label = QLabel()
+        self.work_label.setObjectName("work-label")
+        self.work_progress = QProgressBar()
+        self.work_progress.setObjectName("work-progress")
+        self.work_progress.setAccessibleName("Progress")
+        self.work_progress.setMaximumWidth(160)
+        self.work_progress.setTextVisible(False)
+        for w in (self.work_label, self.work_progress):
+            w.hide()
+            self.statusBar().addPermanentWidget(w)
         self.operator_label = QLabel()
         self.operator_label.setObjectName("operator-label")
         self.statusBar().addPermanentWidget(self.operator_label)
@@ -226,6 +239,35 @@ class MainWindow(QMainWindow):
 
         warm_caches()
         self.warmed.set()
+
+    # -- long work ----------------------------------------------------------------------------
+    def begin_work(self, text: str) -> Callable[[int, int | None], None]:
+        """Show ``text`` and a progress bar in the status bar until ``end_work``; return the
+        ``progress(done, total)`` callback to give the service (any thread may call it; a total
+        of None shows a moving bar without a percentage)."""
+        self.work_label.setText(text)
+        self.work_progress.setRange(0, 0)
+        self.work_label.show()
+        self.work_progress.show()
+        bar = self.work_progress
+
+        def progress(done: int, total: int | None) -> None:
+            QTimer.singleShot(0, bar, lambda: self._work_moved(done, total))
+
+        return progress
+
+    def _work_moved(self, done: int, total: int | None) -> None:
+        if not self.work_progress.isVisible():
+            return  # a report arriving after the work ended
+        if total:
+            self.work_progress.setRange(0, total)
+            self.work_progress.setValue(min(done, total))
+        else:
+            self.work_progress.setRange(0, 0)
+
+    def end_work(self) -> None:
+        self.work_label.hide()
+        self.work_progress.hide()
 
     # -- navigation ---------------------------------------------------------------------------
     def page(self, key: str) -> Page:
