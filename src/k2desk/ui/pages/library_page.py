@@ -191,17 +191,19 @@ class LibraryPage(Page):
         self._gen += 1
         gen, ctx = self._gen, self.ctx
         topic, status = self.topic.currentData(), self.status.currentData()
-        keep = keep or (self.current.id if self.current else None)
 
         def shown(result: tuple[list[SnippetView], dict[str, float]]) -> None:
             if gen != self._gen:
                 return
             views, known = result
+            # The snippet chosen now (perhaps from the rows shown while these were read) stays
+            # chosen if it is still listed.
+            want = keep or (self.current.id if self.current else None)
             # Rows at once; a grade not stored yet shows "…" until it is computed, below.
             self.model.set_rows([(v, known.get(v.id)) for v in views])
             self.count_label.setText(f"{len(views)} snippet(s)")
             self.loaded = True
-            row = self.model.row_of(keep) if keep else -1
+            row = self.model.row_of(want) if want else -1
             if row >= 0:
                 self.table.selectRow(row)
             else:
