@@ -42,3 +42,14 @@ def ms(x: float) -> str:
 
 def verdict(ok: bool) -> str:
     return "within target" if ok else "MISSED"
+
+
+def child_env(cache_dir: str) -> dict[str, str]:
+    """Environment for a timed child process: offscreen Qt, and compiled modules cached in
+    ``cache_dir`` as an installed k2desk has them (pip compiles them on install). Without this, a
+    shell with PYTHONDONTWRITEBYTECODE set would time compiling every module on every start."""
+    import os
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPYCACHEPREFIX=cache_dir)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env

@@ -27,6 +27,7 @@ import bench_order_export  # noqa: E402
 import bench_render  # noqa: E402
 import bench_startup  # noqa: E402
 import bench_verify  # noqa: E402
+import bench_window  # noqa: E402
 from common import Result  # noqa: E402
 
 
@@ -64,6 +65,7 @@ def main() -> int:
     results: list[Result] = []
     steps = [
         ("cold start", lambda: bench_startup.run(data_dir)),
+        ("window actions", bench_window.run),
         ("handout render", bench_render.run),
         ("log search", lambda: bench_log_data.search(data_dir)),
         ("log page", lambda: bench_log_page.run(data_dir, args.documents)),

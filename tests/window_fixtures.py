@@ -16,7 +16,8 @@ def window(qtbot, ctx: AppContext) -> Iterator[object]:
 
     w = MainWindow(ctx)
     qtbot.addWidget(w)
-    w.show()
+    with qtbot.waitSignal(w.first_painted, timeout=20_000):  # the first page fills in after the frame
+        w.show()
     qtbot.waitExposed(w)
     yield w
     w.worker.wait()

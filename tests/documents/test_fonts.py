@@ -166,3 +166,34 @@ def test_shaped_text_renders_the_same_bytes_whatever_was_shaped_before() -> None
     digests = {subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True,
                               check=True).stdout for mode in ("cold", "warm")}
     assert len(digests) == 1
+
+
+def test_coverage_read_from_the_cmap_matches_what_reportlab_maps():
+    # Issue #23: the printable check reads each font's cmap with harfbuzz instead of registering
+    # the fonts; it must accept and refuse exactly what the registered fonts can draw.
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    fonts.register_fonts()
+    for name, cover in fonts._coverage():
+        font = pdfmetrics.getFont(name)
+        assert isinstance(font, TTFont)
+        # U+FFFF is the end marker of a cmap segment reportlab keeps; it is no character to type.
+        drawn = frozenset(cp for cp in font.face.charToGlyph if cp < fonts._PUA_FIRST) - {0xFFFF}
+        assert cover == drawn, name
+
+
+def test_checking_text_before_saving_does_not_register_the_pdf_fonts():
+    # In a fresh process: the check a patient's save runs loads no font into reportlab.
+    import subprocess
+    import sys
+
+    code = """
+from k2desk.documents import fonts
+from reportlab.pdfbase import pdfmetrics
+assert fonts.missing_characters("Nguyễn Thị 😀") == ["😀"]
+print(fonts.register_fonts.cache_info().currsize, len(pdfmetrics.getRegisteredFontNames()))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[0] == "0"

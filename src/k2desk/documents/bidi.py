@@ -61,6 +61,9 @@ def has_rtl(text: str) -> bool:
 def _arabic() -> tuple[hb.Font, dict[int, str]]:
     """HarfBuzz font for the Arabic face and its glyph -> character map (lowest code point, so
     a base letter wins over a presentation form that shares its glyph)."""
+    from k2desk.documents.fonts import register_fonts
+
+    register_fonts()
     font = pdfmetrics.getFont(ARABIC_FAMILY)
     assert isinstance(font, TTFont)
     face = font.face

@@ -92,6 +92,7 @@ _SHAPED = frozenset(f.name for f in _FAMILIES if f.shaped)
 _PUA_FIRST, _PUA_LAST = 0xF0000, 0xFFFFD
 
 _lock = threading.Lock()
+_registered: list[bool] = []  # set once every face is registered (under _lock)
 
 
 def _face_name(family: str, bold: bool, italic: bool) -> str:
@@ -102,13 +103,23 @@ def _face_name(family: str, bold: bool, italic: bool) -> str:
 
 @cache
 def _coverage() -> tuple[tuple[str, frozenset[int]], ...]:
-    """(family name, code points its regular face maps) in fallback order."""
-    register_fonts()
+    """(family name, code points its regular face maps) in fallback order.
+
+    Read from each font's cmap with harfbuzz (milliseconds) rather than by registering the fonts
+    with reportlab (over half a second of parsing): checking a patient's name before saving must
+    not wait for that (issue #23). The same sets as reportlab's ``charToGlyph``; a test keeps it so.
+    """
     out = []
     for fam in _FAMILIES:
-        font = pdfmetrics.getFont(fam.name)
-        assert isinstance(font, TTFont)
-        out.append((fam.name, frozenset(cp for cp in font.face.charToGlyph if cp < _PUA_FIRST)))
+        face = hb.Face(hb.Blob(resource_path(f"fonts/{fam.regular}").read_bytes()))
+        cover = {cp for cp in face.unicodes if cp < _PUA_FIRST}
+        # As reportlab does: a no-break space is drawn with the space glyph, and the other way
+        # round (ttfonts.TTFontFile.extractInfo).
+        if 0x20 in cover:
+            cover.add(0xA0)
+        elif 0xA0 in cover:
+            cover.add(0x20)
+        out.append((fam.name, frozenset(cover)))
     return tuple(out)
 
 
@@ -148,6 +159,8 @@ _TTF_TO_UNICODE = ttfonts.makeToUnicodeCMap
 def register_fonts() -> None:
     """Register every bundled face with reportlab once per process (thread-safe, cached)."""
     with _lock:
+        if _registered:
+            return  # a second thread called while the first was registering
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap
         for fam in _FAMILIES:
             files = {(False, False): fam.regular, (True, False): fam.bold,
@@ -160,6 +173,7 @@ def register_fonts() -> None:
                     pdfmetrics.registerFont(TTFont(name, str(resource_path(f"fonts/{filename}"))))
                     registered[filename] = name
                 addMapping(fam.name, int(bold), int(italic), name)
+        _registered.append(True)
 
 
 def describe(ch: str) -> str:
@@ -248,6 +262,7 @@ def markup(text: str) -> str:
     missing = missing_characters(text)
     if missing:
         raise UnprintableText("cannot print " + ", ".join(describe(c) for c in missing))
+    register_fonts()  # the runs below name fonts and shape with them (cached: once per process)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "<br/>".join(_markup_line(join_arabic(line.replace("\t", " "))) for line in lines)
 
@@ -290,6 +305,7 @@ _pua_text: dict[int, str] = {}
 def _hb_font(face_name: str) -> tuple[hb.Font, float]:
     """HarfBuzz font of a registered face, and the scale from font units to reportlab's
     1/1000 em."""
+    register_fonts()
     font = pdfmetrics.getFont(face_name)
     assert isinstance(font, TTFont)
     face = hb.Face(hb.Blob(font.face._ttf_data))

@@ -10,8 +10,6 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import phonenumbers
-
 from k2desk.domain.issues import FieldIssue, error, warning
 from k2desk.domain.phone_fast import common_us_e164
 
@@ -125,6 +123,8 @@ def _e164(v: str, region: str) -> str | None:
         fast = common_us_e164(v)  # the common US spellings, checked against the same metadata
         if fast is not None:
             return fast or None
+    import phonenumbers  # on first use: its metadata would slow the window's start (issue #23)
+
     try:
         num = phonenumbers.parse(v, region)
     except phonenumbers.NumberParseException:
@@ -138,6 +138,8 @@ def format_phone(e164: str | None) -> str:
     """Show a stored E.164 number the way people read it (national format at home)."""
     if not e164:
         return ""
+    import phonenumbers  # on first use, as in normalise_phone
+
     try:
         num = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

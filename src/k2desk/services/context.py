@@ -5,14 +5,18 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from k2desk.domain.issues import FieldIssue
 from k2desk.domain.text import check_text
 from k2desk.paths import resolve_data_dir
 from k2desk.services.changes import ChangeNotice
 from k2desk.services.errors import InputRefused, OperationFailed
-from k2desk.storage import Store, StoreError, open_store
-from k2desk.storage.backup import BackupError, create_backup
+from k2desk.storage.errors import StoreError
+
+if TYPE_CHECKING:
+    # The store (and sqlite-utils with it) loads when first opened, so the window shows first.
+    from k2desk.storage import Store
 
 ENV_OPERATOR = "K2DESK_OPERATOR"
 
@@ -40,6 +44,8 @@ def check_operator(name: str) -> list[FieldIssue]:
 
 
 def _pre_migration_backup(store: Store, reason: str) -> Path:
+    from k2desk.storage.backup import BackupError, create_backup
+
     try:
         return create_backup(store, reason=reason)
     except BackupError as exc:
@@ -74,6 +80,8 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from k2desk.storage import open_store
+
             try:
                 self._store = open_store(self.data_dir,
                                          check_integrity=not self.defer_integrity_check,

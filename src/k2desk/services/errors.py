@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from k2desk.domain.issues import FieldIssue
-from k2desk.storage.db import StoreError, StoreReplaced
+from k2desk.storage.errors import StoreError, StoreReplaced
 
 # StoreError (a database that cannot be opened or written: damaged file, full disk) is shown as
 # a failed operation, like OperationFailed; re-exported so callers need not reach into storage.

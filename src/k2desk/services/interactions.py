@@ -13,6 +13,7 @@ local day. An order's acknowledgement also says how the prescriber or clinic was
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 
 from k2desk.domain.documents import InteractionNotice
@@ -40,6 +41,7 @@ from k2desk.storage import acknowledgements as repo
 from k2desk.storage.clock import now_iso
 
 PENDING, HANDOUT, ORDER = "pending", "handout", "order"
+_TABLE_LOCK = threading.Lock()
 ACK_ACTION = "acknowledge an interaction"
 
 
@@ -47,7 +49,10 @@ def table(ctx: AppContext | None = None) -> InteractionTable:
     """The shipped interaction table (loaded once). A broken table is an operation failure:
     the app must say so rather than run without warnings."""
     try:
-        return load_interaction_table()
+        # Loading takes seconds and the window starts it in the background (services.warmup):
+        # a caller arriving meanwhile waits for that load instead of doing it a second time.
+        with _TABLE_LOCK:
+            return load_interaction_table()
     except InteractionTableError as exc:
         raise OperationFailed(str(exc)) from exc
 

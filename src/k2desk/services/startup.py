@@ -17,21 +17,32 @@ from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed, ServiceError
 from k2desk.services.fax import recover_interrupted
 from k2desk.storage import StoreError
+from k2desk.storage.db import Progress
 
 # `backup` restores and backs up on its own terms (and must work on a database that will not
 # open); `doctor` diagnoses and should change nothing.
 SKIP_COMMANDS = frozenset({"backup", "doctor"})
 
 
-def verify_integrity(ctx: AppContext) -> None:
+def verify_integrity(ctx: AppContext, *, progress: Progress | None = None) -> None:
     """The integrity check a context opened with ``defer_integrity_check`` still owes.
 
     Raises OperationFailed naming the file and the newest backup; the file is left untouched.
     """
     try:
-        ctx.store.check_integrity()
+        ctx.store.check_integrity(progress=progress)
     except StoreError as exc:
         raise OperationFailed(str(exc)) from exc
+
+
+def open_and_verify(ctx: AppContext, *, progress: Progress | None = None) -> None:
+    """Open the store of a context opened with ``defer_integrity_check`` (migrating it if need
+    be) and run the integrity check it still owes; raises OperationFailed saying what is wrong.
+    ``progress(done, None)`` reports that the check is moving (its length is not known)."""
+    if progress is not None:
+        progress(0, None)
+    _ = ctx.store  # a file that is not a k2desk database: OperationFailed naming it
+    verify_integrity(ctx, progress=progress)
 
 
 def on_start(ctx: AppContext) -> list[str]:

@@ -15,20 +15,18 @@ import sqlite_utils
 
 from k2desk.paths import db_path
 from k2desk.storage import anchor, seals
+from k2desk.storage.errors import StoreError as StoreError  # re-exported: callers name it here
+from k2desk.storage.errors import StoreReplaced as StoreReplaced
 from k2desk.storage.exclusive import Hold, StoreBusy, hold_shared
 from k2desk.storage.files import APPLICATION_ID, SQLITE_HEADER, newest_backup_hint, sound_backups
 from k2desk.storage.patients import words_match
 
 BUSY_TIMEOUT_MS = 30_000
-
-
-class StoreError(Exception):
-    """The data directory or database cannot be used; the message says why and what to do."""
-
-
-class StoreReplaced(StoreError):
-    """The database file was replaced or removed after this store opened it: writing to the old
-    file would lose the work, so this store writes nothing more."""
+# How often (in SQLite virtual-machine steps) a long check reports progress: about every few
+# milliseconds, seldom enough that the reports cost nothing next to the check.
+PROGRESS_STEPS = 200_000
+# progress(done, total): plain Python, called on the thread doing the work; total None = unknown.
+Progress = Callable[[int, "int | None"], object]
 
 
 # Takes the pre-migration backup of an open store (``storage.backup.create_backup``, passed in by
@@ -256,9 +254,27 @@ class Store:
         row = self.conn.execute("PRAGMA integrity_check").fetchone()
         return str(row[0])
 
-    def check_integrity(self) -> None:
-        """Run ``quick_check``; raise StoreError naming the file and the newest backup."""
-        _quick_check(self.conn, self.path, self.data_dir)
+    def check_integrity(self, *, progress: Progress | None = None) -> None:
+        """Run ``quick_check``; raise StoreError naming the file and the newest backup.
+
+        ``progress(done, None)`` is called every PROGRESS_STEPS steps of SQLite's work (how many
+        there will be is not known beforehand), so a window can show the check is moving."""
+        if progress is None:
+            _quick_check(self.conn, self.path, self.data_dir)
+            return
+        steps = 0
+
+        def tick() -> int:
+            nonlocal steps
+            steps += 1
+            progress(steps, None)
+            return 0  # anything else would interrupt the check
+
+        self.conn.set_progress_handler(tick, PROGRESS_STEPS)
+        try:
+            _quick_check(self.conn, self.path, self.data_dir)
+        finally:
+            self.conn.set_progress_handler(None, 0)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):

@@ -457,6 +457,24 @@ def m0011_row_seals(db: Database) -> None:
     db.execute("CREATE INDEX row_seals_event ON row_seals(event_id)")
 
 
+@MIGRATIONS(name="0013_i23_reading_grades")
+def m0013_i23_reading_grades(db: Database) -> None:
+    # Each snippet version's reading grade per language, computed once (issue #23: grading loads
+    # a pronouncing dictionary, over a second). Keyed by snippet, version and language (issue #25
+    # adds Spanish reading levels); the text's SHA-256 is kept so a stored grade is used only for
+    # exactly the text it was computed from. An ordinary table: storage.seals covers its rows.
+    db.execute(
+        """CREATE TABLE reading_grades (
+            id INTEGER PRIMARY KEY,
+            snippet_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            grade REAL NOT NULL,
+            UNIQUE (snippet_id, version, language)
+        )""")
+
+
 @MIGRATIONS(name="0014_i25_patient_language")
 def m0014_i25_patient_language(db: Database) -> None:
     # Issue 25. The patient's preferred language for handouts (English unless chosen); the

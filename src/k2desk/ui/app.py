@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
 def display_problem() -> str | None:
@@ -38,36 +39,56 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
     app.setApplicationName("k2desk")
     app.setWindowIcon(app_icon())  # type: ignore[union-attr]  # instance() may be QCoreApplication
     try:
-        # The integrity check (seconds on a large log) runs after the window is shown, below.
+        # The store is not opened here: the window shows first, then the database opens (with
+        # its migrations and the integrity check, seconds on a large log) in the background,
+        # before any other store work (issue #23, start-up).
         ctx = AppContext(data_dir, operator, defer_integrity_check=True, who="the k2desk window")
-        _ = ctx.store  # open now so a file that is not a database is a message, not a half-built window
     except ServiceError as exc:
         sys.stderr.write(f"k2desk: {describe(exc)}\n")
         return 1
     from PySide6.QtWidgets import QMessageBox
 
-    from k2desk.services.startup import on_start, verify_integrity
-
     window = MainWindow(ctx)
     window.show()
 
-    def housekeeping() -> list[str]:
-        # First in the worker's single-thread queue, holding the store lock: nothing is written
-        # before the check has passed.
-        verify_integrity(ctx)
+    def housekeeping(progress: Callable[[int, int | None], None]) -> list[str]:
+        from k2desk.services.startup import on_start, open_and_verify
+
+        # First in the worker's single-thread queue, holding the store lock: the file opens
+        # (a file that is not a database is a message, below) and nothing is written before the
+        # integrity check has passed.
+        open_and_verify(ctx, progress=progress)
         return on_start(ctx)  # daily automatic backup, fax outbox recovery; never fails
 
+    def start() -> None:
+        # Seconds on a large log: the status bar says so, with a moving bar.
+        progress = window.begin_work("Opening and checking the database…")
+        window.worker.run(lambda: housekeeping(progress), report, unusable)
+
     def report(warnings: list[str]) -> None:
+        window.end_work()
+        # The database is usable: grade what the library pages will show (pages grade anything
+        # still missing themselves).
+        window.worker.run(grade_library, on_failure=lambda _exc: None)
         for warning in warnings:
             sys.stderr.write(f"k2desk: {warning}\n")
             window.statusBar().showMessage(warning, 20_000)
 
     def unusable(exc: ServiceError) -> None:
+        window.end_work()
         sys.stderr.write(f"k2desk: {describe(exc)}\n")
         QMessageBox.critical(window, "k2desk cannot use this database", describe(exc))
         app.exit(1)
 
-    window.worker.run(housekeeping, report, unusable)
+    def grade_library() -> None:
+        from k2desk.services.reading_grades import grade_library
+
+        grade_library(ctx)  # once per snippet version: the Library and Handout pages read them
+
+    # Once the frame is painted (started earlier, the database work would compete with drawing
+    # the window), and before the first page asks for anything.
+    window.first_painted.connect(start)
     code = app.exec()
+    window.worker.shutdown()  # nothing still running on the store once it closes
     ctx.close()
     return int(code)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from k2desk.domain.validation import format_phone
-from k2desk.services import fax
 from k2desk.ui.pages.base import UiEnv
+
+if TYPE_CHECKING:
+    from k2desk.services import fax
 
 CHECK_MS = 20_000
 
@@ -23,8 +26,7 @@ class FaxFailureWatch(QObject):
         self.first = True
         self.timer = QTimer(self, interval=CHECK_MS)
         self.timer.timeout.connect(self.check)
-        self.timer.start()
-        QTimer.singleShot(0, self.check)
+        self.timer.start()  # the first look is the window's, once it is on screen
 
     def check(self) -> None:
         ctx, since, first = self.env.ctx, self.since, self.first
@@ -42,6 +44,10 @@ class FaxFailureWatch(QObject):
                 self.env.bridge.tell(f"{len(failed)} fax(es) failed and wait in the Fax outbox (Ctrl+7).")
 
         def look() -> tuple[list[fax.FaxJob], list[fax.FaxJob]]:
+            # Imported here, in the background: the fax service loads reportlab and pypdf, which
+            # the window does not need to show (issue #23, start-up).
+            from k2desk.services import fax
+
             return (fax.failed_since(ctx, since),
                     [j for j in fax.outbox(ctx, limit=200) if j.state == "failed"] if first else [])
 

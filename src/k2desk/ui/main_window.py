@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QProgressBar,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -27,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from k2desk import __version__
+from k2desk.domain.settings import SETTINGS_BY_KEY
 from k2desk.services.changes import EVERYTHING, Changes
 from k2desk.services.context import AppContext
-from k2desk.services.settings import get_settings
 from k2desk.ui import keyboard
 from k2desk.ui.changes import ChangeBridge
 from k2desk.ui.fax_watch import FaxFailureWatch
@@ -99,6 +101,9 @@ class ShortcutsDialog(QDialog):
 
 
 class MainWindow(QMainWindow):
+    # Emitted once the frame has been painted, just before the first page is built (issue #23).
+    first_painted = Signal()
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         keyboard.install()  # Tab leaves tables and text boxes; every control has a name
@@ -153,6 +158,18 @@ class MainWindow(QMainWindow):
         self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.setMinimumSize(760, 520)
 
+        # Long work the window started (opening and checking the database at start-up): what
+        # it is and how far it got, beside the operator; the window keeps responding meanwhile.
+        self.work_label = QLabel()
+        self.work_label.setObjectName("work-label")
+        self.work_progress = QProgressBar()
+        self.work_progress.setObjectName("work-progress")
+        self.work_progress.setAccessibleName("Progress")
+        self.work_progress.setMaximumWidth(160)
+        self.work_progress.setTextVisible(False)
+        for w in (self.work_label, self.work_progress):
+            w.hide()
+            self.statusBar().addPermanentWidget(w)
         self.operator_label = QLabel()
         self.operator_label.setObjectName("operator-label")
         self.statusBar().addPermanentWidget(self.operator_label)
@@ -166,8 +183,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.fax_watch = FaxFailureWatch(self.env, self)  # a failed fax shows in the status bar
 
-        minutes = int(self.worker.call(lambda: get_settings(ctx))["lock.idle_minutes"])
-        self.idle = IdleWatcher(minutes * 60_000, self)
+        # The shipped default until the stored setting is read, right after the window shows
+        # (reading it opens the database, which the window does not wait for: issue #23).
+        self.idle = IdleWatcher(int(SETTINGS_BY_KEY["lock.idle_minutes"].default) * 60_000, self)
         self.idle.idle.connect(self.lock)
         app = QApplication.instance()
         if app is not None:
@@ -183,9 +201,73 @@ class MainWindow(QMainWindow):
         self.sidebar.blockSignals(True)
         self.sidebar.setCurrentRow(PAGE_KEYS.index(last))
         self.sidebar.blockSignals(False)
-        # The page itself is built right after the window is first shown: the frame appears at
-        # once and the page fills in on the next turn of the event loop.
-        QTimer.singleShot(0, lambda: self.go(self.current_key()) if not self.pages else None)
+        # The page itself is built right after the window is first painted: the frame appears
+        # at once and the page fills in on the next turn of the event loop (issue #23).
+        self._first_paint_done = False
+        self.warmed = threading.Event()  # set once services.warmup has run (bench waits for it)
+
+    # -- start-up -----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._first_paint_done:
+            # A platform that never paints a hidden-away window still gets its page.
+            QTimer.singleShot(1000, self._after_first_paint)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._first_paint_done:
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Once, when the frame is on screen: say so (run_window then queues opening the
+        database and its integrity check, first in the store worker's queue, so no page reads or
+        writes before the check), then build the page to show."""
+        if self._first_paint_done:
+            return
+        self._first_paint_done = True
+        self.first_painted.emit()
+        if not self.pages:
+            self.go(self.current_key())
+        self._read_idle_setting()
+        self.fax_watch.check()  # failures since the last run, then every CHECK_MS
+        # The interaction table and the PDF fonts, loaded on a thread of their own: they touch
+        # no store, so the store worker stays free for the page's reads.
+        threading.Thread(target=self._warm, name="k2desk-warm-up", daemon=True).start()
+
+    def _warm(self) -> None:
+        from k2desk.services.warmup import warm_caches
+
+        warm_caches()
+        self.warmed.set()
+
+    # -- long work ----------------------------------------------------------------------------
+    def begin_work(self, text: str) -> Callable[[int, int | None], None]:
+        """Show ``text`` and a progress bar in the status bar until ``end_work``; return the
+        ``progress(done, total)`` callback to give the service (any thread may call it; a total
+        of None shows a moving bar without a percentage)."""
+        self.work_label.setText(text)
+        self.work_progress.setRange(0, 0)
+        self.work_label.show()
+        self.work_progress.show()
+        bar = self.work_progress
+
+        def progress(done: int, total: int | None) -> None:
+            QTimer.singleShot(0, bar, lambda: self._work_moved(done, total))
+
+        return progress
+
+    def _work_moved(self, done: int, total: int | None) -> None:
+        if not self.work_progress.isVisible():
+            return  # a report arriving after the work ended
+        if total:
+            self.work_progress.setRange(0, total)
+            self.work_progress.setValue(min(done, total))
+        else:
+            self.work_progress.setRange(0, 0)
+
+    def end_work(self) -> None:
+        self.work_label.hide()
+        self.work_progress.hide()
 
     # -- navigation ---------------------------------------------------------------------------
     def page(self, key: str) -> Page:
@@ -375,7 +457,22 @@ class MainWindow(QMainWindow):
     def set_idle_minutes(self, minutes: int) -> None:
         self.idle.set_timeout(minutes * 60_000)
 
+    def _read_idle_setting(self) -> None:
+        from k2desk.services.settings import get_settings
+
+        # In the background: at start-up the integrity check may still hold the store. A
+        # timeout set meanwhile (Settings saved) is newer than what this read finds.
+        before = self.idle.timeout_ms
+
+        def apply(values: dict[str, object]) -> None:
+            if self.idle.timeout_ms == before:
+                self.set_idle_minutes(int(values["lock.idle_minutes"]))
+
+        self.worker.run(lambda: get_settings(self.ctx), apply)
+
     def _settings_changed(self) -> None:
+        from k2desk.services.settings import get_settings
+
         self.set_idle_minutes(int(self.worker.call(lambda: get_settings(self.ctx))["lock.idle_minutes"]))
 
     # -- shutdown -----------------------------------------------------------------------------

@@ -18,14 +18,26 @@ _STATUS_COLOURS = {"vetted": "#1e6b2e", "draft": "#6b5a00", "rejected": "#9b1c1c
 Index = QModelIndex | QPersistentModelIndex
 
 
-class SnippetsModel(RowsModel[tuple[SnippetView, float]]):
+class SnippetsModel(RowsModel[tuple[SnippetView, float | None]]):
     columns = COLUMNS
 
-    def set_rows(self, rows: list[tuple[SnippetView, float]]) -> None:
-        """Rows of (snippet view, reading grade); the grade is computed off the GUI thread."""
+    def set_rows(self, rows: list[tuple[SnippetView, float | None]]) -> None:
+        """Rows of (snippet view, reading grade); a grade not known yet is None (shown "…")."""
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+
+    def set_grades(self, grades: dict[str, float]) -> None:
+        """Fill in grades computed after the rows were shown (snippet id -> grade)."""
+        col = len(COLUMNS) - 1
+        for i, (v, grade) in enumerate(self._rows):
+            if v.id in grades and grade != grades[v.id]:
+                self._rows[i] = (v, grades[v.id])
+                self.dataChanged.emit(self.index(i, col), self.index(i, col))
+
+    def grade_of(self, snippet_id: str) -> float | None:
+        """The reading grade shown for a snippet, or None while it is being computed."""
+        return next((g for v, g in self._rows if v.id == snippet_id), None)
 
     def view(self, row: int) -> SnippetView:
         return self._rows[row][0]
@@ -56,4 +68,4 @@ class SnippetsModel(RowsModel[tuple[SnippetView, float]]):
             return v.state.label
         if col == 4:
             return v.state.review_due.isoformat() if v.state.review_due else ""
-        return f"{grade:.1f}"
+        return "…" if grade is None else f"{grade:.1f}"

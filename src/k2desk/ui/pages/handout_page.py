@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from k2desk.domain.evidence import Snippet, reading_grade
+from k2desk.domain.evidence import Snippet
 from k2desk.domain.issues import FieldIssue, error
 from k2desk.domain.models import Patient
-from k2desk.services import handouts, library, patients
+from k2desk.services import handouts, library, patients, reading_grades
 from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.ui import findings, keyboard
@@ -51,18 +51,22 @@ LEFT_OUT_MARK = "[not in this language] "
 @dataclass(frozen=True)
 class SnippetRow:
     snippet: Snippet
-    grade: float
+    grade: float | None  # None until computed (stored grades are read with the library)
 
 
-def load_snippets(ctx: Any) -> tuple[tuple[str, ...], list[Snippet]]:
-    """Topics and every printable (vetted, in date) snippet."""
-    return library.load(ctx).topics, library.usable_snippets(ctx)
+def load_snippets(ctx: Any) -> tuple[tuple[str, ...], list[SnippetRow]]:
+    """Topics and every printable (vetted, in date) snippet, with its stored reading grade."""
+    snippets = library.usable_snippets(ctx)
+    known = reading_grades.known_grades(ctx, snippets)
+    return library.load(ctx).topics, [SnippetRow(s, known.get(s.id)) for s in snippets]
 
 
-def grade_rows(loaded: tuple[tuple[str, ...], list[Snippet]]) -> tuple[tuple[str, ...], list[SnippetRow]]:
-    """Each snippet with its reading grade (pure computation; the first call loads a dictionary)."""
-    topics, snippets = loaded
-    return topics, [SnippetRow(s, reading_grade(s.text_for("en"))) for s in snippets]
+def _item_text(r: SnippetRow) -> str:
+    s = r.snippet
+    text = s.text_for("en")
+    grade = "…" if r.grade is None else f"{r.grade:.1f}"
+    return (f"{s.evidence_label} · reading grade {grade} · {s.id}\n"
+            f"{text[:160]}{'…' if len(text) > 160 else ''}")
 
 
 class SnippetList(QListWidget):
@@ -215,9 +219,7 @@ class HandoutPage(PatientDocumentPage):
         self.loaded = False
         self._ack_note: list[FieldIssue] = []  # why a held acknowledgement was dropped
         keyboard.page_key(self, "Ctrl+Shift+K", self._acknowledge_key)  # Ctrl+K: a text box's own key
-        ctx = env.ctx
-        env.worker.run(lambda: load_snippets(ctx), lambda loaded: env.worker.run(
-            lambda: grade_rows(loaded), self._library_loaded, uses_store=False))
+        self.reload_library()
         self._update_state()
 
     # -- library ------------------------------------------------------------------------------
@@ -248,10 +250,28 @@ class HandoutPage(PatientDocumentPage):
     def reload_library(self) -> None:
         ctx, worker = self.ctx, self.env.worker
 
-        def loaded(result: tuple[tuple[str, ...], list[Snippet]]) -> None:
-            worker.run(lambda: grade_rows(result), self._library_loaded, uses_store=False)
+        def loaded(result: tuple[tuple[str, ...], list[SnippetRow]]) -> None:
+            self._library_loaded(result)
+            missing = [r.snippet for r in result[1] if r.grade is None]
+            if missing:  # graded once per snippet version, then stored (issue #23)
+                worker.run(lambda: reading_grades.compute_grades(missing, {}), graded, uses_store=False)
+
+        def graded(computed: reading_grades.Computed) -> None:
+            worker.run(lambda: reading_grades.save_grades(ctx, computed))
+            self._grades_arrived({key[0]: grade for key, _sha, grade in computed})
 
         worker.run(lambda: load_snippets(ctx), loaded)
+
+    def _grades_arrived(self, grades: dict[str, float]) -> None:
+        """Fill in reading grades computed after the snippets were listed."""
+        self.rows = [SnippetRow(r.snippet, grades.get(r.snippet.id, r.grade)) for r in self.rows]
+        for i in range(self.snippets.count()):
+            item = self.snippets.item(i)
+            r = item.data(SNIPPET_ROLE)
+            if r.snippet.id in grades:
+                r = SnippetRow(r.snippet, grades[r.snippet.id])
+                item.setData(SNIPPET_ROLE, r)
+                item.setText(_item_text(r))
 
     def chosen_topics(self) -> list[str]:
         return [self.topics.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.topics.count())
@@ -278,11 +298,9 @@ class HandoutPage(PatientDocumentPage):
         self.snippets.clear()
         for r in wanted:
             s = r.snippet
-            text = s.text_for("en")
-            item = QListWidgetItem(f"{s.evidence_label} · reading grade {r.grade:.1f} · {s.id}\n"
-                                   f"{text[:160]}{'…' if len(text) > 160 else ''}")
+            item = QListWidgetItem(_item_text(r))
             item.setData(SNIPPET_ROLE, r)
-            item.setToolTip(text)
+            item.setToolTip(s.text_for("en"))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(previous.get(s.id, Qt.CheckState.Checked))
             self.snippets.addItem(item)

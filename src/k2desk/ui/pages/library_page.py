@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from k2desk.domain.evidence import reading_grade
-from k2desk.domain.languages import reading_level
-from k2desk.services import library, table_signoff
+from k2desk.domain.evidence import MAX_READING_GRADE
+from k2desk.services import library, reading_grades, table_signoff
 from k2desk.services.changes import Changes
 from k2desk.services.errors import InputRefused, ServiceError
 from k2desk.services.library import STATUS_FILTERS, SnippetView
@@ -47,9 +46,11 @@ def load_views(ctx: Any, topic: str | None, status: str | None) -> list[SnippetV
     return views
 
 
-def graded(views: list[SnippetView]) -> list[tuple[SnippetView, float]]:
-    """Pure computation, run without holding the store."""
-    return [(v, reading_grade(v.snippet.text_for("en"))) for v in views]
+def load_graded(ctx: Any, topic: str | None,
+                status: str | None) -> tuple[list[SnippetView], dict[str, float]]:
+    """The snippets to list and their stored reading grades (one background read)."""
+    views = load_views(ctx, topic, status)
+    return views, reading_grades.known_grades(ctx, [v.snippet for v in views])
 
 
 class LibraryPage(Page):
@@ -202,24 +203,36 @@ class LibraryPage(Page):
         self._gen += 1
         gen, ctx = self._gen, self.ctx
         topic, status = self.topic.currentData(), self.status.currentData()
-        keep = keep or (self.current.id if self.current else None)
 
-        def shown(rows: list[tuple[SnippetView, float]]) -> None:
+        def shown(result: tuple[list[SnippetView], dict[str, float]]) -> None:
             if gen != self._gen:
                 return
-            self.model.set_rows(rows)
-            self.count_label.setText(f"{len(rows)} snippet(s)")
+            views, known = result
+            # The snippet chosen now (perhaps from the rows shown while these were read) stays
+            # chosen if it is still listed.
+            want = keep or (self.current.id if self.current else None)
+            # Rows at once; a grade not stored yet shows "…" until it is computed, below.
+            self.model.set_rows([(v, known.get(v.id)) for v in views])
+            self.count_label.setText(f"{len(views)} snippet(s)")
             self.loaded = True
-            row = self.model.row_of(keep) if keep else -1
+            row = self.model.row_of(want) if want else -1
             if row >= 0:
                 self.table.selectRow(row)
             else:
                 self.current = None
                 self.detail.clear()
                 self._update_buttons()
+            missing = [v.snippet for v in views if v.id not in known]
+            if missing:
+                self.env.worker.run(lambda: reading_grades.compute_grades(missing, {}), graded,
+                                    uses_store=False)
 
-        self.env.worker.run(lambda: load_views(ctx, topic, status), lambda views: self.env.worker.run(
-            lambda: graded(views), shown, uses_store=False))
+        def graded(computed: reading_grades.Computed) -> None:
+            self.env.worker.run(lambda: reading_grades.save_grades(ctx, computed))
+            if gen == self._gen:
+                self.model.set_grades({key[0]: grade for key, _sha, grade in computed})
+
+        self.env.worker.run(lambda: load_graded(ctx, topic, status), shown)
 
     def _row_chosen(self, row: int) -> None:
         if row < 0:  # no row shown selected: Vet, Reject and Retire must not act on one
@@ -252,9 +265,13 @@ class LibraryPage(Page):
         if chosen is not None and self.translation_language.findData(chosen) >= 0:
             self.translation_language.setCurrentIndex(self.translation_language.findData(chosen))
         self.translation_language.blockSignals(False)
-        name, score, passes = reading_level(s.text["en"], "en")
-        english_level = f"<b>Reading level:</b> {html.escape(name)} {score:.1f}" + (
-            "" if passes else " (above the bar: simplify)")
+        # The stored grade (issue #23): grading here would load the pronouncing dictionary on
+        # the GUI thread. Until the background grading has stored it, say so.
+        grade = self.model.grade_of(s.id)
+        english_level = ("<b>Reading level:</b> Flesch-Kincaid grade being computed…"
+                         if grade is None else
+                         f"<b>Reading level:</b> Flesch-Kincaid grade {grade:.1f}"
+                         + ("" if grade <= MAX_READING_GRADE else " (above the bar: simplify)"))
         cites = "".join(f"<li>{html.escape(c.formatted())}</li>" for c in v.citations)
         note = html.escape(s.pharmacist_note) if s.pharmacist_note else "<i>none</i>"
         due = v.state.review_due.isoformat() if v.state.review_due else "not set"

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from k2desk.services import operators
 from k2desk.services.errors import ServiceError
 from k2desk.ui.messages import describe
 from k2desk.ui.worker import Worker
@@ -53,6 +52,8 @@ class LockScreen(QWidget):
 
     def prepare(self, current: str) -> None:
         """Fill the operator list; called each time the window locks."""
+        from k2desk.services import operators  # on first lock: not needed to show the window
+
         ctx = self._ctx()
         names = [o.name for o in self.worker.call(lambda: operators.list_operators(ctx))]  # type: ignore[arg-type]  # ctx is optional until sign-in
         self.operator.clear()
@@ -63,6 +64,8 @@ class LockScreen(QWidget):
         self.pin.setFocus()
 
     def unlock(self) -> None:
+        from k2desk.services import operators
+
         ctx = self._ctx()
         name, pin = self.operator.currentText().strip(), self.pin.text()
         try:
