@@ -56,8 +56,8 @@ def folded_sha(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
-# Fields of the English template whose English wording is not a string of the drafts (the
-# template of issue 25 split or renamed a few of them); the Spanish follows the drafts' wording.
+# The language's own fields, the date pattern, and fields the drafts may lack (the template of
+# issue 25 split or renamed a few texts; the Spanish follows the drafts' wording).
 EXTRA = {
     "language.code": "es",
     "language.name": "Spanish",
@@ -79,10 +79,12 @@ def build_template(drafts: Path) -> tuple[str, list[str]]:
     problems: list[str] = []
 
     def tr(key: str, value: str) -> str:
+        if key.startswith("language.") or key == "dates.format":
+            return EXTRA[key]
+        if value in es_of:  # the drafts' wording wins
+            return es_of[value]
         if key in EXTRA:
             return EXTRA[key]
-        if value in es_of:
-            return es_of[value]
         problems.append(f"template: no Spanish for {key} = {value!r}")
         return value
 
@@ -91,7 +93,11 @@ def build_template(drafts: Path) -> tuple[str, list[str]]:
              "# neutral Latin American Spanish, Fernández-Huerta 70 or above for every sentence",
              "# (tests/services/test_spanish_handout.py). Drug and product names, INR, MK-4, MK-7",
              "# and mcg as in the English. The VKA box carries the same advice as the English box",
-             "# (sources in src/k2desk/documents/vka_box.py).", ""]
+             "# (sources in src/k2desk/documents/vka_box.py); a second reader checked every text",
+             "# against the English. MedlinePlus en español (warfarina, a682277-es) confirms",
+             "# \"warfarina\", \"anticoagulantes\" and bleeding from the nose or gums; \"heces negras\",",
+             "# \"sangre en la orina\", \"moretones\" and the clot signs were not found on a MedlinePlus",
+             "# page and are the English box's signs, rendered directly.", ""]
     for section, body in en.items():
         lines.append(f"[{section}]")
         for key, value in body.items():
@@ -137,7 +143,9 @@ def build_translations(drafts: Path, vetted_by: str, vetted_on: str,
            "# Made by tools/import_es_drafts.py from the translator's drafts. source_sha256 is the",
            "# SHA-256 of the English text each translation was made from: a new English text makes",
            "# it stale (it stops printing) until it is translated again. Where the Spanish wording",
-           "# was compared with MedlinePlus en español, the page is named above the entry.", ""]
+           "# was compared with MedlinePlus en español, the page is named above the entry.",
+           "# Vetted entries: translated by one reader and checked against the current English",
+           "# (and corrected) by a second reader who did not write them (issue 26, 2026-11-30).", ""]
     for t in data["translation"]:
         sid = t["id"]
         if sid not in current:
