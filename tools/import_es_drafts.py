@@ -186,6 +186,7 @@ def build_translations(drafts: Path, vetted_by: str, vetted_on: str,
 
 
 _MSG = re.compile(r'^patient_messages\.es = """\\\n.*?"""\n', re.S | re.M)
+_NAME = re.compile(r'^patient_names\.es = ".*"\n', re.M)
 
 
 def _wrap(text: str) -> list[str]:
@@ -202,7 +203,7 @@ def _wrap(text: str) -> list[str]:
 
 def build_interactions(drafts: Path, version: int, reviewed: str) -> tuple[str, list[str]]:
     path = RES / "interactions.toml"
-    text = _MSG.sub("", path.read_text(encoding="utf-8"))
+    text = _NAME.sub("", _MSG.sub("", path.read_text(encoding="utf-8")))
     table = tomllib.loads(text)
     drafts_data = tomllib.loads((drafts / "interactions_es.toml").read_text(encoding="utf-8"))
     problems: list[str] = []
@@ -211,6 +212,7 @@ def build_interactions(drafts: Path, version: int, reviewed: str) -> tuple[str, 
         want[("class", m["class"])] = (m["english"], spanish(m["es"]))
     for m in drafts_data.get("agent_message", []):
         want[("agent", m["generic"])] = (m["english"], spanish(m["es"]))
+    names = {m["generic"]: spanish(m["es"]) for m in drafts_data.get("agent_name", [])}
     for m in drafts_data.get("contraindication_message", []):
         want[("contraindication", m["ingredient"])] = (m["english"], spanish(m["es"]))
 
@@ -236,6 +238,11 @@ def build_interactions(drafts: Path, version: int, reviewed: str) -> tuple[str, 
             where = ("contraindication", "")
         elif where and where[1] == "" and re.match(r'^(generic|ingredient) = "', line):
             where = (where[0], line.split('"')[1])
+            if where[0] == "agent" and where[1] in names:
+                # The name a Spanish reader reads in the box ("vitamina K2 y warfarina").
+                out += [line, f"patient_names.es = {toml_str(names.pop(where[1]))}"]
+                i += 1
+                continue
         if line.startswith("version = ") and i < 30:
             line = f"version = {version}"
         if line.startswith("reviewed = ") and i < 30:
@@ -255,6 +262,7 @@ def build_interactions(drafts: Path, version: int, reviewed: str) -> tuple[str, 
                 out += _wrap(want[where][1])
                 out[-1] += '"""'
         i += 1
+    problems += [f"interactions: no agent {g!r} for its Spanish name" for g in names]
     return "\n".join(out), problems
 
 

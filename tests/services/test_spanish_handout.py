@@ -92,7 +92,7 @@ def test_spanish_handout_on_every_topic_for_a_warfarin_patient(
     for sid in english:
         assert flat(shipped.translations[(sid, "es")].text) in text, sid
     # The Spanish blood-thinner box comes first, before any question of the page.
-    box = ES.text("vka.heading", agents="warfarin")
+    box = ES.text("vka.heading", agents="warfarina")  # the agent's Spanish name
     assert box in text and ES.text("vka.title") in text
     first_question = min(text.index(ES.text(f"questions.{q}")) for q in
                          ("what", "studies", "safety", "interactions", "dose", "unknown"))
@@ -100,6 +100,7 @@ def test_spanish_handout_on_every_topic_for_a_warfarin_patient(
     for lead, body in ES.pairs("vka.paragraphs"):
         assert flat(f"{lead} {body}") in text, lead
     assert "Llame al 911" in text
+    assert "“Coumadin 5 mg daily”, que es warfarina." in text  # the medicine as typed
     table = load_interaction_table()
     coumarin = next(a for a in table.agents if a.generic == "warfarin")
     assert flat(coumarin.patient_message_in("es") or "") in text
@@ -248,7 +249,7 @@ def test_spanish_from_the_command_line(data_dir: Path, capsys: pytest.CaptureFix
     assert code == 0, err
     assert "left out" not in err.lower()
     text = flat(pdf_text(pdf.read_bytes()))
-    assert "INTERACCIÓN GRAVE: vitamina K2 y warfarin" in text and "Llame al 911" in text
+    assert "INTERACCIÓN GRAVE: vitamina K2 y warfarina" in text and "Llame al 911" in text
     code, out, err = run("log", "verify")
     assert code == 0, out + err
 
@@ -256,3 +257,19 @@ def test_spanish_from_the_command_line(data_dir: Path, capsys: pytest.CaptureFix
 def _cli_vetted(data_dir: Path) -> set[str]:
     with AppContext(data_dir, "test-rph") as c:
         return set(_vetted_english(c))
+
+
+def test_an_agents_spanish_name_is_checked_like_a_message(tmp_path: Path) -> None:
+    from k2desk.library.interactions import InteractionTableError
+
+    table = resource_path("interactions.toml").read_text(encoding="utf-8")
+    assert load_interaction_table().agents[0].name_in("es") == "warfarina"
+    assert load_interaction_table().agents[0].name_in("xx") == "warfarin"  # none: the generic
+    bad = tmp_path / "interactions.toml"
+    for words in ("english_words.txt", "common_us_drugs.txt"):
+        (tmp_path / words).write_text(resource_path(words).read_text(encoding="utf-8"))
+    bad.write_text(table.replace('patient_names.es = "warfarina"', 'patient_names.en = "x"'),
+                   encoding="utf-8")
+    with pytest.raises(InteractionTableError) as exc:
+        load_interaction_table(bad)
+    assert "patient_names.en" in str(exc.value) and "English is generic" in str(exc.value)
