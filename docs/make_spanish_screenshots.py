@@ -60,7 +60,8 @@ def main() -> int:
         count = int(next(line.split()[-1] for line in subprocess.run(
             ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()
             if line.startswith("Pages:")))
-        pdf_pngs(pdf, "handout-es", tuple(range(1, count + 1)))
+        # The title page, the blood-thinner box, and a page of answers with their labels.
+        pdf_pngs(pdf, "handout-es", (1, 2, 6) if count >= 6 else tuple(range(1, count + 1)))
 
         window = MainWindow(ctx)
         window.show()

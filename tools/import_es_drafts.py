@@ -34,7 +34,6 @@ import re
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "resources"

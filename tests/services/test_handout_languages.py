@@ -42,8 +42,9 @@ def with_xx_messages(table: str) -> str:
     import tomllib
 
     xx = tomllib.loads((LANG_DATA / "interactions-xx.toml").read_text(encoding="utf-8"))
-    for header, key in (("[classes.coumarin-vka]", "classes"), ("[[contraindications]]", "contraindications")):
-        msg = xx["classes"]["coumarin-vka"]["xx"] if key == "classes" else xx[key]["xx"]
+    messages = {"[classes.coumarin-vka]": xx["classes"]["coumarin-vka"]["xx"],
+                "[[contraindications]]": xx["contraindications"]["xx"]}
+    for header, msg in messages.items():
         assert table.count(header + "\n") == 1, header
         table = table.replace(header + "\n", f"{header}\npatient_messages.xx = {json.dumps(msg)}\n")
     return table
