@@ -23,7 +23,7 @@ def test_text_output_is_readable_and_exit_is_zero(capsys: pytest.CaptureFixture[
         "MAJOR    warfarin  (typed: 'Coumadin 5 mg daily', exact) — Your blood thinner")
     assert lines[1].startswith("MAJOR    warfarin  (typed: 'wafarin', possible match — confirm) — ")
     assert lines[2].startswith("INFO     rivaroxaban  (typed: 'Xarelto', exact) — ")
-    assert lines[-1].startswith("(interaction table version 2, reviewed ")
+    assert lines[-1].startswith("(interaction table version 3, reviewed ")
 
 
 def test_nothing_found_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,7 +32,7 @@ def test_nothing_found_still_exits_zero(capsys: pytest.CaptureFixture[str]) -> N
     assert "No interactions found in 2 medication(s)." in out
     code, out, _ = run(capsys, "interactions", "check", "--json", "lisinopril")
     assert code == 0 and json.loads(out)["findings"] == []
-    assert json.loads(out)["table_version"] == 2
+    assert json.loads(out)["table_version"] == 3
     code, out, _ = run(capsys, "interactions", "check", "--json")
     assert code == 0 and json.loads(out)["findings"] == []
     code, out, _ = run(capsys, "interactions", "check")
@@ -43,7 +43,7 @@ def test_json_fields(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "interactions", "check", "--json", "vitamin E 400 IU", "JANTOVEN")
     assert code == 0
     answer = json.loads(out)
-    assert (answer["table_version"], answer["table_reviewed"]) == (2, "2026-11-30")
+    assert (answer["table_version"], answer["table_reviewed"]) == (3, "2026-11-30")
     data = answer["findings"]
     assert [d["verified"] for d in data] == [True, True]
     assert [(d["id"], d["severity"], d["input"], d["matched"], d["agent"], d["certainty"]) for d in data] == [

@@ -90,7 +90,7 @@ def test_validate_exit_codes(capsys: pytest.CaptureFixture[str], evidence_dir: P
     code, out, err = run(capsys, "library", "validate")
     assert code == 0 and out.startswith("7 snippets (4 vetted), 3 citations: ok\n")
     # the interaction table's unconfirmed names are listed (they still match)
-    assert "interaction table version 2: " in out and "unverified entries" in out
+    assert "interaction table version 3: " in out and "unverified entries" in out
     assert "agent 'warfarin' (major): name 'Kovar' unverified: " in out
     assert "agent 'clorindione' (major): unverified: " in out
     assert "name 'Coumadin'" not in out

@@ -30,7 +30,8 @@ def test_english_ships_as_data_and_is_the_only_language_without_extras() -> None
 
 def test_a_language_is_added_by_a_folder_of_data_files(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(resources, "EXTRA_RESOURCE_DIRS", [LANG_DATA])
-    assert [lang.label for lang in available_languages()] == ["English", "Zorbish (Zorbi)"]
+    assert [lang.label for lang in available_languages()] == ["English", "Spanish (español)",
+                                                              "Zorbish (Zorbi)"]  # es: issue 26
     xx = load_template("xx")
     assert xx.date("1950-02-03") == "3 Zmonth2 1950"
     assert load_translations().translations[("what-k2-forms", "xx")].status.value == "vetted"

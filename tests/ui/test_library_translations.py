@@ -33,6 +33,8 @@ def test_library_shows_and_vets_a_translation_on_its_own(zorbish, window, qtbot,
     assert "Reading level: Flesch-Kincaid grade" in text
     assert "Zorbish: does not print — Zorbish translation draft in the shipped library" in text
     assert "Reading level: no reading formula for this language" in text
+    # Spanish ships too (issue 26) and comes first by name: choose Zorbish.
+    page.translation_language.setCurrentIndex(page.translation_language.findData("xx"))
     assert page.translation_language.currentData() == "xx"
     assert page.vet_translation_button.isEnabled()
     dlg = page.ask_vet_translation()

@@ -200,12 +200,19 @@ class Agent:
     unverified_names: tuple[tuple[str, str], ...] = ()
     # The patient message in other languages, (code, text) pairs (issue 25).
     patient_messages: tuple[tuple[str, str], ...] = ()
+    # The agent's name as a patient reads it in other languages, (code, name) pairs, where it is
+    # not the generic name as it is ("warfarina", "vitamina E"; issue 26).
+    patient_names: tuple[tuple[str, str], ...] = ()
 
     def patient_message_in(self, language: str) -> str | None:
         """The patient message in ``language``; None when the table has none (no fallback)."""
         if language == "en":
             return self.patient_message
         return dict(self.patient_messages).get(language)
+
+    def name_in(self, language: str) -> str:
+        """The name a patient reads in ``language``: its own there, else the generic name."""
+        return dict(self.patient_names).get(language, self.generic)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ CLASS_OPTIONAL = ("anticoagulant", "patient_messages")
 AGENT_REQUIRED = ("generic", "class", "reviewed")
 AGENT_OPTIONAL = ("brands", "alternates", "severity", "patient_message", "pharmacist_message",
                   "citations", "dose_rule", "fallback", "checked", "verified", "reason",
-                  "unverified", "monitoring", "patient_messages")
+                  "unverified", "monitoring", "patient_messages", "patient_names")
 UNVERIFIED_KEYS = ("name", "reason")
 DOSE_RULE_KEYS = ("thresholds", "at_or_above", "below", "unknown")
 DOSE_UNITS = ("iu", "mg", "mcg")
@@ -104,19 +104,21 @@ class _Entry:
             return None
         return value.strip()
 
-    def messages(self, value: object) -> tuple[tuple[str, str], ...]:
+    def messages(self, value: object, key: str = "patient_messages",
+                 english: str = "patient_message") -> tuple[tuple[str, str], ...]:
         """``patient_messages = { es = "..." }``: the patient message in other languages
-        (issue 25), part of the table and so of its version and sign-off."""
+        (issue 25), part of the table and so of its version and sign-off. Also
+        ``patient_names`` (issue 26): the agent's name as a patient reads it in a language."""
         if not isinstance(value, dict):
-            self.fail("patient_messages", f"must be a table of language = text, not {_kind(value)}")
+            self.fail(key, f"must be a table of language = text, not {_kind(value)}")
             return ()
         out = []
         for lang, text in value.items():
             if not LANGUAGE_CODE.match(str(lang)) or lang == ENGLISH:
-                self.fail(f"patient_messages.{lang}", "must be a language code other than 'en' "
-                          "(English is patient_message)")
+                self.fail(f"{key}.{lang}", "must be a language code other than 'en' "
+                          f"(English is {english})")
                 continue
-            checked = self.text(f"patient_messages.{lang}", text, multiline=True)
+            checked = self.text(f"{key}.{lang}", text, multiline=key == "patient_messages")
             if checked is not None:
                 out.append((str(lang), checked))
         return tuple(sorted(out))
@@ -284,6 +286,7 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
     own = e.messages(body.get("patient_messages", {}))
     translated = own if "patient_message" in body else tuple(
         sorted({**dict(cls.get("patient_messages", ())), **dict(own)}.items()))
+    names_in = e.messages(body.get("patient_names", {}), "patient_names", "generic")
     rule = _dose_rule(e, body["dose_rule"]) if "dose_rule" in body else None
     fallback = body.get("fallback", False)
     if not isinstance(fallback, bool):
@@ -311,7 +314,7 @@ def _agent(body: dict[str, Any], where: str, problems: list[str],
         return None
     return Agent(generic=generic, drug_class=str(cls_name), class_label=cls["label"],
                  severity=severity, patient_message=pm, pharmacist_message=rm,
-                 patient_messages=translated,
+                 patient_messages=translated, patient_names=names_in,
                  citations=tuple(cites), reviewed=reviewed, brands=brands,
                  alternates=alternates, dose_rule=rule, fallback=fallback is True,
                  anticoagulant=bool(cls.get("anticoagulant")), checked=checked or "",

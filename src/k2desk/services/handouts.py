@@ -75,6 +75,7 @@ class LanguagePlan:
     foods_left_out: str = ""
     messages: dict[str, str] = field(default_factory=dict)  # agent -> patient message
     contraindications: dict[str, str] = field(default_factory=dict)  # ingredient -> message
+    names: dict[str, str] = field(default_factory=dict)  # agent -> its name in the language
 
 
 def _template(language: str) -> HandoutTemplate:
@@ -105,6 +106,7 @@ def plan_language(ctx: AppContext, library: Library, snippets: Sequence[Snippet]
     table = interactions_svc.table()
     agents = {a.generic: a for a in table.agents}
     messages: dict[str, str] = {}
+    names: dict[str, str] = {}
     for f in findings:
         agent = agents.get(f.agent)
         text = agent.patient_message_in(language) if agent is not None else None
@@ -118,6 +120,8 @@ def plan_language(ctx: AppContext, library: Library, snippets: Sequence[Snippet]
                                 "the table and sign off the new version."))
         else:
             messages[f.agent] = text
+            if agent is not None:
+                names[f.agent] = agent.name_in(language)
     contraindications: dict[str, str] = {}
     if any(f.is_major for f in findings):
         texts_for_check = [t for s in snippets if s.id in texts
@@ -135,7 +139,7 @@ def plan_language(ctx: AppContext, library: Library, snippets: Sequence[Snippet]
         raise InputRefused(issues)
     foods, foods_note = _foods(library, language, template)
     return LanguagePlan(language, name, template, texts, tuple(left_out), tuple(foods), foods_note,
-                        messages, contraindications)
+                        messages, contraindications, names)
 
 
 def _foods(library: Library, language: str, template: HandoutTemplate) -> tuple[list[FoodRow], str]:
@@ -159,7 +163,10 @@ def _foods(library: Library, language: str, template: HandoutTemplate) -> tuple[
 def _localised(notices: Sequence[InteractionNotice], plan: LanguagePlan) -> tuple[InteractionNotice, ...]:
     if plan.language == ENGLISH:
         return tuple(notices)
-    return tuple(replace(n, patient_message=plan.messages.get(n.agent, n.patient_message))
+    # The agent as the patient reads it in the language ("warfarina"): printed words only; the
+    # finding itself (and any acknowledgement of it) is the table's agent.
+    return tuple(replace(n, patient_message=plan.messages.get(n.agent, n.patient_message),
+                         agent=plan.names.get(n.agent, n.agent))
                  for n in notices)
 
 

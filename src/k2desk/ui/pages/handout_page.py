@@ -46,6 +46,10 @@ from k2desk.ui.widgets.pharmacist import (
 PREVIEW_DEBOUNCE_MS = 60  # short: the render itself (~300 ms of reportlab here) is most of the wait
 SNIPPET_ROLE = Qt.ItemDataRole.UserRole + 1
 LEFT_OUT_MARK = "[not in this language] "
+BASE_TEXT_ROLE = Qt.ItemDataRole.UserRole + 2  # the item's text before any language mark
+# Issue 26: in another language, a snippet whose vetted translation prints is marked too, so the
+# list says which snippets the page carries in that language ("[Spanish ✓] ...").
+TRANSLATED_MARK = "[{name} ✓] "
 
 
 @dataclass(frozen=True)
@@ -342,26 +346,44 @@ class HandoutPage(PatientDocumentPage):
         self.language.blockSignals(False)
 
     def show_left_out(self, plan: handouts.LanguagePlan | None) -> None:
-        """Which snippets the handout's language leaves out, and why (never printed in English)."""
+        """Which snippets print in the handout's language (a vetted translation made from the
+        current English) and which it leaves out, and why (never printed in English)."""
         lines = [] if plan is None else [f"• {x.snippet_id}: {x.reason}" for x in plan.left_out]
         reasons = {} if plan is None else {x.snippet_id: x.reason for x in plan.left_out}
-        # Mark them in the list too, so the list never suggests they will print.
+        translated = {} if plan is None or plan.language == "en" else plan.texts
+        mark = TRANSLATED_MARK.format(name=plan.name) if plan is not None else ""
+        # Mark them in the list too, so the list never suggests a snippet prints when it does not.
         self.snippets.blockSignals(True)
         for i in range(self.snippets.count()):
             item = self.snippets.item(i)
             row: SnippetRow = item.data(SNIPPET_ROLE)
-            text = item.text().removeprefix(LEFT_OUT_MARK)
+            if item.data(BASE_TEXT_ROLE) is None:
+                item.setData(BASE_TEXT_ROLE, item.text())
+            text = str(item.data(BASE_TEXT_ROLE))
             why = reasons.get(row.snippet.id)
-            item.setText(LEFT_OUT_MARK + text if why else text)
-            item.setToolTip(f"Left out: {why}" if why else row.snippet.text["en"])
+            if why:
+                item.setText(LEFT_OUT_MARK + text)
+                item.setToolTip(f"Left out: {why}")
+            elif row.snippet.id in translated:
+                item.setText(mark + text)
+                item.setToolTip(f"Vetted {plan.name if plan else ''} text: "
+                                f"{translated[row.snippet.id]}")
+            else:
+                item.setText(text)
+                item.setToolTip(row.snippet.text["en"])
         self.snippets.blockSignals(False)
         if plan is not None and plan.foods_left_out:
             lines.append(f"• {plan.foods_left_out}")
-        if plan is None or not lines:
+        if plan is None or (not lines and not translated):
             self.left_out.setText("")
             self.left_out.setVisible(False)
             return
-        self.left_out.setText(f"Left out of the {plan.name} handout:\n" + "\n".join(lines))
+        chosen = len(self.chosen_snippet_ids())
+        said = [f"Vetted {plan.name} text for {len(translated)} of {chosen} chosen snippets "
+                f"(marked {mark.strip()})."]
+        if lines:
+            said.append(f"Left out of the {plan.name} handout:\n" + "\n".join(lines))
+        self.left_out.setText("\n".join(said))
         self.left_out.setVisible(True)
 
     def reload_patient(self) -> None:
