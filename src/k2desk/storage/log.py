@@ -1,13 +1,12 @@
-"""The document log as rows: list, full-text search, streamed export rows, and PDF hash checks.
+"""The document log as rows: list, full-text search, streamed export rows (PDF checks: ``blobs``).
 
-The PDF bytes themselves stay in ``pdf_blobs``; the rows here never carry them, and the search
+The PDF bytes themselves stay in the blob store (``storage.blobs``); the rows here never carry them, and the search
 index (``documents_fts``, migration 0005_log_search) holds only the patient name, kind, title
 and document id.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -194,29 +193,3 @@ def _recorded_hashes(db: Database) -> Iterator[tuple[int, str | None]]:
             data = None
         sha = data.get("sha256") if isinstance(data, dict) else None
         yield last, sha if isinstance(sha, str) else None
-
-
-def verify_documents(db: Database) -> tuple[int, str | None]:
-    """Recompute the SHA-256 of every stored PDF; return (documents checked, first problem or None)."""
-    recorded = _recorded_hashes(db)
-    event = next(recorded, None)
-    n = 0
-    cur = db.execute("SELECT d.id, d.sha256, d.size, CAST(b.data AS BLOB) FROM documents d"
-                     " LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256 ORDER BY d.id")
-    for doc_id, sha, size, data in cur:
-        while event is not None and event[0] < doc_id:
-            event = next(recorded, None)
-        if data is None:
-            return n, f"document {doc_id}: its stored PDF is missing"
-        if hashlib.sha256(data).hexdigest() != sha:
-            return n, f"document {doc_id}: the stored PDF does not match its SHA-256 (it was changed)"
-        if len(data) != size:
-            return n, f"document {doc_id}: the stored PDF's size does not match the log"
-        if event is None or event[0] != doc_id:
-            return n, (f"document {doc_id}: the audit trail has no event recording its creation "
-                       "(events were removed, or the row was added behind k2desk's back)")
-        if event[1] != sha:
-            return n, (f"document {doc_id}: its SHA-256 differs from the one recorded in the audit "
-                       "trail when it was created (the PDF and its row were changed)")
-        n += 1
-    return n, None
