@@ -9,8 +9,8 @@ from k2desk.domain.issues import error
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, OperationFailed
 from k2desk.services.export import log_query
-from k2desk.storage import log as repo
 from k2desk.storage import blobs, seals
+from k2desk.storage import log as repo
 from k2desk.storage.anchor import head_path
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.log import LogEntry

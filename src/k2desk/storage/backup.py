@@ -35,17 +35,6 @@ from k2desk.paths import backup_dir, db_path
 from k2desk.storage import seals
 from k2desk.storage.anchor import Head, backup_head, write_head
 from k2desk.storage.audit import verify_chain
-from k2desk.storage.exclusive import StoreBusy, take_exclusive
-from k2desk.storage.files import (
-    APPLICATION_ID,
-    TEMP_PREFIX,
-    exclusive_temp,
-    fsync_dir,
-    header_problem,
-    pages_problem,
-    publish,
-    sound_backups,
-)
 from k2desk.storage.blobs import (
     BLOB_DIRNAME,
     BlobError,
@@ -56,6 +45,17 @@ from k2desk.storage.blobs import (
     referenced,
     remove_unreferenced,
     verify_documents,
+)
+from k2desk.storage.exclusive import StoreBusy, take_exclusive
+from k2desk.storage.files import (
+    APPLICATION_ID,
+    TEMP_PREFIX,
+    exclusive_temp,
+    fsync_dir,
+    header_problem,
+    pages_problem,
+    publish,
+    sound_backups,
 )
 
 if TYPE_CHECKING:

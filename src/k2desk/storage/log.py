@@ -1,6 +1,6 @@
-"""The document log as rows: list, full-text search, streamed export rows (PDF checks: ``blobs``).
+"""The document log as rows: list, full-text search, streamed export rows, and PDF hash checks.
 
-The PDF bytes themselves stay in the blob store (``storage.blobs``); the rows here never carry them, and the search
+The PDF bytes themselves stay in ``pdf_blobs``; the rows here never carry them, and the search
 index (``documents_fts``, migration 0005_log_search) holds only the patient name, kind, title
 and document id.
 """
