@@ -285,7 +285,7 @@ def referenced(db_files: Iterable[Path]) -> set[str] | None:
 def remove_unreferenced(root: Path, keep: set[str], *, min_age_s: float) -> list[Path]:
     """Delete files in ``root`` not in ``keep`` and older than ``min_age_s`` (a backup running
     at the same time may have just copied a file its database does not name yet)."""
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     if not root.is_dir():
         return removed
