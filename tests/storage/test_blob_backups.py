@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -331,7 +332,11 @@ def test_a_backup_written_elsewhere_takes_its_pdfs_along(layout, tmp_path):
     dest = tmp_path / "usb" / "k2desk-copy.sqlite3"
     dest.parent.mkdir()
     svc.make_backup(ctx, dest)
-    assert len(_files_match_names(dest.parent / BLOB_DIRNAME)) >= 1
+    n = len(_files_match_names(dest.parent / BLOB_DIRNAME))
+    assert n >= 1
+    details = ctx.store.conn.execute("SELECT details FROM audit_events WHERE action='backup'"
+                                     " ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert json.loads(details)["pdfs_added"] == n
     svc.restore_backup(ctx, dest)
     assert verify_log(ctx).ok
 

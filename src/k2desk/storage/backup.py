@@ -91,12 +91,13 @@ def _migration_names(conn: sqlite3.Connection) -> list[str] | None:
         return None  # no migration records at all
 
 
-def database_problem(path: Path, blobs: Path | None = None, *, deep: bool = True) -> str | None:
+def database_problem(path: Path, blobs: Path | None = None, *, deep: bool = True,
+                     files: bool = True) -> str | None:
     """Why ``path`` (one self-contained file, no ``-wal`` of its own) is not an intact k2desk
     database, or None. Checks, in order: header and size, ``integrity_check``, that it is
     k2desk's (``application_id``, else its migration records), the audit chain, the stored PDFs
     (in ``blobs``, by default the folder beside ``path``; ``deep`` recomputes every SHA-256,
-    otherwise each file must be there whole by size)."""
+    otherwise each file must be there whole by size; ``files=False``: the caller checked them)."""
     from k2desk.storage.migrations import MIGRATIONS
 
     problem = header_problem(path)
@@ -124,7 +125,8 @@ def database_problem(path: Path, blobs: Path | None = None, *, deep: bool = True
             if problem is None:
                 problem = seals.verify_seal_events(db) or seals.verify_rows(db).summary()
             if problem is None:
-                _, problem = verify_documents(db, blobs or blob_root_beside(path), deep=deep)
+                _, problem = verify_documents(db, blobs or blob_root_beside(path), deep=deep,
+                                              files=files)
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -186,7 +188,8 @@ def backup_into(store: Store, dest: Path) -> BackupResult:
             added = copy_missing(blob_root_beside(store.path), dest_blobs, wanted)
         except BlobError as exc:
             raise BackupError(f"The backup was not kept: {exc}. Run 'k2desk log verify'.") from exc
-        problem = database_problem(tmp, dest_blobs, deep=False)
+        # copy_missing has just seen every file there whole (and hashed each one it copied).
+        problem = database_problem(tmp, dest_blobs, files=False)
         if problem:
             raise BackupError(f"The backup was not kept: the copy did not pass its check ({problem}).")
         publish(tmp, dest)

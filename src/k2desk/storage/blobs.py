@@ -174,9 +174,13 @@ def copy_missing(src_root: Path, dest_root: Path, wanted: Iterable[tuple[str, in
     checked as it is read. ``skip_unreadable``: a missing or changed source file is left out
     instead of stopping the copy (keeping what can be kept of a damaged database)."""
     files = total = 0
+    dest = os.fspath(dest_root)
     for sha, size in wanted:
+        if not _SHA.fullmatch(sha):
+            raise BlobError(f"{sha!r} is not a SHA-256")
         try:
-            if blob_path(dest_root, sha).stat().st_size == size:
+            # Plain strings, not pathlib: this runs once per PDF ever stored, every day.
+            if os.stat(f"{dest}/{sha[:2]}/{sha}").st_size == size:
                 continue
         except FileNotFoundError:
             pass
@@ -202,11 +206,12 @@ def check_present(root: Path, wanted: Iterable[tuple[str, int]]) -> str | None:
     return None
 
 
-def verify_documents(db: Database, root: Path | None = None, *,
-                     deep: bool = True) -> tuple[int, str | None]:
+def verify_documents(db: Database, root: Path | None = None, *, deep: bool = True,
+                     files: bool = True) -> tuple[int, str | None]:
     """Check every stored PDF against its row and the audit trail; return (documents checked,
     first problem or None). ``deep`` recomputes each file's SHA-256; otherwise only that the file
-    is there with its size (a daily backup, whose new files were hashed as they were copied).
+    is there with its size. ``files=False`` checks the rows and the trail alone (a backup that
+    has just checked every file with ``copy_missing``, hashing the ones it copied).
     A database from before issue 24 keeps its bytes inline and is checked as it was."""
     from k2desk.storage.log import _recorded_hashes
 
@@ -224,7 +229,7 @@ def verify_documents(db: Database, root: Path | None = None, *,
             event = next(recorded, None)
         if data is None:
             return n, f"document {doc_id}: its stored PDF is missing"
-        if not inline:
+        if not inline and files:
             assert root is not None
             path = blob_path(root, sha) if _SHA.fullmatch(str(sha)) else root / str(sha)
             if deep:
@@ -238,7 +243,7 @@ def verify_documents(db: Database, root: Path | None = None, *,
                     return n, f"document {doc_id}: its stored PDF file {path} is missing"
                 if actual != size:
                     return n, f"document {doc_id}: the stored PDF file {path} is cut short or changed"
-        if deep or inline:
+        if inline or (deep and files):
             if hashlib.sha256(data).hexdigest() != sha:
                 return n, (f"document {doc_id}: the stored PDF does not match its SHA-256 "
                            "(it was changed)")
