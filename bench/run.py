@@ -20,7 +20,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_import  # noqa: E402 - after the path and Qt platform are set
+import bench_backup  # noqa: E402 - after the path and Qt platform are set
+import bench_import  # noqa: E402
 import bench_log_data  # noqa: E402
 import bench_log_page  # noqa: E402
 import bench_order_export  # noqa: E402
@@ -51,6 +52,7 @@ def main() -> int:
     ap.add_argument("--documents", type=int, default=1_000_000)
     ap.add_argument("--patients", type=int, default=100_000, help="rows for the bulk import")
     ap.add_argument("--orders", type=int, default=100_000, help="orders for the order-log export")
+    ap.add_argument("--backup-documents", type=int, default=200_000, help="distinct PDFs for the backup")
     ap.add_argument("--data-dir", help="reuse a data dir already filled with demo data")
     args = ap.parse_args()
     tmp = None
@@ -74,6 +76,7 @@ def main() -> int:
         ("peak memory", lambda: bench_log_data.peak_memory(data_dir)),
         ("log verify", lambda: bench_verify.run(data_dir)),
         ("order export", lambda: _order_export(args.orders)),
+        ("daily backup", lambda: bench_backup.measure(args.backup_documents)),
     ]
     for name, step in steps:
         print(f"measuring {name} ...", file=sys.stderr)

@@ -63,7 +63,4 @@ def store_document(ctx: AppContext, *, patient_id: int | None, kind: str = "hand
 
 
 def stored_pdf(ctx: AppContext, document_id: int) -> bytes:
-    row = ctx.store.conn.execute(
-        "SELECT b.data FROM documents d JOIN pdf_blobs b ON b.sha256 = d.sha256 WHERE d.id=?",
-        [document_id]).fetchone()
-    return bytes(row[0])
+    return documents.get_pdf(ctx.store.db, document_id)

@@ -10,6 +10,7 @@ import stat
 
 import pytest
 
+from blob_files import pdf_file
 from k2desk.cli import main
 from k2desk.paths import backup_dir, db_path
 from k2desk.services import backups as svc
@@ -95,10 +96,8 @@ def test_restore_refuses_a_backup_with_a_broken_chain(ctx):
 def test_restore_refuses_a_backup_whose_pdf_was_changed(ctx):
     store_document(ctx, patient_id=add_test_patient(ctx))
     backup = svc.make_backup(ctx)
-    conn = sqlite3.connect(backup)
-    conn.execute("UPDATE pdf_blobs SET data = CAST('%PDF forged' AS BLOB)")
-    conn.commit()
-    conn.close()
+    sha = ctx.store.conn.execute("SELECT sha256 FROM documents").fetchone()[0]
+    pdf_file(backup.parent, sha).write_bytes(b"%PDF forged")
     with pytest.raises(OperationFailed, match="document 1"):
         svc.restore_backup(ctx, backup)
 

@@ -16,6 +16,7 @@ from openpyxl.utils.escape import unescape
 from k2desk.domain.spreadsheet import could_run_as_formula, neutralise
 from k2desk.services import export
 from k2desk.services.errors import InputRefused
+from k2desk.storage.blobs import add_blob
 from k2desk.storage.clock import now_iso
 from stored_documents import add_test_patient, store_document
 
@@ -148,10 +149,9 @@ def test_progress_and_cancel_leave_no_file(ctx, tmp_path):
 
 def _bulk(ctx, n: int) -> None:
     pid = add_test_patient(ctx, "Zoë Bulk")
-    sha = "ab" * 32
     now = now_iso()
     with ctx.store.write() as db:
-        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [sha, b"%PDF-fake"])
+        sha = add_blob(db, b"%PDF-fake")
         db.conn.executemany(
             "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size, pages,"
             " created_at, operator) VALUES ('handout', ?, 'handouts', ?, ?, ?, 9, 1, ?, 'rph')",

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from blob_files import pdf_file
 from k2desk.paths import db_path
 from k2desk.services import log as svc
 from stored_documents import add_test_patient, store_document
@@ -37,9 +38,9 @@ def test_one_changed_byte_of_a_pdf_is_caught(logged):
     ctx, docs = logged
     conn = _attacker(ctx)
     sha = conn.execute("SELECT sha256 FROM documents WHERE id=?", [docs[1]]).fetchone()[0]
-    data = bytearray(conn.execute("SELECT data FROM pdf_blobs WHERE sha256=?", [sha]).fetchone()[0])
+    data = bytearray(pdf_file(ctx.data_dir, sha).read_bytes())
     data[200] ^= 0x01
-    conn.execute("UPDATE pdf_blobs SET data=? WHERE sha256=?", [bytes(data), sha])
+    pdf_file(ctx.data_dir, sha).write_bytes(bytes(data))
     conn.close()
     report = svc.verify_log(ctx)
     assert not report.ok and report.problem.startswith(f"document {docs[1]}:")
@@ -52,7 +53,9 @@ def test_a_pdf_replaced_with_its_row_is_caught_by_the_audit_record(logged):
 
     fake = b"%PDF-1.4 forged"
     sha = hashlib.sha256(fake).hexdigest()
-    conn.execute("INSERT INTO pdf_blobs (sha256, data) VALUES (?, ?)", [sha, fake])
+    conn.execute("INSERT INTO pdf_blobs (sha256, size) VALUES (?, ?)", [sha, len(fake)])
+    pdf_file(ctx.data_dir, sha).parent.mkdir(exist_ok=True)
+    pdf_file(ctx.data_dir, sha).write_bytes(fake)
     conn.execute("UPDATE documents SET sha256=?, size=? WHERE id=?", [sha, len(fake), docs[0]])
     conn.close()
     report = svc.verify_log(ctx)

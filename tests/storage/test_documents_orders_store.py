@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from blob_files import document_file
 from k2desk.domain.documents import InteractionNotice, OrderLine
 from k2desk.domain.models import Patient
 from k2desk.services.context import AppContext
@@ -68,7 +69,7 @@ def test_tampered_blob_is_detected(ctx: AppContext) -> None:
     with ctx.store.write() as db:
         did = docs.store_document(db, kind="order", patient_id=pid, source_table="orders",
                                   source_id=1, pdf=PDF, title="t", operator="test-rph")
-        db.execute("UPDATE pdf_blobs SET data=?", [b"changed"])
+    document_file(ctx, did).write_bytes(b"changed")
     with pytest.raises(docs.DocumentStoreError, match="does not match"):
         docs.get_pdf(ctx.store.db, did)
 

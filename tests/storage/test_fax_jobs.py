@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from blob_files import document_file
 from k2desk.storage import fax_jobs as repo
 from k2desk.storage.audit import verify_chain
 from stored_documents import add_test_patient, store_document
@@ -67,11 +68,9 @@ def test_interrupted_sending_goes_back_to_the_queue(ctx):
 def test_load_document_refuses_damaged_bytes(ctx):
     doc = store_document(ctx, patient_id=add_test_patient(ctx))
     assert repo.load_document(ctx.store.db, doc).pdf.startswith(b"%PDF")
-    (sha, data), = ctx.store.conn.execute("SELECT sha256, data FROM pdf_blobs").fetchall()
-    changed = bytearray(data)
+    changed = bytearray(document_file(ctx, doc).read_bytes())
     changed[len(changed) // 2] ^= 0x01
-    with ctx.store.write() as db:
-        db.execute("UPDATE pdf_blobs SET data=? WHERE sha256=?", [bytes(changed), sha])
+    document_file(ctx, doc).write_bytes(bytes(changed))
     try:
         repo.load_document(ctx.store.db, doc)
     except repo.DocumentDamaged as exc:

@@ -11,6 +11,7 @@ from k2desk.services import patients
 from k2desk.services.log_browse import LogFilter, log_page
 from k2desk.services.patients import PatientInput
 from k2desk.storage import documents as docs
+from k2desk.storage.blobs import add_blob
 from k2desk.storage.clock import now_iso
 from k2desk.ui import printing
 from k2desk.ui.models.log_model import LogModel
@@ -30,7 +31,7 @@ def _bulk_documents(ctx, n: int, pid: int | None = None) -> None:
     pdf = _pdf("bulk")
     digest = docs.sha256_hex(pdf)
     with ctx.store.write() as db:
-        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+        add_blob(db, pdf)
         db.conn.executemany(
             "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size, pages,"
             " created_at, operator) VALUES (?, ?, 'documents', 0, ?, ?, ?, 1, ?, 'test-rph')",

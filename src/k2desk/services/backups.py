@@ -14,8 +14,8 @@ from k2desk.storage.backup import (
     BackupError,
     BackupInfo,
     Progress,
-    backup_to,
-    create_backup,
+    backup_into,
+    create_backup_result,
     list_backups,
     newest_backup_time,
     restore_file,
@@ -35,15 +35,18 @@ def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "man
     if dest is not None:
         dest = check_output_path(ctx.data_dir, dest, field="output")
     try:
-        path = (backup_to(ctx.store, dest, progress=progress) if dest
-                else create_backup(ctx.store, reason=reason, progress=progress))
+        made = (backup_into(ctx.store, dest, progress=progress) if dest
+                else create_backup_result(ctx.store, reason=reason, progress=progress))
+        path = made.path
         removed = rotate_backups(ctx.data_dir)
     except (BackupError, OSError) as exc:
         raise OperationFailed(str(exc)) from exc
     with ctx.store.write() as db:
         audit.append(db, operator=ctx.operator, action="backup", entity="database",
                      details={"file": path.name, "reason": reason,
-                              "rotated_out": [p.name for p in removed]})
+                              "rotated_out": [p.name for p in removed],
+                              # What this backup copied beyond the database file (issue 24).
+                              "pdfs_added": made.pdfs_added, "pdf_bytes_added": made.pdf_bytes_added})
     return path
 
 

@@ -10,8 +10,8 @@ from k2desk.domain.issues import error
 from k2desk.services.context import AppContext
 from k2desk.services.errors import InputRefused, OperationFailed
 from k2desk.services.export import log_query
+from k2desk.storage import blobs, seals
 from k2desk.storage import log as repo
-from k2desk.storage import seals
 from k2desk.storage.anchor import head_path
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.log import LogEntry
@@ -26,6 +26,9 @@ class VerifyReport:
     documents: int
     problem: str | None = None
     rows: int = 0
+    # PDF files no row names (a stop between a file and its row, or a restore of an older
+    # backup): harmless, named so nothing in the store goes unexplained.
+    extra_files: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -34,8 +37,17 @@ class VerifyReport:
     def summary(self) -> str:
         if self.ok:
             return (f"{self.events} events, {self.rows} rows, {self.documents} documents verified; "
-                    "the trail matches its head file and every backup")
-        return self.problem or ""
+                    "the trail matches its head file and every backup" + self.extra_note())
+        return (self.problem or "") + self.extra_note()
+
+    def extra_note(self) -> str:
+        if not self.extra_files:
+            return ""
+        shown = ", ".join(self.extra_files[:10])
+        more = f" and {len(self.extra_files) - 10} more" if len(self.extra_files) > 10 else ""
+        return (f"; {len(self.extra_files)} PDF file(s) in the store belong to no document (left by "
+                f"a stop before the document was saved, or by restoring an older backup; harmless, "
+                f"left in place): {shown}{more}")
 
 
 def verify_log(ctx: AppContext, *, progress: Progress | None = None) -> VerifyReport:
@@ -65,10 +77,11 @@ def verify_log(ctx: AppContext, *, progress: Progress | None = None) -> VerifyRe
     rows = seals.verify_rows(db)
     if rows.summary():
         problems.append(f"rows not as the audit trail recorded them: {rows.summary()}")
-    documents, problem = repo.verify_documents(db, progress=progress)
+    documents, problem = blobs.verify_documents(db, progress=progress)
     if problem:
         problems.append(problem)
-    return VerifyReport(events, documents, "; ".join(problems) or None, rows.rows)
+    extra = tuple(str(p.relative_to(store.data_dir)) for p in blobs.extra_files(db))
+    return VerifyReport(events, documents, "; ".join(problems) or None, rows.rows, extra)
 
 
 def reanchor(ctx: AppContext, reason: str) -> VerifyReport:

@@ -7,6 +7,12 @@
   to a private folder, the copy is folded into one file, and that copy is checked and becomes
   the database. The live file is only replaced while no other k2desk program has it open
   (``exclusive.take_exclusive``), and it is kept first, byte for byte, even when it is damaged.
+- PDFs (issue 24) are files named by their SHA-256 in a ``blobs`` folder beside each database
+  (``storage.blobs``); the backups in one folder share one. A backup copies the database whole
+  and only the PDF files that folder does not hold yet, each checked as it is copied, all before
+  the database gets its backup name. Rotation lets a file go only when no database left in the
+  folder names it. A restore checks every PDF the backup needs (SHA-256) and copies them into
+  the live store before the database is replaced; the live store only ever grows.
 """
 
 from __future__ import annotations
@@ -30,6 +36,17 @@ from k2desk.paths import backup_dir, db_path
 from k2desk.storage import seals
 from k2desk.storage.anchor import Head, backup_head, write_head
 from k2desk.storage.audit import verify_chain
+from k2desk.storage.blobs import (
+    BLOB_DIRNAME,
+    BlobError,
+    blob_root_beside,
+    catalogue,
+    copy_missing,
+    has_inline_bytes,
+    referenced,
+    remove_unreferenced,
+    verify_documents,
+)
 from k2desk.storage.exclusive import StoreBusy, take_exclusive
 from k2desk.storage.files import (
     APPLICATION_ID,
@@ -41,7 +58,6 @@ from k2desk.storage.files import (
     publish,
     sound_backups,
 )
-from k2desk.storage.log import verify_documents
 
 if TYPE_CHECKING:
     from k2desk.storage.db import Store
@@ -76,10 +92,13 @@ def _migration_names(conn: sqlite3.Connection) -> list[str] | None:
         return None  # no migration records at all
 
 
-def database_problem(path: Path) -> str | None:
+def database_problem(path: Path, blobs: Path | None = None, *, deep: bool = True,
+                     files: bool = True) -> str | None:
     """Why ``path`` (one self-contained file, no ``-wal`` of its own) is not an intact k2desk
     database, or None. Checks, in order: header and size, ``integrity_check``, that it is
-    k2desk's (``application_id``, else its migration records), the audit chain, the stored PDFs."""
+    k2desk's (``application_id``, else its migration records), the audit chain, the stored PDFs
+    (in ``blobs``, by default the folder beside ``path``; ``deep`` recomputes every SHA-256,
+    otherwise each file must be there whole by size; ``files=False``: the caller checked them)."""
     from k2desk.storage.migrations import MIGRATIONS
 
     problem = header_problem(path)
@@ -107,7 +126,8 @@ def database_problem(path: Path) -> str | None:
             if problem is None:
                 problem = seals.verify_seal_events(db) or seals.verify_rows(db).summary()
             if problem is None:
-                _, problem = verify_documents(db)
+                _, problem = verify_documents(db, blobs or blob_root_beside(path), deep=deep,
+                                              files=files)
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -122,9 +142,26 @@ def database_problem(path: Path) -> str | None:
 Progress = Callable[[int, int | None], None]
 
 
+@dataclass(frozen=True, slots=True)
+class BackupResult:
+    path: Path
+    db_bytes: int  # the database file, copied whole
+    pdfs_added: int  # PDF files the backup folder did not hold yet
+    pdf_bytes_added: int
+
+
 def backup_to(store: Store, dest: Path, *, progress: Progress | None = None) -> Path:
-    """Copy the live database to ``dest`` (0600) with the SQLite online-backup API: written under
-    a temporary name, checked, then renamed. ``dest`` never exists half-written."""
+    """Copy the live database to ``dest`` (0600) and its PDFs to the ``blobs`` folder beside it;
+    see ``backup_into``."""
+    return backup_into(store, dest, progress=progress).path
+
+
+def backup_into(store: Store, dest: Path, *, progress: Progress | None = None) -> BackupResult:
+    """Copy the live database to ``dest`` (0600) with the SQLite online-backup API, and the PDF
+    files it names that ``dest``'s folder does not hold yet (each checked against its SHA-256 as
+    it is copied, durable before it gets its name): written under a temporary name, checked
+    (every PDF there whole), then renamed. ``dest`` never exists half-written, and never names a
+    PDF file that is not there."""
     dest = dest.expanduser()
     if dest.exists():
         raise BackupError(f"{dest} already exists; choose another file name.")
@@ -150,17 +187,29 @@ def backup_to(store: Store, dest: Path, *, progress: Progress | None = None) -> 
             target.close()
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        problem = database_problem(tmp)
+        dest_blobs = blob_root_beside(dest)
+        check = sqlite3.connect(f"file:{tmp}?mode=ro&immutable=1", uri=True)
+        try:
+            wanted = [] if has_inline_bytes(Database(check)) else list(catalogue(check))
+        finally:
+            check.close()
+        try:
+            added = copy_missing(blob_root_beside(store.path), dest_blobs, wanted)
+        except BlobError as exc:
+            raise BackupError(f"The backup was not kept: {exc}. Run 'k2desk log verify'.") from exc
+        # copy_missing has just seen every file there whole (and hashed each one it copied).
+        problem = database_problem(tmp, dest_blobs, files=False)
         if problem:
             raise BackupError(f"The backup was not kept: the copy did not pass its check ({problem}).")
         publish(tmp, dest)
+        db_bytes = dest.stat().st_size
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"Cannot write the backup {dest}: {exc}.") from exc
     finally:
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal")):
             with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
-    return dest
+    return BackupResult(dest, db_bytes, added.files, added.bytes)
 
 
 def _stamp() -> str:
@@ -169,8 +218,14 @@ def _stamp() -> str:
 
 def create_backup(store: Store, *, reason: str = "manual", progress: Progress | None = None) -> Path:
     """A new backup in the data dir's backups/ folder, named by time and reason."""
-    return backup_to(store, backup_dir(store.data_dir) / f"k2desk-{_stamp()}-{reason}.sqlite3",
-                     progress=progress)
+    return create_backup_result(store, reason=reason, progress=progress).path
+
+
+def create_backup_result(store: Store, *, reason: str = "manual",
+                         progress: Progress | None = None) -> BackupResult:
+    """``create_backup``, saying how much it copied."""
+    return backup_into(store, backup_dir(store.data_dir) / f"k2desk-{_stamp()}-{reason}.sqlite3",
+                       progress=progress)
 
 
 def list_backups(data_dir: Path) -> list[BackupInfo]:
@@ -189,7 +244,8 @@ def list_backups(data_dir: Path) -> list[BackupInfo]:
 def newest_good_backup(data_dir: Path) -> Path | None:
     """The newest backup that passes the full check (``database_problem``), or None."""
     for p in sound_backups(data_dir):
-        if database_problem(p) is None:
+        # Every PDF there whole by size; a restore recomputes their SHA-256 before it replaces.
+        if database_problem(p, deep=False) is None:
             return p
     return None
 
@@ -215,7 +271,9 @@ def rotate_backups(data_dir: Path) -> list[Path]:
 
     Only whole backups are counted. Pre-migration copies, files a restore replaced, damaged files
     and files not named by k2desk stay. Temporary files left by an interrupted backup over an
-    hour ago are removed. Returns the deleted backups.
+    hour ago are removed. PDF files no database left in the folder names (and over an hour old:
+    a backup running now may have just copied one) are removed; when one database there cannot
+    be read, every PDF file stays. Returns the deleted backups.
     """
     folder = backup_dir(data_dir)
     if not folder.is_dir():
@@ -232,6 +290,10 @@ def rotate_backups(data_dir: Path) -> list[Path]:
         if name not in keep:
             p.unlink(missing_ok=True)
             removed.append(p)
+    if not any(folder.glob("*.sqlite3-wal")):  # a kept -wal may name files its database does not
+        needed = referenced(p for p in folder.glob("*.sqlite3") if p.is_file())
+        if needed is not None:
+            remove_unreferenced(folder / BLOB_DIRNAME, needed, min_age_s=STALE_TEMP_AGE_S)
     return removed
 
 
@@ -252,7 +314,8 @@ def _copy_into(src: Path, dest_fd: int, progress: Progress | None = None) -> Non
 
 
 def _candidate(source: Path, staging: Path, progress: Progress | None = None) -> Path:
-    """``source`` as SQLite reads it (with its ``-wal``), folded into one file in ``staging``."""
+    """``source`` as SQLite reads it (with its ``-wal``), folded into one file in ``staging``,
+    checked with every PDF it names (SHA-256) in the ``blobs`` folder beside ``source``."""
     candidate = staging / "candidate.sqlite3"
     problem = header_problem(source)
     if problem:
@@ -269,7 +332,7 @@ def _candidate(source: Path, staging: Path, progress: Progress | None = None) ->
             conn.close()
     except sqlite3.Error as exc:
         raise BackupError(f"{source} cannot be read as a database ({exc}); nothing was restored.") from exc
-    problem = database_problem(candidate)
+    problem = database_problem(candidate, blob_root_beside(source), deep=True)
     if problem:
         raise BackupError(f"{source} cannot be restored: {problem}; nothing was restored.")
     return candidate
@@ -315,6 +378,23 @@ def _keep_live(live: Path, folder: Path) -> Path | None:
     return kept
 
 
+def _copy_named(db_file: Path, src: Path, dest: Path, *, skip_unreadable: bool = False) -> None:
+    try:
+        conn = sqlite3.connect(f"file:{db_file}?mode=ro&immutable=1", uri=True)
+        try:
+            wanted = [] if has_inline_bytes(Database(conn)) else list(catalogue(conn))
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        if skip_unreadable:
+            return
+        raise
+    try:
+        copy_missing(src, dest, wanted, skip_unreadable=skip_unreadable)
+    except BlobError as exc:
+        raise BackupError(f"{exc}; nothing was restored.") from exc
+
+
 def restore_file(data_dir: Path, source: Path, *, progress: Progress | None = None) -> Path | None:
     """Replace the database with a checked copy of ``source``; keep the replaced file.
 
@@ -337,6 +417,12 @@ def restore_file(data_dir: Path, source: Path, *, progress: Progress | None = No
         try:
             candidate = _candidate(source, staging, progress)
             kept = _keep_live(live, folder)
+            if kept is not None:
+                # The kept copy's PDFs into the backups' store, as far as they can be read (the
+                # live store keeps them too: it is never pruned).
+                _copy_named(kept, blob_root_beside(live), blob_root_beside(kept), skip_unreadable=True)
+            # The restored rows' PDFs, checked again as they are copied, before the rows go in.
+            _copy_named(candidate, blob_root_beside(source), blob_root_beside(live))
             # The old WAL must not be applied to the new file; it is folded in or kept above.
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{live}{suffix}").unlink(missing_ok=True)

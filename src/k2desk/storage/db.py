@@ -318,6 +318,19 @@ def _quick_check(conn: sqlite3.Connection, path: Path, data_dir: Path) -> None:
         )
 
 
+BLOB_MIGRATION = "0012_i24_blob_store"
+
+
+def _compact(store: Store) -> None:
+    """Give back the space the PDFs took once they moved to the blob store (issue 24): VACUUM,
+    once, right after that migration committed. The file shrinks on purpose here, so this store
+    takes its new size as its own (another k2desk program still open on it stops writing and
+    asks to be reopened, see ``Store._check_same_file``)."""
+    store.conn.execute("VACUUM")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store._size = _file_size(store.path)
+
+
 def _has_pending(conn: sqlite3.Connection) -> bool:
     from k2desk.storage.migrations import MIGRATIONS
 
@@ -454,6 +467,8 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
                         audit.append(db, operator="k2desk", action="backup", entity="database",
                                      details={"file": pre_migration.name, "reason": "pre-migration",
                                               "migrations": [m.name for m in pending]})
+            if existed and BLOB_MIGRATION in {m.name for m in pending}:
+                _compact(store)
         except sqlite3.DatabaseError as exc:
             store._hold = None  # released by open_store
             store.close()

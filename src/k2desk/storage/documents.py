@@ -1,4 +1,5 @@
-"""The document log: PDF bytes stored once by SHA-256, one row per printed document.
+"""The document log: PDF bytes stored once by SHA-256 (files, ``storage.blobs``), one row per
+printed document.
 
 The id of a document is printed in its own footer and QR code, so it is known before the PDF
 exists: ``next_document_id`` gives it inside the write transaction (which holds SQLite's write
@@ -15,6 +16,7 @@ from sqlite_utils import Database
 
 from k2desk.domain.records import StoredDocument
 from k2desk.storage import audit
+from k2desk.storage.blobs import add_blob, blob_root, read_blob
 from k2desk.storage.clock import now_iso
 
 _COLS = "id, kind, patient_id, source_table, source_id, title, sha256, size, pages, created_at, operator"
@@ -45,8 +47,8 @@ def store_document(db: Database, *, kind: str, patient_id: int | None, source_ta
     the log). ``document_id`` is the id reserved with ``next_document_id`` when the id was
     printed in the PDF.
     """
-    digest = sha256_hex(pdf)
-    db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+    # The file is on disk (fsynced) before the row naming it can commit (storage.blobs).
+    digest = add_blob(db, pdf)
     cur = db.execute(
         "INSERT INTO documents (id, kind, patient_id, source_table, source_id, title, sha256, size,"
         " pages, created_at, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -73,12 +75,13 @@ def get_document(db: Database, doc_id: int) -> StoredDocument | None:
 
 def get_pdf(db: Database, doc_id: int) -> bytes:
     """The stored bytes of a document, checked against their SHA-256."""
-    r = db.execute(
-        "SELECT d.sha256, b.data FROM documents d JOIN pdf_blobs b ON b.sha256 = d.sha256"
-        " WHERE d.id=?", [doc_id]).fetchone()
+    r = db.execute("SELECT sha256 FROM documents WHERE id=?", [doc_id]).fetchone()
     if r is None:
         raise DocumentStoreError(f"document {doc_id} has no stored PDF")
-    data = bytes(r[1])
+    data = read_blob(blob_root(db), str(r[0]))
+    if data is None:
+        raise DocumentStoreError(f"document {doc_id}: its stored PDF file is missing (run 'k2desk "
+                                 "log verify' and restore a backup)")
     if sha256_hex(data) != r[0]:
         raise DocumentStoreError(
             f"document {doc_id}: the stored PDF does not match its SHA-256 (the database was altered)")

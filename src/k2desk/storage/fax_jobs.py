@@ -16,6 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from k2desk.storage import audit
+from k2desk.storage.blobs import blob_root, read_blob
 from k2desk.storage.clock import now_iso
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
@@ -82,12 +83,11 @@ def document_exists(db: Database, document_id: int) -> bool:
 def load_document(db: Database, document_id: int) -> FaxDocument | None:
     """The stored document and its PDF; raises DocumentDamaged when the bytes fail their hash."""
     r = db.execute(
-        "SELECT d.id, d.kind, d.sha256, d.pages, d.source_table, d.source_id, b.data, d.patient_id"
-        " FROM documents d LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256 WHERE d.id=?",
-        [document_id]).fetchone()
+        "SELECT d.id, d.kind, d.sha256, d.pages, d.source_table, d.source_id, d.patient_id"
+        " FROM documents d WHERE d.id=?", [document_id]).fetchone()
     if r is None:
         return None
-    data = bytes(r[6]) if r[6] is not None else b""
+    data = read_blob(blob_root(db), str(r[2])) or b""
     if hashlib.sha256(data).hexdigest() != r[2]:
         raise DocumentDamaged(f"Document {document_id}'s stored PDF does not match its SHA-256; it "
                               "was not sent. Run 'k2desk log verify' and restore a backup.")
@@ -99,7 +99,7 @@ def load_document(db: Database, document_id: int) -> FaxDocument | None:
             name, fax = str(p[0] or ""), str(p[1] or "")
     return FaxDocument(id=int(r[0]), kind=str(r[1]), sha256=str(r[2]), pages=int(r[3]),
                        source_table=str(r[4]), source_id=int(r[5]), pdf=data,
-                       patient_id=None if r[7] is None else int(r[7]),
+                       patient_id=None if r[6] is None else int(r[6]),
                        prescriber_name=name, prescriber_fax=fax)
 
 

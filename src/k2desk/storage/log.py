@@ -7,9 +7,8 @@ and document id.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,38 +188,3 @@ def _recorded_hashes(db: Database) -> Iterator[tuple[int, str | None]]:
             data = None
         sha = data.get("sha256") if isinstance(data, dict) else None
         yield last, sha if isinstance(sha, str) else None
-
-
-def verify_documents(db: Database, *, progress: Callable[[int, int | None], None] | None = None,
-                     every: int = 2000) -> tuple[int, str | None]:
-    """Recompute the SHA-256 of every stored PDF; return (documents checked, first problem or None).
-
-    ``progress(done, total)`` is called every ``every`` documents and at the end."""
-    total = (int(db.execute("SELECT count(*) FROM documents").fetchone()[0])
-             if progress is not None else None)
-    recorded = _recorded_hashes(db)
-    event = next(recorded, None)
-    n = 0
-    cur = db.execute("SELECT d.id, d.sha256, d.size, CAST(b.data AS BLOB) FROM documents d"
-                     " LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256 ORDER BY d.id")
-    for doc_id, sha, size, data in cur:
-        while event is not None and event[0] < doc_id:
-            event = next(recorded, None)
-        if data is None:
-            return n, f"document {doc_id}: its stored PDF is missing"
-        if hashlib.sha256(data).hexdigest() != sha:
-            return n, f"document {doc_id}: the stored PDF does not match its SHA-256 (it was changed)"
-        if len(data) != size:
-            return n, f"document {doc_id}: the stored PDF's size does not match the log"
-        if event is None or event[0] != doc_id:
-            return n, (f"document {doc_id}: the audit trail has no event recording its creation "
-                       "(events were removed, or the row was added behind k2desk's back)")
-        if event[1] != sha:
-            return n, (f"document {doc_id}: its SHA-256 differs from the one recorded in the audit "
-                       "trail when it was created (the PDF and its row were changed)")
-        n += 1
-        if progress is not None and n % every == 0:
-            progress(n, total)
-    if progress is not None:
-        progress(n, total)
-    return n, None
