@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from k2desk.services import log_browse
 from k2desk.services.context import AppContext
 from k2desk.services.log_browse import LogFilter
+from k2desk.storage import blobs, log_view
 from k2desk.storage import documents as docs
-from k2desk.storage import log_view
 from k2desk.ui.models.log_model import LogModel
 
 N = 700
@@ -28,7 +28,7 @@ def _fill(ctx: AppContext) -> None:
     times = [dt.datetime.combine(d, dt.time(h), tzinfo=dt.UTC).isoformat(timespec="microseconds")
              for d in DAYS for h in (3, 15, 22)]
     with ctx.store.write() as db:
-        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+        blobs.add_blob(db, pdf)  # the PDF as a file beside the database (issue 24)
         db.conn.executemany(
             "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size,"
             " pages, created_at, operator) VALUES (?, NULL, 'documents', 0, ?, ?, ?, 1, ?, 'rph')",
