@@ -216,3 +216,17 @@ def test_import_refuses_translation_that_would_replace_english(
     bad.write_text(json.dumps(data), encoding="utf-8")
     code, _out, err = run(capsys, "library", "import", str(bad))
     assert code == 2 and "field 'language'" in err and "Traceback" not in err
+
+
+# --- found: 'handout languages' listed a broken template as if it worked ---------------------
+
+def test_handout_languages_marks_a_broken_template(capsys: pytest.CaptureFixture[str],
+                                                   lang_dir: Path) -> None:
+    """docs/languages.md: 'Check your files with k2desk handout languages (the language is
+    listed)'. A template missing a field was listed exactly like a good one."""
+    code, out, err = run(capsys, "handout", "languages")
+    assert code == 0 and "xx\tZorbish (Zorbi)\n" in out and err == ""
+    edit_template(lang_dir, 'fax = "Zorbish Fax"\n', "")
+    code, out, err = run(capsys, "handout", "languages")
+    assert code == 1 and "xx\tZorbish (Zorbi)\ttemplate has problems" in out
+    assert "field 'letterhead.fax': is missing" in err and "Traceback" not in err
