@@ -230,3 +230,21 @@ def test_handout_languages_marks_a_broken_template(capsys: pytest.CaptureFixture
     code, out, err = run(capsys, "handout", "languages")
     assert code == 1 and "xx\tZorbish (Zorbi)\ttemplate has problems" in out
     assert "field 'letterhead.fax': is missing" in err and "Traceback" not in err
+
+
+# --- found: an imported translation was said to be "in the shipped library" ------------------
+
+def test_imported_translation_is_not_called_shipped(capsys: pytest.CaptureFixture[str],
+                                                    lang_dir: Path, tmp_path: Path) -> None:
+    exported = tmp_path / "ex.json"
+    assert run(capsys, "library", "export", "-o", str(exported))[0] == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    dose = next(t for t in data["translations"] if t["snippet"] == "dose-mk4-45")
+    data["translations"] = [dict(dose, version=2, text="Zorbish: a newer zorb of 45 mg.")]
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = run(capsys, "library", "import", str(newer))
+    assert code == 0, err
+    code, out, _err = run(capsys, "library", "translations", "--language", "xx", "--json")
+    why = {r["id"]: r for r in json.loads(out)}["dose-mk4-45"]["why"]
+    assert "shipped" not in why and "imported" in why
