@@ -35,7 +35,8 @@ def test_good_library_loads_in_topic_order() -> None:
     assert forms.text["en"] == ("Vitamin K2 is a form of vitamin K. It comes in two main kinds, "
                                 "called MK-4 and MK-7.")
     assert forms.text_for("es").startswith("La vitamina")
-    assert forms.text_for("fr") == forms.text["en"]
+    with pytest.raises(KeyError):  # issue 25: no silent fallback to English
+        forms.text_for("fr")
     [dose] = lib.dose_limits()
     assert (dose.ingredient, dose.max_daily, dose.unit, dose.snippet_id) == ("MK-4", 45.0, "mg",
                                                                              "dose-mk4-45")
