@@ -245,6 +245,8 @@ def test_imported_translation_is_not_called_shipped(capsys: pytest.CaptureFixtur
     newer.write_text(json.dumps(data), encoding="utf-8")
     code, out, err = run(capsys, "library", "import", str(newer))
     assert code == 0, err
+    # only a translation came in: the hint names the translation's vetting, not the snippet's
+    assert "library vet ID --language CODE --by NAME" in out and "New and updated snippets" not in out
     code, out, _err = run(capsys, "library", "translations", "--language", "xx", "--json")
     why = {r["id"]: r for r in json.loads(out)}["dose-mk4-45"]["why"]
     assert "shipped" not in why and "imported" in why
