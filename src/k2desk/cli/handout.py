@@ -65,6 +65,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_languages(ctx: AppContext, args: argparse.Namespace) -> int:
+    """Each language with a template; one whose template has problems is marked and its
+    problems named on stderr (exit 1), so 'listed' means a handout can be made in it."""
+    broken = 0
     for lang in svc.languages():
-        sys.stdout.write(f"{lang.code}\t{lang.label}\n")
-    return 0
+        problems = svc.template_problems(lang.code)
+        mark = "\ttemplate has problems: handouts are refused" if problems else ""
+        sys.stdout.write(f"{lang.code}\t{lang.label}{mark}\n")
+        for problem in problems:
+            sys.stderr.write(f"k2desk: {lang.code}: {problem}\n")
+        broken += bool(problems)
+    return 1 if broken else 0

@@ -182,9 +182,14 @@ def cmd_import(ctx: AppContext, args: argparse.Namespace) -> int:
         sys.stdout.write("citations added: " + ", ".join(c.id for c in report.new_citations) + "\n")
     sys.stdout.write(f"{len(report.added)} added, {len(report.updated)} updated, "
                      f"{len(report.skipped)} skipped, {len(report.unchanged)} unchanged\n")
-    if report.added or report.updated:
+    changed = report.added + report.updated
+    if any("/" not in item.id for item in changed):
         sys.stdout.write("New and updated snippets are not vetted here yet: review them with "
                          "'k2desk library show ID' and vet them with 'k2desk library vet ID --by NAME'.\n")
+    if any("/" in item.id for item in changed):  # translations are named "snippet/language"
+        sys.stdout.write("New and updated translations are not vetted here yet: review them with "
+                         "'k2desk library translations --language CODE' and vet each with "
+                         "'k2desk library vet ID --language CODE --by NAME'.\n")
     return EXIT_OK
 
 

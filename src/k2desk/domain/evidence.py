@@ -472,6 +472,9 @@ class TranslationState:
         if self.source is StatusSource.NEEDS_REVETTING and d is not None:
             return (f"the {language_name} translation needs vetting again: this pharmacy's decision "
                     f"({d.status.value} by {d.operator}) was for an older version")
+        if t.source_file == "imported":  # library import: never vetted until this pharmacy vets it
+            return (f"{language_name} translation imported from another pharmacy's library, "
+                    f"{t.status.value} here; vet it before it prints")
         text = f"{language_name} translation {t.status.value} in the shipped library"
         if t.status is SnippetStatus.VETTED and t.vetted_by:
             text += f" by {t.vetted_by}"

@@ -82,10 +82,41 @@ def _placeholders(text: str) -> set[str]:
     return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
 
 
+def _field_problem(text: str) -> str | None:
+    """What is wrong with a template text's braces, or None. Only plain ``{name}`` placeholders
+    are allowed: a lone brace, ``{}``, ``{name:spec}``, ``{name!r}`` or ``{name.attr}`` would crash
+    the page or print something the translator did not mean."""
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        return "has a { or } that is not part of a {placeholder} (write {{ or }} for a brace)"
+    for _lit, name, spec, conv in fields:
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conv:
+            shown = "{" + name + ("!" + conv if conv else "") + (":" + spec if spec else "") + "}"
+            return f"{shown} is not a placeholder: write it as {{name}}, nothing else inside"
+    return None
+
+
+_MICRO = ("µg", "μg")  # U+00B5 and U+03BC: read as "mg" on a smudged copy; the handout says mcg
+
+
 def _parse_template(path: Path, code: str) -> tuple[dict[str, str], list[str]]:
     problems: list[str] = []
     texts: dict[str, str] = {}
     _flatten("", _read_toml(path), texts, problems, path.name)
+    for key, value in texts.items():
+        problems += [f"{path.name}: field '{key}': {i.message}" for i in
+                     check_text(value, key, label="The text", max_length=2000, multiline=True)]
+        brace = _field_problem(value)
+        if brace:
+            problems.append(f"{path.name}: field '{key}': {brace}")
+        if any(m in value for m in _MICRO):
+            problems.append(f"{path.name}: field '{key}': write micrograms as mcg, never µg")
+    months = [texts.get(f"dates.months.{i}", "").strip().casefold() for i in range(1, 13)]
+    if len(set(months)) != len(months):
+        problems.append(f"{path.name}: field 'dates.months': the 12 month names must all differ")
     if texts.get("language.code") != code:
         problems.append(f"{path.name}: field 'language.code': must be \"{code}\" (the file's name)")
     return texts, problems
@@ -109,7 +140,7 @@ def load_template(code: str) -> HandoutTemplate:
         problems.append(f"{name}: field '{key}': is not a template field (the English template "
                         "has no such field)")
     for key in sorted(set(english) & set(texts)):
-        if _placeholders(english[key]) != _placeholders(texts[key]):
+        if _field_problem(texts[key]) is None and _placeholders(english[key]) != _placeholders(texts[key]):
             want = ", ".join("{" + p + "}" for p in sorted(_placeholders(english[key]))) or "none"
             problems.append(f"{name}: field '{key}': must use the placeholders {want}")
     if problems:
@@ -171,6 +202,8 @@ def _translation(raw: Any, lang: str, where: str, problems: list[str]) -> Transl
     else:
         problems += [f"{where}: field 'text': {i.message}" for i in
                      check_text(text, "text", label="The text", max_length=20_000, multiline=True)]
+        if any(m in text for m in _MICRO):
+            problems.append(f"{where}: field 'text': write micrograms as mcg, never µg")
     if not isinstance(sha, str) or not _SHA.match(sha):
         problems.append(f"{where}: field 'source_sha256': must be the SHA-256 (64 hex digits) of "
                         "the English text it was made from ('k2desk library show ID' prints it)")
@@ -246,6 +279,14 @@ def load_translations() -> TranslationSet:
                         isinstance(raw[k], str) and raw[k].strip() for k in FOOD_KEYS):
                     problems.append(f"{where}: must have exactly the fields {', '.join(FOOD_KEYS)}, "
                                     "each non-empty text")
+                    continue
+                bad = [f"{where}: field '{k}': {i.message}" for k in FOOD_KEYS
+                       for i in check_text(raw[k], k, label="The text", max_length=500)]
+                if bad:
+                    problems += bad
+                    continue
+                if raw["food"] in rows:
+                    problems.append(f"{where}: food '{raw['food']}' is translated more than once")
                     continue
                 rows[raw["food"]] = FoodRow(food=raw["name"], serving=raw["serving"], form="",
                                             amount="")

@@ -61,6 +61,15 @@ def languages() -> list[LanguageInfo]:
     return available_languages()
 
 
+def template_problems(code: str) -> list[str]:
+    """What is wrong with a language's handout template (empty when it loads)."""
+    try:
+        load_template(code)
+    except LanguageDataError as exc:
+        return exc.problems
+    return []
+
+
 @dataclass(frozen=True)
 class LanguagePlan:
     """What a handout in one language prints: its template, each snippet's text in that language,

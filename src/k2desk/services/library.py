@@ -8,6 +8,7 @@ pharmacy's own decisions are stored in the database and win for the version they
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -417,7 +418,7 @@ def translations(ctx: AppContext) -> dict[tuple[str, str], Translation]:
         t = parse_translation({k: v for k, v in raw.items() if k != "language"}, lang,
                               "imported translation", problems)
         if t is not None and (t.key not in shipped or t.version > shipped[t.key].version):
-            shipped[t.key] = t
+            shipped[t.key] = dataclasses.replace(t, source_file="imported")
     if problems:
         raise OperationFailed("An imported translation no longer passes the checks:\n"
                               + "\n".join(problems))

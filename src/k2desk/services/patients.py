@@ -55,8 +55,13 @@ def _printable(data: PatientInput, refused: set[str]) -> list[FieldIssue]:
     return issues
 
 
-def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]:
-    """Validate every field; return the patient to store, or all the field issues at once."""
+def check_patient(data: PatientInput, *, stored_language: str | None = None
+                  ) -> tuple[Patient | None, list[FieldIssue]]:
+    """Validate every field; return the patient to store, or all the field issues at once.
+
+    ``stored_language`` is the language already on the record being edited: keeping it is
+    always allowed, even when its handout template has since been removed, so that a phone
+    number or a medication can still be changed (handouts in it are refused, with a reason)."""
     issues: list[FieldIssue] = []
     issues += check_text(data.name, "name", label="Name", required=True, max_length=1000)
     dob, dob_issues = validate_dob(data.dob, "dob")
@@ -73,7 +78,8 @@ def check_patient(data: PatientInput) -> tuple[Patient | None, list[FieldIssue]]
                              max_length=500)
     issues += validate_allergies(list(data.allergies), data.nkda)
     language = (data.language or "").strip().lower() or ENGLISH
-    issues += language_issues(language)
+    if language != stored_language:
+        issues += language_issues(language)
     issues += _printable(data, {i.field for i in issues})
     if issues or dob is None:
         return None, issues
@@ -278,7 +284,7 @@ def import_patients_csv(ctx: AppContext, path: Path, *, allow_duplicate: bool = 
 def update_patient(ctx: AppContext, patient_id: int, data: PatientInput) -> Patient:
     """Check and replace a stored patient's details; return the stored patient."""
     before = get_patient(ctx, patient_id)
-    patient, issues = check_patient(data)
+    patient, issues = check_patient(data, stored_language=before.language)
     if patient is None:
         raise InputRefused(issues)
     with ctx.store.write() as db:

@@ -135,7 +135,8 @@ class HandoutPage(PatientDocumentPage):
         self.language.setAccessibleName("Handout language")
         for lang in handouts.languages():
             self.language.addItem(lang.label, lang.code)
-        self.language.currentIndexChanged.connect(lambda _i: self._content_changed())
+        self._language_by_hand = False  # picked in the selector for this handout (kept on reload)
+        self.language.currentIndexChanged.connect(lambda _i: self._language_picked())
         self.left_out = QLabel("")
         self.left_out.setObjectName("left-out")
         self.left_out.setWordWrap(True)
@@ -335,8 +336,13 @@ class HandoutPage(PatientDocumentPage):
     def chosen_language(self) -> str:
         return str(self.language.currentData() or "en")
 
+    def _language_picked(self) -> None:
+        self._language_by_hand = True
+        self._content_changed()
+
     def set_language(self, code: str) -> None:
         """Show ``code`` in the selector (the patient's preferred language when one is chosen)."""
+        self._language_by_hand = False
         i = self.language.findData(code)
         if i < 0:  # a language no longer available: shown, and the service says why it is refused
             self.language.addItem(code, code)
@@ -399,6 +405,11 @@ class HandoutPage(PatientDocumentPage):
                 return
             p, vka, found = state
             self.patient = p
+            if (not self._language_by_hand and self.document_id is None
+                    and p.language != self.chosen_language()):
+                # The patient's language was changed elsewhere: the default follows it (a
+                # language picked here by hand for this handout is kept).
+                self.set_language(p.language)
             self.picker.set_patient(p, emit=False)
             self.patient_banner.show_patient(p, vka)
             if self.ack is not None and self.ack.findings != findings.major_texts(found):

@@ -106,6 +106,7 @@ class PatientForm(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.patient_id: int | None = None
+        self._stored_language: str | None = None  # the edited record's language, kept even if removed
         self.messages: dict[str, FieldMessage] = {}
         self._checking = False  # after the first save attempt, re-check as the person types
         form = QFormLayout(self)
@@ -200,7 +201,7 @@ class PatientForm(QWidget):
         if self._checking:
             self.show_check()
             return
-        _patient, issues = check_patient(self.read())
+        _patient, issues = check_patient(self.read(), stored_language=self._stored_language)
         self.show_issues([i for i in issues if i.code == "unprintable_character"])
 
     def read(self) -> PatientInput:
@@ -218,7 +219,7 @@ class PatientForm(QWidget):
     def show_check(self) -> list[FieldIssue]:
         """Run the service's check on what is typed and show its messages; return them."""
         self._checking = True
-        _patient, issues = check_patient(self.read())
+        _patient, issues = check_patient(self.read(), stored_language=self._stored_language)
         self.show_issues(issues)
         return issues
 
@@ -228,6 +229,7 @@ class PatientForm(QWidget):
     def load(self, p: Patient | None) -> None:
         self._checking = False
         self.patient_id = p.id if p else None
+        self._stored_language = p.language if p else None
         self.heading.setText(f"Patient #{p.id}" if p else "New patient")
         self.name.setText(p.name if p else "")
         self.dob.setText(p.dob.isoformat() if p else "")
@@ -256,7 +258,7 @@ class PatientForm(QWidget):
 
     def _set_language(self, code: str) -> None:
         i = self.language.findData(code)
-        if i < 0:  # a language whose template was removed: shown by its code, still refused on save
+        if i < 0:  # a language whose template was removed: shown by its code; kept, not chosen anew
             self.language.addItem(code, code)
             i = self.language.count() - 1
         self.language.setCurrentIndex(i)
