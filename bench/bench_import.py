@@ -12,7 +12,8 @@ from pathlib import Path
 from common import Result, verdict
 
 from k2desk.services.context import AppContext
-from k2desk.services.patients import import_patients_csv
+from k2desk.services.patients import PatientInput, check_patient, import_patients_csv
+from k2desk.storage import patients as patients_repo
 
 FIRST = ["Ann", "José", "Nguyễn", "Olga", "Yusuf", "Mei", "David", "Fatima", "Kenji", "Zoë"]
 LAST = ["Lee", "García", "Văn An", "Ivanova", "Demir", "Wang", "Cohen", "Haddad", "Sato", "O'Brien"]
@@ -57,6 +58,29 @@ def run(n: int = 100_000) -> list[Result]:
                     ((r[0], r[1], r[2]) for r in reader))
         raw = time.perf_counter() - t0
         conn.close()
+        store_only = _store_and_seal_only(Path(tmp) / "floor", rows)
     return [Result(f"bulk import of {n:,} patients", f"{ours:.2f} s",
                    f"{raw:.2f} s (executemany, one transaction)", f"{ours / raw:.2f}×", "≤ 2×",
-                   verdict(ours / raw <= 2))]
+                   verdict(ours / raw <= 2)),
+            Result("  floor: the same rows, already checked, only stored and sealed",
+                   f"{store_only:.2f} s", f"{raw:.2f} s (executemany)", f"{store_only / raw:.2f}×",
+                   "(floor of the import)", "")]
+
+
+def _store_and_seal_only(data_dir: Path, rows: list[tuple[str, str, str, str, str, str]]) -> float:
+    """The import's write alone (patients, medicines, the tracking triggers, one SHA-256 seal a
+    row and the audit event) with every check done beforehand and not timed: what is left of
+    the import's time when checking costs nothing."""
+    checked = []
+    for name, dob, phone, meds, _allergies, _nkda in rows:
+        patient, _issues = check_patient(PatientInput(
+            name=name, dob=dob, phone=phone, medications=[m for m in meds.split(";") if m.strip()],
+            nkda=True))
+        assert patient is not None
+        checked.append(patient)
+    with AppContext(data_dir, "bench") as ctx:
+        _ = ctx.store
+        t0 = time.perf_counter()
+        with ctx.store.write() as db:
+            patients_repo.add_patients_bulk(db, checked, "bench")
+        return time.perf_counter() - t0

@@ -19,7 +19,7 @@ from k2desk.services.backups import make_backup
 from k2desk.services.context import AppContext
 from k2desk.services.patients import PatientInput, add_patient
 from k2desk.storage import audit, seals
-from k2desk.storage.anchor import chain_head, head_path, read_head, write_head
+from k2desk.storage.anchor import chain_head, check, head_path, read_head, write_head
 from stored_documents import store_document
 
 
@@ -227,3 +227,52 @@ def test_a_bulk_import_is_one_event(ctx, tmp_path: Path):
     sealed = json.loads(events[0][0])["sealed"]
     assert sealed["tables"]["patients"] == 50 and sealed["tables"]["medications"] == 50
     assert seals.verify_rows(ctx.store.db).summary() is None
+
+
+def test_the_head_written_after_each_save_is_the_counted_one(shop, ctx):
+    """The head after a commit is moved on by the ids appended, not counted (issue 23): after
+    a run of saves it still equals a count of the trail."""
+    for i in range(5):
+        add_patient(ctx, PatientInput(name=f"Extra {i}", dob="1970-01-01", nkda=True))
+    head = read_head(ctx.data_dir)
+    conn = ctx.store.conn
+    count, last, last_hash = conn.execute(
+        "SELECT count(*), max(id), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1)"
+        " FROM audit_events").fetchone()
+    assert head is not None and head.last_id == last
+    assert (head.events, head.hash) == (count, last_hash) == (chain_head(conn).events, chain_head(conn).hash)
+
+
+def test_tail_events_deleted_after_saves_with_the_uncounted_head(shop, ctx, capsys):
+    for i in range(3):
+        add_patient(ctx, PatientInput(name=f"Extra {i}", dob="1970-01-01", nkda=True))
+    head = read_head(ctx.data_dir)
+    assert head is not None and head.last_id is not None  # written without a count
+    conn = _attacker(ctx)
+    conn.execute("DROP TRIGGER audit_events_no_delete")
+    conn.execute("DELETE FROM row_seals WHERE event_id >= ?", [head.last_id - 2])
+    conn.execute("DELETE FROM audit_events WHERE id >= ?", [head.last_id - 2])
+    conn.close()
+    code, text = _verify(capsys)
+    assert code == 1 and "events were removed or lost" in text
+    assert f"recorded {head.events}" in text
+
+
+def test_an_event_deleted_from_the_middle_while_the_program_runs(shop, ctx, capsys):
+    """Removed behind a running program's back, then the program saves: the uncounted head
+    still counts the removed event, so the next open refuses the shortened trail."""
+    other = sqlite3.connect(db_path(ctx.data_dir), isolation_level=None)
+    other.execute("DROP TRIGGER audit_events_no_delete")
+    middle = other.execute("SELECT max(id) / 2 FROM audit_events").fetchone()[0]
+    other.execute("DELETE FROM row_seals WHERE event_id = ?", [middle])
+    other.execute("DELETE FROM audit_events WHERE id = ?", [middle])
+    other.close()
+    add_patient(ctx, PatientInput(name="After Cut", dob="1970-01-01", nkda=True))
+    ctx.close()
+    code, text = _verify(capsys)
+    assert code == 1 and f"audit event {middle + 1} does not follow" in text
+    # The head file, too, no longer matches the trail (a count would have taken the cut in).
+    conn = sqlite3.connect(db_path(ctx.data_dir))
+    problem, missing = check(conn, ctx.data_dir)
+    conn.close()
+    assert not missing and problem is not None and "events were removed or lost" in problem

@@ -128,13 +128,15 @@ def _spreadsheet_value(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
-def _write_csv(fh: TextIO, chunks: Iterator[list[str]], tick: Callable[[int], None]) -> None:
-    # The lines come finished from storage (formula cells neutralised, quoted like csv.writer).
-    csv.writer(fh).writerow(COLUMNS)
-    for lines in chunks:
-        fh.write("\r\n".join(lines))
-        fh.write("\r\n")
-        tick(len(lines))
+def _write_csv(out: BinaryIO, blocks: Iterator[tuple[int, bytes]], tick: Callable[[int], None]) -> None:
+    # The lines come finished from storage (formula cells neutralised, quoted like csv.writer),
+    # as UTF-8 bytes in blocks of thousands: one write a block.
+    header = io.StringIO(newline="")
+    csv.writer(header).writerow(COLUMNS)
+    out.write(header.getvalue().encode("utf-8-sig"))  # the BOM tells Excel it is UTF-8
+    for n, block in blocks:
+        out.write(block)
+        tick(n)
 
 
 def _write_json(fh: TextIO, rows: Iterator[LogEntry], tick: Callable[[], None], jsonl: bool) -> None:
@@ -283,14 +285,12 @@ def export_log(ctx: AppContext, path: str | os.PathLike[str], fmt: str | None = 
         rows = repo.iter_rows(db, query)
         if fmt == "xlsx":
             _write_xlsx(out, rows, tick)
+        elif fmt == "csv":
+            _write_csv(out, repo.iter_csv_blocks(db, query), tick)
         else:
-            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"  # the BOM tells Excel it is UTF-8
-            fh = io.TextIOWrapper(out, encoding=encoding, newline="")
+            fh = io.TextIOWrapper(out, encoding="utf-8", newline="")
             try:
-                if fmt == "csv":
-                    _write_csv(fh, repo.iter_csv_lines(db, query), tick)
-                else:
-                    _write_json(fh, rows, tick, jsonl)
+                _write_json(fh, rows, tick, jsonl)
             finally:
                 fh.detach()  # flushes; ``replacing`` syncs and closes the file itself
 

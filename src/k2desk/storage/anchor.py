@@ -33,6 +33,9 @@ class Head:
     # When the history was last set on purpose (a restore, or `log reanchor`): backups taken
     # before it belong to the history set aside and are not compared.
     since: str | None = None
+    # The newest event's id when ``events`` was counted: the next head is this one moved on by
+    # the ids appended since (see ``head_after_commit``), without counting the trail again.
+    last_id: int | None = None
 
 
 def head_path(data_dir: Path) -> Path:
@@ -47,9 +50,38 @@ def _has_trail(conn: sqlite3.Connection) -> bool:
 def chain_head(conn: sqlite3.Connection) -> Head:
     if not _has_trail(conn):
         return Head(0, "")  # the trail's table dropped: as short as a trail can be
-    row = conn.execute("SELECT count(*), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1)"
-                       " FROM audit_events").fetchone()
-    return Head(int(row[0]), str(row[1] or ""))
+    row = conn.execute("SELECT count(*), (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1),"
+                       " (SELECT max(id) FROM audit_events) FROM audit_events").fetchone()
+    return Head(int(row[0]), str(row[1] or ""), None, None if row[2] is None else int(row[2]))
+
+
+def head_after_commit(conn: sqlite3.Connection, data_dir: Path) -> Head:
+    """The head to write after a commit, without counting the trail (a count over a million
+    events took 0.14 s on every save): the head file's count moved on by the ids appended since
+    its newest event. Events are only ever appended (INTEGER PRIMARY KEY, max + 1, never given
+    an id), so ids are dense and the two agree; where they could not — no head file yet, one
+    without ``last_id``, a newest id at or below the recorded one (events cut off while this
+    program ran) or a different hash at the recorded id — the trail is counted as before.
+    Events removed from the middle behind the program's back leave this count higher than the
+    real one, which the next open refuses ("events were removed"): stricter, never weaker."""
+    if not _has_trail(conn):
+        return Head(0, "")
+    try:
+        old = read_head(data_dir)
+    except ValueError:
+        old = None
+    if old is not None and old.last_id is not None:
+        row = conn.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None and int(row[0]) > old.last_id:
+            at_old = conn.execute("SELECT hash FROM audit_events WHERE id = ?",
+                                  [old.last_id]).fetchone()
+            if at_old is not None and at_old[0] == old.hash:
+                return Head(old.events + int(row[0]) - old.last_id, str(row[1]), old.since,
+                            int(row[0]))
+        elif row is not None and int(row[0]) == old.last_id and row[1] == old.hash:
+            return old
+    counted = chain_head(conn)
+    return Head(counted.events, counted.hash, old.since if old else None, counted.last_id)
 
 
 def _hash_at(conn: sqlite3.Connection, n: int) -> str | None:
@@ -73,8 +105,9 @@ def read_head(data_dir: Path) -> Head | None:
     if not isinstance(data, dict) or not isinstance(data.get("events"), int) \
             or not isinstance(data.get("hash"), str):
         raise ValueError(f"the chain's head file {path} is not in k2desk's form")
-    since = data.get("since")
-    return Head(data["events"], data["hash"], since if isinstance(since, str) else None)
+    since, last_id = data.get("since"), data.get("last_id")
+    return Head(data["events"], data["hash"], since if isinstance(since, str) else None,
+                last_id if isinstance(last_id, int) and not isinstance(last_id, bool) else None)
 
 
 def write_head(data_dir: Path, head: Head) -> None:
@@ -85,14 +118,15 @@ def write_head(data_dir: Path, head: Head) -> None:
         with contextlib.suppress(ValueError):
             old = read_head(data_dir)
             if old is not None and old.since is not None:
-                head = Head(head.events, head.hash, old.since)
+                head = Head(head.events, head.hash, old.since, head.last_id)
     # A name of this process's own: two programs saving at once each write their own temporary
     # file (a shared one was truncated and renamed away under the other).
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"events": head.events, "hash": head.hash, "since": head.since}, fh)
+            json.dump({"events": head.events, "hash": head.hash, "since": head.since,
+                       "last_id": head.last_id}, fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)

@@ -204,7 +204,7 @@ class Store:
         if not self.anchored:
             return
         try:
-            anchor.write_head(self.data_dir, anchor.chain_head(self.conn))
+            anchor.write_head(self.data_dir, anchor.head_after_commit(self.conn, self.data_dir))
         except (OSError, sqlite3.Error):
             # The work is committed; a head file left one step behind still anchors the chain
             # (the chain extends it), and verify and doctor read both.
@@ -237,7 +237,7 @@ class Store:
         self.anchored = True
         self.head_missing = False
         head = anchor.chain_head(self.conn)
-        anchor.write_head(self.data_dir, anchor.Head(head.events, head.hash, _utc_now()))
+        anchor.write_head(self.data_dir, anchor.Head(head.events, head.hash, _utc_now(), head.last_id))
         return head
 
     def _rollback(self) -> None:

@@ -141,11 +141,16 @@ def collect(db: Database) -> list[Seal]:
     if not tables:
         return []
     seals: list[Seal] = []
+    encode, sha256 = _ENCODE, hashlib.sha256
     for tbl in tables:
-        live = dict(_digests(conn, tbl, "SELECT rid FROM temp.k2_changed WHERE tbl = ?", [tbl]))
-        for (rid,) in conn.execute("SELECT DISTINCT rid FROM temp.k2_changed WHERE tbl = ? ORDER BY rid",
-                                   [tbl]):
-            seals.append((tbl, int(rid), live.get(int(rid))))
+        # One pass a table: each noted rowid with its row as it is now (no row: deleted), hashed
+        # in this loop rather than through row_digest (the same JSON form and SHA-256; a bulk
+        # import seals a row per patient and per medicine, issue 23).
+        cur = conn.execute(
+            f"SELECT c.rid, t.rowid IS NULL, t.* FROM (SELECT DISTINCT rid FROM temp.k2_changed"
+            f" WHERE tbl = ?) c LEFT JOIN main.{_q(tbl)} t ON t.rowid = c.rid ORDER BY c.rid", [tbl])
+        seals += [(tbl, int(r[0]), None if r[1] else sha256(encode(r[2:]).encode("utf-8")).hexdigest())
+                  for r in cur]
     conn.execute("DELETE FROM temp.k2_changed")
     return seals
 
