@@ -1,0 +1,70 @@
+"""Attacks on issue 23 (speed): what the fast paths may have broken."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+import sqlite3
+
+import phonenumbers
+import pytest
+
+from k2desk.domain.phone_fast import common_us_e164
+from k2desk.domain.validation import normalise_phone
+from k2desk.services.context import AppContext
+from k2desk.storage import documents as docs
+
+N = 450
+
+
+def _fill(ctx: AppContext, n: int = N) -> None:
+    """``n`` documents sharing a handful of timestamps (out of id order), as a busy day has."""
+    rng = random.Random(23)
+    pdf = b"%PDF-1.4 attack 23"
+    digest = docs.sha256_hex(pdf)
+    times = [dt.datetime(2026, 3, 1, h, tzinfo=dt.UTC).isoformat(timespec="microseconds")
+             for h in (3, 9, 15, 22)]
+    with ctx.store.write() as db:
+        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+        db.conn.executemany(
+            "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size,"
+            " pages, created_at, operator) VALUES (?, NULL, 'documents', 0, ?, ?, ?, 1, ?, 'rph')",
+            [(rng.choice(["handout", "order"]), f"Doc {i}", digest, len(pdf), rng.choice(times))
+             for i in range(n)])
+
+
+def _another_process_adds_a_document(ctx: AppContext, created_at: str) -> None:
+    """The CLI or a second workstation stores a document: the window is not told."""
+    con = sqlite3.connect(ctx.store.path)
+    try:
+        digest = con.execute("SELECT sha256 FROM pdf_blobs LIMIT 1").fetchone()[0]
+        con.execute(
+            "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size,"
+            " pages, created_at, operator) VALUES ('handout', NULL, 'documents', 0, 'Late', ?, 10,"
+            " 1, ?, 'rph')", [digest, created_at])
+        con.commit()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("created_at", [
+    "2026-11-30T12:00:00.000000+00:00",   # newest: every position below it moves down one
+    "2026-03-01T09:00:00.000000+00:00",   # a clock behind (another workstation): in the middle
+])
+def test_log_page_never_shows_a_document_twice_or_hides_one_when_the_log_grows(
+        window, ctx, settle, created_at) -> None:
+    _fill(ctx)
+    page = window.go("log")
+    settle(window)
+    m = page.model
+    assert m.seeking and m.rowCount() == N
+    first = [m.row(i).id for i in range(0, 50)]  # the top of the log, read and shown
+    _another_process_adds_a_document(ctx, created_at)
+    # The pharmacist drags the scroll bar down: every row after the first page is read now.
+    shown = first + [m.row(i).id for i in range(50, m.rowCount())]
+    assert len(set(shown)) == len(shown), "a document shown twice"
+    everything = [r[0] for r in ctx.store.db.execute(
+        "SELECT id FROM documents WHERE title != 'Late' ORDER BY created_at DESC, id DESC")]
+    assert shown == everything, "a stored document missing from the log"
