@@ -68,3 +68,51 @@ def test_log_page_never_shows_a_document_twice_or_hides_one_when_the_log_grows(
     everything = [r[0] for r in ctx.store.db.execute(
         "SELECT id FROM documents WHERE title != 'Late' ORDER BY created_at DESC, id DESC")]
     assert shown == everything, "a stored document missing from the log"
+
+
+def test_tab_into_a_seeking_log_selects_nothing_and_end_reprints_the_oldest(window, qtbot, ctx,
+                                                                             settle) -> None:
+    from PySide6.QtCore import Qt
+
+    _fill(ctx)
+    page = window.go("log")
+    settle(window)
+    table = page.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+    table.setFocus()  # Tab entered the table: Qt's current index, no selection (issue 20)
+    assert page.current is None and not page.reprint_button.isEnabled()
+    qtbot.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    settle(window)
+    oldest = ctx.store.db.execute(
+        "SELECT id FROM documents ORDER BY created_at, id LIMIT 1").fetchone()[0]
+    assert page.current is not None and page.current.id == oldest
+    assert page.printer.current() == oldest  # what Ctrl+P would reprint
+    qtbot.keyClick(table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    settle(window)
+    newest = ctx.store.db.execute(
+        "SELECT id FROM documents ORDER BY created_at DESC, id DESC LIMIT 1").fetchone()[0]
+    assert page.current is not None and page.current.id == newest
+
+
+def _k2desk(*args: str, **kw):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("k2desk")
+    return subprocess.run([str(exe), *args], capture_output=kw.pop("capture", True), text=True,
+                          timeout=120, **kw)
+
+
+def test_export_from_cron_with_stderr_closed_still_writes_the_file(ctx, tmp_path) -> None:
+    import os
+
+    _fill(ctx, 30)
+    out = tmp_path / "log.csv"
+    done = _k2desk("--data-dir", str(ctx.data_dir), "log", "export", "--format", "csv",
+                   "-o", str(out), stderr=None, stdout=open(os.devnull, "w"), capture=False,
+                   preexec_fn=lambda: os.close(2))
+    assert done.returncode == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 31

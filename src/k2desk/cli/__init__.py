@@ -131,6 +131,12 @@ def _interrupt_on_termination() -> dict[int, Any]:
 
 def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     """Run one command; with no command, ``open_window(data_dir, operator)`` (the GUI)."""
+    # A closed stdout or stderr (``2>&-`` in a cron line) is None in Python: the work is still
+    # done, and what would have been said goes nowhere instead of failing the command.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
