@@ -116,3 +116,49 @@ def test_export_from_cron_with_stderr_closed_still_writes_the_file(ctx, tmp_path
     assert done.returncode == 0
     lines = out.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 31
+
+
+def test_ctrl_c_while_the_command_line_starts_or_exports_shows_no_traceback(ctx, tmp_path) -> None:
+    """Ctrl+C on a terminal (a pty) at several moments: while the modules load, while the
+    export runs: a sentence, never a traceback, and never a half-written file."""
+    import os
+    import pty
+    import select
+    import signal
+    import sys
+    import time
+    from pathlib import Path
+
+    _fill(ctx, 3000)
+    exe = str(Path(sys.executable).with_name("k2desk"))
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "log.csv"
+    for delay in (0.4, 0.8, 1.2):
+        pid, fd = pty.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.execv(exe, [exe, "--data-dir", str(ctx.data_dir), "log", "export", "--format",
+                           "csv", "-o", str(out)])
+        text, start, sent = b"", time.monotonic(), False
+        while True:
+            if not sent and time.monotonic() - start > delay:
+                os.kill(pid, signal.SIGINT)
+                sent = True
+            ready, _w, _x = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b""
+                text += chunk
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+        os.close(fd)
+        said = text.decode(errors="replace")
+        assert "Traceback" not in said, said
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:  # stopped: nothing left behind, finished or temporary
+            assert not out.exists()
+            assert [p.name for p in out.parent.iterdir()] == []
+        else:
+            out.unlink()
