@@ -162,3 +162,65 @@ def test_ctrl_c_while_the_command_line_starts_or_exports_shows_no_traceback(ctx,
             assert [p.name for p in out.parent.iterdir()] == []
         else:
             out.unlink()
+
+
+SPELLINGS = [
+    "(800) 555-0199", "1-800-555-0199", "800.555.0199", "+1 888 555 0100", "(212) 555-0123",
+    "212-555-0100", "212-555-0199", "911", "411-555-1212", "(611) 555-1234", "(268) 460-1234",
+    "+1 (876) 927 1234", "1 (416) 555 0123", "(905) 555-0123", "(204) 555-0199",
+    "817-860-6083 x123", "817-860-6083 ext. 4", "８１７-８６０-６０８３", "1-800-FLOWERS",
+    "1-800-356-9377", "18178606083", "118178606083", "817-860-60833", "817 860  6083",
+    "817--860-6083", "(817)860-6083", "+18178606083", "+1-817-860-6083", "1.817.860.6083",
+    "(817) 860-6083.", "817 8606083", "8178606083 ", "(817 860-6083", "817) 860-6083",
+    "+1 ", "1", "+44 20 7946 0958", "0800 123 4567", "(555) 123-4567", "(123) 456-7890",
+    "(817) 160-6083", "(817) 960-6083", "(900) 555-1234", "(700) 555-1234", "(500) 555-1234",
+    "(600) 555-1234", "(456) 555-1234", "(242) 555-1234", "(340) 555-1234", "(671) 555-1234",
+]
+
+
+def _phonenumbers_alone(text: str) -> str | None:
+    """What every spelling got before the fast path: phonenumbers, parsed and validated."""
+    try:
+        num = phonenumbers.parse(text.strip(), "US")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+@pytest.mark.parametrize("text", SPELLINGS)
+def test_fast_phone_path_answers_as_phonenumbers_does(text) -> None:
+    e164, issues = normalise_phone(text)
+    assert e164 == _phonenumbers_alone(text)
+    assert bool(issues) == (e164 is None)
+    fast = common_us_e164(text.strip())
+    if fast is not None:  # the fast path took it: the same answer
+        assert (fast or None) == _phonenumbers_alone(text)
+
+
+AT_THE_COUNTER = ["1-800-555-0199", "911", "(268) 460-1234", "1 (416) 555 0123",
+                  "817-860-6083 x123", "８１７-８６０-６０８３", "1-800-FLOWERS", "118178606083",
+                  "(555) 123-4567", "(817) 160-6083"]
+
+
+def test_import_and_patient_add_agree_on_every_spelling(tmp_path) -> None:
+    """Each spelling typed at ``patient add`` and read from an import file: both stored the
+    same number, or both refused it."""
+    data = tmp_path / "data"
+    rows = io.StringIO()
+    w = csv.writer(rows)
+    w.writerow(["name", "dob", "phone", "address", "medications", "allergies", "nkda"])
+    added: dict[str, str | None] = {}
+    for i, text in enumerate(AT_THE_COUNTER):
+        done = _k2desk("--data-dir", str(data), "patient", "add", "--name", f"Add Person{i}",
+                       "--dob", "1950-01-01", "--phone", text, "--nkda")
+        added[text] = None if done.returncode else "ok"
+        w.writerow([f"Import Person{i}", "1950-01-01", text, "", "", "", "yes"])
+    f = tmp_path / "in.csv"
+    f.write_text(rows.getvalue(), encoding="utf-8")
+    done = _k2desk("--data-dir", str(data), "patient", "import", str(f))
+    refused_lines = {int(m) for m in __import__("re").findall(r"line (\d+)\.phone", done.stderr)}
+    for i, text in enumerate(AT_THE_COUNTER):
+        assert (i + 2 in refused_lines) == (added[text] is None), text
+    assert done.returncode != 0 or not refused_lines
