@@ -224,3 +224,58 @@ def test_import_and_patient_add_agree_on_every_spelling(tmp_path) -> None:
     for i, text in enumerate(AT_THE_COUNTER):
         assert (i + 2 in refused_lines) == (added[text] is None), text
     assert done.returncode != 0 or not refused_lines
+
+
+def test_a_terminal_closed_during_an_export_does_not_stop_the_export(ctx, tmp_path) -> None:
+    """``k2desk log export ... & disown``, then the terminal window is closed: the progress bar
+    can no longer be drawn (EIO), but the export must still be written."""
+    import os
+    import pty
+    import time
+
+    from k2desk.cli.progress import progress_bar
+    from k2desk.services.export import export_log
+
+    _fill(ctx, 1200)
+    master, slave = pty.openpty()
+    term = os.fdopen(slave, "w", encoding="utf-8")
+    assert term.isatty()
+    out = tmp_path / "log.csv"
+    with progress_bar("Exporting", "rows", stream=term) as tick:
+        assert tick is not None
+        tick(0, 1200)
+        os.close(master)  # the window is gone: every further write fails
+        time.sleep(0.25)  # the bar redraws at most ten times a second
+        result = export_log(ctx, out, "csv", progress=tick)
+        time.sleep(0.25)
+        tick(1200, 1200)
+    assert result.rows == 1200
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 1201
+    try:
+        term.close()
+    except OSError:
+        pass
+
+
+def test_nohup_export_survives_the_terminal_being_closed(ctx, tmp_path) -> None:
+    """``nohup k2desk log export ...``: the long export was started so as to outlive the
+    terminal (SIGHUP ignored); closing the terminal must not interrupt it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    _fill(ctx, 20000)
+    exe = str(Path(sys.executable).with_name("k2desk"))
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen(
+        [exe, "--data-dir", str(ctx.data_dir), "log", "export", "--format", "csv", "-o", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    while proc.poll() is None:  # the terminal closes (again and again) while it works
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(0.05)
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 20001

@@ -124,8 +124,13 @@ def _interrupt_on_termination() -> dict[int, Any]:
         return previous
     for name in ("SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is not None:
-            previous[signum] = signal.signal(signum, _as_interrupt)
+        if signum is None:
+            continue
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            # Started under ``nohup`` (or a service manager ignoring it): the person asked for
+            # the command to outlive the terminal; a long export or import keeps going.
+            continue
+        previous[signum] = signal.signal(signum, _as_interrupt)
     return previous
 
 
