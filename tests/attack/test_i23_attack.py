@@ -279,3 +279,40 @@ def test_nohup_export_survives_the_terminal_being_closed(ctx, tmp_path) -> None:
         time.sleep(0.05)
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
     assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 20001
+
+
+NASTY = ["a,b", 'say "hi"', "line1\nline2", "cr\rhere", "=1+1", "+1", "-2.5", "@SUM(A1)",
+         "\t=x", "＝1", "－3", "é ü 漢字 🙂", "x" * 5000, "+18178606083", "-", "", " =1", "trail\n",
+         "\u2028sep", "a\x1fb", "'quoted'", "=HYPERLINK(\"http://x\",\"y\")", "1,000", '"', "\r\n"]
+
+
+def test_csv_export_lines_built_in_sqlite_match_the_csv_module(ctx, tmp_path) -> None:
+    """Titles, operators and patient names people type (quotes, commas, line breaks, formula
+    starts, full-width signs, very long text): each line as the csv module writes it, formula
+    cells neutralised (the issue 22 rule)."""
+    from k2desk.domain.spreadsheet import neutralise
+    from k2desk.services.export import COLUMNS, export_log
+
+    _fill(ctx, 60)
+    with ctx.store.write() as db:
+        for i, (doc_id,) in enumerate(db.execute("SELECT id FROM documents ORDER BY id").fetchall()):
+            db.execute("UPDATE documents SET title = ?, operator = ? WHERE id = ?",
+                       [NASTY[i % len(NASTY)], NASTY[(i + 7) % len(NASTY)], doc_id])
+    out = tmp_path / "log.csv"
+    export_log(ctx, out, "csv")
+    expected = io.StringIO()
+    w = csv.writer(expected)
+    w.writerow(COLUMNS)
+    for r in ctx.store.db.execute(
+            "SELECT d.id, d.created_at, d.kind, d.patient_id, COALESCE(p.name, ''),"
+            " COALESCE(p.dob, ''), d.title, d.operator, d.sha256, d.size, d.pages, o.status"
+            " FROM documents d LEFT JOIN patients p ON p.id = d.patient_id"
+            " LEFT JOIN orders o ON d.source_table = 'orders' AND o.id = d.source_id"
+            " ORDER BY d.created_at, d.id"):
+        w.writerow([neutralise(c) if isinstance(c, str) else c for c in r])
+    assert out.read_bytes() == b"\xef\xbb\xbf" + expected.getvalue().encode("utf-8")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        back = list(csv.reader(fh))
+    assert len(back) == 61
+    assert all(not cell.startswith(("=", "+", "@", "＝")) or cell in ("+1", "+18178606083")
+               for row in back for cell in row[4:8])
