@@ -316,3 +316,46 @@ def test_csv_export_lines_built_in_sqlite_match_the_csv_module(ctx, tmp_path) ->
     assert len(back) == 61
     assert all(not cell.startswith(("=", "+", "@", "＝")) or cell in ("+1", "+18178606083")
                for row in back for cell in row[4:8])
+
+
+def test_status_filter_rows_stay_whole_when_another_process_moves_an_order_on(
+        window, ctx, settle) -> None:
+    """Log filtered to 'compounded'; a second workstation marks one of them dispensed. Rows read
+    later must not repeat a document nor lose one that is still compounded."""
+    from k2desk.services.patients import PatientInput
+    from k2desk.services.patients import add_patient
+
+    pid = add_patient(ctx, PatientInput(name="Ann Lee", dob="1950-01-01", nkda=True))
+    pdf = b"%PDF-1.4 attack 23 orders"
+    digest = docs.sha256_hex(pdf)
+    with ctx.store.write() as db:
+        db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+        for i in range(300):
+            at = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC).isoformat(timespec="microseconds")
+            db.execute("INSERT INTO orders (patient_id, status, fields, created_at, created_by,"
+                       " updated_at) VALUES (?, 'compounded', '{}', ?, 'rph', ?)", [pid, at, at])
+            oid = db.execute("SELECT max(id) FROM orders").fetchone()[0]
+            db.execute(
+                "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256,"
+                " size, pages, created_at, operator) VALUES ('order', ?, 'orders', ?, ?, ?, ?, 1,"
+                " ?, 'rph')", [pid, oid, f"Order {i}", digest, len(pdf), at])
+    page = window.go("log")
+    settle(window)
+    page.status.setCurrentIndex(page.status.findData("compounded"))
+    settle(window)
+    m = page.model
+    assert m.rowCount() >= 200 or m.canFetchMore()
+    first = [m.row(i).id for i in range(0, 50)]
+    con = sqlite3.connect(ctx.store.path)
+    con.execute("UPDATE orders SET status = 'dispensed' WHERE id = (SELECT source_id FROM documents"
+                " WHERE id = ?)", [first[10]])
+    con.commit()
+    con.close()
+    while m.canFetchMore():
+        m.fetchMore()
+    shown = first + [m.row(i).id for i in range(50, m.rowCount())]
+    assert len(set(shown)) == len(shown), "a document shown twice"
+    still = {r[0] for r in ctx.store.db.execute(
+        "SELECT d.id FROM documents d JOIN orders o ON o.id = d.source_id"
+        " WHERE d.source_table = 'orders' AND o.status = 'compounded'")}
+    assert still <= set(shown), "a compounded order missing from the log"

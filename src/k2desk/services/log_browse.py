@@ -21,8 +21,11 @@ def _stored(flt: LogFilter) -> LogFilter:
 
 def seekable(flt: LogFilter) -> bool:
     """Whether the Log page can jump to any row of ``flt`` (counted and sought in the date
-    index): everything but a text search, whose results page as they come."""
-    return not flt.text.strip()
+    index): everything but a text search, whose results page as they come, and a status filter:
+    an order's status changes under the window (another workstation marks it dispensed), which
+    would move every later row of a counted list (one shown twice, one never), so those rows
+    page by key as before."""
+    return not flt.text.strip() and not flt.status
 
 
 def pinned(ctx: AppContext, flt: LogFilter) -> LogFilter:
