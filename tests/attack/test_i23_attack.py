@@ -260,7 +260,6 @@ def test_a_terminal_closed_during_an_export_does_not_stop_the_export(ctx, tmp_pa
 def test_nohup_export_survives_the_terminal_being_closed(ctx, tmp_path) -> None:
     """``nohup k2desk log export ...``: the long export was started so as to outlive the
     terminal (SIGHUP ignored); closing the terminal must not interrupt it."""
-    import os
     import signal
     import subprocess
     import sys
@@ -322,8 +321,7 @@ def test_status_filter_rows_stay_whole_when_another_process_moves_an_order_on(
         window, ctx, settle) -> None:
     """Log filtered to 'compounded'; a second workstation marks one of them dispensed. Rows read
     later must not repeat a document nor lose one that is still compounded."""
-    from k2desk.services.patients import PatientInput
-    from k2desk.services.patients import add_patient
+    from k2desk.services.patients import PatientInput, add_patient
 
     pid = add_patient(ctx, PatientInput(name="Ann Lee", dob="1950-01-01", nkda=True))
     pdf = b"%PDF-1.4 attack 23 orders"
