@@ -24,6 +24,16 @@ def _wants_self_test(argv: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl+C while the program is still starting (loading its modules, before a command
+        # has its own handler): nothing was done yet, so say so instead of a traceback.
+        sys.stderr.write("k2desk: interrupted while starting; nothing was done.\n")
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if _wants_self_test(args):
         # Before the CLI: the self-test ignores --data-dir and K2DESK_DATA_DIR on purpose.

@@ -125,13 +125,24 @@ def _interrupt_on_termination() -> dict[int, Any]:
         return previous
     for name in ("SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is not None:
-            previous[signum] = signal.signal(signum, _as_interrupt)
+        if signum is None:
+            continue
+        if signal.getsignal(signum) is signal.SIG_IGN:
+            # Started under ``nohup`` (or a service manager ignoring it): the person asked for
+            # the command to outlive the terminal; a long export or import keeps going.
+            continue
+        previous[signum] = signal.signal(signum, _as_interrupt)
     return previous
 
 
 def main(argv: list[str], open_window: WindowOpener = _no_window) -> int:
     """Run one command; with no command, ``open_window(data_dir, operator)`` (the GUI)."""
+    # A closed stdout or stderr (``2>&-`` in a cron line) is None in Python: the work is still
+    # done, and what would have been said goes nowhere instead of failing the command.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

@@ -15,11 +15,22 @@ from typing import TextIO
 Tick = Callable[[int, int | None], None]
 
 
+def _is_terminal(out: TextIO | None) -> bool:
+    """Whether ``out`` is a terminal; a closed stderr (``2>&-`` in a cron line: Python's
+    ``sys.stderr`` is then None) or a closed stream is not, and must not stop the work."""
+    if out is None:
+        return False
+    try:
+        return bool(out.isatty())
+    except (ValueError, OSError):
+        return False
+
+
 @contextmanager
 def progress_bar(what: str, unit: str, *, stream: TextIO | None = None,
                  scale: bool = False) -> Iterator[Tick | None]:
     out = stream if stream is not None else sys.stderr
-    if not out.isatty():
+    if not _is_terminal(out):
         yield None
         return
     from tqdm import tqdm  # only a terminal pays for it

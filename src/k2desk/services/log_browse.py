@@ -10,7 +10,7 @@ from k2desk.storage import log_view
 from k2desk.storage.log_view import PAGE_SIZE, LogFilter, LogRow
 
 __all__ = ["LogFilter", "LogRow", "PAGE_SIZE", "log_page", "log_kinds", "log_count", "log_rows_at",
-           "log_position", "seekable"]
+           "log_position", "seekable", "pinned"]
 
 
 def _stored(flt: LogFilter) -> LogFilter:
@@ -21,8 +21,18 @@ def _stored(flt: LogFilter) -> LogFilter:
 
 def seekable(flt: LogFilter) -> bool:
     """Whether the Log page can jump to any row of ``flt`` (counted and sought in the date
-    index): everything but a text search, whose results page as they come."""
-    return not flt.text.strip()
+    index): everything but a text search, whose results page as they come, and a status filter:
+    an order's status changes under the window (another workstation marks it dispensed), which
+    would move every later row of a counted list (one shown twice, one never), so those rows
+    page by key as before."""
+    return not flt.text.strip() and not flt.status
+
+
+def pinned(ctx: AppContext, flt: LogFilter) -> LogFilter:
+    """``flt`` narrowed to the log as it stands now, so positions read later stay where they were
+    counted even if another process stores a document meanwhile (the window re-reads after its
+    own changes)."""
+    return replace(flt, upto_id=log_view.latest_id(ctx.store.db))
 
 
 def log_count(ctx: AppContext, flt: LogFilter) -> int:

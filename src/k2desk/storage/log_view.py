@@ -36,6 +36,10 @@ class LogFilter:
     # the pharmacist's local calendar days into these (services.log_browse.log_page).
     date_from: str | None = None
     date_to: str | None = None
+    # The log as it stood when the window counted it (documents up to this id): a document stored
+    # meanwhile by the CLI or another workstation must not move the rows of a page the window
+    # reads later (one row shown twice, the oldest one never). None: the log as it is now.
+    upto_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,8 @@ def filter_sql(flt: LogFilter) -> Where:
     """The document log's filters as a WHERE clause over ``documents d`` (``o``: its order)."""
     w = Where().equal("d.kind", flt.kind).equal("o.status", flt.status)
     w.equal("d.patient_id", flt.patient_id).between("d.created_at", flt.date_from, flt.date_to)
+    if flt.upto_id is not None:
+        w.add("d.id <= ?", flt.upto_id)
     ref = parse_document_ref(flt.text)
     if ref is not None:
         # "D-123" as printed in the footer (or scanned from the QR code): that document only.
@@ -184,6 +190,11 @@ def log_page(db: Database, flt: LogFilter, *, before_id: int | None = None,
     if before_id is not None:
         w.add("(d.created_at, d.id) < (SELECT created_at, id FROM documents WHERE id = ?)", before_id)
     return _rows(db, f"{_SELECT}{w.sql()}{_NEWEST_FIRST} LIMIT ?", [*w.params, limit])
+
+
+def latest_id(db: Database) -> int:
+    """The newest document's id (0 for an empty log)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM documents").fetchone()[0])
 
 
 def log_kinds(db: Database) -> list[str]:

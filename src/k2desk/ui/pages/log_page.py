@@ -240,10 +240,10 @@ class LogPage(Page):
         self._filter_gen += 1
         gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
 
-        def shown(result: tuple[list[LogRow], dict[int, list[str]], int | None]) -> None:
+        def shown(result: tuple[list[LogRow], dict[int, list[str]], int | None, LogFilter]) -> None:
             if gen == self._filter_gen:
                 self.model.vka = result[1]
-                self.model.set_first_page(flt, result[0], result[2])
+                self.model.set_first_page(result[3], result[0], result[2])
 
         self.env.worker.run(lambda: _first_page(ctx, flt, n), shown)
 
@@ -262,11 +262,11 @@ class LogPage(Page):
         gen, ctx, n = self._filter_gen, self.ctx, self.model.page_size
         keep = self.current.id if self.current is not None else None
 
-        def shown(result: tuple[list[LogRow], dict[int, list[str]], int | None]) -> None:
+        def shown(result: tuple[list[LogRow], dict[int, list[str]], int | None, LogFilter]) -> None:
             if gen != self._filter_gen:
                 return
             self.model.vka = result[1]
-            self.model.set_first_page(flt, result[0], result[2])
+            self.model.set_first_page(result[3], result[0], result[2])
             if keep is not None and not self.select_document(keep):
                 self.current = None
                 self.preview.clear("Choose a document to see the stored PDF.")
@@ -499,11 +499,15 @@ def _rows_with_flags(ctx: Any, flt: LogFilter, before: int | None,
 
 
 def _first_page(ctx: Any, flt: LogFilter,
-                n: int) -> tuple[list[LogRow], dict[int, list[str]], int | None]:
+                n: int) -> tuple[list[LogRow], dict[int, list[str]], int | None, LogFilter]:
     """The first page with its VKA flags, and (unless a text search) how many rows there are,
     so the model can seek: the scroll bar spans the whole log at once."""
+    if log_browse.seekable(flt):
+        # Pinned to the log as it stands: a document stored meanwhile by another process moves
+        # no row of a page read later (shown at the next refresh).
+        flt = log_browse.pinned(ctx, flt)
     rows, flags = _rows_with_flags(ctx, flt, None, n)
-    return rows, flags, (log_browse.log_count(ctx, flt) if log_browse.seekable(flt) else None)
+    return rows, flags, (log_browse.log_count(ctx, flt) if log_browse.seekable(flt) else None), flt
 
 
 def _rows_at_with_flags(ctx: Any, flt: LogFilter, row: int,
