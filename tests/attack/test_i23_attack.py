@@ -83,3 +83,52 @@ def test_a_patient_saved_while_the_start_up_check_runs_is_not_written_into_a_dam
     with sqlite3.connect(path) as c:
         assert [n for (n,) in c.execute("SELECT name FROM patients")] == ["Ana Ruiz"]
     c.close()
+
+
+# -- names whose coverage the cmap check gets wrong compared with the real PDF --------------------
+
+def _add(data_dir: Path, name: str, dob: str = "1950-01-01") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "k2desk", "--data-dir", str(data_dir), "--operator",
+                           "test-rph", "patient", "add", "--name", name, "--dob", dob, "--nkda"],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_invisible_direction_mark_pasted_with_a_name_is_refused_not_printed_as_a_symbol(data_dir):
+    # U+200F (often pasted with an Arabic or Hebrew name from a phone's contacts) is invisible on
+    # screen, but the body font draws it as a visible arrow-like symbol in the PDF.
+    for mark in ("\u200f", "\u200e", "\u034f", "\u206c"):
+        done = _add(data_dir, f"Omar \u0639\u0645\u0631{mark}")
+        assert done.returncode != 0, (mark, done.stdout)
+        assert f"U+{ord(mark):04X}" in done.stderr and "Traceback" not in done.stderr
+    with AppContext(data_dir, "test-rph") as ctx:
+        assert patients.list_patients(ctx) == []  # nothing written
+
+
+def test_a_name_of_separate_korean_jamo_is_refused_since_it_would_print_apart(data_dir):
+    # U+1100 U+1161 U+11A8 shows as one syllable on screen (각) but the PDF draws three separate
+    # letters (ㄱㅏㄱ): the printed name would not be the name typed.
+    done = _add(data_dir, "Kim \u1100\u1161\u11a8")
+    assert done.returncode != 0, done.stdout
+    assert "Korean" in done.stderr and "Traceback" not in done.stderr
+    with AppContext(data_dir, "test-rph") as ctx:
+        assert patients.list_patients(ctx) == []
+
+
+def test_names_that_print_exactly_are_still_accepted_and_printed(data_dir, tmp_path):
+    # Withstood: a Tamil conjunct, a precomposed Hangul syllable, a lone jamo, Vietnamese and an
+    # Arabic name print as typed (checked in the PDF's text).
+    from pypdf import PdfReader
+
+    names = ["\u0b95\u0bcd\u0bb7 Tamil", "\ud55c Han", "\u1100 Kim", "Nguy\u1ec5n Th\u1ecb",
+             "Omar \u0639\u0645\u0631"]
+    for i, name in enumerate(names, 1):
+        done = _add(data_dir, name, f"1950-01-0{i}")
+        assert done.returncode == 0, (name, done.stderr)
+        out = tmp_path / f"h{i}.pdf"
+        made = subprocess.run([sys.executable, "-m", "k2desk", "--data-dir", str(data_dir),
+                               "--operator", "test-rph", "handout", "create", "--patient", str(i),
+                               "--topic", "what-is-k2", "-o", str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stderr
+        text = PdfReader(out).pages[0].extract_text()
+        assert name.split()[0] in text or name.split()[-1] in text
