@@ -183,3 +183,95 @@ def test_grading_the_library_after_start_up_does_not_freeze_the_window(data_dir)
     with sqlite3.connect(db_path(data_dir)) as c:  # and the grades were stored all the same
         assert c.execute("SELECT count(*) FROM reading_grades").fetchone()[0] > 0
     c.close()
+
+
+WARFARIN_AT_ONCE = """
+import re, sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from k2desk.ui.app import run_window
+
+app = QApplication(sys.argv[:1])
+st = {"chosen": False, "seen": []}
+
+def poll():
+    for w in QApplication.topLevelWidgets():
+        if type(w).__name__ != "MainWindow" or "patients" not in w.pages:
+            continue
+        page = w.pages["patients"]
+        if not st["chosen"]:
+            if page.model.rowCount() == 2:
+                st["chosen"] = True  # the first moment the list is there: choose the warfarin patient
+                st["warm"] = w.warmed.is_set()
+                row = [i for i in range(2) if page.model.patient(i).name == "Bea Warf"][0]
+                page.table.selectRow(row)
+            continue
+        shown = (page.form.name.text(), re.sub("<[^>]+>", "", page.banner.label.text())[:40])
+        if not st["seen"] or st["seen"][-1] != shown:
+            st["seen"].append(shown)
+        if "MAJOR" in shown[1] or len(st["seen"]) > 50:
+            for name, banner in st["seen"]:
+                print("SHOWN", repr(name), repr(banner))
+            w.close()
+
+timer = QTimer(); timer.timeout.connect(poll); timer.start(1)
+QTimer.singleShot(90_000, lambda: QApplication.exit(9))
+sys.exit(run_window(sys.argv[1], "test-rph"))
+"""
+
+
+def test_a_warfarin_patient_chosen_the_moment_the_list_appears_never_shows_a_clean_banner(data_dir):
+    # Withstood: the interaction table may still be loading in the background; the banner for
+    # the chosen warfarin patient is never "no interaction" (nor the other patient's) meanwhile.
+    with AppContext(data_dir, "test-rph") as ctx:
+        patients.add_patient(ctx, patients.PatientInput(name="Ana Ruiz", dob="1950-01-01", nkda=True))
+        patients.add_patient(ctx, patients.PatientInput(name="Bea Warf", dob="1951-01-01", nkda=True,
+                                                        medications=["warfarin 5 mg daily"]))
+    done = _run_window_script(WARFARIN_AT_ONCE, str(data_dir))
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    shown = [line for line in done.stdout.splitlines() if line.startswith("SHOWN")]
+    assert shown and "MAJOR" in shown[-1] and "Bea Warf" in shown[-1]
+    for line in shown:
+        if "Bea Warf" in line:
+            assert "No interaction" not in line, shown
+
+
+TWO_AT_ONCE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from k2desk.ui.app import run_window
+
+app = QApplication(sys.argv[:1]); t0 = time.monotonic()
+
+def poll():
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, QMessageBox) and w.isVisible():
+            print("MSG", w.text().replace("\\n", " ")); w.close()
+        if (type(w).__name__ == "MainWindow" and time.monotonic() - t0 > 4 and w.pages
+                and not w.worker.busy() and w.pages["patients"].model.rowCount() == 1):
+            print("OK"); w.close()
+
+timer = QTimer(); timer.timeout.connect(poll); timer.start(20)
+QTimer.singleShot(90_000, lambda: QApplication.exit(9))
+sys.exit(run_window(sys.argv[1], "test-rph"))
+"""
+
+
+def test_two_windows_started_at_the_same_moment_both_open_and_the_log_verifies(data_dir):
+    # Withstood: both windows open the store, check it and grade the library at once.
+    with AppContext(data_dir, "test-rph") as ctx:
+        patients.add_patient(ctx, patients.PatientInput(name="Ana Ruiz", dob="1950-01-01", nkda=True))
+    procs = [subprocess.Popen([sys.executable, "-c", TWO_AT_ONCE, str(data_dir)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0 and "OK" in out and "MSG" not in out, (out, err)
+        assert "Traceback" not in err
+    verify = subprocess.run([sys.executable, "-m", "k2desk", "--data-dir", str(data_dir), "log",
+                             "verify"], capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0, verify.stderr
+    with sqlite3.connect(db_path(data_dir)) as c:
+        assert c.execute("SELECT count(*) FROM reading_grades").fetchone()[0] > 0
+    c.close()
