@@ -22,6 +22,7 @@ characters) or a vowel drawn before its consonant still extracts as the name as 
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -91,6 +92,14 @@ _SHAPED = frozenset(f.name for f in _FAMILIES if f.shaped)
 # refuses them: no family covers them).
 _PUA_FIRST, _PUA_LAST = 0xF0000, 0xFFFFD
 
+# Invisible marks the body font draws as a visible symbol (an arrow for U+200F): on screen they
+# show as nothing, in the PDF as a stray mark, so no font is said to print them.
+_DRAWN_AS_SYMBOL = frozenset({0x200E, 0x200F, 0x034F, *range(0x206A, 0x2070)})
+
+# A Korean syllable typed as separate conjoining letters (a leading consonant then a vowel jamo):
+# the screen joins them into one block, the PDF draws them side by side.
+_JAMO_SYLLABLE = re.compile("[\u1100-\u115f\ua960-\ua97c][\u1160-\u11a7\ud7b0-\ud7c6]")
+
 _lock = threading.Lock()
 _registered: list[bool] = []  # set once every face is registered (under _lock)
 
@@ -112,7 +121,7 @@ def _coverage() -> tuple[tuple[str, frozenset[int]], ...]:
     out = []
     for fam in _FAMILIES:
         face = hb.Face(hb.Blob(resource_path(f"fonts/{fam.regular}").read_bytes()))
-        cover = {cp for cp in face.unicodes if cp < _PUA_FIRST}
+        cover = {cp for cp in face.unicodes if cp < _PUA_FIRST} - _DRAWN_AS_SYMBOL
         # As reportlab does: a no-break space is drawn with the space glyph, and the other way
         # round (ttfonts.TTFontFile.extractInfo).
         if 0x20 in cover:
@@ -228,11 +237,21 @@ def check_printable(text: str, field: str, label: str) -> list[FieldIssue]:
 
     Emoji are refused too: no bundled font has them, and a fax turns colour pictures to mush.
     """
+    jamo = _JAMO_SYLLABLE.search(text)
+    if jamo:
+        return [error(field, "unprintable_character",
+                      f"{label} has Korean typed as separate letters ({describe(jamo.group()[0])}, "
+                      f"{describe(jamo.group()[1])}): the screen joins them into one syllable but "
+                      "the printed documents would show them apart. Retype it with a Korean "
+                      "keyboard so each syllable is one character.")]
     missing = missing_characters(text)
     if not missing:
         return []
     named = ", ".join(describe(ch) for ch in missing)
     extra = " Emoji cannot be printed; use words instead." if any(_is_emoji(c) for c in missing) else ""
+    if any(ord(c) in _DRAWN_AS_SYMBOL for c in missing):
+        extra += (" An invisible mark (often pasted with a name) would print as a symbol: retype "
+                  "the text without it.")
     return [
         error(
             field,

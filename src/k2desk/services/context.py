@@ -74,11 +74,16 @@ class AppContext:
         # The window opens at once and runs the (slow, on a large log) integrity check in the
         # background before any other store work: see services.startup.verify_integrity.
         self.defer_integrity_check = defer_integrity_check
+        # Set when that deferred check (or opening the file) failed: every later use of the store
+        # is refused with this message, so work queued behind the check writes nothing.
+        self._refused: str | None = None
         # What the services changed, for whoever shows state (the window's pages).
         self.changes = ChangeNotice()
 
     @property
     def store(self) -> Store:
+        if self._refused is not None:
+            raise OperationFailed(self._refused)
         if self._store is None:
             from k2desk.storage import open_store
 
@@ -90,6 +95,12 @@ class AppContext:
             except StoreError as exc:
                 raise OperationFailed(str(exc)) from exc
         return self._store
+
+    def refuse_store(self, message: str) -> None:
+        """The database must not be used any more (its start-up check failed): close it and
+        refuse every later use with ``message``, so nothing is written to it."""
+        self._refused = message
+        self.close()
 
     def close(self) -> None:
         if self._store is not None:

@@ -41,8 +41,14 @@ def open_and_verify(ctx: AppContext, *, progress: Progress | None = None) -> Non
     ``progress(done, None)`` reports that the check is moving (its length is not known)."""
     if progress is not None:
         progress(0, None)
-    _ = ctx.store  # a file that is not a k2desk database: OperationFailed naming it
-    verify_integrity(ctx, progress=progress)
+    try:
+        _ = ctx.store  # a file that is not a k2desk database: OperationFailed naming it
+        verify_integrity(ctx, progress=progress)
+    except OperationFailed as exc:
+        # Work the window queued while the check ran (a patient saved at once) must not reach
+        # a file the message says was left untouched.
+        ctx.refuse_store(str(exc))
+        raise
 
 
 def on_start(ctx: AppContext) -> list[str]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 def warm_caches() -> None:
     """Load the interaction table and register the PDF fonts (no store access; never raises:
     whoever needs them next loads them again and reports a problem there)."""
+    from k2desk.documents.fonts import missing_characters, register_fonts
+    from k2desk.documents.handout import render_handout  # noqa: F401 - the renderer's modules
     from k2desk.services import interactions
 
+    # Fonts first: the window may already be loading the table on its store worker (without the
+    # store lock); a second caller of table() waits for that load.
+    missing_characters("")  # which characters the fonts print: every save checks the text
+    register_fonts()
     try:
         interactions.table()
     except Exception:  # noqa: BLE001, S110 - reported by the page that needs the table
         pass
-    from k2desk.documents.fonts import missing_characters, register_fonts
-    from k2desk.documents.handout import render_handout  # noqa: F401 - the renderer's modules
-
-    missing_characters("")  # which characters the fonts print: every save checks the text
-    register_fonts()

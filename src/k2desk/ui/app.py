@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
 
 def display_problem() -> str | None:
@@ -64,12 +65,22 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
         # Seconds on a large log: the status bar says so, with a moving bar.
         progress = window.begin_work("Opening and checking the database…")
         window.worker.run(lambda: housekeeping(progress), report, unusable)
+        # Then the interaction table, before the first page's reads and without the store lock:
+        # a patient list or findings read needs it, and loading it (seconds) inside such a read
+        # held the store lock, so every quick read on the GUI thread (opening Settings) froze the
+        # window meanwhile.
+        window.worker.run(load_interaction_table, None, ignore, uses_store=False)
+
+    def load_interaction_table() -> None:
+        from k2desk.services import interactions
+
+        interactions.table()  # shared, loaded once: the warm-up thread waits for this one
 
     def report(warnings: list[str]) -> None:
         window.end_work()
         # The database is usable: grade what the library pages will show (pages grade anything
         # still missing themselves).
-        window.worker.run(grade_library, on_failure=lambda _exc: None)
+        grade_library()
         for warning in warnings:
             sys.stderr.write(f"k2desk: {warning}\n")
             window.statusBar().showMessage(warning, 20_000)
@@ -81,9 +92,28 @@ def run_window(data_dir: str | None = None, operator: str | None = None) -> int:
         app.exit(1)
 
     def grade_library() -> None:
-        from k2desk.services.reading_grades import grade_library
+        # Once per snippet version: the Library and Handout pages read them. Grading loads a
+        # pronouncing dictionary (seconds on a busy machine): it runs without the store lock, so
+        # a page's quick read on the GUI thread does not wait for it; reading and storing hold it.
+        from k2desk.services import library, reading_grades
 
-        grade_library(ctx)  # once per snippet version: the Library and Handout pages read them
+        def known() -> tuple[list[object], dict[str, float]]:
+            snippets = list(library.load(ctx).snippets.values())
+            return snippets, reading_grades.known_grades(ctx, snippets)
+
+        def compute(found: tuple[list[Any], dict[str, float]]) -> None:
+            snippets, have = found
+            if len(have) < len(snippets):
+                window.worker.run(lambda: reading_grades.compute_grades(snippets, have), save,
+                                  ignore, uses_store=False)
+
+        def save(computed: reading_grades.Computed) -> None:
+            window.worker.run(lambda: reading_grades.save_grades(ctx, computed), None, ignore)
+
+        window.worker.run(known, compute, ignore)
+
+    def ignore(_exc: ServiceError) -> None:
+        pass  # the pages grade anything still missing themselves, and report a problem there
 
     # Once the frame is painted (started earlier, the database work would compete with drawing
     # the window), and before the first page asks for anything.
