@@ -1,0 +1,53 @@
+"""Attacks on issue 26 (Spanish handouts): what broke, and a few attacks it withstood."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from doc_helpers import setup_pharmacy
+from k2desk.services import documents as doc_svc
+from k2desk.services import handouts as svc
+from k2desk.services import library as library_svc
+from k2desk.services.context import AppContext
+from k2desk.services.patients import PatientInput, add_patient
+from k2desk.services.settings import set_settings
+
+ACK = {"ack_by": "Dana Lee", "ack_reason": "Clínica avisada; INR en 1 semana"}
+# The first and the last words of the VKA box, by language (heading; the review line).
+BOX = {"en": ("MAJOR INTERACTION", "Interaction reviewed by"),
+       "es": ("INTERACCIÓN GRAVE", "Interacción revisada por")}
+MK4_LEAD = {"en": "MK-4 is not for you", "es": "La MK-4 no es para usted"}
+
+
+def _pages(pdf: bytes) -> list[str]:
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _warfarin_patient(ctx: AppContext, language: str, med: str = "warfarin 5 mg daily") -> int:
+    return add_patient(ctx, PatientInput(name="Rosario Núñez", dob="1947-11-30", nkda=True,
+                                         language=language, medications=[med]),
+                       allow_duplicate=True)
+
+
+@pytest.mark.parametrize("text_size", ["standard", "large"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_the_vka_box_with_the_mk4_contraindication_starts_on_page_1_in_every_language(
+        ctx: AppContext, paper: str, text_size: str) -> None:
+    """Found: a Spanish handout for a warfarin patient on a topic that talks about MK-4 had a
+    VKA box ~4 lines taller than the English one; it did not fit under the title, so page 1
+    carried only the letterhead and title and the box began on page 2."""
+    setup_pharmacy(ctx)
+    set_settings(ctx, {"print.paper_size": paper, "print.handout_text": text_size})
+    for language in ("en", "es"):
+        pid = _warfarin_patient(ctx, language)
+        for topic in library_svc.load(ctx).topics:
+            doc = svc.create_handout(ctx, pid, topics=[topic], **ACK)
+            pages = _pages(doc_svc.get_pdf(ctx, doc))
+            first, last = BOX[language]
+            where = f"{language} {paper} {text_size} {topic}"
+            assert first in pages[0] and last in pages[0], f"{where}: page 1 is {pages[0][:300]}"
+            if topic in ("what-is-k2", "dosing"):  # the snippets that talk about MK-4
+                assert MK4_LEAD[language] in pages[0], where
