@@ -51,3 +51,22 @@ def test_the_vka_box_with_the_mk4_contraindication_starts_on_page_1_in_every_lan
             assert first in pages[0] and last in pages[0], f"{where}: page 1 is {pages[0][:300]}"
             if topic in ("what-is-k2", "dosing"):  # the snippets that talk about MK-4
                 assert MK4_LEAD[language] in pages[0], where
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("warfarina 5 mg diario", "warfarina"), ("Coumadin", "warfarina"),
+    ("acenocumarol 4 mg", "acenocumarol"), ("Sintrom 4 mg", "acenocumarol"),
+    ("fenprocumón 3 mg", "fenprocumón"), ("anticoagulante", "anticoagulante sin nombre")])
+def test_a_blood_thinner_typed_in_spanish_gets_the_spanish_warning_in_its_spanish_name(
+        ctx: AppContext, typed: str, name: str) -> None:
+    """Found: a Sintrom or acenocumarol patient's Spanish box said "vitamina K2 y acenocoumarol"
+    (the English spelling, not the name on the patient's box; warfarin alone had a Spanish
+    name). Withstood: every Spanish way of typing the medicine is found and warned about."""
+    setup_pharmacy(ctx)
+    pid = _warfarin_patient(ctx, "es", typed)
+    with pytest.raises(Exception, match="Major interaction"):
+        svc.create_handout(ctx, pid, topics=["bone"])  # nothing printed without a review
+    doc = svc.create_handout(ctx, pid, topics=["bone"], **ACK)
+    page1 = _pages(doc_svc.get_pdf(ctx, doc))[0]
+    assert f"INTERACCIÓN GRAVE: vitamina K2 y {name}" in page1, page1[:400]
+    assert f"“{typed}”" in page1 and "Llame al 911" in page1
