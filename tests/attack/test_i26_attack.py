@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from doc_helpers import setup_pharmacy
+from k2desk.library.interactions import load_interaction_table
 from k2desk.services import documents as doc_svc
 from k2desk.services import handouts as svc
 from k2desk.services import library as library_svc
@@ -70,3 +71,16 @@ def test_a_blood_thinner_typed_in_spanish_gets_the_spanish_warning_in_its_spanis
     page1 = _pages(doc_svc.get_pdf(ctx, doc))[0]
     assert f"INTERACCIÓN GRAVE: vitamina K2 y {name}" in page1, page1[:400]
     assert f"“{typed}”" in page1 and "Llame al 911" in page1
+
+
+@pytest.mark.parametrize(("typed", "agent"), [
+    ("aceite mineral", "mineral oil"), ("vaselina líquida", "mineral oil"),
+    ("vitamina E 1000 UI", "vitamin E"), ("vitamina A 10000 UI", "vitamin A")])
+def test_a_supplement_typed_in_spanish_is_found(typed: str, agent: str) -> None:
+    """Found: the table gives mineral oil, vitamin E and vitamin A a Spanish name for the box
+    ("aceite mineral") but did not match that name when the medicine list was typed in Spanish:
+    "No interactions found" for a Spanish reader's own words."""
+    from k2desk.domain.interactions import check_medications
+
+    findings = check_medications([typed], load_interaction_table())
+    assert [f.agent for f in findings] == [agent], findings
