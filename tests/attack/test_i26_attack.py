@@ -84,3 +84,25 @@ def test_a_supplement_typed_in_spanish_is_found(typed: str, agent: str) -> None:
 
     findings = check_medications([typed], load_interaction_table())
     assert [f.agent for f in findings] == [agent], findings
+
+
+def test_a_spanish_patient_with_spanish_typed_supplements_gets_spanish_boxes_only(
+        ctx: AppContext) -> None:
+    """Withstood (after the fix above): no VKA, three findings typed in Spanish, every topic:
+    each box is in Spanish (no "Your medicine list", "Interaction", "Talk to"), the page carries
+    no English fixed word of the template, and the stored copy saves byte for byte."""
+    setup_pharmacy(ctx)
+    pid = add_patient(ctx, PatientInput(
+        name="José Peña", dob="1960-12-31", nkda=True, language="es",
+        medications=["orlistat 120 mg", "aceite mineral", "vitamina E 1000 UI"]))
+    doc = svc.create_handout(ctx, pid, topics=list(library_svc.load(ctx).topics), **ACK)
+    pdf = doc_svc.get_pdf(ctx, doc)
+    text = " ".join(_pages(pdf))
+    for es in ("vitamina K2 y orlistat", "vitamina K2 y aceite mineral", "vitamina K2 y vitamina E",
+               "Su lista de medicamentos incluye “aceite mineral”"):
+        assert es in text, es
+    for en in ("Your medicine list", "Interaction reviewed", "Talk to", "Page 1 of", "Date of birth",
+               "Prepared for", "Counseled by", "How we grade", "Foods with", "MAJOR INTERACTION"):
+        assert en not in text, en
+    assert "Página 1 de" in text and "Fecha de nacimiento: 31 de diciembre de 1960" in text
+    assert doc_svc.get_pdf(ctx, doc) == pdf
