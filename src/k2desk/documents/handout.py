@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from k2desk.documents import styles as S
@@ -117,14 +120,18 @@ def _counselled(rec: HandoutRecord, width: float) -> Table:
     return t
 
 
-def story(rec: HandoutRecord) -> list[Flowable]:
-    """The handout's flowables, in print order: interaction boxes, then the legend that
-    explains the evidence labels, then the statements that carry them."""
-    st = _styles(rec)
-    t = template_of(rec)
-    width = _width(rec)
+def _height(f: Flowable, width: float) -> float:
+    """``f``'s height with its spacing, measured on a scratch canvas (nothing is drawn)."""
+    if isinstance(f, KeepTogether):  # (its wrap answers the room it was offered)
+        return sum(_height(g, width) for g in f._content)
+    h = f.wrapOn(Canvas(io.BytesIO()), width, 100_000)[1]
+    return float(h + f.getSpaceBefore() + f.getSpaceAfter())
+
+
+def _title_block(rec: HandoutRecord, width: float, st: S.Styles, t: HandoutTemplate) -> list[Flowable]:
+    """Letterhead, title, the patient's name and date of birth (new flowables on every call)."""
     right = ParagraphStyle("right", parent=st.letterhead, alignment=TA_RIGHT)
-    out: list[Flowable] = [
+    return [
         letterhead(rec.pharmacy, width, [para(t.date(rec.created_on), right),
                                          Paragraph(document_ref(rec.document_id), right)],
                    words=(t.text("letterhead.phone"), t.text("letterhead.fax"))),
@@ -134,11 +141,40 @@ def story(rec: HandoutRecord) -> list[Flowable]:
         labelled(t.text("handout.date_of_birth"), t.date(rec.patient_dob), st.body),
         Spacer(1, 6),
     ]
+
+
+def _first_page_vka_box(rec: HandoutRecord, majors: list[InteractionNotice],
+                        width: float, st: S.Styles, t: HandoutTemplate) -> Flowable:
+    """The VKA box in the handout's own layout, or, when that would not fit under the title (a
+    longer language, a long review reason, two blood thinners), in a tighter one that still
+    does: closer lines first, then up to 1.5 pt smaller, never under 10 pt. A box never splits (issue
+    14), so a box too tall for page 1 would leave page 1 with only the title on it. A box that
+    fits in the normal layout is drawn exactly as before (same bytes)."""
+    room = (S.page_size(rec.paper_size)[1] - S.TOP_MARGIN - S.BOTTOM_MARGIN
+            - sum(_height(f, width) for f in _title_block(rec, width, st, t)) - 2)  # 2 pt: rounding
+    size = st.body.fontSize
+    tries = [st, S.stylesheet(size, compact=True)]
+    # (the stylesheet's table cells are 0.5 pt under the body: keep those at 10 pt too)
+    tries += [S.stylesheet(s, compact=True) for s in (size - 1, size - 1.5) if s - 0.5 >= S.MIN_FONT_SIZE]
+    # Measured on a copy: the box that prints is made fresh, never wrapped before the layout.
+    fits = next((s for s in tries if _height(patient_box(majors, rec.contraindications, width, s, t),
+                                             width) <= room), tries[-1])
+    # (none fits: the tightest one; taller than page 1 even so, it starts on page 2 as before)
+    return patient_box(majors, rec.contraindications, width, fits, t)
+
+
+def story(rec: HandoutRecord) -> list[Flowable]:
+    """The handout's flowables, in print order: interaction boxes, then the legend that
+    explains the evidence labels, then the statements that carry them."""
+    st = _styles(rec)
+    t = template_of(rec)
+    width = _width(rec)
+    out = _title_block(rec, width, st, t)
     # A patient on a blood thinner gets the whole VKA box on every handout, whatever the topics;
     # other findings keep a box each, below it.
     majors = [n for n in rec.interactions if n.severity == "major"]
     if majors:
-        out += [patient_box(majors, rec.contraindications, width, st, t), Spacer(1, 8)]
+        out += [_first_page_vka_box(rec, majors, width, st, t), Spacer(1, 8)]
     for notice in rec.interactions:
         if notice.severity != "major":
             out += [_interaction_box(notice, width, st, t), Spacer(1, 8)]

@@ -61,9 +61,11 @@ class Styles:
 
 
 @cache
-def stylesheet(body_size: float = BODY_SIZE) -> Styles:
+def stylesheet(body_size: float = BODY_SIZE, *, compact: bool = False) -> Styles:
     """The shared paragraph styles (cached; fonts are registered on first use). ``body_size``
-    sets the running text, bullets and headings (handouts: 12 pt, or 14 pt large print)."""
+    sets the running text, bullets and headings (handouts: 12 pt, or 14 pt large print).
+    ``compact`` tightens the line spacing and the space after paragraphs (never the size): the
+    handout's blood-thinner box uses it only when its normal layout would not fit on page 1."""
     register_fonts()
 
     def style(name: str, size: float, leading: float, *, bold: bool = False, **kw: object) -> ParagraphStyle:
@@ -79,10 +81,11 @@ def stylesheet(body_size: float = BODY_SIZE) -> Styles:
         )
 
     b = body_size
-    lead = round(b * 1.32, 1)
+    lead = round(b * (1.2 if compact else 1.32), 1)
+    after = 2 if compact else 4
     return Styles(
-        body=style("body", b, lead, spaceAfter=4),
-        body_bold=style("body_bold", b, lead, bold=True, spaceAfter=4),
+        body=style("body", b, lead, spaceAfter=after),
+        body_bold=style("body_bold", b, lead, bold=True, spaceAfter=after),
         small=style("small", MIN_FONT_SIZE, 12.5),
         title=style("title", 18, 22, bold=True, spaceBefore=4, spaceAfter=8),
         heading=style("heading", b + 2.5, lead + 2.5, bold=True, spaceBefore=10, spaceAfter=4,
@@ -92,7 +95,7 @@ def stylesheet(body_size: float = BODY_SIZE) -> Styles:
         cell=style("cell", b - 0.5, round((b - 0.5) * 1.24, 1)),
         cell_bold=style("cell_bold", b - 0.5, round((b - 0.5) * 1.24, 1), bold=True),
         label=style("label", MIN_FONT_SIZE, 12, bold=True),
-        box_title=style("box_title", b + 1.5, lead + 1, bold=True, spaceAfter=3),
+        box_title=style("box_title", b + 1.5, lead + 1, bold=True, spaceAfter=2 if compact else 3),
         bullet=style("bullet", b, lead, leftIndent=12, bulletIndent=0, spaceAfter=1),
         reference=style("reference", MIN_FONT_SIZE, 12.5, leftIndent=18, firstLineIndent=-18, spaceAfter=2),
     )
