@@ -22,6 +22,9 @@ def window(qtbot, ctx: AppContext) -> Iterator[object]:
     yield w
     w.worker.wait()
     w.close()
+    # Even when close was refused (unsaved work asks first), nothing may run on the store after
+    # this test's context closes it: a query on a closed connection can crash the process.
+    w.worker.shutdown()
 
 
 @pytest.fixture

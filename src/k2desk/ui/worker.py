@@ -109,6 +109,10 @@ class Worker(QObject):
         self.pool.setMaxThreadCount(1)  # serialises every background use of the store
         self._report = report
         self._running: set[Op] = set()
+        # Set by shutdown: a timer or a late callback may still ask for work after the window
+        # closed, when the store may be closing on the GUI thread; such work is never started
+        # (a query on a connection closed under it can crash the process).
+        self._closed = False
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[ServiceError], None] | None = None, *, uses_store: bool = True) -> Op:
@@ -118,6 +122,9 @@ class Worker(QObject):
         store lock, so quick reads on the GUI thread need not wait for it.
         """
         op = Op(fn, on_success, on_failure if on_failure is not None else self._report, uses_store)
+        if self._closed:
+            op.cancelled = True
+            return op
         self._running.add(op)
         op.succeeded.connect(lambda _r, o=op: self._running.discard(o))
         op.failed.connect(lambda _e, o=op: self._running.discard(o))
@@ -132,7 +139,9 @@ class Worker(QObject):
         return result
 
     def shutdown(self, ms: int = 30_000) -> None:
-        """Finish what is running, and deliver no more results (the widgets are going away)."""
+        """Finish what is running, start nothing more, and deliver no more results (the widgets
+        are going away)."""
+        self._closed = True
         for op in list(self._running):
             op.cancelled = True
         self.pool.waitForDone(ms)
