@@ -5,6 +5,7 @@ backup aimed at a fresh folder while a PDF file is damaged; a restore from a bac
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -18,7 +19,10 @@ from blob_files import pdf_file
 from k2desk.cli import main
 from k2desk.paths import db_path
 from k2desk.services.context import AppContext
-from stored_documents import add_test_patient, store_document
+from k2desk.storage.blobs import write_blob
+from k2desk.storage.documents import store_document as store_document_row
+from k2desk.storage.errors import StoreError
+from stored_documents import add_test_patient, make_pdf, store_document
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -115,10 +119,34 @@ def test_storing_a_pdf_whose_name_is_taken_by_a_link_writes_a_real_file(data_dir
     shutil.copyfile(path, outside)
     path.unlink()
     path.symlink_to(outside)
-    from k2desk.storage.blobs import write_blob
     write_blob(data_dir / "blobs", outside.read_bytes())
     assert not path.is_symlink() and path.read_bytes() == outside.read_bytes()
     assert child(data_dir, "log", "verify").returncode == 0
+
+
+@pytest.mark.parametrize("where", ["blobs", "sub"])
+def test_a_pdf_that_cannot_be_written_is_a_message_and_stores_no_row(data_dir, where):
+    """Before: "unexpected error (FileExistsError / PermissionError)"; the blob folder (or its
+    two-letter sub-folder) taken by a file stands for a read-only or failing disk."""
+    with AppContext(data_dir, "test-rph") as ctx:
+        pid = add_test_patient(ctx)
+        pdf = make_pdf(["A handout nobody could save"])
+        sha = hashlib.sha256(pdf).hexdigest()
+        root = data_dir / "blobs"
+        if where == "blobs":
+            shutil.rmtree(root, ignore_errors=True)
+            root.write_bytes(b"not a folder")
+        else:
+            root.mkdir(exist_ok=True)
+            (root / sha[:2]).write_bytes(b"not a folder")
+        before = ctx.store.conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        with pytest.raises(StoreError, match="could not be saved.*Nothing was stored"):
+            with ctx.store.write() as db:
+                store_document_row(db, kind="handout", patient_id=pid, source_table="handouts",
+                                   source_id=1, title="x", pdf=pdf, pages=1, operator="test-rph")
+        assert ctx.store.conn.execute("SELECT count(*) FROM documents").fetchone()[0] == before
+        assert ctx.store.conn.execute("SELECT count(*) FROM pdf_blobs WHERE sha256=?",
+                                      [sha]).fetchone()[0] == 0
 
 
 # --------------------------------------------------------------------------- withstood

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from k2desk.storage.errors import StoreError
 from k2desk.storage.files import TEMP_PREFIX, exclusive_temp, fsync_dir
 
 BLOB_DIRNAME = "blobs"
@@ -164,7 +165,14 @@ def read_blob(root: Path, sha: str) -> bytes | None:
 def add_blob(db: Database, pdf: bytes) -> str:
     """Store ``pdf`` durably and record it in ``pdf_blobs``; call inside ``Store.write()``, so
     the file is on disk before the row that names it commits."""
-    sha = write_blob(blob_root(db), pdf)
+    root = blob_root(db)
+    try:
+        sha = write_blob(root, pdf)
+    except OSError as exc:
+        raise StoreError(
+            f"The PDF could not be saved in {root}: the disk refused the file "
+            f"({exc.strerror or exc}); the folder may be full, read-only or failing. Nothing was "
+            "stored; free some space or fix the folder and try again.") from exc
     db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, size) VALUES (?, ?)", [sha, len(pdf)])
     return sha
 
