@@ -186,3 +186,56 @@ def test_restore_from_a_backup_whose_blobs_folder_is_gone_is_refused_and_changes
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 2
     finally:
         con.close()
+
+
+# -- a daily backup from before the PDF file store, older than the pre-migration copy -----------
+
+def _old_layout_document(db, pdf: bytes) -> None:  # noqa: ANN001
+    """What storing a document did before issue 24: the bytes inside ``pdf_blobs.data``."""
+    import datetime as dt
+
+    from k2desk.storage import audit
+    digest = hashlib.sha256(pdf).hexdigest()
+    db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, data) VALUES (?, ?)", [digest, pdf])
+    cur = db.execute(
+        "INSERT INTO documents (kind, patient_id, source_table, source_id, title, sha256, size, pages,"
+        " created_at, operator) VALUES ('handout', NULL, 'handouts', 0, 'Old', ?, ?, 1, ?, 'test-rph')",
+        [digest, len(pdf), dt.datetime.now(dt.UTC).isoformat()])
+    audit.append(db, operator="test-rph", action="render", entity="document",
+                 entity_id=int(cur.lastrowid or 0),
+                 details={"kind": "handout", "sha256": digest, "size": len(pdf), "pages": 1,
+                          "source": "handouts/0"})
+
+
+def test_restoring_a_daily_backup_from_before_the_upgrade_works(data_dir, monkeypatch, capsys):
+    """Before: the restore put the old-layout file in place, then its first open (which updates
+    it) compared it with the newer pre-migration backup and refused, before the restore could
+    record itself: 'needs updating, but the audit trail has N events but the backup …
+    pre-migration … recorded N+1' -- the pharmacy locked out of the backup it chose."""
+    from k2desk.paths import backup_dir
+    from k2desk.storage.migrations import MIGRATIONS
+    old = [m for m in MIGRATIONS._migrations if m.name != "0012_i24_blob_store"]
+    pdfs = [make_pdf([f"Old document {i}"]) for i in range(3)]
+    daily = backup_dir(data_dir) / "k2desk-20200101-120000-000000-auto.sqlite3"
+    with monkeypatch.context() as m:
+        m.setattr(MIGRATIONS, "_migrations", old)
+        with AppContext(data_dir, "test-rph") as c:
+            with c.store.write() as db:
+                for pdf in pdfs[:2]:
+                    _old_layout_document(db, pdf)
+            backup_dir(data_dir).mkdir(mode=0o700, exist_ok=True)
+            dest = sqlite3.connect(daily)
+            c.store.conn.backup(dest)
+            dest.close()
+            os.utime(daily, (1577880000, 1577880000))
+            with c.store.write() as db:  # the next day's work, before the upgrade
+                _old_layout_document(db, pdfs[2])
+    code, out, err = run(capsys, "log", "verify")  # the first open since the upgrade
+    assert code == 0, err
+    code, out, err = run(capsys, "backup", "restore", str(daily), "--yes")
+    assert code == 0, err
+    code, out, err = run(capsys, "log", "verify")
+    assert code == 0 and "2 documents verified" in out + err, err
+    code, out, err = run(capsys, "document", "save", "2", "-o", str(data_dir / "two.pdf"))
+    assert code == 0, err
+    assert (data_dir / "two.pdf").read_bytes() == pdfs[1]

@@ -79,6 +79,14 @@ class AppContext:
 
     @property
     def store(self) -> Store:
+        return self._open_store()
+
+    def open_restored(self) -> Store:
+        """Open the database a restore has just put in place (see ``open_store``)."""
+        self.close()
+        return self._open_store(just_restored=True)
+
+    def _open_store(self, *, just_restored: bool = False) -> Store:
         if self._store is None:
             from k2desk.storage import open_store
 
@@ -86,7 +94,8 @@ class AppContext:
                 self._store = open_store(self.data_dir,
                                          check_integrity=not self.defer_integrity_check,
                                          pre_migration_backup=_pre_migration_backup,
-                                         who=f"{self.who}, operator {self.operator}")
+                                         who=f"{self.who}, operator {self.operator}",
+                                         just_restored=just_restored)
             except StoreError as exc:
                 raise OperationFailed(str(exc)) from exc
         return self._store
