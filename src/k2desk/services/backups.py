@@ -96,8 +96,11 @@ def restore_backup(ctx: AppContext, source: Path, *, progress: Progress | None =
                               f"{exc.strerror or exc}.") from exc
     # The head file this restore just wrote sets the older history aside; the restore event
     # appended next is what backs it from now on.
-    ctx.store.check_anchor(just_restored=True)
-    with ctx.store.write() as db:
+    # A backup from an earlier release is brought up to date as it opens (migrations compare
+    # the trail with the backups too: only those taken since this restore count).
+    store = ctx.open_restored()
+    store.check_anchor(just_restored=True)
+    with store.write() as db:
         audit.append(db, operator=ctx.operator, action="restore", entity="database",
                      details={"from": source.name, "kept": kept.name if kept else None})
     return kept

@@ -84,6 +84,14 @@ class AppContext:
     def store(self) -> Store:
         if self._refused is not None:
             raise OperationFailed(self._refused)
+        return self._open_store()
+
+    def open_restored(self) -> Store:
+        """Open the database a restore has just put in place (see ``open_store``)."""
+        self.close()
+        return self._open_store(just_restored=True)
+
+    def _open_store(self, *, just_restored: bool = False) -> Store:
         if self._store is None:
             from k2desk.storage import open_store
 
@@ -91,7 +99,8 @@ class AppContext:
                 self._store = open_store(self.data_dir,
                                          check_integrity=not self.defer_integrity_check,
                                          pre_migration_backup=_pre_migration_backup,
-                                         who=f"{self.who}, operator {self.operator}")
+                                         who=f"{self.who}, operator {self.operator}",
+                                         just_restored=just_restored)
             except StoreError as exc:
                 raise OperationFailed(str(exc)) from exc
         return self._store

@@ -16,10 +16,12 @@ documents rows reference, so a database knows which files it needs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from k2desk.storage.errors import StoreError
 from k2desk.storage.files import TEMP_PREFIX, exclusive_temp, fsync_dir
 
 BLOB_DIRNAME = "blobs"
@@ -72,13 +75,33 @@ def _private_dirs(root: Path, sub: Path) -> None:
         fsync_dir(root)
 
 
+def _open_plain(path: Path) -> int:
+    """Open a stored file for reading, only when it is a plain file: a link (to /etc/passwd, to
+    /dev/zero, to another blob), a folder, a named pipe or a device put where a PDF should be is
+    refused at once (raises OSError), never read without end or waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "a folder, pipe or device, not a plain file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_plain(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of the plain file ``path`` (at most ``limit`` + 1 of them when given)."""
+    with os.fdopen(_open_plain(path), "rb") as fh:
+        return fh.read() if limit is None else fh.read(limit + 1)
+
+
 def write_blob(root: Path, data: bytes, sha: str | None = None) -> str:
     """Put ``data`` into the store at ``root`` durably (temp file, fsync, rename, fsync folder);
     return its SHA-256. A file already there with the same bytes is kept as it is."""
     sha = sha or hashlib.sha256(data).hexdigest()
     path = blob_path(root, sha)  # ``sha`` given: the name a row records (a migration's copy)
     with contextlib.suppress(OSError):
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if _read_plain(path, len(data)) == data:
             return sha
     _private_dirs(root, path.parent)
     fd, tmp = exclusive_temp(path.parent)
@@ -106,13 +129,14 @@ def copy_blob(src_root: Path, dest_root: Path, sha: str, size: int) -> int:
     digest = hashlib.sha256()
     n = 0
     try:
-        fin = open(src, "rb")  # noqa: SIM115 - closed below, after the temp file is set up
+        fin = os.fdopen(_open_plain(src), "rb")  # closed below, after the temp file is set up
     except OSError as exc:
-        raise BlobError(f"the PDF file {src} is missing ({exc.strerror or exc})") from exc
+        why = "a link, not a plain file" if exc.errno == errno.ELOOP else (exc.strerror or exc)
+        raise BlobError(f"the PDF file {src} is missing or is not a plain file ({why})") from exc
     fd, tmp = exclusive_temp(dest.parent)
     try:
         with fin, os.fdopen(fd, "wb") as fout:
-            while chunk := fin.read(_CHUNK):
+            while n <= size and (chunk := fin.read(_CHUNK)):
                 digest.update(chunk)
                 n += len(chunk)
                 fout.write(chunk)
@@ -130,17 +154,25 @@ def copy_blob(src_root: Path, dest_root: Path, sha: str, size: int) -> int:
 
 
 def read_blob(root: Path, sha: str) -> bytes | None:
-    """The bytes stored under ``sha``, or None when the file is missing (not checked here)."""
+    """The bytes stored under ``sha``, or None when the file is missing or is not a plain file
+    that can be read (a link, a folder, a pipe or a device in its place); not checked here."""
     try:
-        return blob_path(root, sha).read_bytes()
-    except FileNotFoundError:
+        return _read_plain(blob_path(root, sha))
+    except OSError:
         return None
 
 
 def add_blob(db: Database, pdf: bytes) -> str:
     """Store ``pdf`` durably and record it in ``pdf_blobs``; call inside ``Store.write()``, so
     the file is on disk before the row that names it commits."""
-    sha = write_blob(blob_root(db), pdf)
+    root = blob_root(db)
+    try:
+        sha = write_blob(root, pdf)
+    except OSError as exc:
+        raise StoreError(
+            f"The PDF could not be saved in {root}: the disk refused the file "
+            f"({exc.strerror or exc}); the folder may be full, read-only or failing. Nothing was "
+            "stored; free some space or fix the folder and try again.") from exc
     db.execute("INSERT OR IGNORE INTO pdf_blobs (sha256, size) VALUES (?, ?)", [sha, len(pdf)])
     return sha
 
@@ -241,7 +273,8 @@ def verify_documents(db: Database, root: Path | None = None, *, deep: bool = Tru
             if deep:
                 data = read_blob(root, sha) if _SHA.fullmatch(str(sha)) else None
                 if data is None:
-                    return n, f"document {doc_id}: its stored PDF file {path} is missing"
+                    return n, (f"document {doc_id}: its stored PDF file {path} is missing or "
+                                  "is not a plain file")
             else:
                 try:
                     actual = path.stat().st_size

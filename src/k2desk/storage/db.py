@@ -342,8 +342,12 @@ def _has_pending(conn: sqlite3.Connection) -> bool:
 
 def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = True,
                pre_migration_backup: PreMigrationBackup | None = None,
-               who: str = "a k2desk program") -> Store:
+               who: str = "a k2desk program", just_restored: bool = False) -> Store:
     """Open (creating if needed) the database in ``data_dir``.
+
+    ``just_restored``: the restore that has just written the head file opens the file to record
+    itself (a backup from an earlier release is updated first, compared only with the backups
+    taken since the restore).
 
     The store holds the database open (``exclusive.hold_shared``, described as ``who``) until it
     is closed, so a restore is refused meanwhile. A file that is not SQLite, belongs to another
@@ -365,14 +369,15 @@ def open_store(data_dir: Path, *, migrate: bool = True, check_integrity: bool = 
         raise StoreError(f"Cannot open the database in {data_dir}: {exc.strerror or exc}.") from exc
     try:
         return _open_held(data_dir, hold, migrate=migrate, check_integrity=check_integrity,
-                          pre_migration_backup=pre_migration_backup)
+                          pre_migration_backup=pre_migration_backup, just_restored=just_restored)
     except BaseException:
         hold.release()
         raise
 
 
 def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bool,
-               pre_migration_backup: PreMigrationBackup | None) -> Store:
+               pre_migration_backup: PreMigrationBackup | None,
+               just_restored: bool = False) -> Store:
     from k2desk.storage import audit
     from k2desk.storage.migrations import MIGRATIONS
 
@@ -436,7 +441,7 @@ def _open_held(data_dir: Path, hold: Hold, *, migrate: bool, check_integrity: bo
     store = Store(data_dir, db, hold)
     if existed:
         try:
-            store.check_anchor()
+            store.check_anchor(just_restored=just_restored)
         except sqlite3.Error:
             pass  # no audit trail yet (a file from before k2desk's first migration)
     if migrate:

@@ -80,8 +80,8 @@ def get_pdf(db: Database, doc_id: int) -> bytes:
         raise DocumentStoreError(f"document {doc_id} has no stored PDF")
     data = read_blob(blob_root(db), str(r[0]))
     if data is None:
-        raise DocumentStoreError(f"document {doc_id}: its stored PDF file is missing (run 'k2desk "
-                                 "log verify' and restore a backup)")
+        raise DocumentStoreError(f"document {doc_id}: its stored PDF file is missing or unreadable "
+                                 "(run 'k2desk log verify' and restore a backup)")
     if sha256_hex(data) != r[0]:
         raise DocumentStoreError(
             f"document {doc_id}: the stored PDF does not match its SHA-256 (the database was altered)")
