@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -148,3 +149,24 @@ def test_an_old_row_changed_behind_k2desks_back_is_caught_by_the_weekly_check_an
     ctx.close()
     with pytest.raises(BackupError, match="was changed"):
         restore_file(data_dir, changed_copy)
+
+
+def test_after_a_restore_the_backups_of_the_history_set_aside_are_not_built_on(data_dir):
+    with AppContext(data_dir, "test-rph") as c:
+        _day(c, 0)
+        svc.make_backup(c, reason="auto")  # full: its event is in the next backups
+        _day(c, 1)
+        made = svc.make_backup(c, reason="auto")
+        # Kept aside with its PDFs (rotation keeps one backup a day).
+        first = data_dir.parent / "aside" / made.name
+        shutil.copytree(made.parent, first.parent)
+        _day(c, 2)
+        svc.make_backup(c, reason="auto")  # newer than the history the restore goes back to
+    with AppContext(data_dir, "test-rph") as c:
+        svc.restore_backup(c, first)
+    with AppContext(data_dir, "test-rph") as c:
+        _day(c, 3)
+        svc.make_backup(c, reason="auto")  # not refused: the newer backup is set aside
+        _day(c, 4)
+        svc.make_backup(c, reason="auto")
+        assert _checks(c)[-2:] == ["full", "incremental"]

@@ -34,7 +34,7 @@ from sqlite_utils import Database
 from k2desk.domain.backup_policy import backups_to_keep, parse_backup_name
 from k2desk.paths import backup_dir, db_path
 from k2desk.storage import backup_check, seals
-from k2desk.storage.anchor import Head, backup_head, write_head
+from k2desk.storage.anchor import Head, backup_head, read_head, write_head
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.blobs import (
     BLOB_DIRNAME,
@@ -204,7 +204,12 @@ def backup_into(store: Store, dest: Path, *, progress: Progress | None = None,
         except BlobError as exc:
             raise BackupError(f"The backup was not kept: {exc}. Run 'k2desk log verify'.") from exc
         # copy_missing has just seen every file there whole (and hashed each one it copied).
-        plan = backup_check.plan(tmp, dest.parent, now=now)
+        try:
+            head_file = read_head(store.data_dir)
+        except ValueError:
+            head_file = None  # the store's own check names it; since-less is only stricter
+        plan = backup_check.plan(tmp, dest.parent, now=now,
+                                 since=head_file.since if head_file is not None else None)
         if plan is None:
             kind = backup_check.FULL
             problem = database_problem(tmp, dest_blobs, files=False)

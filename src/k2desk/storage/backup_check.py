@@ -60,14 +60,28 @@ class Plan:
     start: int
 
 
-def _previous_backup(folder: Path, exclude: Path) -> Path | None:
+def _utc(text: str | None) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when
+
+
+def _previous_backup(folder: Path, exclude: Path, since: dt.datetime | None) -> Path | None:
+    """The newest whole backup in ``folder`` taken after ``since`` (a restore or re-anchoring:
+    backups before it belong to the history set aside, as in ``anchor.check_backups``)."""
     found = []
     for p in folder.glob("*.sqlite3"):
         if p == exclude or p.name.startswith(TEMP_PREFIX) or "replaced-by-restore" in p.name:
             continue
         try:
             if p.is_file() and header_problem(p) is None:
-                found.append((p.stat().st_mtime, p.name, p))
+                mtime = p.stat().st_mtime
+                if since is None or dt.datetime.fromtimestamp(mtime, dt.UTC) > since:
+                    found.append((mtime, p.name, p))
         except OSError:
             continue
     return max(found)[2] if found else None
@@ -84,14 +98,10 @@ def _last_full_check(conn: sqlite3.Connection) -> tuple[int, str] | None:
     return int(pos), str(row[1])
 
 
-def plan(copy: Path, folder: Path, *, now: dt.datetime | None = None) -> Plan | None:
-    """How to check ``copy`` incrementally, or None when it must get the full check."""
-    base = _previous_backup(folder, copy)
-    if base is None:
-        return None
-    head = backup_head(base)
-    if head is None or head.events == 0:
-        return None  # the previous backup cannot be read: full check
+def plan(copy: Path, folder: Path, *, now: dt.datetime | None = None,
+         since: str | None = None) -> Plan | None:
+    """How to check ``copy`` incrementally, or None when it must get the full check. ``since``:
+    the head file's time of the latest restore or re-anchoring (``anchor.Head.since``)."""
     try:
         conn = sqlite3.connect(f"file:{copy}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:
@@ -101,12 +111,22 @@ def plan(copy: Path, folder: Path, *, now: dt.datetime | None = None) -> Plan | 
         if has_inline_bytes(db) or not seals._has_seal_table(conn):
             return None
         full = _last_full_check(conn)
+        reset = conn.execute("SELECT max(at) FROM audit_events WHERE action IN"
+                             " ('restore', 'reanchor')").fetchone()[0]
     except sqlite3.Error:
         return None
     finally:
         conn.close()
     if full is None:
         return None
+    # The later of the two: either one only makes the full check more likely.
+    resets = [t for t in (_utc(since), _utc(reset)) if t is not None]
+    base = _previous_backup(folder, copy, max(resets) if resets else None)
+    if base is None:
+        return None
+    head = backup_head(base)
+    if head is None or head.events == 0:
+        return None  # the previous backup cannot be read: full check
     try:
         at = dt.datetime.fromisoformat(full[1])
     except ValueError:
