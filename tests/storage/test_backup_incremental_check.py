@@ -170,3 +170,19 @@ def test_after_a_restore_the_backups_of_the_history_set_aside_are_not_built_on(d
         _day(c, 4)
         svc.make_backup(c, reason="auto")
         assert _checks(c)[-2:] == ["full", "incremental"]
+
+
+def test_a_new_document_changed_with_its_row_is_caught_by_the_incremental_check(ctx):
+    _day(ctx, 0)
+    svc.make_backup(ctx, reason="auto")
+    _day(ctx, 1)
+    conn = _raw(db_path(ctx.data_dir))
+    doc, sha = conn.execute("SELECT id, sha256 FROM documents ORDER BY id DESC LIMIT 1").fetchone()
+    other = conn.execute("SELECT sha256 FROM documents WHERE id < ? LIMIT 1", [doc]).fetchone()[0]
+    # Pointed at another stored PDF (its row seal and its creation event both disagree).
+    conn.execute("UPDATE documents SET sha256 = ? WHERE id = ?", [other, doc])
+    conn.close()
+    before = _kept(ctx)
+    with pytest.raises(OperationFailed, match=f"document {doc}|documents row {doc} was changed"):
+        svc.make_backup(ctx, reason="auto")
+    assert _kept(ctx) == before

@@ -215,30 +215,35 @@ def _seals_after(conn: sqlite3.Connection, after: int) -> str | None:
 
 
 def _documents_after(conn: sqlite3.Connection, after: int) -> str | None:
-    """Each document created after event id ``after`` (and any with a higher id than every
-    document created before it) matches the SHA-256 its creation event recorded; its PDF is
-    catalogued (the files themselves were checked by ``copy_missing``)."""
+    """Each document with a higher id than every document whose creation event is at or before
+    event id ``after`` matches the SHA-256 its creation event recorded, and its PDF is catalogued
+    (the files themselves were checked by ``copy_missing``). Documents created before are the
+    full check's (``blobs.verify_documents``)."""
     row = conn.execute("SELECT max(CAST(entity_id AS INTEGER)) FROM audit_events WHERE id <= ?"
                        " AND entity = 'document' AND action = 'render'", [after]).fetchone()
     floor = int(row[0]) if row and row[0] is not None else 0
-    cur = conn.execute(
-        "SELECT d.id, d.sha256, b.sha256, (SELECT details FROM audit_events e WHERE"
-        " e.entity = 'document' AND e.action = 'render' AND CAST(e.entity_id AS INTEGER) = d.id"
-        " ORDER BY e.id LIMIT 1) FROM documents d LEFT JOIN pdf_blobs b ON b.sha256 = d.sha256"
-        " WHERE d.id > ? OR d.id IN (SELECT CAST(entity_id AS INTEGER) FROM audit_events"
-        " WHERE id > ? AND entity = 'document' AND action = 'render') ORDER BY d.id",
-        [floor, after])
-    for doc_id, sha, catalogued, details in cur:
+    # One pass over the events since (no index on entity_id: a query per document would scan
+    # the whole trail each time). The first render event of a document is its creation.
+    recorded: dict[int, str | None] = {}
+    for doc_id, details in conn.execute(
+            "SELECT CAST(entity_id AS INTEGER), details FROM audit_events WHERE id > ?"
+            " AND entity = 'document' AND action = 'render' ORDER BY id", [after]):
+        if doc_id is None or int(doc_id) in recorded:
+            continue
+        try:
+            sha = json.loads(details).get("sha256")
+        except (ValueError, AttributeError):
+            sha = None
+        recorded[int(doc_id)] = sha if isinstance(sha, str) else None
+    cur = conn.execute("SELECT d.id, d.sha256, b.sha256 FROM documents d LEFT JOIN pdf_blobs b"
+                       " ON b.sha256 = d.sha256 WHERE d.id > ? ORDER BY d.id", [floor])
+    for doc_id, sha, catalogued in cur:
         if catalogued is None:
             return f"document {doc_id}: its stored PDF is missing"
-        if details is None:
+        if int(doc_id) not in recorded:
             return (f"document {doc_id}: the audit trail has no event recording its creation "
                     "(events were removed, or the row was added behind k2desk's back)")
-        try:
-            recorded = json.loads(details).get("sha256")
-        except (ValueError, AttributeError):
-            recorded = None
-        if recorded != sha:
+        if recorded[int(doc_id)] != sha:
             return (f"document {doc_id}: its SHA-256 differs from the one recorded in the audit "
                     "trail when it was created (the PDF and its row were changed)")
     return None
