@@ -29,14 +29,15 @@ AUTO_BACKUP_AGE = dt.timedelta(days=1)
 
 
 def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "manual",
-                progress: Progress | None = None) -> Path:
+                progress: Progress | None = None, now: dt.datetime | None = None) -> Path:
     """Write a backup (to ``dest`` or the backups folder, 0600), rotate the folder, audit both.
-    ``progress(done, total)`` counts the database pages copied."""
+    ``progress(done, total)`` counts the database pages copied; ``now`` (default the clock)
+    decides whether the copy's weekly full check is due (storage.backup_check)."""
     if dest is not None:
         dest = check_output_path(ctx.data_dir, dest, field="output")
     try:
-        made = (backup_into(ctx.store, dest, progress=progress) if dest
-                else create_backup_result(ctx.store, reason=reason, progress=progress))
+        made = (backup_into(ctx.store, dest, progress=progress, now=now) if dest
+                else create_backup_result(ctx.store, reason=reason, progress=progress, now=now))
         path = made.path
         removed = rotate_backups(ctx.data_dir)
     except (BackupError, OSError) as exc:
@@ -46,7 +47,10 @@ def make_backup(ctx: AppContext, dest: Path | None = None, *, reason: str = "man
                      details={"file": path.name, "reason": reason,
                               "rotated_out": [p.name for p in removed],
                               # What this backup copied beyond the database file (issue 24).
-                              "pdfs_added": made.pdfs_added, "pdf_bytes_added": made.pdf_bytes_added})
+                              "pdfs_added": made.pdfs_added, "pdf_bytes_added": made.pdf_bytes_added,
+                              # Which check the copy passed (storage.backup_check): "full", or
+                              # "incremental" (what changed since the previous kept backup).
+                              "check": made.check})
     return path
 
 
@@ -67,7 +71,7 @@ def auto_backup_if_due(ctx: AppContext, *, now: dt.datetime | None = None) -> Pa
     """
     if not backup_due(ctx, now=now):
         return None
-    return make_backup(ctx, reason="auto")
+    return make_backup(ctx, reason="auto", now=now)
 
 
 def backups(ctx: AppContext) -> list[BackupInfo]:

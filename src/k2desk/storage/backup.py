@@ -33,8 +33,8 @@ from sqlite_utils import Database
 
 from k2desk.domain.backup_policy import backups_to_keep, parse_backup_name
 from k2desk.paths import backup_dir, db_path
-from k2desk.storage import seals
-from k2desk.storage.anchor import Head, backup_head, write_head
+from k2desk.storage import backup_check, seals
+from k2desk.storage.anchor import Head, backup_head, read_head, write_head
 from k2desk.storage.audit import verify_chain
 from k2desk.storage.blobs import (
     BLOB_DIRNAME,
@@ -148,6 +148,9 @@ class BackupResult:
     db_bytes: int  # the database file, copied whole
     pdfs_added: int  # PDF files the backup folder did not hold yet
     pdf_bytes_added: int
+    # Which check the copy passed before it was kept: "full" (``database_problem``) or
+    # "incremental" (``backup_check``: what changed since the previous kept backup).
+    check: str = "full"
 
 
 def backup_to(store: Store, dest: Path, *, progress: Progress | None = None) -> Path:
@@ -156,12 +159,15 @@ def backup_to(store: Store, dest: Path, *, progress: Progress | None = None) -> 
     return backup_into(store, dest, progress=progress).path
 
 
-def backup_into(store: Store, dest: Path, *, progress: Progress | None = None) -> BackupResult:
+def backup_into(store: Store, dest: Path, *, progress: Progress | None = None,
+                now: dt.datetime | None = None) -> BackupResult:
     """Copy the live database to ``dest`` (0600) with the SQLite online-backup API, and the PDF
     files it names that ``dest``'s folder does not hold yet (each checked against its SHA-256 as
     it is copied, durable before it gets its name): written under a temporary name, checked
     (every PDF there whole), then renamed. ``dest`` never exists half-written, and never names a
-    PDF file that is not there."""
+    PDF file that is not there. The copy gets the full check when there is no previous backup
+    in the folder to build on, or the newest full check is a week old (``now``, default the
+    clock); otherwise the incremental one (``backup_check``)."""
     dest = dest.expanduser()
     if dest.exists():
         raise BackupError(f"{dest} already exists; choose another file name.")
@@ -198,7 +204,18 @@ def backup_into(store: Store, dest: Path, *, progress: Progress | None = None) -
         except BlobError as exc:
             raise BackupError(f"The backup was not kept: {exc}. Run 'k2desk log verify'.") from exc
         # copy_missing has just seen every file there whole (and hashed each one it copied).
-        problem = database_problem(tmp, dest_blobs, files=False)
+        try:
+            head_file = read_head(store.data_dir)
+        except ValueError:
+            head_file = None  # the store's own check names it; since-less is only stricter
+        plan = backup_check.plan(tmp, dest.parent, now=now,
+                                 since=head_file.since if head_file is not None else None)
+        if plan is None:
+            kind = backup_check.FULL
+            problem = database_problem(tmp, dest_blobs, files=False)
+        else:
+            kind = backup_check.INCREMENTAL
+            problem = backup_check.incremental_problem(tmp, plan)
         if problem:
             raise BackupError(f"The backup was not kept: the copy did not pass its check ({problem}).")
         publish(tmp, dest)
@@ -209,7 +226,7 @@ def backup_into(store: Store, dest: Path, *, progress: Progress | None = None) -
         for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal")):
             with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
-    return BackupResult(dest, db_bytes, added.files, added.bytes)
+    return BackupResult(dest, db_bytes, added.files, added.bytes, kind)
 
 
 def _stamp() -> str:
@@ -222,10 +239,11 @@ def create_backup(store: Store, *, reason: str = "manual", progress: Progress | 
 
 
 def create_backup_result(store: Store, *, reason: str = "manual",
-                         progress: Progress | None = None) -> BackupResult:
+                         progress: Progress | None = None,
+                         now: dt.datetime | None = None) -> BackupResult:
     """``create_backup``, saying how much it copied."""
     return backup_into(store, backup_dir(store.data_dir) / f"k2desk-{_stamp()}-{reason}.sqlite3",
-                       progress=progress)
+                       progress=progress, now=now)
 
 
 def list_backups(data_dir: Path) -> list[BackupInfo]:
