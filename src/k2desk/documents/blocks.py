@@ -12,17 +12,14 @@ from k2desk.documents import styles as S
 from k2desk.documents.bidi import BidiParagraph
 from k2desk.documents.fonts import markup
 from k2desk.domain.documents import PharmacyProfile
+from k2desk.domain.languages import as_date
 
 
 def fmt_date(day: dt.date | str) -> str:
     """'November 22, 2026': month spelled out, so no one reads 03/04 the wrong way round."""
-    if isinstance(day, str):
-        try:
-            when = dt.date.fromisoformat(day[:10])
-        except ValueError:
-            return day
-    else:
-        when = day
+    when = as_date(day)
+    if when is None:
+        return str(day)
     return f"{when:%B} {when.day}, {when.year}"
 
 

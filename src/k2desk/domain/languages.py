@@ -20,6 +20,16 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MIN_FERNANDEZ_HUERTA = 70.0
 
 
+
+def as_date(day: dt.date | str) -> dt.date | None:
+    """``day`` as a date: a date, or text starting YYYY-MM-DD; None for text that is not one."""
+    if not isinstance(day, str):
+        return day
+    try:
+        return dt.date.fromisoformat(day[:10])
+    except ValueError:
+        return None
+
 @dataclass(frozen=True, slots=True)
 class HandoutTemplate:
     """Every fixed text of a handout in one language; lists are kept as ``key.1``, ``key.2``..."""
@@ -57,13 +67,9 @@ class HandoutTemplate:
     def date(self, day: dt.date | str) -> str:
         """A date in this language's words ('November 22, 2026'); text that is not a date is
         returned as it is."""
-        if isinstance(day, str):
-            try:
-                when = dt.date.fromisoformat(day[:10])
-            except ValueError:
-                return day
-        else:
-            when = day
+        when = as_date(day)
+        if when is None:
+            return str(day)
         return self.text("dates.format", month=self.texts[f"dates.months.{when.month}"],
                          day=str(when.day), year=str(when.year))
 

@@ -4,6 +4,7 @@ note, vet, reject or retire (with a reason), and see what is due for review."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -330,15 +331,20 @@ class LibraryPage(Page):
         if self.current is None:
             return False
         sid, ctx = self.current.id, self.ctx
+        return self._record(sid, lambda: library.vet_translation(ctx, sid, language, by, pin=pin),
+                            f"Snippet {sid}: {language} translation vetted.")
+
+    def _record(self, sid: str, call: Callable[[], object], done: str) -> bool:
+        """Run one library decision; a refusal shows under the text, success says ``done``."""
         try:
-            self.env.worker.call(lambda: library.vet_translation(ctx, sid, language, by, pin=pin))
+            self.env.worker.call(call)
         except InputRefused as exc:
             self.decision_message.setText(describe(exc))
             return False
         except ServiceError as exc:
             self.env.bridge.report(exc)
             return False
-        self.env.bridge.tell(f"Snippet {sid}: {language} translation vetted.")
+        self.env.bridge.tell(done)
         self.reload(keep=sid)
         return True
 
@@ -393,22 +399,12 @@ class LibraryPage(Page):
         if self.current is None:
             return False
         sid, ctx = self.current.id, self.ctx
-        try:
-            if action == "vet":
-                self.env.worker.call(lambda: library.vet(ctx, sid, by, pin=pin))
-            elif action == "reject":
-                self.env.worker.call(lambda: library.reject(ctx, sid, by, reason, pin=pin))
-            else:
-                self.env.worker.call(lambda: library.retire(ctx, sid, by, reason, pin=pin))
-        except InputRefused as exc:
-            self.decision_message.setText(describe(exc))
-            return False
-        except ServiceError as exc:
-            self.env.bridge.report(exc)
-            return False
-        self.env.bridge.tell(f"Snippet {sid}: {action} recorded.")
-        self.reload(keep=sid)
-        return True
+        calls: dict[str, Callable[[], object]] = {
+            "vet": lambda: library.vet(ctx, sid, by, pin=pin),
+            "reject": lambda: library.reject(ctx, sid, by, reason, pin=pin),
+        }
+        call = calls.get(action, lambda: library.retire(ctx, sid, by, reason, pin=pin))
+        return self._record(sid, call, f"Snippet {sid}: {action} recorded.")
 
     def refresh(self, changes: Changes) -> None:
         # A decision or import elsewhere (the command line, the handout page's table sign-off).
