@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +98,35 @@ def test_a_foreign_k2desk_backup_in_the_folder_is_not_built_on(ctx, tmp_path):
     except OperationFailed:
         return  # refused: nothing trusted on the foreign file's word
     assert _checks(ctx)[-1] == "full"
+
+
+def test_a_clock_moved_back_past_the_last_full_check_gets_the_full_check(ctx):
+    """Withstood: a full check recorded in what is now the future (the clock set back two days)
+    is not taken as recent; the copy gets the full check."""
+    import datetime as dt
+
+    _two_backups(ctx)
+    _day(ctx, 2)
+    svc.make_backup(ctx, reason="auto", now=dt.datetime.now() - dt.timedelta(days=2))
+    assert _checks(ctx)[-1] == "full"
+
+
+def test_a_tail_event_deleted_and_re_appended_with_other_words_is_refused(ctx):
+    """Withstood: the newest events deleted and appended again with sqlite3, the same count and
+    the same stored hashes but one event's details changed: the walk re-hashes them."""
+    _two_backups(ctx)
+    _day(ctx, 2)
+    conn = _raw(db_path(ctx.data_dir))
+    rows = conn.execute("SELECT * FROM audit_events ORDER BY id DESC LIMIT 2").fetchall()
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(audit_events)")]
+    conn.execute("DELETE FROM audit_events WHERE id >= ?", [min(r[0] for r in rows)])
+    for r in sorted(rows):
+        row = dict(zip(cols, r, strict=True))
+        row["operator"] = "someone else"
+        conn.execute(f"INSERT INTO audit_events ({', '.join(cols)}) VALUES"
+                     f" ({', '.join('?' * len(cols))})", [row[c] for c in cols])
+    conn.close()
+    before = _kept(ctx)
+    with pytest.raises(OperationFailed, match="was altered"):
+        svc.make_backup(ctx, reason="auto")
+    assert _kept(ctx) == before

@@ -193,8 +193,9 @@ def _seals_after(conn: sqlite3.Connection, after: int) -> str | None:
     # after ``after``: every row above the highest one sealed by then must have a seal (an
     # index range on rowid, and one on row_seals, so it costs what was added).
     for tbl in sorted(covered):
-        floor = conn.execute("SELECT max(rid) FROM row_seals WHERE tbl = ? AND event_id <= ?",
-                             [tbl, after]).fetchone()[0]
+        row = conn.execute("SELECT rid FROM row_seals WHERE tbl = ? AND event_id <= ?"
+                           " ORDER BY rid DESC LIMIT 1", [tbl, after]).fetchone()
+        floor = None if row is None else row[0]
         q = seals._q(tbl)
         for (rid,) in conn.execute(
                 f"SELECT t.rowid FROM main.{q} AS t WHERE t.rowid > ? AND NOT EXISTS"
