@@ -189,6 +189,19 @@ def _seals_after(conn: sqlite3.Connection, after: int) -> str | None:
             return f"the row seals recorded by audit event {eid} were removed"
     covered = set(seals.covered_tables(conn))
     report = seals.RowReport()
+    # A row added behind k2desk's back has no seal at all, so it is not among the rows sealed
+    # after ``after``: every row above the highest one sealed by then must have a seal (an
+    # index range on rowid, and one on row_seals, so it costs what was added).
+    for tbl in sorted(covered):
+        row = conn.execute("SELECT rid FROM row_seals WHERE tbl = ? AND event_id <= ?"
+                           " ORDER BY rid DESC LIMIT 1", [tbl, after]).fetchone()
+        floor = None if row is None else row[0]
+        q = seals._q(tbl)
+        for (rid,) in conn.execute(
+                f"SELECT t.rowid FROM main.{q} AS t WHERE t.rowid > ? AND NOT EXISTS"
+                " (SELECT 1 FROM row_seals s WHERE s.tbl = ? AND s.rid = t.rowid)"
+                " ORDER BY t.rowid", [-1 if floor is None else int(floor), tbl]):
+            report.add(f"{seals._row_name(conn, tbl, int(rid))} was added outside k2desk")
     touched: dict[str, list[int]] = {}
     for tbl, rid in conn.execute("SELECT DISTINCT tbl, rid FROM row_seals WHERE event_id > ?"
                                  " ORDER BY tbl, rid", [after]):
