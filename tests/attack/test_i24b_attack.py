@@ -5,7 +5,6 @@ folder."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -13,25 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from backup_helpers import add_day, backup_checks, kept_backups
 from k2desk.paths import backup_dir, db_path
 from k2desk.services import backups as svc
 from k2desk.services.context import AppContext
 from k2desk.services.errors import OperationFailed
-from stored_documents import add_test_patient, store_document
-
-
-def _checks(ctx: AppContext) -> list[str]:
-    return [json.loads(d).get("check") for (d,) in ctx.store.conn.execute(
-        "SELECT details FROM audit_events WHERE action = 'backup' ORDER BY id")]
-
-
-def _day(ctx: AppContext, i: int) -> None:
-    pid = add_test_patient(ctx, f"Patient {i}")
-    store_document(ctx, patient_id=pid, title=f"Handout {i}", pages=[f"Day {i} " + "x" * 800])
-
-
-def _kept(ctx: AppContext) -> list[Path]:
-    return sorted(backup_dir(ctx.data_dir).glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)
 
 
 def _raw(path: Path) -> sqlite3.Connection:
@@ -43,11 +28,11 @@ def _raw(path: Path) -> sqlite3.Connection:
 
 
 def _two_backups(ctx: AppContext) -> None:
-    _day(ctx, 0)
+    add_day(ctx, 0)
     svc.make_backup(ctx, reason="auto")
-    _day(ctx, 1)
+    add_day(ctx, 1)
     svc.make_backup(ctx, reason="auto")
-    assert _checks(ctx) == ["full", "incremental"]
+    assert backup_checks(ctx) == ["full", "incremental"]
 
 
 def test_a_patient_slipped_in_with_sqlite3_after_the_last_backup_is_not_kept(ctx):
@@ -59,10 +44,10 @@ def test_a_patient_slipped_in_with_sqlite3_after_the_last_backup_is_not_kept(ctx
     conn.execute("UPDATE t SET id = (SELECT max(id) + 1 FROM patients), name = 'Slipped In'")
     conn.execute("INSERT INTO patients SELECT * FROM t")
     conn.close()
-    before = _kept(ctx)
+    before = kept_backups(ctx)
     with pytest.raises(OperationFailed, match="added outside k2desk"):
         svc.make_backup(ctx, reason="auto")
-    assert _kept(ctx) == before
+    assert kept_backups(ctx) == before
 
 
 def test_a_backup_event_forged_to_full_with_sqlite3_is_refused(ctx):
@@ -73,10 +58,10 @@ def test_a_backup_event_forged_to_full_with_sqlite3_is_refused(ctx):
     conn.execute("UPDATE audit_events SET details = json_set(details, '$.check', 'full')"
                  " WHERE id = (SELECT max(id) FROM audit_events WHERE action = 'backup')")
     conn.close()
-    before = _kept(ctx)
+    before = kept_backups(ctx)
     with pytest.raises(OperationFailed, match="was altered"):
         svc.make_backup(ctx, reason="auto")
-    assert _kept(ctx) == before
+    assert kept_backups(ctx) == before
 
 
 def test_a_foreign_k2desk_backup_in_the_folder_is_not_built_on(ctx, tmp_path):
@@ -84,11 +69,11 @@ def test_a_foreign_k2desk_backup_in_the_folder_is_not_built_on(ctx, tmp_path):
     incremental check trusts (its head is not in this chain): the backup is not kept silently
     on its word."""
     with AppContext(tmp_path / "other", "test-rph") as other:
-        _day(other, 5)
+        add_day(other, 5)
         svc.make_backup(other, reason="auto")
-        (theirs,) = _kept(other)
+        (theirs,) = kept_backups(other)
     _two_backups(ctx)
-    _day(ctx, 2)
+    add_day(ctx, 2)
     target = backup_dir(ctx.data_dir) / "k2desk-zzzz-foreign.sqlite3"
     target.symlink_to(theirs)
     later = time.time() + 60
@@ -97,7 +82,7 @@ def test_a_foreign_k2desk_backup_in_the_folder_is_not_built_on(ctx, tmp_path):
         svc.make_backup(ctx, reason="auto")
     except OperationFailed:
         return  # refused: nothing trusted on the foreign file's word
-    assert _checks(ctx)[-1] == "full"
+    assert backup_checks(ctx)[-1] == "full"
 
 
 def test_a_clock_moved_back_past_the_last_full_check_gets_the_full_check(ctx):
@@ -106,16 +91,16 @@ def test_a_clock_moved_back_past_the_last_full_check_gets_the_full_check(ctx):
     import datetime as dt
 
     _two_backups(ctx)
-    _day(ctx, 2)
+    add_day(ctx, 2)
     svc.make_backup(ctx, reason="auto", now=dt.datetime.now() - dt.timedelta(days=2))
-    assert _checks(ctx)[-1] == "full"
+    assert backup_checks(ctx)[-1] == "full"
 
 
 def test_a_tail_event_deleted_and_re_appended_with_other_words_is_refused(ctx):
     """Withstood: the newest events deleted and appended again with sqlite3, the same count and
     the same stored hashes but one event's details changed: the walk re-hashes them."""
     _two_backups(ctx)
-    _day(ctx, 2)
+    add_day(ctx, 2)
     conn = _raw(db_path(ctx.data_dir))
     rows = conn.execute("SELECT * FROM audit_events ORDER BY id DESC LIMIT 2").fetchall()
     cols = [r[1] for r in conn.execute("PRAGMA table_info(audit_events)")]
@@ -126,7 +111,7 @@ def test_a_tail_event_deleted_and_re_appended_with_other_words_is_refused(ctx):
         conn.execute(f"INSERT INTO audit_events ({', '.join(cols)}) VALUES"
                      f" ({', '.join('?' * len(cols))})", [row[c] for c in cols])
     conn.close()
-    before = _kept(ctx)
+    before = kept_backups(ctx)
     with pytest.raises(OperationFailed, match="was altered"):
         svc.make_backup(ctx, reason="auto")
-    assert _kept(ctx) == before
+    assert kept_backups(ctx) == before
