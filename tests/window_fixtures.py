@@ -53,4 +53,6 @@ def fill_order(page, data) -> None:
                     write_input(ed.cell(f"ingredients.{n}.{name}").input, value)
             continue
         for name, value in fields.items():
-            write_input(ed.cell(f"{section}.{name}").input, value)
+            cell = ed.cell(f"{section}.{name}")
+            if cell.input.isEnabled():  # not what the editor fills in from the patient's record
+                write_input(cell.input, value)

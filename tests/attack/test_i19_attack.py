@@ -14,7 +14,7 @@ from k2desk.services import handouts, patients
 from k2desk.services.changes import EVERYTHING
 from k2desk.services.patients import PatientInput
 from k2desk.storage import documents as docs
-from k2desk.ui.pages.form_editor import write_input
+from window_fixtures import fill_order
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -40,24 +40,6 @@ def _handout(window, qtbot, settle, pid):
 
 def _example() -> dict:
     return json.loads((forms_dir() / "examples" / "compound_order_example.json").read_text())
-
-
-def _fill(page, data):
-    ed = page.editor
-    for section, fields in data.items():
-        if section == "form":
-            continue
-        if section == "ingredients":
-            for n, line in enumerate(fields, 1):
-                if n > len(ed.line_cells):
-                    ed.add_line()
-                for name, value in line.items():
-                    write_input(ed.cell(f"ingredients.{n}.{name}").input, value)
-            continue
-        for name, value in fields.items():
-            cell = ed.cells.get(f"{section}.{name}")
-            if cell is not None and cell.input.isEnabled():
-                write_input(cell.input, value)
 
 
 def test_a_stored_handout_made_before_warfarin_is_not_printable_once_warfarin_is_on_file(
@@ -118,7 +100,7 @@ def test_warfarin_added_while_an_order_is_typed_shows_the_mk4_contraindication(
     _front(qtbot, window)
     page = window.go("orders", patient_id=pid)
     settle(window)
-    _fill(page, _example())
+    fill_order(page, _example())
     page.run_check()
     settle(window)
     qtbot.wait(50)
